@@ -1,0 +1,146 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SimCounters, type ZohoSimulatorCalls } from './counters';
+import { assertSimDc } from './dcs';
+import { FaultBook, type ZohoSimulatorFaults } from './faults';
+import { createRequestListener } from './server';
+import { type ClientRegistration, type IssueRequest, type SimSettings, SimState } from './state';
+
+export type { ZohoSimulatorCalls } from './counters';
+export { SIM_DCS, type SimDc } from './dcs';
+export {
+  BOOKS_FAULTS,
+  type BooksFault,
+  type Fault,
+  type FaultEndpoint,
+  type LatencyFault,
+  TOKEN_ERROR_FAULTS,
+  TOKEN_SUCCESS_SHAPES,
+  type TokenFault,
+  TRANSPORT_FAULTS,
+  type TransportFault,
+  type ZohoSimulatorFaults,
+} from './faults';
+export type { ClientRegistration, IssueRequest } from './state';
+
+export interface ZohoSimulatorOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 3600 (the sandbox uses about 60 to watch refreshes happen) */
+  readonly accessTokenLifetimeSeconds?: number;
+  /** Token requests allowed per refresh token in one window. @default 10 */
+  readonly throttleLimit?: number;
+  /** @default 600_000 */
+  readonly throttleWindowMs?: number;
+  /** Live access tokens per refresh token; the oldest dies silently past this. @default 15 */
+  readonly maxActiveAccessTokens?: number;
+  /** @default 180_000 (a Self Client code) */
+  readonly grantCodeLifetimeMs?: number;
+  /** The clock for expiry and throttling, so tests can advance time. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A running simulation of Zoho Accounts and Zoho Books for every data centre, on one local server. */
+export interface ZohoSimulator {
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** The accounts server of `dc`, to use where the real one would be `https://accounts.zoho.<tld>`. */
+  accountsServer(dc: string): string;
+  /** The `api_domain` the simulator hands out for `dc`. */
+  apiDomain(dc: string): string;
+  registerClient(registration: ClientRegistration): void;
+  /** A refresh token (contains `sim-rt-`) as if the user had authorised `clientId` in `dc`. */
+  issueRefreshToken(request: IssueRequest): string;
+  /** A single-use grant code that expires after `grantCodeLifetimeMs`. */
+  issueGrantCode(request: IssueRequest): string;
+  /** Revokes a refresh token and its access tokens; false when it was unknown. */
+  revokeRefreshToken(token: string): boolean;
+  /** Makes held access tokens (of one refresh token, or all) expire now. */
+  expireAccessTokens(refreshToken?: string): void;
+  readonly faults: ZohoSimulatorFaults;
+  readonly calls: ZohoSimulatorCalls;
+  resetCounters(): void;
+  /** Forgets clients, tokens, codes, throttle windows, faults and counters. */
+  reset(): void;
+  /** Closes the server and every socket, hung requests included. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts the simulator and resolves once it listens. */
+export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Promise<ZohoSimulator> {
+  const state = new SimState(settingsFrom(options));
+  const counters = new SimCounters();
+  const faults = new FaultBook();
+  const timers = new Set<NodeJS.Timeout>();
+  let url = '';
+  const apiDomain = (dc: string): string => `${url}/api/${assertSimDc(dc)}`;
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+
+  const server = createServer(createRequestListener({ state, counters, faults, apiDomain, delay }));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    accountsServer: (dc) => `${url}/accounts/${assertSimDc(dc)}`,
+    apiDomain,
+    registerClient: (registration) => state.registerClient(registration),
+    issueRefreshToken: (request) => state.issueRefreshToken(request),
+    issueGrantCode: (request) => state.issueGrantCode(request),
+    revokeRefreshToken: (token) => state.revokeRefreshToken(token),
+    expireAccessTokens: (refreshToken) => state.expireAccessTokens(refreshToken),
+    faults,
+    calls: counters,
+    resetCounters: () => counters.reset(),
+    reset: () => {
+      state.clear();
+      faults.clear();
+      counters.reset();
+    },
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.close(() => resolve());
+        // close() alone waits for keep-alive and hung sockets; a test run must not.
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+function settingsFrom(options: ZohoSimulatorOptions): SimSettings {
+  const settings: SimSettings = {
+    accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
+    throttleLimit: options.throttleLimit ?? 10,
+    throttleWindowMs: options.throttleWindowMs ?? 600_000,
+    maxActiveAccessTokens: options.maxActiveAccessTokens ?? 15,
+    grantCodeLifetimeMs: options.grantCodeLifetimeMs ?? 180_000,
+    now: options.now ?? Date.now,
+  };
+  for (const [name, value] of Object.entries(settings)) {
+    if (typeof value === 'number' && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`Zoho simulator option ${name} must be a positive integer (got ${value})`);
+    }
+  }
+  return settings;
+}

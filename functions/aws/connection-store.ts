@@ -1,0 +1,248 @@
+/**
+ * ConnectionStore on DynamoDB (low-level client). Every lease-guarded write is one conditional
+ * UpdateItem; a failed condition is the domain answer "someone else holds it", never an exception —
+ * the same move as powertools idempotency's DynamoDBPersistenceLayer.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Connection, ConnectionStatus, EpochMillis, Lease } from '../core/connection';
+import { ConnectionAlreadyExistsError, ConnectionNotFoundError } from '../core/errors';
+import type { ConnectionStore, HistoryEntry, RefreshCommit, RefreshFailure } from '../core/ports';
+import {
+  connectionItemKey,
+  fromConnectionItem,
+  lastErrorValue,
+  toConnectionItem,
+  zohoCallsValue,
+} from './connection-item';
+import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
+import { toHistoryItem } from './history-item';
+import { type Item, num, str } from './item-attributes';
+import { type StatusChanges, statusUpdate } from './status-update';
+import { dueShardOf } from './table';
+
+/** The lease write's condition: same version and lease sequence, active, lease free or expired. */
+export const ACQUIRE_LEASE_CONDITION =
+  'attribute_exists(pk) AND version = :seenVersion AND leaseSeq = :seenSeq AND #status = :active AND (attribute_not_exists(leaseOwner) OR leaseUntil <= :now)';
+
+/** The condition of every write made under a lease: the caller still holds it and it has not expired. */
+export const LEASE_HELD_CONDITION = 'leaseOwner = :owner AND leaseUntil > :now';
+
+export interface DynamoDbConnectionStoreOptions {
+  /** Created once at module scope by the caller. */
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Suffix of history sort keys. @default 8 random hex characters */
+  readonly historySuffix?: () => string;
+  /** See ConnectionQueries. @default undefined (an unreadable item fails the listing) */
+  readonly onCorruptItem?: CorruptItemHandler;
+}
+
+interface Expression {
+  readonly update: string;
+  readonly values: Item;
+  readonly names?: Record<string, string>;
+}
+
+/** The DynamoDB ConnectionStore. */
+export class DynamoDbConnectionStore implements ConnectionStore {
+  readonly #client: DynamoDBClient;
+  readonly #tableName: string;
+  readonly #historySuffix: () => string;
+  readonly #queries: ConnectionQueries;
+
+  constructor(options: DynamoDbConnectionStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#historySuffix = options.historySuffix ?? (() => randomBytes(4).toString('hex'));
+    this.#queries = new ConnectionQueries(options.client, options.tableName, options.onCorruptItem);
+  }
+
+  listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]> {
+    return this.#queries.listDue(dueBy, limit);
+  }
+
+  listAll(): Promise<Connection[]> {
+    return this.#queries.listAll();
+  }
+
+  listHistory(connectionId: string, limit: number): Promise<HistoryEntry[]> {
+    return this.#queries.listHistory(connectionId, limit);
+  }
+
+  async get(connectionId: string): Promise<Connection | undefined> {
+    const output = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#tableName,
+        Key: connectionItemKey(connectionId),
+        ConsistentRead: true,
+      }),
+    );
+    return output.Item === undefined ? undefined : fromConnectionItem(output.Item);
+  }
+
+  async create(connection: Connection): Promise<void> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#tableName,
+          Item: toConnectionItem(connection),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConnectionAlreadyExistsError(connection.connectionId);
+      }
+      throw error;
+    }
+  }
+
+  async acquireLease(seen: Connection, lease: Lease, now: EpochMillis): Promise<Connection | undefined> {
+    try {
+      const output = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: connectionItemKey(seen.connectionId),
+          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :leaseUntil, leaseSeq = :nextSeq',
+          ConditionExpression: ACQUIRE_LEASE_CONDITION,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':owner': str(lease.owner),
+            ':leaseUntil': num(lease.until),
+            ':nextSeq': num(seen.leaseSeq + 1),
+            ':seenVersion': num(seen.version),
+            ':seenSeq': num(seen.leaseSeq),
+            ':active': str('active'),
+            ':now': num(now),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes === undefined ? undefined : fromConnectionItem(output.Attributes);
+    } catch (error) {
+      // Another caller won the race, or the connection moved on: not an error for the caller.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  recordZohoCall(
+    connectionId: string,
+    owner: string,
+    recentZohoCalls: readonly EpochMillis[],
+    leaseUntil: EpochMillis,
+    now: EpochMillis,
+  ): Promise<boolean> {
+    return this.#updateUnderLease(connectionId, owner, now, {
+      update: 'SET recentZohoCalls = :calls, leaseUntil = :leaseUntil',
+      values: { ':calls': zohoCallsValue(recentZohoCalls), ':leaseUntil': num(leaseUntil) },
+    });
+  }
+
+  commitRefresh(
+    connectionId: string,
+    owner: string,
+    commit: RefreshCommit,
+    now: EpochMillis,
+  ): Promise<boolean> {
+    // dueShard is left alone: an operator may have disabled the connection during the refresh.
+    return this.#updateUnderLease(connectionId, owner, now, {
+      update:
+        'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
+        'apiDomain = :apiDomain, consecutiveFailures = :zero REMOVE lastError, leaseOwner, leaseUntil',
+      values: {
+        ':version': num(commit.version),
+        ':expiresAt': num(commit.expiresAt),
+        ':refreshDueAt': num(commit.refreshDueAt),
+        ':refreshedAt': num(commit.refreshedAt),
+        ':apiDomain': str(commit.apiDomain),
+        ':zero': num(0),
+      },
+    });
+  }
+
+  recordFailure(
+    connectionId: string,
+    owner: string,
+    failure: RefreshFailure,
+    now: EpochMillis,
+  ): Promise<boolean> {
+    const active = failure.status === 'active';
+    // A non-active status removes dueShard: the item leaves the sparse due index (unscheduled).
+    return this.#updateUnderLease(connectionId, owner, now, {
+      update:
+        'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError' +
+        (active
+          ? ', dueShard = :dueShard REMOVE leaseOwner, leaseUntil'
+          : ' REMOVE leaseOwner, leaseUntil, dueShard'),
+      names: { '#status': 'status' },
+      values: {
+        ':status': str(failure.status),
+        ':refreshDueAt': num(failure.refreshDueAt),
+        ':failures': num(failure.consecutiveFailures),
+        ':lastError': lastErrorValue(failure.lastError),
+        ...(active ? { ':dueShard': str(dueShardOf(connectionId)) } : {}),
+      },
+    });
+  }
+
+  releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean> {
+    return this.#updateUnderLease(connectionId, owner, now, {
+      update: 'REMOVE leaseOwner, leaseUntil',
+      values: {},
+    });
+  }
+
+  /**
+   * Operator actions. `active` puts the connection back on the due index, any other status takes it
+   * off. `lastError: null` clears the last error and the failure count (a fresh start, e.g. after a
+   * new refresh token). Throws ConnectionNotFoundError for an unknown id.
+   */
+  async setStatus(
+    connectionId: string,
+    status: ConnectionStatus,
+    changes: StatusChanges = {},
+  ): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand(statusUpdate(this.#tableName, connectionId, status, changes)),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new ConnectionNotFoundError(connectionId);
+      throw error;
+    }
+  }
+
+  async appendHistory(entry: HistoryEntry): Promise<void> {
+    await this.#client.send(
+      new PutItemCommand({ TableName: this.#tableName, Item: toHistoryItem(entry, this.#historySuffix()) }),
+    );
+  }
+
+  async #updateUnderLease(connectionId: string, owner: string, now: EpochMillis, expression: Expression) {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: connectionItemKey(connectionId),
+          UpdateExpression: expression.update,
+          ConditionExpression: LEASE_HELD_CONDITION,
+          ...(expression.names === undefined ? {} : { ExpressionAttributeNames: expression.names }),
+          ExpressionAttributeValues: { ...expression.values, ':owner': str(owner), ':now': num(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      // The lease expired or was taken over: whoever holds it now owns the connection.
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Wires the AWS adapters from the configuration. Call it once at module scope (cold start) and keep
+ * the result: SDK clients and the client-credentials cache must outlive a single invocation.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Log } from '../core/ports';
+import { SecretsManagerClientCredentials } from './client-credentials';
+import type { RefresherConfig } from './config';
+import { DynamoDbConnectionStore } from './connection-store';
+import { EventBridgePublisher } from './event-publisher';
+import { KmsRefreshTokenCipher } from './kms-cipher';
+import { SecretsManagerTokenVault } from './token-vault';
+
+/** SDK clients the adapters use; any not given is created here, once. */
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly kms: KMSClient;
+  readonly eventBridge: EventBridgeClient;
+}
+
+/** The AWS-backed ports of the refresh use case. */
+export interface AwsPorts {
+  readonly store: DynamoDbConnectionStore;
+  readonly vault: SecretsManagerTokenVault;
+  readonly cipher: KmsRefreshTokenCipher;
+  readonly credentials: SecretsManagerClientCredentials;
+  readonly events: EventBridgePublisher;
+}
+
+/**
+ * Builds the ports. Region, credentials and endpoint come from the environment as the SDK reads
+ * them (AWS_REGION, AWS_ENDPOINT_URL for a local emulator). With `log`, an unreadable connection
+ * item is logged and skipped by the listings instead of failing a whole sweep.
+ */
+export function createAwsPorts(
+  config: RefresherConfig,
+  clients: Partial<AwsClients> = {},
+  options: { readonly log?: Log } = {},
+): AwsPorts {
+  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  const { log } = options;
+  return {
+    store: new DynamoDbConnectionStore({
+      client: clients.dynamodb ?? new DynamoDBClient({}),
+      tableName: config.tableName,
+      ...(log === undefined
+        ? {}
+        : {
+            onCorruptItem: (error) =>
+              log.error('Skipping an unreadable table item', { code: error.code, error: error.message }),
+          }),
+    }),
+    vault: new SecretsManagerTokenVault({
+      client: secretsManager,
+      secretPrefix: config.secretPrefix,
+      ...(config.secretKmsKeyId === undefined ? {} : { kmsKeyId: config.secretKmsKeyId }),
+    }),
+    cipher: new KmsRefreshTokenCipher({ client: clients.kms ?? new KMSClient({}), keyId: config.keyId }),
+    credentials: new SecretsManagerClientCredentials({
+      client: secretsManager,
+      secretPrefix: config.secretPrefix,
+    }),
+    events: new EventBridgePublisher({
+      client: clients.eventBridge ?? new EventBridgeClient({}),
+      eventBusName: config.eventBusName,
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Publishes the consumer's "Zoho Token Rejected" event (a contract): the on-demand refresher turns
+ * it into one deduplicated refresh of the rejected version.
+ */
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
+import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../aws/names';
+import { TokenRejectionReportError } from './errors';
+
+/** The event's `detail`, exactly as the contract names its fields. */
+export interface TokenRejectedDetail {
+  readonly connectionId: string;
+  /** The token version Zoho rejected. */
+  readonly version: number;
+  readonly status: 401;
+  /** Zoho's error code from the 401 body (57), when it sent one. */
+  readonly code?: number;
+  /** Correlates the report with the consumer's invocation (e.g. the Lambda request id). */
+  readonly requestId?: string;
+}
+
+export interface RejectionReporterOptions {
+  readonly eventBusName: string;
+  /** @default one client per container, shared by every reporter */
+  readonly client?: EventBridgeClient;
+}
+
+export interface RejectionReporter {
+  /** Publishes one event; throws TokenRejectionReportError when EventBridge does not take it. */
+  report(detail: TokenRejectedDetail): Promise<void>;
+}
+
+let sharedClient: EventBridgeClient | undefined;
+
+function defaultClient(): EventBridgeClient {
+  sharedClient ??= new EventBridgeClient({});
+  return sharedClient;
+}
+
+/** Creates a reporter for one bus. Create it once per container, outside the handler. */
+export function createRejectionReporter(options: RejectionReporterOptions): RejectionReporter {
+  const { eventBusName } = options;
+  const client = options.client ?? defaultClient();
+  return {
+    async report(detail) {
+      const body: TokenRejectedDetail = {
+        connectionId: detail.connectionId,
+        version: detail.version,
+        status: 401,
+        ...(detail.code === undefined ? {} : { code: detail.code }),
+        ...(detail.requestId === undefined ? {} : { requestId: detail.requestId }),
+      };
+      let output: PutEventsCommandOutput;
+      try {
+        output = await client.send(
+          new PutEventsCommand({
+            Entries: [
+              {
+                EventBusName: eventBusName,
+                Source: CONSUMER_EVENT_SOURCE,
+                DetailType: TOKEN_REJECTED_DETAIL_TYPE,
+                Detail: JSON.stringify(body),
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        throw new TokenRejectionReportError(eventBusName, errorName(error), { cause: error });
+      }
+      // PutEvents reports per-entry failures in a 200 answer, not as an exception.
+      if ((output.FailedEntryCount ?? 0) > 0) {
+        const code = output.Entries?.[0]?.ErrorCode ?? 'unknown error';
+        throw new TokenRejectionReportError(eventBusName, `the entry was not accepted (${code})`);
+      }
+    },
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

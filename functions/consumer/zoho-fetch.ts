@@ -1,0 +1,158 @@
+/**
+ * `fetch` for Zoho APIs with Try-Catch-Refresh (ZOHO.md §7): send with the cached token; on a 401,
+ * report the rejected version once, wait until the refresher stores a newer one, retry once. A
+ * second 401 is a permission problem, not an expiry, and never triggers another refresh.
+ */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseConnectionId } from '../core/connection';
+import { ConfigurationError } from '../core/errors';
+import type { Clock } from '../core/ports';
+import { ForeignOriginError, ZohoPermissionError } from './errors';
+import { createRejectionReporter } from './rejection-reporter';
+import { type AccessTokenView, createTokenReader, type TokenReader, type WaitOptions } from './token-reader';
+
+/** The subset of the platform `fetch` the client calls; inject a fake in tests. */
+export type FetchFunction = (input: URL, init: RequestInit) => Promise<Response>;
+
+/** `RequestInit` plus an optional id that the rejection event carries for correlation. */
+export interface ZohoRequestInit extends RequestInit {
+  readonly requestId?: string;
+}
+
+/**
+ * Calls Zoho with the connection's token. `pathOrUrl` is a path on the token's `api_domain`
+ * (`/books/v3/organizations?…`) or an absolute URL on that same origin. The body may be sent twice
+ * (after a 401), so pass a string, URLSearchParams, FormData or Blob, not a stream.
+ */
+export type ZohoFetch = (pathOrUrl: string | URL, init?: ZohoRequestInit) => Promise<Response>;
+
+export interface WaitForRefreshOptions {
+  /** @default 20_000 */
+  readonly timeoutMs?: number;
+  /** @default 250 */
+  readonly initialDelayMs?: number;
+  /** @default 2_000 */
+  readonly maxDelayMs?: number;
+}
+
+export interface ZohoClientOptions {
+  readonly connectionId: string;
+  /** The refresher's bus, which receives the "Zoho Token Rejected" events. */
+  readonly eventBusName: string;
+  /** @default a reader built from `secretPrefix`, `secretsClient` and `clock` */
+  readonly tokenReader?: TokenReader;
+  /** @default 'zoho-token-refresher' */
+  readonly secretPrefix?: string;
+  readonly secretsClient?: SecretsManagerClient;
+  readonly eventBridgeClient?: EventBridgeClient;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchFunction;
+  /** Used by the reader this client builds (ignored when `tokenReader` is given). */
+  readonly clock?: Clock;
+  readonly waitForRefresh?: WaitForRefreshOptions;
+}
+
+export interface ZohoClient {
+  readonly connectionId: string;
+  readonly fetch: ZohoFetch;
+  /** The reader the client takes its tokens from (the middleware hands its token to the handler). */
+  readonly tokenReader: TokenReader;
+}
+
+/** Creates a client for one connection. Create it once per container, outside the handler. */
+export function createZohoClient(options: ZohoClientOptions): ZohoClient {
+  const connectionId = parseConnectionId(options.connectionId);
+  if (typeof options.eventBusName !== 'string' || options.eventBusName.length === 0) {
+    throw new ConfigurationError('eventBusName is required: the bus that receives "Zoho Token Rejected"');
+  }
+  const wait = waitOptions(options.waitForRefresh);
+  const reader =
+    options.tokenReader ??
+    createTokenReader({
+      connectionId,
+      secretPrefix: options.secretPrefix,
+      client: options.secretsClient,
+      clock: options.clock,
+    });
+  const reporter = createRejectionReporter({
+    eventBusName: options.eventBusName,
+    client: options.eventBridgeClient,
+  });
+  const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const refreshes = new Map<number, Promise<AccessTokenView>>();
+
+  const call = (token: AccessTokenView, pathOrUrl: string | URL, init: RequestInit): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set('Authorization', `Zoho-oauthtoken ${token.accessToken}`);
+    return send(resolveUrl(pathOrUrl, token.apiDomain), { ...init, headers });
+  };
+
+  /**
+   * One report and one wait per rejected version per container: every call that hits a 401 on
+   * `version` while a refresh of it is pending shares that refresh.
+   */
+  const newerThan = (version: number, code: number | undefined, requestId: string | undefined) => {
+    const pending = refreshes.get(version);
+    if (pending !== undefined) return pending;
+    const refresh = (async () => {
+      // A call that started with an old token may land after the new one is cached: no report then.
+      const current = await reader.getToken().catch(() => undefined);
+      if (current !== undefined && current.version > version) return current;
+      await reporter.report({ connectionId, version, status: 401, code, requestId });
+      return reader.waitForNewerThan(version, wait);
+    })();
+    refreshes.set(version, refresh);
+    const forget = () => refreshes.delete(version);
+    refresh.then(forget, forget);
+    return refresh;
+  };
+
+  const fetch: ZohoFetch = async (pathOrUrl, init = {}) => {
+    const { requestId, ...requestInit } = init;
+    const token = await reader.getToken();
+    const first = await call(token, pathOrUrl, requestInit);
+    if (first.status !== 401) return first;
+    const fresh = await newerThan(token.version, await zohoErrorCode(first), requestId);
+    const second = await call(fresh, pathOrUrl, requestInit);
+    if (second.status !== 401) return second;
+    throw new ZohoPermissionError(connectionId, fresh.version, await zohoErrorCode(second));
+  };
+
+  return { connectionId, fetch, tokenReader: reader };
+}
+
+function waitOptions(options: WaitForRefreshOptions | undefined): WaitOptions {
+  const wait = {
+    timeoutMs: options?.timeoutMs ?? 20_000,
+    initialDelayMs: options?.initialDelayMs ?? 250,
+    maxDelayMs: options?.maxDelayMs ?? 2_000,
+  };
+  for (const [name, value] of Object.entries(wait)) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ConfigurationError(`waitForRefresh.${name} must be a positive number`);
+    }
+  }
+  return wait;
+}
+
+/** Relative paths go to the token's api_domain; absolute URLs must stay on it (the token goes along). */
+function resolveUrl(pathOrUrl: string | URL, apiDomain: string): URL {
+  const base = new URL(apiDomain);
+  const url = new URL(pathOrUrl, base);
+  if (url.origin !== base.origin) throw new ForeignOriginError(url.origin, base.origin);
+  return url;
+}
+
+/** Zoho's `code` from a JSON error body (57 for "not authorized"); undefined for anything else. */
+async function zohoErrorCode(response: Response): Promise<number | undefined> {
+  try {
+    const body: unknown = JSON.parse(await response.text());
+    const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+    if (typeof code === 'number' && Number.isSafeInteger(code)) return code;
+    if (typeof code === 'string' && /^\d{1,9}$/.test(code)) return Number(code);
+  } catch {
+    // Not JSON, or the body was already read: the event simply carries no code.
+  }
+  return undefined;
+}

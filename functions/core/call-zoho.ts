@@ -1,0 +1,74 @@
+import type { Connection, EpochMillis } from './connection';
+import { RefreshBudgetExhaustedError, ZohoTransientError } from './errors';
+import type { ClientCredentials } from './ports';
+import type { RefreshDependencies } from './refresh-deps';
+import { budgetAvailableAt, callsInWindow, retryDelay } from './refresh-policy';
+import type { TokenGrant } from './token';
+
+/** The lease was lost while refreshing: someone else owns the connection now. */
+export class LeaseLostError extends Error {
+  constructor() {
+    super('lease lost');
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface ZohoCallResult {
+  readonly grant: TokenGrant;
+  readonly calls: number;
+}
+
+/**
+ * Calls Zoho for a new access token, retrying transient errors with jittered backoff, all inside the
+ * lease. Every call is first recorded on the connection (the budget), so no number of triggers and
+ * no crash can spend more than `policy.budget` calls per window.
+ */
+export async function requestTokenWithinBudget(
+  deps: RefreshDependencies,
+  connection: Connection,
+  owner: string,
+  secrets: { refreshToken: string; client: ClientCredentials },
+  onCall: (calls: number) => void,
+): Promise<ZohoCallResult> {
+  const { policy, clock, store } = deps;
+  let recent: EpochMillis[] = [...connection.recentZohoCalls];
+  for (let attempt = 1; ; attempt++) {
+    const now = clock.now();
+    recent = callsInWindow(recent, now, policy);
+    const availableAt = budgetAvailableAt(recent, now, policy);
+    if (availableAt > now) throw new RefreshBudgetExhaustedError(availableAt);
+
+    recent = [...recent, now];
+    const recorded = await store.recordZohoCall(
+      connection.connectionId,
+      owner,
+      recent,
+      now + policy.leaseMs,
+      now,
+    );
+    if (!recorded) throw new LeaseLostError();
+    onCall(attempt);
+
+    const started = clock.now();
+    try {
+      const grant = await deps.zoho.refreshAccessToken({
+        accountsServer: connection.accountsServer,
+        clientId: secrets.client.clientId,
+        clientSecret: secrets.client.clientSecret,
+        refreshToken: secrets.refreshToken,
+      });
+      deps.metrics.add('ZohoLatency', clock.now() - started, 'Milliseconds');
+      return { grant, calls: attempt };
+    } catch (error) {
+      deps.metrics.add('ZohoLatency', clock.now() - started, 'Milliseconds');
+      const retryable = error instanceof ZohoTransientError && attempt < policy.maxAttempts;
+      if (!retryable) throw error;
+      deps.log.warn('Zoho token request failed transiently; retrying inside the lease', {
+        connectionId: connection.connectionId,
+        attempt,
+        errorCode: error.code,
+      });
+      await clock.sleep(retryDelay(attempt, policy));
+    }
+  }
+}

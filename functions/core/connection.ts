@@ -1,0 +1,74 @@
+import { InvalidInputError } from './errors';
+
+/** Milliseconds since the Unix epoch. Every instant in the domain is one of these. */
+export type EpochMillis = number;
+
+export const CONNECTION_STATUSES = [
+  'active',
+  'reauthorization_required',
+  'misconfigured',
+  'revoked',
+  'disabled',
+] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** Who holds the right to refresh a connection right now, and until when. */
+export interface Lease {
+  readonly owner: string;
+  readonly until: EpochMillis;
+}
+
+export interface LastError {
+  readonly code: string;
+  readonly message: string;
+  readonly at: EpochMillis;
+}
+
+/** One Zoho authorisation: a refresh token, the data centre it belongs to and its refresh state. */
+export interface Connection {
+  readonly connectionId: string;
+  /** Zoho location (`us`, `eu`, … or `custom` for an explicitly allowed accounts server). */
+  readonly dc: string;
+  readonly accountsServer: string;
+  readonly apiDomain: string;
+  /** Name of the client app (client id + secret) this refresh token was issued to. */
+  readonly clientRef: string;
+  readonly status: ConnectionStatus;
+  /** Token counter and fencing token: the secret's version, bumped by every successful refresh. */
+  readonly version: number;
+  /** Expiry of the access token of `version`; 0 before the first refresh. */
+  readonly expiresAt: EpochMillis;
+  readonly refreshDueAt: EpochMillis;
+  readonly refreshedAt?: EpochMillis;
+  readonly lease?: Lease;
+  /** Bumped by every lease acquisition, so two racing acquirers cannot both win. */
+  readonly leaseSeq: number;
+  readonly consecutiveFailures: number;
+  readonly lastError?: LastError;
+  /** Times of the Zoho token requests of the last 10 minutes (the Zoho budget). */
+  readonly recentZohoCalls: readonly EpochMillis[];
+  /** The refresh token, KMS-encrypted under a context naming the connection (base64). */
+  readonly encryptedRefreshToken: string;
+  readonly createdAt: EpochMillis;
+}
+
+const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Connection ids become part of secret names and metric dimensions: keep them plain. */
+export function parseConnectionId(value: unknown): string {
+  if (typeof value !== 'string' || !CONNECTION_ID.test(value)) {
+    throw new InvalidInputError(
+      `connection id must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit (got ${describe(value)})`,
+    );
+  }
+  return value;
+}
+
+export function isLeaseFree(connection: Pick<Connection, 'lease'>, now: EpochMillis): boolean {
+  return connection.lease === undefined || connection.lease.until <= now;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
+  return value === null ? 'null' : typeof value;
+}

@@ -1,0 +1,134 @@
+/**
+ * Typed errors of the domain. Callers classify with `instanceof`, never by message text.
+ * Messages never contain a token, a refresh token or a client secret.
+ */
+export class ZohoTokenRefresherError extends Error {
+  /** A stable, machine-readable code, also used as the metric dimension `reason`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Zoho rejected the refresh token itself (revoked, deleted, evicted by the 21st token):
+ * nothing but a new authorisation can fix it. Never retried.
+ */
+export class ReauthorizationRequiredError extends ZohoTokenRefresherError {
+  constructor(zohoError: string, options?: { cause?: unknown }) {
+    super(
+      'reauthorization_required',
+      `Zoho rejected the refresh token (${zohoError}); the user must authorise the connection again`,
+      options,
+    );
+  }
+}
+
+/**
+ * The client app is wrong for this accounts server: wrong client id or secret, client not enabled in
+ * that data centre, or a token sent to the wrong data centre. Never retried.
+ */
+export class MisconfiguredClientError extends ZohoTokenRefresherError {
+  readonly zohoError: string;
+
+  constructor(zohoError: string, hint: string, options?: { cause?: unknown }) {
+    super('misconfigured_client', `Zoho rejected the client app (${zohoError}): ${hint}`, options);
+    this.zohoError = zohoError;
+  }
+}
+
+/** Zoho throttled token creation for this refresh token; wait out the 10-minute window. */
+export class ZohoThrottledError extends ZohoTokenRefresherError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('throttled', `Zoho throttled token creation: ${detail}`, options);
+  }
+}
+
+/** Anything Zoho answered that may succeed later: 5xx, HTML, timeouts, resets, unparseable bodies. */
+export class ZohoTransientError extends ZohoTokenRefresherError {
+  constructor(detail: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'transient', `Zoho call failed transiently: ${detail}`, options);
+  }
+}
+
+/** Zoho answered 200 with a body we cannot trust (no expiry, expiry not a number, …). Transient. */
+export class ZohoMalformedResponseError extends ZohoTransientError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`malformed response: ${detail}`, { ...options, code: 'malformed_response' });
+  }
+}
+
+/** Our own budget (9 token requests per 10 minutes) is spent; Zoho was not called. */
+export class RefreshBudgetExhaustedError extends ZohoTokenRefresherError {
+  readonly retryAt: number;
+
+  constructor(retryAt: number) {
+    super(
+      'budget_exhausted',
+      `Zoho token budget for this connection is spent; next refresh possible at ${new Date(retryAt).toISOString()}`,
+    );
+    this.retryAt = retryAt;
+  }
+}
+
+export class ConnectionNotFoundError extends ZohoTokenRefresherError {
+  constructor(connectionId: string) {
+    super('connection_not_found', `No connection '${connectionId}' is registered`);
+  }
+}
+
+export class ConnectionAlreadyExistsError extends ZohoTokenRefresherError {
+  constructor(connectionId: string) {
+    super('connection_exists', `A connection '${connectionId}' is already registered`);
+  }
+}
+
+/** The connection is not `active`: it will not be refreshed until an operator acts. */
+export class ConnectionNotActiveError extends ZohoTokenRefresherError {
+  constructor(connectionId: string, status: string) {
+    super('connection_not_active', `Connection '${connectionId}' is ${status}; it is not refreshed`);
+  }
+}
+
+/** Input that breaks a contract: an event, an id, a CLI argument. Never retried. */
+export class InvalidInputError extends ZohoTokenRefresherError {
+  constructor(message: string) {
+    super('invalid_input', message);
+  }
+}
+
+/** A required setting is missing or wrong; raised at cold start so the function fails loudly. */
+export class ConfigurationError extends ZohoTokenRefresherError {
+  constructor(message: string) {
+    super('configuration', message);
+  }
+}
+
+/** The client app secret (client id + secret) is missing or unreadable. */
+export class ClientCredentialsNotFoundError extends ZohoTokenRefresherError {
+  constructor(clientRef: string) {
+    super(
+      'client_credentials_not_found',
+      `No client app '${clientRef}' is stored (run 'zoho-tokens clients put')`,
+    );
+  }
+}
+
+/** Errors after which retrying cannot help: the connection leaves the schedule. */
+export const isPermanentZohoError = (
+  error: unknown,
+): error is ReauthorizationRequiredError | MisconfiguredClientError =>
+  error instanceof ReauthorizationRequiredError || error instanceof MisconfiguredClientError;
+
+/** The token vault claims a version exists that it cannot show; retried like a transient error. */
+export class TokenVaultConflictError extends ZohoTokenRefresherError {
+  constructor(connectionId: string) {
+    super(
+      'vault_conflict',
+      `The access-token secret of '${connectionId}' reports a version conflict it cannot resolve`,
+    );
+  }
+}

@@ -1,0 +1,10 @@
+export * from './connection';
+export * from './errors';
+export * from './ports';
+export * from './refresh-connection';
+export * from './refresh-deps';
+export type { RefreshFailureResult } from './refresh-failure';
+export * from './refresh-policy';
+export * from './sweep';
+export * from './token';
+export * from './token-rejected';

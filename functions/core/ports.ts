@@ -1,0 +1,215 @@
+/**
+ * Ports: what the refresh use case needs from the outside world. Adapters in `functions/aws` and
+ * `functions/zoho` implement them; tests implement them in memory (`test/support/fakes.ts`).
+ */
+import type { Connection, ConnectionStatus, EpochMillis, LastError, Lease } from './connection';
+import type { CodeExchangeGrant, StoredAccessToken, TokenGrant } from './token';
+
+/** What a successful refresh writes back onto the connection. */
+export interface RefreshCommit {
+  readonly version: number;
+  readonly expiresAt: EpochMillis;
+  readonly refreshDueAt: EpochMillis;
+  readonly refreshedAt: EpochMillis;
+  readonly apiDomain: string;
+}
+
+/** What a failed refresh writes back onto the connection. */
+export interface RefreshFailure {
+  readonly status: ConnectionStatus;
+  readonly refreshDueAt: EpochMillis;
+  readonly consecutiveFailures: number;
+  readonly lastError: LastError;
+}
+
+export type RefreshTrigger = 'scheduled' | 'on_demand' | 'operator';
+export type RefreshOutcome =
+  | 'refreshed'
+  | 'adopted'
+  | 'skipped'
+  | 'throttled'
+  | 'budget_exhausted'
+  | 'transient_error'
+  | 'reauthorization_required'
+  | 'misconfigured';
+
+/** One refresh attempt, kept for a while (TTL) for `zoho-tokens history`. */
+export interface HistoryEntry {
+  readonly connectionId: string;
+  readonly at: EpochMillis;
+  readonly trigger: RefreshTrigger;
+  readonly outcome: RefreshOutcome;
+  readonly version: number;
+  readonly durationMs: number;
+  readonly zohoCalls: number;
+  readonly errorCode?: string;
+  readonly message?: string;
+}
+
+/**
+ * Connections, leases and history. Every method that takes a lease `owner` is conditional on that
+ * owner still holding an unexpired lease and returns false when it does not (a lost lease is not an
+ * exception: someone else owns the refresh now).
+ */
+export interface ConnectionStore {
+  get(connectionId: string): Promise<Connection | undefined>;
+  /** Registers a new connection; throws ConnectionAlreadyExistsError when the id is taken. */
+  create(connection: Connection): Promise<void>;
+  /**
+   * One conditional write: succeeds only if the stored connection still has `seen.version`,
+   * `seen.leaseSeq`, status `active` and a free or expired lease. Returns the leased connection, or
+   * undefined when another caller won or the connection moved on.
+   */
+  acquireLease(seen: Connection, lease: Lease, now: EpochMillis): Promise<Connection | undefined>;
+  /** Records a Zoho call about to be made (the budget) and extends the lease to `leaseUntil`. */
+  recordZohoCall(
+    connectionId: string,
+    owner: string,
+    recentZohoCalls: readonly EpochMillis[],
+    leaseUntil: EpochMillis,
+    now: EpochMillis,
+  ): Promise<boolean>;
+  /** Commits a refresh: new version, expiry and due time; clears the lease and the failures. */
+  commitRefresh(
+    connectionId: string,
+    owner: string,
+    commit: RefreshCommit,
+    now: EpochMillis,
+  ): Promise<boolean>;
+  /** Records a failed refresh and clears the lease. A non-active status takes it off the schedule. */
+  recordFailure(
+    connectionId: string,
+    owner: string,
+    failure: RefreshFailure,
+    now: EpochMillis,
+  ): Promise<boolean>;
+  /** Clears the lease without other changes (nothing was attempted). */
+  releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean>;
+  /** Connections whose refresh is due at or before `dueBy`, earliest first, across every shard. */
+  listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]>;
+  /** Every connection (operator views); paginates internally. */
+  listAll(): Promise<Connection[]>;
+  /** Operator actions: revoke, disable, re-enable with a new refresh token. */
+  setStatus(
+    connectionId: string,
+    status: ConnectionStatus,
+    changes?: { encryptedRefreshToken?: string; refreshDueAt?: EpochMillis; lastError?: LastError | null },
+  ): Promise<void>;
+  appendHistory(entry: HistoryEntry): Promise<void>;
+  /** Newest first. */
+  listHistory(connectionId: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** The access-token secrets consumers read. */
+export interface TokenVault {
+  /** The current stored token, or undefined when none was written yet. */
+  read(connectionId: string): Promise<StoredAccessToken | undefined>;
+  /**
+   * Writes `token` as version `token.version`. Returns 'exists' when that version was already
+   * written (two writers of one version collide instead of overwriting each other).
+   */
+  write(token: StoredAccessToken): Promise<'written' | 'exists'>;
+  /** Removes the token material (revocation). */
+  remove(connectionId: string): Promise<void>;
+}
+
+/** Envelope encryption of refresh tokens, bound to the connection they belong to. */
+export interface RefreshTokenCipher {
+  encrypt(connectionId: string, refreshToken: string): Promise<string>;
+  decrypt(connectionId: string, encrypted: string): Promise<string>;
+}
+
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Client apps (id + secret, optionally per data centre). */
+export interface ClientCredentialsProvider {
+  /** Throws ClientCredentialsNotFoundError when the client app is unknown. */
+  get(clientRef: string, dc: string): Promise<ClientCredentials>;
+}
+
+export interface ZohoTokenRequest extends ClientCredentials {
+  readonly accountsServer: string;
+}
+
+/**
+ * Zoho's accounts server. Implementations throw the typed errors of `errors.ts`
+ * (ReauthorizationRequiredError, MisconfiguredClientError, ZohoThrottledError, ZohoTransientError).
+ */
+export interface ZohoAccounts {
+  refreshAccessToken(request: ZohoTokenRequest & { readonly refreshToken: string }): Promise<TokenGrant>;
+  exchangeGrantCode(request: ZohoTokenRequest & { readonly code: string }): Promise<CodeExchangeGrant>;
+  revokeRefreshToken(request: {
+    readonly accountsServer: string;
+    readonly refreshToken: string;
+  }): Promise<void>;
+}
+
+/** Events the refresher publishes (detail-types of the contract). */
+export type RefresherEvent =
+  | {
+      readonly detailType: 'Zoho Token Refreshed';
+      readonly detail: { connectionId: string; version: number; expiresAt: string; trigger: RefreshTrigger };
+    }
+  | {
+      readonly detailType: 'Zoho Reauthorization Required';
+      readonly detail: { connectionId: string; version: number; errorCode: string; message: string };
+    }
+  | {
+      readonly detailType: 'Zoho Refresh Failed';
+      readonly detail: {
+        connectionId: string;
+        version: number;
+        errorCode: string;
+        message: string;
+        permanent: boolean;
+      };
+    };
+
+export interface EventPublisher {
+  publish(event: RefresherEvent): Promise<void>;
+}
+
+/** Metric names the alarms and the dashboard rely on. */
+export type MetricName =
+  | 'RefreshSucceeded'
+  | 'RefreshFailed'
+  | 'RefreshSkipped'
+  | 'ReauthorizationRequired'
+  | 'BudgetExhausted'
+  | 'ZohoCalls'
+  | 'ZohoLatency'
+  | 'SecondsToExpiry'
+  | 'ExpiredTokens'
+  | 'SweepHeartbeat'
+  | 'SweepConnections'
+  | 'InvalidEvent'
+  | 'AlreadyRefreshed'
+  | 'AdoptedAfterCrash';
+
+export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
+
+export interface Metrics {
+  /** Adds one data point; `reason` becomes a dimension where given. */
+  add(name: MetricName, value: number, unit: MetricUnit, reason?: string): void;
+}
+
+/** Structured logging; attributes must never carry token material. */
+export interface Log {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  now(): EpochMillis;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};

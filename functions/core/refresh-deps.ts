@@ -1,0 +1,43 @@
+import type {
+  ClientCredentialsProvider,
+  Clock,
+  ConnectionStore,
+  EventPublisher,
+  Log,
+  Metrics,
+  RefreshTokenCipher,
+  TokenVault,
+  ZohoAccounts,
+} from './ports';
+import type { RefreshPolicy } from './refresh-policy';
+
+/** Everything the refresh use case needs, passed in: the domain imports no adapter. */
+export interface RefreshDependencies {
+  readonly store: ConnectionStore;
+  readonly vault: TokenVault;
+  readonly cipher: RefreshTokenCipher;
+  readonly credentials: ClientCredentialsProvider;
+  readonly zoho: ZohoAccounts;
+  readonly events: EventPublisher;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  readonly clock: Clock;
+  readonly policy: RefreshPolicy;
+  /** A unique lease owner per attempt (e.g. request id + random). */
+  readonly newLeaseOwner: () => string;
+}
+
+/** History and events inform; they must never undo a refresh, nor mask the error being recorded. */
+export async function bestEffort(
+  deps: RefreshDependencies,
+  what: string,
+  action: () => Promise<void>,
+): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    deps.log.warn(`Could not record ${what}`, {
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
+  }
+}

@@ -1,0 +1,165 @@
+import type { Connection, ConnectionStatus, EpochMillis } from './connection';
+import {
+  ClientCredentialsNotFoundError,
+  MisconfiguredClientError,
+  ReauthorizationRequiredError,
+  RefreshBudgetExhaustedError,
+  ZohoThrottledError,
+  ZohoTokenRefresherError,
+} from './errors';
+import type { RefreshOutcome, RefreshTrigger } from './ports';
+import { bestEffort, type RefreshDependencies } from './refresh-deps';
+import { nextAttemptAfterFailure } from './refresh-policy';
+
+export interface RefreshFailureResult {
+  readonly outcome: 'failed';
+  readonly errorCode: string;
+  readonly message: string;
+  /** Retrying cannot help; the connection left the schedule and an operator must act. */
+  readonly permanent: boolean;
+  readonly status: ConnectionStatus;
+  readonly retryAt: EpochMillis;
+}
+
+interface Classified {
+  readonly outcome: RefreshOutcome;
+  readonly status: ConnectionStatus;
+  readonly retryAt: EpochMillis;
+  readonly permanent: boolean;
+  /** Counts toward the transient backoff; our own budget and Zoho's throttle do not. */
+  readonly countsAsFailure: boolean;
+}
+
+/** Decides, by error type, what a failed refresh does to the connection. */
+function classify(error: unknown, connection: Connection, deps: RefreshDependencies): Classified {
+  const now = deps.clock.now();
+  if (error instanceof ReauthorizationRequiredError) {
+    return {
+      outcome: 'reauthorization_required',
+      status: 'reauthorization_required',
+      retryAt: now,
+      permanent: true,
+      countsAsFailure: true,
+    };
+  }
+  if (error instanceof MisconfiguredClientError || error instanceof ClientCredentialsNotFoundError) {
+    return {
+      outcome: 'misconfigured',
+      status: 'misconfigured',
+      retryAt: now,
+      permanent: true,
+      countsAsFailure: true,
+    };
+  }
+  if (error instanceof RefreshBudgetExhaustedError) {
+    return {
+      outcome: 'budget_exhausted',
+      status: 'active',
+      retryAt: error.retryAt,
+      permanent: false,
+      countsAsFailure: false,
+    };
+  }
+  if (error instanceof ZohoThrottledError) {
+    // Zoho blocks for the rest of a window whose start we cannot see: wait a whole one.
+    const retryAt = now + deps.policy.budgetWindowMs;
+    return { outcome: 'throttled', status: 'active', retryAt, permanent: false, countsAsFailure: false };
+  }
+  const failures = connection.consecutiveFailures + 1;
+  const retryAt = nextAttemptAfterFailure(failures, now, deps.policy);
+  return { outcome: 'transient_error', status: 'active', retryAt, permanent: false, countsAsFailure: true };
+}
+
+/** A message safe to store and log: ours are built without secrets; foreign ones are reduced to a name. */
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof ZohoTokenRefresherError) return { code: error.code, message: error.message };
+  const name = error instanceof Error ? error.name : typeof error;
+  return { code: 'internal', message: `Unexpected ${name} while refreshing` };
+}
+
+/**
+ * Records a failed refresh: the status it leads to, when to try again, history, metrics and an event.
+ * The stored access token is never touched: consumers keep the one they have.
+ */
+export async function recordRefreshFailure(
+  deps: RefreshDependencies,
+  connection: Connection,
+  owner: string,
+  trigger: RefreshTrigger,
+  error: unknown,
+  attempt: { started: EpochMillis; zohoCalls: number },
+): Promise<RefreshFailureResult> {
+  const { store, clock, metrics, log } = deps;
+  const now = clock.now();
+  const kind = classify(error, connection, deps);
+  const { code, message } = describe(error);
+  const consecutiveFailures = connection.consecutiveFailures + (kind.countsAsFailure ? 1 : 0);
+
+  await store.recordFailure(
+    connection.connectionId,
+    owner,
+    {
+      status: kind.status,
+      refreshDueAt: kind.retryAt,
+      consecutiveFailures,
+      lastError: { code, message, at: now },
+    },
+    now,
+  );
+
+  if (kind.outcome === 'budget_exhausted') metrics.add('BudgetExhausted', 1, 'Count');
+  else metrics.add('RefreshFailed', 1, 'Count', code);
+  if (kind.outcome === 'reauthorization_required') metrics.add('ReauthorizationRequired', 1, 'Count');
+
+  const logLine = {
+    connectionId: connection.connectionId,
+    trigger,
+    errorCode: code,
+    errorName: error instanceof Error ? error.name : typeof error,
+    message,
+    status: kind.status,
+    retryAt: new Date(kind.retryAt).toISOString(),
+    consecutiveFailures,
+  };
+  if (kind.permanent) log.error('Refresh failed permanently; the connection is off the schedule', logLine);
+  else log.warn('Refresh failed; the current token stays in place', logLine);
+
+  await bestEffort(deps, 'history', () =>
+    store.appendHistory({
+      connectionId: connection.connectionId,
+      at: now,
+      trigger,
+      outcome: kind.outcome,
+      version: connection.version,
+      durationMs: now - attempt.started,
+      zohoCalls: attempt.zohoCalls,
+      errorCode: code,
+      message,
+    }),
+  );
+
+  if (kind.outcome !== 'budget_exhausted') {
+    const detail = {
+      connectionId: connection.connectionId,
+      version: connection.version,
+      errorCode: code,
+      message,
+    };
+    await bestEffort(deps, 'event', () =>
+      deps.events.publish(
+        kind.outcome === 'reauthorization_required'
+          ? { detailType: 'Zoho Reauthorization Required', detail }
+          : { detailType: 'Zoho Refresh Failed', detail: { ...detail, permanent: kind.permanent } },
+      ),
+    );
+  }
+
+  return {
+    outcome: 'failed',
+    errorCode: code,
+    message,
+    permanent: kind.permanent,
+    status: kind.status,
+    retryAt: kind.retryAt,
+  };
+}

@@ -1,0 +1,84 @@
+import type { EpochMillis } from './connection';
+
+/** The knobs of the refresh algorithm. Defaults suit Zoho's one-hour tokens and 10-per-10-minutes limit. */
+export interface RefreshPolicy {
+  /** Refresh this long before expiry; must exceed the sweep interval plus consumers' cache time. */
+  readonly marginMs: number;
+  /** Refresh up to this much earlier still, at random, so a fleet does not refresh in lockstep. */
+  readonly jitterMs: number;
+  /** Zoho token requests allowed per connection per window. Zoho blocks the 11th; we never send the 10th. */
+  readonly budget: number;
+  readonly budgetWindowMs: number;
+  /** How long a lease lasts; extended before every Zoho call. Must exceed one call's timeout. */
+  readonly leaseMs: number;
+  /** Zoho calls per refresh (the first plus retries of transient errors), all inside one lease. */
+  readonly maxAttempts: number;
+  /** Base of the short backoff between attempts inside one lease. */
+  readonly retryBaseMs: number;
+  /** Base and cap of the backoff before the next refresh after a transient failure. */
+  readonly failureBackoffBaseMs: number;
+  readonly failureBackoffMaxMs: number;
+  /** Source of randomness for jitter; injectable so tests are exact. */
+  readonly random: () => number;
+}
+
+export const ZOHO_TOKEN_REQUEST_LIMIT = 10;
+export const ZOHO_TOKEN_WINDOW_MS = 10 * 60_000;
+
+export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
+  marginMs: 15 * 60_000,
+  jitterMs: 2 * 60_000,
+  budget: ZOHO_TOKEN_REQUEST_LIMIT - 1,
+  budgetWindowMs: ZOHO_TOKEN_WINDOW_MS,
+  leaseMs: 60_000,
+  maxAttempts: 3,
+  retryBaseMs: 250,
+  failureBackoffBaseMs: 30_000,
+  failureBackoffMaxMs: 10 * 60_000,
+  random: Math.random,
+};
+
+/** The Zoho calls that still count against the budget at `now`. */
+export function callsInWindow(
+  calls: readonly EpochMillis[],
+  now: EpochMillis,
+  policy: RefreshPolicy,
+): EpochMillis[] {
+  return calls.filter((at) => at > now - policy.budgetWindowMs).sort((a, b) => a - b);
+}
+
+/** When the next Zoho call fits the budget again, or `now` if it fits already. */
+export function budgetAvailableAt(
+  calls: readonly EpochMillis[],
+  now: EpochMillis,
+  policy: RefreshPolicy,
+): EpochMillis {
+  const recent = callsInWindow(calls, now, policy);
+  if (recent.length < policy.budget) return now;
+  // The call that must leave the window before another fits.
+  const blocking = recent[recent.length - policy.budget] ?? now;
+  return blocking + policy.budgetWindowMs + 1;
+}
+
+/** When the token of a successful refresh should be refreshed next. */
+export function nextRefreshDue(expiresAt: EpochMillis, now: EpochMillis, policy: RefreshPolicy): EpochMillis {
+  const due = expiresAt - policy.marginMs - Math.floor(policy.random() * policy.jitterMs);
+  // A token shorter-lived than the margin (sandbox, tests) is refreshed at half its life instead.
+  return due > now ? due : now + Math.max(1_000, Math.floor((expiresAt - now) / 2));
+}
+
+/** When to try again after `consecutiveFailures` transient failures in a row (1 = the first). */
+export function nextAttemptAfterFailure(
+  consecutiveFailures: number,
+  now: EpochMillis,
+  policy: RefreshPolicy,
+): EpochMillis {
+  const exponent = Math.min(Math.max(consecutiveFailures - 1, 0), 16);
+  const backoff = Math.min(policy.failureBackoffBaseMs * 2 ** exponent, policy.failureBackoffMaxMs);
+  return now + Math.floor(backoff * (0.75 + policy.random() * 0.5));
+}
+
+/** The short, jittered pause between two attempts inside one lease. */
+export function retryDelay(attempt: number, policy: RefreshPolicy): number {
+  return Math.floor(policy.retryBaseMs * 2 ** (attempt - 1) * (0.5 + policy.random()));
+}

@@ -1,0 +1,88 @@
+import type { EpochMillis } from './connection';
+import { type RefreshResult, refreshConnection } from './refresh-connection';
+import type { RefreshDependencies } from './refresh-deps';
+
+export interface SweepOptions {
+  /** Refreshes running at once; bounds the load on Zoho and on our own Lambda. */
+  readonly concurrency: number;
+  /** How much time the invocation has left (Lambda's `getRemainingTimeInMillis`). */
+  readonly remainingTimeMs: () => number;
+  /** Stop taking new work when less than this is left: one refresh's worst case plus headroom. */
+  readonly reserveMs: number;
+  /** Most connections taken in one sweep; the rest are due again at the next one. */
+  readonly maxConnections: number;
+}
+
+export interface SweepSummary {
+  readonly due: number;
+  readonly attempted: number;
+  readonly refreshed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  /** Due connections whose token had already expired when the sweep started. */
+  readonly expired: number;
+  /** Due connections left for the next sweep because time ran short. */
+  readonly leftForNextSweep: number;
+}
+
+/**
+ * The scheduled trigger: read what is due from the due index, refresh it with bounded concurrency,
+ * stop taking work before the invocation runs out of time. Emits one heartbeat per sweep, and the
+ * number of expired tokens every time (zero included), so a silent scheduler or a dying fleet alarms.
+ */
+export async function sweepDueConnections(
+  deps: RefreshDependencies,
+  options: SweepOptions,
+): Promise<SweepSummary> {
+  const now: EpochMillis = deps.clock.now();
+  const due = await deps.store.listDue(now, options.maxConnections);
+  const expired = due.filter((connection) => connection.expiresAt <= now).length;
+  deps.metrics.add('ExpiredTokens', expired, 'Count');
+  deps.metrics.add('SweepConnections', due.length, 'Count');
+
+  const results: RefreshResult[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length && options.remainingTimeMs() > options.reserveMs) {
+      const snapshot = due[next++];
+      if (!snapshot) break;
+      try {
+        results.push(
+          await refreshConnection(deps, {
+            connectionId: snapshot.connectionId,
+            trigger: 'scheduled',
+            snapshot,
+          }),
+        );
+      } catch (error) {
+        // One bad connection must not stop the sweep; the use case already classified Zoho errors.
+        deps.log.error('Sweep could not refresh a connection', {
+          connectionId: snapshot.connectionId,
+          errorName: error instanceof Error ? error.name : typeof error,
+        });
+        results.push({
+          outcome: 'failed',
+          errorCode: 'internal',
+          message: 'unexpected error',
+          permanent: false,
+          status: snapshot.status,
+          retryAt: now,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, due.length)) }, worker));
+
+  const summary: SweepSummary = {
+    due: due.length,
+    attempted: results.length,
+    refreshed: results.filter((r) => r.outcome === 'refreshed' || r.outcome === 'adopted').length,
+    failed: results.filter((r) => r.outcome === 'failed').length,
+    skipped: results.filter((r) => r.outcome === 'skipped').length,
+    expired,
+    leftForNextSweep: due.length - results.length,
+  };
+  deps.metrics.add('SweepHeartbeat', 1, 'Count');
+  deps.log.info('Sweep finished', { ...summary });
+  return summary;
+}

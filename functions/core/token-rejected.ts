@@ -1,0 +1,56 @@
+import { parseConnectionId } from './connection';
+import { InvalidInputError } from './errors';
+import { type RefreshResult, refreshConnection } from './refresh-connection';
+import type { RefreshDependencies } from './refresh-deps';
+
+/** The detail of a consumer's "Zoho Token Rejected" event (contract). */
+export interface TokenRejected {
+  readonly connectionId: string;
+  readonly version: number;
+  readonly status: 401;
+  readonly code?: number;
+  readonly requestId?: string;
+}
+
+/** Validates an event detail against the contract; throws InvalidInputError saying what is wrong. */
+export function parseTokenRejected(detail: unknown): TokenRejected {
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+    throw new InvalidInputError('event detail must be an object');
+  }
+  const d = detail as Record<string, unknown>;
+  const connectionId = parseConnectionId(d.connectionId);
+  if (!Number.isSafeInteger(d.version) || (d.version as number) < 0) {
+    throw new InvalidInputError(
+      'detail.version must be a non-negative integer (the token version that got the 401)',
+    );
+  }
+  if (d.status !== 401) throw new InvalidInputError('detail.status must be 401');
+  if (d.code !== undefined && !Number.isSafeInteger(d.code))
+    throw new InvalidInputError('detail.code must be an integer');
+  if (d.requestId !== undefined && (typeof d.requestId !== 'string' || d.requestId.length > 200)) {
+    throw new InvalidInputError('detail.requestId must be a string of at most 200 characters');
+  }
+  return {
+    connectionId,
+    version: d.version as number,
+    status: 401,
+    ...(d.code !== undefined && { code: d.code as number }),
+    ...(d.requestId !== undefined && { requestId: d.requestId as string }),
+  };
+}
+
+/**
+ * The on-demand trigger: a consumer got a 401 with `version`. A newer stored version means someone
+ * already refreshed; otherwise run the one refresh. N reports of one version cause one Zoho call:
+ * the first takes the lease, the rest lose it or find the version moved on.
+ */
+export function refreshRejectedToken(
+  deps: RefreshDependencies,
+  rejected: TokenRejected,
+): Promise<RefreshResult> {
+  return refreshConnection(deps, {
+    connectionId: rejected.connectionId,
+    trigger: 'on_demand',
+    rejectedVersion: rejected.version,
+  });
+}

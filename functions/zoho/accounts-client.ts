@@ -1,0 +1,177 @@
+/**
+ * The Zoho Accounts adapter: refresh, code exchange and revoke over the platform `fetch`.
+ * No retries here: the refresh use case retries transient errors inside its lease and budget.
+ */
+import { ConfigurationError, InvalidInputError, ZohoTransientError } from '../core/errors';
+import type { ZohoAccounts } from '../core/ports';
+import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
+import { RefreshTokenAlreadyInvalidError } from './errors';
+import { parseCodeExchangeResponse, parseTokenResponse, readJsonObject, sanitise } from './token-response';
+
+/** Zoho's token endpoint has been seen to hang; no call may wait longer than this by default. */
+export const DEFAULT_ZOHO_TIMEOUT_MS = 10_000;
+
+export const TOKEN_PATH = '/oauth/v2/token';
+export const REVOKE_PATH = '/oauth/v2/token/revoke';
+
+export interface ZohoAccountsClientOptions {
+  /** Deadline of one call, connection to last byte. @default 10_000 */
+  readonly timeoutMs?: number;
+  /** Injected for tests; @default the platform `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** Accounts servers outside Zoho's list the operator allowed explicitly (sandbox, tests). @default [] */
+  readonly allowedCustomServers?: readonly string[];
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * Creates the Zoho Accounts client. Options are checked here, so a bad setting fails at cold start
+ * (ConfigurationError) instead of at the first refresh.
+ */
+export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}): ZohoAccounts {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ZOHO_TIMEOUT_MS;
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError(
+      `Zoho timeout must be a positive whole number of milliseconds (got ${timeoutMs})`,
+    );
+  }
+  const allowed = Object.freeze([...(options.allowedCustomServers ?? [])]);
+  for (const server of allowed) {
+    try {
+      normaliseAccountsServer(server);
+    } catch (error) {
+      throw new ConfigurationError(`allowed custom accounts server is invalid: ${(error as Error).message}`);
+    }
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+
+  async function post(
+    accountsServer: string,
+    path: string,
+    form: Record<string, string>,
+    redact: readonly string[],
+  ): Promise<Answer> {
+    // The guard comes before anything is built or sent: the table may have been tampered with.
+    if (!isAllowedAccountsServer(accountsServer, allowed)) {
+      throw new InvalidInputError(
+        `accounts server ${describeHost(accountsServer)} is neither a Zoho data centre nor explicitly allowed; nothing was sent`,
+      );
+    }
+    for (const [name, value] of Object.entries(form)) {
+      if (typeof value !== 'string' || value.trim() === '') {
+        throw new InvalidInputError(`${name} is empty; nothing was sent to Zoho`);
+      }
+    }
+    const url = `${normaliseAccountsServer(accountsServer)}${path}`;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const exchange = async (): Promise<Answer> => {
+      const response = await fetchImpl(url, {
+        method: 'POST',
+        // A form body, never the query string: URLs end up in access logs, bodies do not.
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams(form).toString(),
+        // A redirect would re-post the secret and the refresh token to wherever it points.
+        redirect: 'manual',
+        signal,
+      });
+      return { status: response.status, body: await response.text() };
+    };
+    try {
+      return await Promise.race([exchange(), rejectOnAbort(signal)]);
+    } catch (error) {
+      if (signal.aborted) {
+        throw new ZohoTransientError(`no answer from ${url} within ${timeoutMs} ms`, { code: 'timeout' });
+      }
+      throw new ZohoTransientError(`network error calling ${url}: ${describeNetworkError(error, redact)}`, {
+        code: 'network_error',
+        cause: error,
+      });
+    }
+  }
+
+  return {
+    async refreshAccessToken(request) {
+      const redact = [request.refreshToken, request.clientSecret];
+      const form = {
+        grant_type: 'refresh_token',
+        client_id: request.clientId,
+        client_secret: request.clientSecret,
+        refresh_token: request.refreshToken,
+      };
+      const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
+      return parseTokenResponse(answer.status, answer.body, { redact });
+    },
+
+    async exchangeGrantCode(request) {
+      const redact = [request.code, request.clientSecret];
+      const form = {
+        grant_type: 'authorization_code',
+        client_id: request.clientId,
+        client_secret: request.clientSecret,
+        code: request.code,
+      };
+      const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
+      return parseCodeExchangeResponse(answer.status, answer.body, { redact });
+    },
+
+    async revokeRefreshToken(request) {
+      const redact = [request.refreshToken];
+      const answer = await post(request.accountsServer, REVOKE_PATH, { token: request.refreshToken }, redact);
+      classifyRevokeAnswer(answer, redact);
+    },
+  };
+}
+
+/**
+ * `{"status":"success"}` is a revocation; HTTP 400 or an error body means Zoho no longer knows the
+ * token (RefreshTokenAlreadyInvalidError); a 5xx, an HTML page or an empty answer is transient.
+ */
+export function classifyRevokeAnswer(answer: Answer, redact: readonly string[]): void {
+  let json: Readonly<Record<string, unknown>> | undefined;
+  try {
+    json = readJsonObject(answer.status, answer.body);
+  } catch (error) {
+    if (answer.status === 400) throw new RefreshTokenAlreadyInvalidError('HTTP 400', { cause: error });
+    throw error;
+  }
+  const status = typeof json.status === 'string' ? json.status.trim().toLowerCase() : undefined;
+  const hasError = json.error !== undefined && json.error !== null && json.error !== '';
+  if (status === 'success' && !hasError) return;
+  if (answer.status >= 500) throw new ZohoTransientError(`revoke answered HTTP ${answer.status}`);
+  if (answer.status === 400 || hasError || status === 'failure') {
+    const error = typeof json.error === 'string' ? `${sanitise(json.error, redact, 60)}, ` : '';
+    throw new RefreshTokenAlreadyInvalidError(`${error}HTTP ${answer.status}`);
+  }
+  throw new ZohoTransientError(`revoke answered neither success nor an error (HTTP ${answer.status})`);
+}
+
+/** Rejects once the signal aborts: a deadline even for a fetch that ignores its signal. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  const aborted = new Promise<never>((_, reject) => {
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined); // whoever wins the race, this rejection is expected
+  return aborted;
+}
+
+/** `fetch failed` alone says nothing; the cause carries ECONNRESET, ENOTFOUND, … */
+function describeNetworkError(error: unknown, redact: readonly string[]): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const parts = [
+    error instanceof Error ? error.message : String(error),
+    typeof cause?.code === 'string' ? cause.code : undefined,
+  ];
+  return sanitise(parts.filter((part) => part !== undefined).join(': '), redact, 160);
+}
+
+function describeHost(url: string): string {
+  try {
+    return new URL(url).host || 'with no host';
+  } catch {
+    return 'that is not a URL';
+  }
+}

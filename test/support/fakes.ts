@@ -1,0 +1,325 @@
+/**
+ * In-memory implementations of the core ports, faithful to their contracts (conditional writes
+ * included), with counters the tests assert on. Each async method yields once, so concurrent callers
+ * interleave as they would against a real store.
+ */
+import type { Connection, EpochMillis, Lease } from '../../functions/core/connection';
+import { ConnectionAlreadyExistsError, ZohoTransientError } from '../../functions/core/errors';
+import type {
+  ClientCredentials,
+  ClientCredentialsProvider,
+  Clock,
+  ConnectionStore,
+  EventPublisher,
+  HistoryEntry,
+  Log,
+  MetricName,
+  Metrics,
+  RefreshCommit,
+  RefresherEvent,
+  RefreshFailure,
+  RefreshTokenCipher,
+  TokenVault,
+  ZohoAccounts,
+} from '../../functions/core/ports';
+import type { RefreshDependencies } from '../../functions/core/refresh-deps';
+import { DEFAULT_REFRESH_POLICY, type RefreshPolicy } from '../../functions/core/refresh-policy';
+import type { CodeExchangeGrant, StoredAccessToken, TokenGrant } from '../../functions/core/token';
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class FakeClock implements Clock {
+  constructor(public current: EpochMillis = Date.UTC(2026, 10, 26, 8, 0, 0)) {}
+  now = () => this.current;
+  sleep = async (ms: number) => {
+    this.current += ms;
+    await tick();
+  };
+  advance(ms: number) {
+    this.current += ms;
+  }
+}
+
+export class InMemoryConnectionStore implements ConnectionStore {
+  readonly items = new Map<string, Connection>();
+  readonly history: HistoryEntry[] = [];
+  readonly calls: Record<string, number> = {};
+  /** Makes the next commit fail as if the process crashed between the secret write and the commit. */
+  crashBeforeNextCommit = false;
+
+  private count(name: string) {
+    this.calls[name] = (this.calls[name] ?? 0) + 1;
+  }
+
+  private holds(id: string, owner: string, now: EpochMillis): Connection | undefined {
+    const item = this.items.get(id);
+    return item?.lease?.owner === owner && item.lease.until > now ? item : undefined;
+  }
+
+  async get(id: string) {
+    this.count('get');
+    await tick();
+    return this.items.get(id);
+  }
+  async create(connection: Connection) {
+    this.count('create');
+    await tick();
+    if (this.items.has(connection.connectionId))
+      throw new ConnectionAlreadyExistsError(connection.connectionId);
+    this.items.set(connection.connectionId, connection);
+  }
+  async acquireLease(seen: Connection, lease: Lease, now: EpochMillis) {
+    this.count('acquireLease');
+    await tick();
+    const item = this.items.get(seen.connectionId);
+    const free = !item?.lease || item.lease.until <= now;
+    if (
+      !item ||
+      item.version !== seen.version ||
+      item.leaseSeq !== seen.leaseSeq ||
+      item.status !== 'active' ||
+      !free
+    ) {
+      return undefined;
+    }
+    const leased = { ...item, lease, leaseSeq: item.leaseSeq + 1 };
+    this.items.set(item.connectionId, leased);
+    return leased;
+  }
+  async recordZohoCall(
+    id: string,
+    owner: string,
+    calls: readonly EpochMillis[],
+    until: EpochMillis,
+    now: EpochMillis,
+  ) {
+    this.count('recordZohoCall');
+    await tick();
+    const item = this.holds(id, owner, now);
+    if (!item) return false;
+    this.items.set(id, { ...item, recentZohoCalls: [...calls], lease: { owner, until } });
+    return true;
+  }
+  async commitRefresh(id: string, owner: string, commit: RefreshCommit, now: EpochMillis) {
+    this.count('commitRefresh');
+    await tick();
+    if (this.crashBeforeNextCommit) {
+      this.crashBeforeNextCommit = false;
+      throw new Error('simulated crash before commit');
+    }
+    const item = this.holds(id, owner, now);
+    if (!item) return false;
+    const { lease: _lease, lastError: _lastError, ...rest } = item;
+    this.items.set(id, { ...rest, ...commit, consecutiveFailures: 0 });
+    return true;
+  }
+  async recordFailure(id: string, owner: string, failure: RefreshFailure, now: EpochMillis) {
+    this.count('recordFailure');
+    await tick();
+    const item = this.holds(id, owner, now);
+    if (!item) return false;
+    const { lease: _lease, ...rest } = item;
+    this.items.set(id, { ...rest, ...failure });
+    return true;
+  }
+  async releaseLease(id: string, owner: string, now: EpochMillis) {
+    this.count('releaseLease');
+    await tick();
+    const item = this.holds(id, owner, now);
+    if (!item) return false;
+    const { lease: _lease, ...rest } = item;
+    this.items.set(id, rest);
+    return true;
+  }
+  async listDue(dueBy: EpochMillis, limit: number) {
+    this.count('listDue');
+    await tick();
+    return [...this.items.values()]
+      .filter((c) => c.status === 'active' && c.refreshDueAt <= dueBy)
+      .sort((a, b) => a.refreshDueAt - b.refreshDueAt)
+      .slice(0, limit);
+  }
+  async listAll() {
+    await tick();
+    return [...this.items.values()];
+  }
+  async setStatus(
+    id: string,
+    status: Connection['status'],
+    changes: { encryptedRefreshToken?: string; refreshDueAt?: EpochMillis } = {},
+  ) {
+    await tick();
+    const item = this.items.get(id);
+    if (item) this.items.set(id, { ...item, ...changes, status });
+  }
+  async appendHistory(entry: HistoryEntry) {
+    await tick();
+    this.history.push(entry);
+  }
+  async listHistory(id: string, limit: number) {
+    return this.history
+      .filter((h) => h.connectionId === id)
+      .sort((a, b) => b.at - a.at)
+      .slice(0, limit);
+  }
+}
+
+export class InMemoryTokenVault implements TokenVault {
+  readonly versions = new Map<string, StoredAccessToken[]>();
+  writes = 0;
+  reads = 0;
+  async read(id: string) {
+    this.reads++;
+    await tick();
+    return this.versions.get(id)?.at(-1);
+  }
+  async write(token: StoredAccessToken) {
+    this.writes++;
+    await tick();
+    const list = this.versions.get(token.connectionId) ?? [];
+    if (list.some((t) => t.version === token.version)) return 'exists' as const;
+    this.versions.set(token.connectionId, [...list, token]);
+    return 'written' as const;
+  }
+  async remove(id: string) {
+    this.versions.delete(id);
+  }
+}
+
+/** Not encryption: a reversible wrapper that also checks the connection binding, as KMS would. */
+export class FakeCipher implements RefreshTokenCipher {
+  async encrypt(id: string, token: string) {
+    return Buffer.from(JSON.stringify({ id, token })).toString('base64');
+  }
+  async decrypt(id: string, encrypted: string) {
+    const { id: boundTo, token } = JSON.parse(Buffer.from(encrypted, 'base64').toString('utf8'));
+    if (boundTo !== id) throw new Error('encryption context mismatch');
+    return token as string;
+  }
+}
+
+export class FakeCredentials implements ClientCredentialsProvider {
+  gets = 0;
+  constructor(
+    private readonly value: ClientCredentials = { clientId: '1000.CLIENT', clientSecret: 'test-cs-secret' },
+  ) {}
+  async get() {
+    this.gets++;
+    return this.value;
+  }
+}
+
+/** A scripted Zoho: answers from a queue of responses (a grant, or an error to throw), else succeeds. */
+export class FakeZoho implements ZohoAccounts {
+  refreshCalls = 0;
+  readonly script: Array<TokenGrant | Error> = [];
+  lifetimeSeconds = 3600;
+  async refreshAccessToken() {
+    this.refreshCalls++;
+    await tick();
+    const next = this.script.shift();
+    if (next instanceof Error) throw next;
+    return (
+      next ?? {
+        accessToken: `1000.test-at-${this.refreshCalls}`,
+        expiresInSeconds: this.lifetimeSeconds,
+        apiDomain: 'https://www.zohoapis.com',
+        tokenType: 'Bearer',
+      }
+    );
+  }
+  async exchangeGrantCode(): Promise<CodeExchangeGrant> {
+    throw new ZohoTransientError('not scripted');
+  }
+  async revokeRefreshToken() {}
+}
+
+export class RecordingEvents implements EventPublisher {
+  readonly published: RefresherEvent[] = [];
+  async publish(event: RefresherEvent) {
+    this.published.push(event);
+  }
+}
+
+export class RecordingMetrics implements Metrics {
+  readonly points: Array<{ name: MetricName; value: number; reason?: string }> = [];
+  add(name: MetricName, value: number, _unit: string, reason?: string) {
+    this.points.push({ name, value, ...(reason !== undefined && { reason }) });
+  }
+  sum(name: MetricName, reason?: string) {
+    return this.points
+      .filter((p) => p.name === name && (reason === undefined || p.reason === reason))
+      .reduce((total, p) => total + p.value, 0);
+  }
+}
+
+export class RecordingLog implements Log {
+  readonly lines: Array<{ level: string; message: string; attributes?: Record<string, unknown> }> = [];
+  private push(level: string) {
+    return (message: string, attributes?: Record<string, unknown>) => {
+      this.lines.push({ level, message, ...(attributes && { attributes }) });
+    };
+  }
+  debug = this.push('debug');
+  info = this.push('info');
+  warn = this.push('warn');
+  error = this.push('error');
+}
+
+export interface FakeWorld extends RefreshDependencies {
+  readonly store: InMemoryConnectionStore;
+  readonly vault: InMemoryTokenVault;
+  readonly cipher: FakeCipher;
+  readonly credentials: FakeCredentials;
+  readonly zoho: FakeZoho;
+  readonly events: RecordingEvents;
+  readonly metrics: RecordingMetrics;
+  readonly log: RecordingLog;
+  readonly clock: FakeClock;
+}
+
+export function createFakeWorld(policy: Partial<RefreshPolicy> = {}): FakeWorld {
+  let owners = 0;
+  return {
+    store: new InMemoryConnectionStore(),
+    vault: new InMemoryTokenVault(),
+    cipher: new FakeCipher(),
+    credentials: new FakeCredentials(),
+    zoho: new FakeZoho(),
+    events: new RecordingEvents(),
+    metrics: new RecordingMetrics(),
+    log: new RecordingLog(),
+    clock: new FakeClock(),
+    policy: { ...DEFAULT_REFRESH_POLICY, random: () => 0.5, ...policy },
+    newLeaseOwner: () => `owner-${++owners}`,
+  };
+}
+
+/** Registers an active connection whose token (version `version`) expires at `expiresAt`. */
+export async function addConnection(
+  world: FakeWorld,
+  overrides: Partial<Connection> & { connectionId: string },
+): Promise<Connection> {
+  const now = world.clock.now();
+  const connection: Connection = {
+    dc: 'us',
+    accountsServer: 'https://accounts.zoho.com',
+    apiDomain: 'https://www.zohoapis.com',
+    clientRef: 'books',
+    status: 'active',
+    version: 0,
+    expiresAt: 0,
+    refreshDueAt: now,
+    leaseSeq: 0,
+    consecutiveFailures: 0,
+    recentZohoCalls: [],
+    encryptedRefreshToken: await world.cipher.encrypt(
+      overrides.connectionId,
+      `1000.test-rt-${overrides.connectionId}`,
+    ),
+    createdAt: now,
+    ...overrides,
+  };
+  await world.store.create(connection);
+  return connection;
+}

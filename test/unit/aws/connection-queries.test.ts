@@ -1,0 +1,231 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { DUE_SHARDS } from '../../../functions/aws/connection-queries';
+import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
+import { CorruptStoredItemError } from '../../../functions/aws/errors';
+import { toHistoryItem } from '../../../functions/aws/history-item';
+import { dueShardOf } from '../../../functions/aws/table';
+import type { HistoryEntry } from '../../../functions/core/ports';
+import { connection, NOW, rejection, TABLE } from './fixtures';
+
+const due = (connectionId: string, refreshDueAt: number) =>
+  toConnectionItem(connection({ connectionId, refreshDueAt }));
+
+/** Answers due-index queries from pages per shard; a page's `next` is its LastEvaluatedKey. */
+function dueIndexPages(pages: Record<string, { items: ReturnType<typeof due>[]; next?: string }[]>) {
+  return (input: QueryCommandInput): Partial<QueryCommandOutput> => {
+    const shard = input.ExpressionAttributeValues?.[':shard']?.S ?? '';
+    const index = input.ExclusiveStartKey === undefined ? 0 : Number(input.ExclusiveStartKey.page?.N);
+    const page = pages[shard]?.[index] ?? { items: [] };
+    return {
+      Items: page.items,
+      ...(page.next === undefined ? {} : { LastEvaluatedKey: { page: { N: String(index + 1) } } }),
+    };
+  };
+}
+
+describe('DynamoDbConnectionStore: listings', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  const client = new DynamoDBClient({ region: 'us-east-1' });
+  const store = new DynamoDbConnectionStore({ client, tableName: TABLE, historySuffix: () => 'a1b2c3d4' });
+
+  beforeEach(() => {
+    dynamodb.reset();
+  });
+
+  it('names every due shard a connection can land in', () => {
+    // Act
+    const shardsSeen = new Set(Array.from({ length: 200 }, (_, i) => dueShardOf(`connection-${i}`)));
+
+    // Assess
+    expect([...shardsSeen].sort()).toEqual([...DUE_SHARDS].sort());
+    expect(DUE_SHARDS).toEqual(['due#0', 'due#1', 'due#2', 'due#3']);
+  });
+
+  it('queries each due shard, follows pages and merges them earliest first up to the limit', async () => {
+    // Prepare
+    dynamodb.on(QueryCommand).callsFake(
+      dueIndexPages({
+        'due#0': [{ items: [due('a', NOW - 300)], next: 'more' }, { items: [due('c', NOW - 100)] }],
+        'due#1': [{ items: [due('b', NOW - 500)] }],
+        'due#3': [{ items: [due('d', NOW - 200)] }],
+      }),
+    );
+
+    // Act
+    const listed = await store.listDue(NOW, 3);
+
+    // Assess
+    expect(listed.map((c) => c.connectionId)).toEqual(['b', 'a', 'd']);
+    expect(dynamodb).toReceiveCommandTimes(QueryCommand, 5);
+    for (const shard of DUE_SHARDS) {
+      expect(dynamodb).toReceiveCommandWith(QueryCommand, {
+        TableName: TABLE,
+        IndexName: 'due-index',
+        KeyConditionExpression: 'dueShard = :shard AND refreshDueAt <= :dueBy',
+        ExpressionAttributeValues: { ':shard': { S: shard }, ':dueBy': { N: String(NOW) } },
+        ScanIndexForward: true,
+        Limit: 3,
+      });
+    }
+    expect(dynamodb).toReceiveCommandWith(QueryCommand, {
+      ExpressionAttributeValues: { ':shard': { S: 'due#0' }, ':dueBy': { N: String(NOW) } },
+      ExclusiveStartKey: { page: { N: '1' } },
+      Limit: 2,
+    });
+  });
+
+  it('returns every due connection when the limit allows, still in due order', async () => {
+    // Prepare
+    dynamodb.on(QueryCommand).callsFake(
+      dueIndexPages({
+        'due#0': [{ items: [due('a', NOW - 300)], next: 'more' }, { items: [due('c', NOW - 100)] }],
+        'due#2': [{ items: [due('b', NOW - 500), due('e', NOW - 100)] }],
+      }),
+    );
+
+    // Act
+    const listed = await store.listDue(NOW, 10);
+
+    // Assess
+    expect(listed.map((c) => c.connectionId)).toEqual(['b', 'a', 'c', 'e']);
+  });
+
+  it('stops paging a shard once it alone fills the limit', async () => {
+    // Prepare
+    dynamodb
+      .on(QueryCommand)
+      .callsFake(dueIndexPages({ 'due#0': [{ items: [due('a', NOW - 300)], next: 'more' }] }));
+
+    // Act
+    const listed = await store.listDue(NOW, 1);
+
+    // Assess
+    expect(listed.map((c) => c.connectionId)).toEqual(['a']);
+    expect(dynamodb).toReceiveCommandTimes(QueryCommand, DUE_SHARDS.length);
+  });
+
+  it('fails on an unreadable item without a handler, skips and reports it with one', async () => {
+    // Prepare
+    const { version: _version, ...broken } = due('broken', NOW - 900);
+    dynamodb
+      .on(QueryCommand)
+      .callsFake(dueIndexPages({ 'due#1': [{ items: [broken, due('ok', NOW - 10)] }] }));
+    const reported: CorruptStoredItemError[] = [];
+    const tolerant = new DynamoDbConnectionStore({
+      client,
+      tableName: TABLE,
+      onCorruptItem: (e) => reported.push(e),
+    });
+
+    // Act
+    const strictError = await rejection(store.listDue(NOW, 5));
+    const listed = await tolerant.listDue(NOW, 5);
+
+    // Assess
+    expect(strictError).toBeInstanceOf(CorruptStoredItemError);
+    expect(listed.map((c) => c.connectionId)).toEqual(['ok']);
+    expect(reported.map((e) => e.message)).toEqual([
+      "Stored connection broken is unreadable: attribute 'version' is missing or not a number",
+    ]);
+  });
+
+  it('lists every connection item across scan pages, history excluded by the filter', async () => {
+    // Prepare
+    dynamodb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [due('zeta', NOW)], LastEvaluatedKey: { pk: { S: 'CONN#zeta' } } })
+      .resolvesOnce({ Items: [due('alpha', NOW)] });
+
+    // Act
+    const listed = await store.listAll();
+
+    // Assess
+    expect(listed.map((c) => c.connectionId)).toEqual(['alpha', 'zeta']);
+    expect(dynamodb).toReceiveCommandTimes(ScanCommand, 2);
+    expect(dynamodb).toReceiveNthCommandWith(ScanCommand, 1, {
+      TableName: TABLE,
+      FilterExpression: 'sk = :connectionSortKey',
+      ExpressionAttributeValues: { ':connectionSortKey': { S: 'CONNECTION' } },
+    });
+    expect(dynamodb).toReceiveNthCommandWith(ScanCommand, 2, {
+      ExclusiveStartKey: { pk: { S: 'CONN#zeta' } },
+    });
+  });
+
+  it('appends history under the connection with a time-ordered sort key and a 30-day TTL', async () => {
+    // Prepare
+    dynamodb.on(PutItemCommand).resolves({});
+    const entry: HistoryEntry = {
+      connectionId: 'books-eu',
+      at: NOW,
+      trigger: 'scheduled',
+      outcome: 'refreshed',
+      version: 8,
+      durationMs: 420,
+      zohoCalls: 1,
+    };
+
+    // Act
+    await store.appendHistory(entry);
+
+    // Assess
+    expect(dynamodb).toReceiveCommandTimes(PutItemCommand, 1);
+    expect(dynamodb).toReceiveCommandWith(PutItemCommand, {
+      TableName: TABLE,
+      Item: {
+        pk: { S: 'CONN#books-eu' },
+        sk: { S: `HIST#00${NOW}#a1b2c3d4` },
+        ttl: { N: String(NOW / 1000 + 30 * 86_400) },
+        connectionId: { S: 'books-eu' },
+        at: { N: String(NOW) },
+        trigger: { S: 'scheduled' },
+        outcome: { S: 'refreshed' },
+        version: { N: '8' },
+        durationMs: { N: '420' },
+        zohoCalls: { N: '1' },
+      },
+    });
+  });
+
+  it('lists history newest first with begins_with on the sort key and the limit', async () => {
+    // Prepare
+    const entry = (at: number): HistoryEntry => ({
+      connectionId: 'books-eu',
+      at,
+      trigger: 'on_demand',
+      outcome: 'transient_error',
+      version: 7,
+      durationMs: 10_000,
+      zohoCalls: 3,
+      errorCode: 'transient',
+    });
+    dynamodb
+      .on(QueryCommand)
+      .resolves({ Items: [toHistoryItem(entry(NOW), 'x'), toHistoryItem(entry(NOW - 1), 'y')] });
+
+    // Act
+    const history = await store.listHistory('books-eu', 2);
+
+    // Assess
+    expect(history).toEqual([entry(NOW), entry(NOW - 1)]);
+    expect(dynamodb).toReceiveCommandTimes(QueryCommand, 1);
+    expect(dynamodb).toReceiveCommandWith(QueryCommand, {
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :historyPrefix)',
+      ExpressionAttributeValues: { ':pk': { S: 'CONN#books-eu' }, ':historyPrefix': { S: 'HIST#' } },
+      ScanIndexForward: false,
+      Limit: 2,
+    });
+  });
+});

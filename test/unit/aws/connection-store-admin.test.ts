@@ -1,0 +1,139 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
+import { dueShardOf } from '../../../functions/aws/table';
+import { ConnectionAlreadyExistsError, ConnectionNotFoundError } from '../../../functions/core/errors';
+import { connection, KEY, NOW, rejection, TABLE } from './fixtures';
+
+const conditionFailed = () =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+describe('DynamoDbConnectionStore: registration, reads and operator actions', () => {
+  const dynamodb = mockClient(DynamoDBClient);
+  const store = new DynamoDbConnectionStore({
+    client: new DynamoDBClient({ region: 'us-east-1' }),
+    tableName: TABLE,
+  });
+
+  beforeEach(() => {
+    dynamodb.reset();
+  });
+
+  describe('registration and reads', () => {
+    it('creates a connection only when the id is free', async () => {
+      // Prepare
+      const created = connection();
+      dynamodb.on(PutItemCommand).resolvesOnce({}).rejects(conditionFailed());
+
+      // Act
+      await store.create(created);
+      const error = await rejection(store.create(created));
+
+      // Assess
+      expect(dynamodb).toReceiveCommandTimes(PutItemCommand, 2);
+      expect(dynamodb).toReceiveCommandWith(PutItemCommand, {
+        TableName: TABLE,
+        Item: toConnectionItem(created),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+      expect(error).toBeInstanceOf(ConnectionAlreadyExistsError);
+      expect(error.message).toBe("A connection 'books-eu' is already registered");
+    });
+
+    it('reads one connection with a strongly consistent read, undefined when absent', async () => {
+      // Prepare
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce({ Item: toConnectionItem(connection()) })
+        .resolves({});
+
+      // Act
+      const found = await store.get('books-eu');
+      const absent = await store.get('books-eu');
+
+      // Assess
+      expect(found).toEqual(connection());
+      expect(absent).toBeUndefined();
+      expect(dynamodb).toReceiveCommandWith(GetItemCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        ConsistentRead: true,
+      });
+    });
+  });
+
+  describe('operator status changes', () => {
+    beforeEach(() => {
+      dynamodb.on(UpdateItemCommand).resolves({});
+    });
+
+    it('takes a disabled connection off the due index', async () => {
+      // Act
+      await store.setStatus('books-eu', 'disabled');
+
+      // Assess
+      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
+        Key: KEY,
+        UpdateExpression: 'SET #status = :status REMOVE dueShard',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': { S: 'disabled' } },
+      });
+    });
+
+    it('re-enables with a new refresh token: dueShard back, error and failures cleared', async () => {
+      // Act
+      await store.setStatus('books-eu', 'active', {
+        encryptedRefreshToken: 'bmV3LWNpcGhlcnRleHQ=',
+        refreshDueAt: NOW,
+        lastError: null,
+      });
+
+      // Assess
+      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
+        UpdateExpression:
+          'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, refreshDueAt = :refreshDueAt, ' +
+          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE lastError',
+        ExpressionAttributeValues: {
+          ':status': { S: 'active' },
+          ':encryptedRefreshToken': { S: 'bmV3LWNpcGhlcnRleHQ=' },
+          ':refreshDueAt': { N: String(NOW) },
+          ':zero': { N: '0' },
+          ':dueShard': { S: dueShardOf('books-eu') },
+        },
+      });
+    });
+
+    it('sets a last error without a REMOVE clause when nothing is removed', async () => {
+      // Act
+      await store.setStatus('books-eu', 'active', {
+        lastError: { code: 'operator', message: 'resumed', at: NOW },
+      });
+
+      // Assess
+      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
+        UpdateExpression: 'SET #status = :status, lastError = :lastError, dueShard = :dueShard',
+      });
+    });
+
+    it('throws ConnectionNotFoundError for an unknown id', async () => {
+      // Prepare
+      dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+
+      // Act
+      const error = await rejection(store.setStatus('nobody', 'revoked'));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConnectionNotFoundError);
+    });
+  });
+});

@@ -1,0 +1,196 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { MalformedAccessTokenSecretError } from '../../../functions/aws/errors';
+import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
+import type { StoredAccessToken } from '../../../functions/core/token';
+import { NOW, PREFIX, rejection } from './fixtures';
+
+const SECRET = `${PREFIX}/books-eu/access-token`;
+const UUID_V5 = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const token = (version = 8, connectionId = 'books-eu'): StoredAccessToken => ({
+  connectionId,
+  version,
+  accessToken: `1000.test-at-${connectionId}-${version}`,
+  apiDomain: 'https://www.zohoapis.eu',
+  tokenType: 'Bearer',
+  expiresAt: NOW + 3_600_000,
+});
+
+const contractJson = (t: StoredAccessToken) =>
+  JSON.stringify({
+    access_token: t.accessToken,
+    api_domain: t.apiDomain,
+    token_type: t.tokenType,
+    expires_at: new Date(t.expiresAt).toISOString(),
+    version: t.version,
+    connection_id: t.connectionId,
+  });
+
+const notFound = () =>
+  new ResourceNotFoundException({ message: "Secrets Manager can't find the secret", $metadata: {} });
+const exists = () => new ResourceExistsException({ message: 'version exists', $metadata: {} });
+
+describe('SecretsManagerTokenVault', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  const vault = new SecretsManagerTokenVault({
+    client: new SecretsManagerClient({ region: 'us-east-1' }),
+    secretPrefix: PREFIX,
+    kmsKeyId: 'alias/zoho-secrets',
+  });
+
+  beforeEach(() => {
+    secrets.reset();
+  });
+
+  it('puts a new version of an existing secret with the contract JSON and a UUIDv5 VersionId', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).resolves({});
+
+    // Act
+    const outcome = await vault.write(token());
+
+    // Assess
+    expect(outcome).toBe('written');
+    expect(secrets).toReceiveCommandTimes(PutSecretValueCommand, 1);
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 0);
+    expect(secrets).toReceiveCommandWith(PutSecretValueCommand, {
+      SecretId: SECRET,
+      ClientRequestToken: expect.stringMatching(UUID_V5),
+      SecretString: contractJson(token()),
+    });
+  });
+
+  it('creates the secret with the same VersionId, the KMS key and the connection tag when it does not exist', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(notFound());
+    secrets.on(CreateSecretCommand).resolves({});
+
+    // Act
+    const outcome = await vault.write(token());
+
+    // Assess
+    expect(outcome).toBe('written');
+    const putToken = secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input.ClientRequestToken;
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 1);
+    expect(secrets).toReceiveCommandWith(CreateSecretCommand, {
+      Name: SECRET,
+      ClientRequestToken: putToken,
+      SecretString: contractJson(token()),
+      KmsKeyId: 'alias/zoho-secrets',
+      Tags: [{ Key: 'zoho-token-refresher:connection-id', Value: 'books-eu' }],
+    });
+  });
+
+  it("answers 'exists' when another writer already wrote this version", async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(exists());
+
+    // Act
+    const outcome = await vault.write(token());
+
+    // Assess
+    expect(outcome).toBe('exists');
+    expect(secrets).toReceiveCommandTimes(PutSecretValueCommand, 1);
+  });
+
+  it("answers 'exists' when another writer created the secret first with a different value", async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejectsOnce(notFound()).rejects(exists());
+    secrets.on(CreateSecretCommand).rejects(exists());
+
+    // Act
+    const outcome = await vault.write(token());
+
+    // Assess
+    expect(outcome).toBe('exists');
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 1);
+    expect(secrets).toReceiveCommandTimes(PutSecretValueCommand, 2);
+  });
+
+  it('uses the same VersionId for the same (connection, version) and a different one otherwise', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).resolves({});
+
+    // Act
+    await vault.write(token(8));
+    await vault.write(token(8));
+    await vault.write(token(9));
+    await vault.write(token(8, 'books-us'));
+
+    // Assess
+    const ids = secrets
+      .commandCalls(PutSecretValueCommand)
+      .map((call) => call.args[0].input.ClientRequestToken);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(id).toMatch(UUID_V5);
+    expect(ids[0]).toBe(ids[1]);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('reads the current token back from the contract JSON', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: contractJson(token()) });
+
+    // Act
+    const read = await vault.read('books-eu');
+
+    // Assess
+    expect(read).toEqual(token());
+    expect(secrets).toReceiveCommandWith(GetSecretValueCommand, { SecretId: SECRET });
+  });
+
+  it('reads undefined before the first write', async () => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).rejects(notFound());
+
+    // Act
+    const read = await vault.read('books-eu');
+
+    // Assess
+    expect(read).toBeUndefined();
+  });
+
+  it.each([
+    ['not JSON', 'test-at-plain-token'],
+    ['JSON of another shape', JSON.stringify({ token: 'test-at-wrong-shape', version: 8 })],
+  ])('throws a typed error for a value that is %s, without echoing it', async (_kind, value) => {
+    // Prepare
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: value });
+
+    // Act
+    const error = await rejection(vault.read('books-eu'));
+
+    // Assess
+    expect(error).toBeInstanceOf(MalformedAccessTokenSecretError);
+    expect(error.message).toBe(
+      "The access-token secret of connection 'books-eu' is not of the documented JSON shape",
+    );
+  });
+
+  it('deletes the secret at once on removal, and tolerates it being gone', async () => {
+    // Prepare
+    secrets.on(DeleteSecretCommand).resolvesOnce({}).rejects(notFound());
+
+    // Act
+    await vault.remove('books-eu');
+    await vault.remove('books-eu');
+
+    // Assess
+    expect(secrets).toReceiveCommandTimes(DeleteSecretCommand, 2);
+    expect(secrets).toReceiveCommandWith(DeleteSecretCommand, {
+      SecretId: SECRET,
+      ForceDeleteWithoutRecovery: true,
+    });
+  });
+});

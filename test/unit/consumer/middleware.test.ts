@@ -1,0 +1,106 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type ZohoContextValue,
+  type ZohoLambdaContext,
+  zohoTokenMiddleware,
+} from '../../../functions/consumer/middleware';
+import { createZohoClient } from '../../../functions/consumer/zoho-fetch';
+import {
+  authorizationOf,
+  BUS,
+  CONNECTION_ID,
+  HOUR,
+  json,
+  NOT_AUTHORIZED,
+  RecordingClock,
+  recordingFetch,
+  secretString,
+  T0,
+} from './fixtures';
+
+const sm = mockClient(SecretsManagerClient);
+const eb = mockClient(EventBridgeClient);
+
+/** What Lambda passes; the middleware adds `zoho`, which middy's types already show on the parameter. */
+const lambdaContext = (awsRequestId: string) =>
+  ({ awsRequestId, functionName: 'books-report' }) as Context as ZohoLambdaContext;
+
+describe('zohoTokenMiddleware', () => {
+  let stored: number;
+
+  beforeEach(() => {
+    sm.reset();
+    eb.reset();
+    stored = 1;
+    sm.on(GetSecretValueCommand).callsFake(async () => ({
+      SecretString: secretString(stored, T0 + stored * HOUR),
+    }));
+    eb.on(PutEventsCommand).callsFake(async () => {
+      stored += 1;
+      return { FailedEntryCount: 0 };
+    });
+  });
+
+  const options = (fetch = recordingFetch(() => json(200, {})).fetch) => ({
+    connectionId: CONNECTION_ID,
+    eventBusName: BUS,
+    secretsClient: new SecretsManagerClient({ region: 'eu-west-1' }),
+    eventBridgeClient: new EventBridgeClient({ region: 'eu-west-1' }),
+    fetch,
+    clock: new RecordingClock(),
+  });
+
+  it('puts the token and a fetch on context.zoho, reading the secret once across invocations', async () => {
+    // Prepare
+    const seen: ZohoContextValue[] = [];
+    const handler = middy()
+      .use(zohoTokenMiddleware(options()))
+      .handler(async (_event, context) => {
+        seen.push(context.zoho);
+        return 'done';
+      });
+
+    // Act
+    const results = [await handler({}, lambdaContext('req-1')), await handler({}, lambdaContext('req-2'))];
+
+    // Assess
+    expect(results).toEqual(['done', 'done']);
+    expect(seen.map((zoho) => zoho.token.version)).toEqual([1, 1]);
+    expect(seen[0]?.token.accessToken).toBe('1000.test-at-v1');
+    expect(typeof seen[0]?.fetch).toBe('function');
+    expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it("gives the handler a fetch whose rejection event carries the invocation's request id", async () => {
+    // Prepare
+    const { fetch, sent } = recordingFetch((request) =>
+      request.authorization === authorizationOf(2) ? json(200, { code: 0 }) : json(401, NOT_AUTHORIZED),
+    );
+    const client = createZohoClient(options(fetch));
+    const handler = middy()
+      .use(zohoTokenMiddleware({ client }))
+      .handler(async (_event, context) => (await context.zoho.fetch('/books/v3/organizations')).status);
+
+    // Act
+    const status = await handler({}, lambdaContext('req-42'));
+
+    // Assess
+    expect(status).toBe(200);
+    expect(sent).toHaveLength(2);
+    const detail = eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail;
+    expect(JSON.parse(detail ?? '')).toEqual({
+      connectionId: CONNECTION_ID,
+      version: 1,
+      status: 401,
+      code: 57,
+      requestId: 'req-42',
+    });
+    expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+});

@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
+import { capturedOutput } from '../../support/log-capture';
+import {
+  accessTokenFor,
+  CLIENT,
+  type Harness,
+  organizations,
+  postToken,
+  refresh,
+  revoke,
+  startHarness,
+} from './zoho-simulator-helpers';
+
+/** Handles that would keep the test process alive once the simulator is gone. */
+function openHandleCount(): number {
+  return process
+    .getActiveResourcesInfo()
+    .filter((kind) => kind === 'TCPServerWrap' || kind === 'TCPSocketWrap' || kind === 'Timeout').length;
+}
+
+/** The handle count once sockets closed by earlier work have finished closing (20 quiet loop turns). */
+async function settledHandleCount(): Promise<number> {
+  let count = openHandleCount();
+  for (let turn = 0, quiet = 0; turn < 1_000 && quiet < 20; turn += 1) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const next = openHandleCount();
+    quiet = next === count ? quiet + 1 : 0;
+    count = next;
+  }
+  return count;
+}
+
+describe('Zoho simulator: addresses, counters and lifecycle', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.sim.stop();
+    h = undefined;
+  });
+
+  it('serves every DC under its own prefix of one local server', async () => {
+    h = await startHarness();
+
+    expect(h.sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(h.sim.accountsServer('ca')).toBe(`${h.sim.url}/accounts/ca`);
+    expect(h.sim.apiDomain('cn')).toBe(`${h.sim.url}/api/cn`);
+    expect(() => h?.sim.accountsServer('ca2')).toThrow('unknown Zoho data centre');
+  });
+
+  it('refuses to issue tokens for an unregistered client or a DC it is not enabled in', async () => {
+    h = await startHarness();
+
+    expect(() => h?.sim.issueRefreshToken({ clientId: '1000.NOBODY', dc: 'us' })).toThrow('not registered');
+    expect(() => h?.sim.issueGrantCode({ clientId: CLIENT.clientId, dc: 'jp' })).toThrow('not registered');
+  });
+
+  it('rejects options that are not positive integers', async () => {
+    await expect(startZohoSimulator({ throttleLimit: 0 })).rejects.toThrow('throttleLimit');
+  });
+
+  it('answers unknown routes and unknown DCs with a JSON 404', async () => {
+    h = await startHarness();
+
+    const unknownPath = await fetch(`${h.sim.url}/nope`);
+    const unknownDc = await fetch(`${h.sim.url}/accounts/xx/oauth/v2/token`, { method: 'POST' });
+    const wrongMethod = await fetch(`${h.sim.accountsServer('us')}/oauth/v2/token`);
+
+    expect(unknownPath.status).toBe(404);
+    expect(await unknownPath.json()).toEqual({ error: 'not_found' });
+    expect([unknownDc.status, wrongMethod.status]).toEqual([404, 404]);
+  });
+
+  it('counts exactly what was asked, faulted calls included', async () => {
+    // Prepare
+    h = await startHarness();
+    const rt = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
+    const other = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'eu' });
+    const code = h.sim.issueGrantCode({ clientId: CLIENT.clientId, dc: 'eu' });
+    // Act
+    const at = await accessTokenFor(h.sim, 'us', rt);
+    h.sim.faults.queue('token', 'http-500');
+    await refresh(h.sim, 'us', rt);
+    await refresh(h.sim, 'eu', other);
+    await postToken(h.sim, 'eu', {
+      grant_type: 'authorization_code',
+      client_id: CLIENT.clientId,
+      client_secret: CLIENT.clientSecret,
+      code,
+    });
+    await postToken(h.sim, 'in', {});
+    await organizations(h.sim, 'us', at);
+    await organizations(h.sim, 'us');
+    h.sim.faults.queue('books', 'books-401');
+    await organizations(h.sim, 'us', at);
+    await revoke(h.sim, 'us', rt);
+    // Assess
+    const { calls } = h.sim;
+    expect([calls.token, calls.revoke, calls.books, calls.books401]).toEqual([5, 1, 3, 2]);
+    expect(calls.tokenByGrantType).toEqual({ refresh_token: 3, authorization_code: 1, '(none)': 1 });
+    expect(calls.tokenByDc).toEqual({ us: 2, eu: 2, in: 1 });
+    expect([calls.tokenCallsFor(rt), calls.tokenCallsFor(other), calls.tokenCallsFor('x')]).toEqual([
+      2, 1, 0,
+    ]);
+  });
+
+  it('resetCounters zeroes the counters and keeps the state', async () => {
+    h = await startHarness();
+    const rt = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
+    await refresh(h.sim, 'us', rt);
+
+    h.sim.resetCounters();
+
+    expect([h.sim.calls.token, h.sim.calls.tokenCallsFor(rt)]).toEqual([0, 0]);
+    expect(h.sim.calls.tokenByDc).toEqual({});
+    expect((await refresh(h.sim, 'us', rt)).status).toBe(200);
+  });
+
+  it('reset forgets clients, tokens, faults and counters', async () => {
+    h = await startHarness();
+    const rt = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
+    const at = await accessTokenFor(h.sim, 'us', rt);
+    h.sim.faults.set('books', 'books-429');
+
+    h.sim.reset();
+    const books = await organizations(h.sim, 'us', at);
+    const refreshed = await refresh(h.sim, 'us', rt);
+
+    expect(books.status).toBe(401);
+    expect(refreshed.json).toEqual({ error: 'invalid_client' });
+    expect(h.sim.calls.token).toBe(1);
+  });
+
+  it('stop() ends hung requests and pending latency, closes every socket and can be called twice', async () => {
+    // Prepare
+    const before = await settledHandleCount();
+    const sim: ZohoSimulator = await startZohoSimulator();
+    sim.registerClient({ ...CLIENT, dcs: ['us'] });
+    const rt = sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
+    await accessTokenFor(sim, 'us', rt); // leaves a keep-alive socket open
+    sim.faults.queue('token', 'hang');
+    sim.faults.queue('books', { latencyMs: 60_000 });
+    const hung = refresh(sim, 'us', rt).then(
+      () => 'answered',
+      () => 'failed',
+    );
+    const delayed = organizations(sim, 'us', 'x').then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await waitUntil(() => sim.calls.token === 2 && sim.calls.books === 1);
+    // Act
+    await sim.stop();
+    await sim.stop();
+    // Assess
+    expect(await hung).toBe('failed');
+    expect(await delayed).toBe('failed');
+    expect(await settledHandleCount()).toBe(before);
+    await expect(fetch(sim.url)).rejects.toThrow(TypeError);
+  });
+
+  it('writes nothing to the logs, so no token can leak through it', async () => {
+    h = await startHarness();
+    const rt = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
+    console.info('probe');
+    const start = capturedOutput.length;
+
+    const at = await accessTokenFor(h.sim, 'us', rt);
+    await organizations(h.sim, 'us', at);
+    await refresh(h.sim, 'us', '1000.test-rt-unknown');
+    await revoke(h.sim, 'us', rt);
+
+    expect(start).toBeGreaterThan(0);
+    expect(capturedOutput.slice(start)).toEqual([]);
+  });
+});
+
+/** Polls on the event loop (a bounded number of turns, no timers) until the condition holds. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1_000 && !condition(); turn += 1) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}

@@ -19,6 +19,7 @@ const OUTCOMES: Record<RefreshOutcome, true> = {
   transient_error: true,
   reauthorization_required: true,
   misconfigured: true,
+  revoked: true,
 };
 
 /** The TTL (epoch seconds) of a history item written for an attempt at `at` (epoch ms). */

@@ -6,7 +6,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Log } from '../core/ports';
+import type {
+  ClientCredentialsProvider,
+  ConnectionStore,
+  EventPublisher,
+  Log,
+  RefreshTokenCipher,
+  TokenVault,
+} from '../core/ports';
 import { SecretsManagerClientCredentials } from './client-credentials';
 import type { RefresherConfig } from './config';
 import { DynamoDbConnectionStore } from './connection-store';
@@ -24,11 +31,11 @@ export interface AwsClients {
 
 /** The AWS-backed ports of the refresh use case. */
 export interface AwsPorts {
-  readonly store: DynamoDbConnectionStore;
-  readonly vault: SecretsManagerTokenVault;
-  readonly cipher: KmsRefreshTokenCipher;
-  readonly credentials: SecretsManagerClientCredentials;
-  readonly events: EventBridgePublisher;
+  readonly store: ConnectionStore;
+  readonly vault: TokenVault;
+  readonly cipher: RefreshTokenCipher;
+  readonly credentials: ClientCredentialsProvider;
+  readonly events: EventPublisher;
 }
 
 /**

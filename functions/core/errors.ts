@@ -132,3 +132,17 @@ export class TokenVaultConflictError extends ZohoTokenRefresherError {
     );
   }
 }
+
+/**
+ * Zoho refused to revoke the refresh token (HTTP 400 or an error body): it is already invalid,
+ * revoked or unknown. Callers may treat the connection as revoked.
+ */
+export class RefreshTokenAlreadyInvalidError extends ZohoTokenRefresherError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      'refresh_token_invalid',
+      `Zoho refused to revoke the refresh token (${detail}); it is already invalid or revoked`,
+      options,
+    );
+  }
+}

@@ -5,6 +5,7 @@ export * from './refresh-connection';
 export * from './refresh-deps';
 export type { RefreshFailureResult } from './refresh-failure';
 export * from './refresh-policy';
+export * from './revoke-connection';
 export * from './sweep';
 export * from './token';
 export * from './token-rejected';

@@ -31,7 +31,8 @@ export type RefreshOutcome =
   | 'budget_exhausted'
   | 'transient_error'
   | 'reauthorization_required'
-  | 'misconfigured';
+  | 'misconfigured'
+  | 'revoked';
 
 /** One refresh attempt, kept for a while (TTL) for `zoho-tokens history`. */
 export interface HistoryEntry {

@@ -2,28 +2,35 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
 import type { RefreshResult } from '../core/refresh-connection';
 import type { RefreshDependencies } from '../core/refresh-deps';
+import type { RevokeResult } from '../core/revoke-connection';
 import { parseTokenRejected, refreshRejectedToken } from '../core/token-rejected';
+import { isOperatorCommand, parseOperatorCommand, runOperatorCommand } from './operator-command';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
 /** What the function answers: a refresh result, or why the event was refused. */
-export type OnDemandResult = RefreshResult | { readonly outcome: 'rejected'; readonly reason: string };
+export type OnDemandResult =
+  | RefreshResult
+  | RevokeResult
+  | { readonly outcome: 'rejected'; readonly reason: string };
 
 /**
  * The on-demand use case as a Lambda function, before middleware. A malformed event or an unknown
  * connection is refused with a logged reason and a metric and NOT thrown: retrying cannot fix it.
+ * Operators' direct invocations (`zoho-tokens refresh|revoke` against a stack) take the same path.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
  */
 export function createTokenRejectedHandler(deps: RefreshDependencies) {
   return async (event: TokenRejectedEvent | unknown): Promise<OnDemandResult> => {
     try {
+      if (isOperatorCommand(event)) return await runOperatorCommand(deps, parseOperatorCommand(event));
       const detail =
         typeof event === 'object' && event !== null ? (event as { detail?: unknown }).detail : undefined;
       return await refreshRejectedToken(deps, parseTokenRejected(detail));
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof ConnectionNotFoundError)) throw error;
       deps.metrics.add('InvalidEvent', 1, 'Count', error.code);
-      deps.log.error('Refused a "Zoho Token Rejected" event', {
+      deps.log.error('Refused an on-demand request', {
         reason: error.message,
         errorCode: error.code,
       });

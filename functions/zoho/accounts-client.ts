@@ -2,8 +2,14 @@
  * The Zoho Accounts adapter: refresh, code exchange and revoke over the platform `fetch`.
  * No retries here: the refresh use case retries transient errors inside its lease and budget.
  */
-import { ConfigurationError, InvalidInputError, ZohoTransientError } from '../core/errors';
-import type { ZohoAccounts } from '../core/ports';
+import {
+  ConfigurationError,
+  InvalidInputError,
+  ZohoMalformedResponseError,
+  ZohoTransientError,
+} from '../core/errors';
+import type { ZohoAccounts, ZohoTokenRequest } from '../core/ports';
+import type { TokenGrant } from '../core/token';
 import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
 import { RefreshTokenAlreadyInvalidError } from './errors';
 import { parseCodeExchangeResponse, parseTokenResponse, readJsonObject, sanitise } from './token-response';
@@ -23,6 +29,27 @@ export interface ZohoAccountsClientOptions {
   readonly allowedCustomServers?: readonly string[];
 }
 
+/**
+ * A code exchange as onboarding needs it: the refresh token is kept even when the rest of the
+ * answer cannot be trusted (`grant` absent), because the code is spent and cannot be exchanged again.
+ */
+export interface GrantCodeExchange {
+  readonly refreshToken: string;
+  /** The access token of the exchange; absent when its expiry or api_domain was malformed. */
+  readonly grant?: TokenGrant;
+}
+
+/** The Zoho Accounts port plus what only onboarding (the CLI) needs. */
+export interface ZohoAccountsClient extends ZohoAccounts {
+  /**
+   * Like `exchangeGrantCode`, but a success with a malformed expiry still yields the refresh token
+   * instead of ZohoMalformedResponseError. Every other error is thrown as by `exchangeGrantCode`.
+   */
+  exchangeGrantCodeForRefreshToken(
+    request: ZohoTokenRequest & { readonly code: string },
+  ): Promise<GrantCodeExchange>;
+}
+
 interface Answer {
   readonly status: number;
   readonly body: string;
@@ -32,7 +59,7 @@ interface Answer {
  * Creates the Zoho Accounts client. Options are checked here, so a bad setting fails at cold start
  * (ConfigurationError) instead of at the first refresh.
  */
-export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}): ZohoAccounts {
+export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}): ZohoAccountsClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_ZOHO_TIMEOUT_MS;
   if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) {
     throw new ConfigurationError(
@@ -93,6 +120,17 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
   }
 
+  async function exchange(request: ZohoTokenRequest & { readonly code: string }) {
+    const redact = [request.code, request.clientSecret];
+    const form = {
+      grant_type: 'authorization_code',
+      client_id: request.clientId,
+      client_secret: request.clientSecret,
+      code: request.code,
+    };
+    return { answer: await post(request.accountsServer, TOKEN_PATH, form, redact), redact };
+  }
+
   return {
     async refreshAccessToken(request) {
       const redact = [request.refreshToken, request.clientSecret];
@@ -107,15 +145,22 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     },
 
     async exchangeGrantCode(request) {
-      const redact = [request.code, request.clientSecret];
-      const form = {
-        grant_type: 'authorization_code',
-        client_id: request.clientId,
-        client_secret: request.clientSecret,
-        code: request.code,
-      };
-      const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
+      const { answer, redact } = await exchange(request);
       return parseCodeExchangeResponse(answer.status, answer.body, { redact });
+    },
+
+    async exchangeGrantCodeForRefreshToken(request) {
+      const { answer, redact } = await exchange(request);
+      try {
+        const grant = parseCodeExchangeResponse(answer.status, answer.body, { redact });
+        return { refreshToken: grant.refreshToken, grant };
+      } catch (error) {
+        // Thrown only after the refresh token was found in the body: keep it, drop the rest.
+        if (!(error instanceof ZohoMalformedResponseError)) throw error;
+        const refreshToken = readJsonObject(answer.status, answer.body).refresh_token;
+        if (typeof refreshToken !== 'string' || refreshToken.trim() === '') throw error;
+        return { refreshToken };
+      }
     },
 
     async revokeRefreshToken(request) {

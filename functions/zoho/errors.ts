@@ -35,16 +35,5 @@ export class NoRefreshTokenGrantedError extends ZohoTokenRefresherError {
   }
 }
 
-/**
- * Zoho refused to revoke the refresh token (HTTP 400 or an error body): it is already invalid,
- * revoked or unknown. Callers may treat the connection as revoked.
- */
-export class RefreshTokenAlreadyInvalidError extends ZohoTokenRefresherError {
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(
-      'refresh_token_invalid',
-      `Zoho refused to revoke the refresh token (${detail}); it is already invalid or revoked`,
-      options,
-    );
-  }
-}
+/** Raised by revoke; defined in core so the revoke use case can classify it. */
+export { RefreshTokenAlreadyInvalidError } from '../core/errors';

@@ -231,7 +231,10 @@ export class FakeZoho implements ZohoAccounts {
   async exchangeGrantCode(): Promise<CodeExchangeGrant> {
     throw new ZohoTransientError('not scripted');
   }
-  async revokeRefreshToken() {}
+  readonly revoked: Array<{ accountsServer: string; refreshToken: string }> = [];
+  async revokeRefreshToken(request: { accountsServer: string; refreshToken: string }) {
+    this.revoked.push(request);
+  }
 }
 
 export class RecordingEvents implements EventPublisher {

@@ -1,0 +1,191 @@
+/**
+ * Where the CLI and the sandbox act: the region, an optional emulator endpoint, and the names of the
+ * table, bus, key and secret prefix — from flags, from the deployed stack's outputs, or (local mode)
+ * the documented defaults of `local init`. Also builds the SDK clients once for that target.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RefresherConfig } from '../functions/aws/config';
+import { CONFIG_DEFAULTS } from '../functions/aws/config';
+import { DEFAULT_STACK_NAME, LOCAL_DEFAULTS } from '../functions/aws/names';
+import { ConfigurationError } from '../functions/core/errors';
+import { OUTPUT_KEYS } from '../infra/output-keys';
+
+export interface TargetNames {
+  readonly tableName: string;
+  readonly eventBusName: string;
+  /** Id, ARN or alias of the refresh-token key. */
+  readonly keyId: string;
+  readonly secretPrefix: string;
+  readonly alarmTopicArn?: string;
+  readonly scheduledFunctionName?: string;
+  readonly onDemandFunctionName?: string;
+  readonly deadLetterQueueUrl?: string;
+}
+
+export interface AwsTarget {
+  readonly region: string;
+  /** An emulator's URL; undefined for real AWS. */
+  readonly endpoint?: string;
+  /** True against an emulator: handlers run in-process instead of being invoked. */
+  readonly local: boolean;
+  readonly stackName?: string;
+  readonly names: TargetNames;
+}
+
+export interface TargetFlags {
+  readonly region?: string;
+  readonly awsEndpoint?: string;
+  readonly stack?: string;
+  readonly table?: string;
+  readonly bus?: string;
+  readonly key?: string;
+  readonly secretPrefix?: string;
+}
+
+export interface TargetClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+  readonly kms: KMSClient;
+  readonly eventBridge: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly cloudWatch: CloudWatchClient;
+  readonly sns: SNSClient;
+  readonly cloudFormation: CloudFormationClient;
+  readonly lambda: LambdaClient;
+}
+
+/** SDK settings for a target: an emulator gets its endpoint and, if none are set, dummy credentials. */
+export function clientConfig(region: string, endpoint?: string) {
+  if (endpoint === undefined) return { region };
+  const credentials =
+    process.env.AWS_ACCESS_KEY_ID === undefined
+      ? { accessKeyId: 'local-sandbox', secretAccessKey: 'local-sandbox' }
+      : undefined;
+  return { region, endpoint, ...(credentials && { credentials }) };
+}
+
+export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint'>): TargetClients {
+  const config = clientConfig(target.region, target.endpoint);
+  return {
+    dynamodb: new DynamoDBClient(config),
+    secretsManager: new SecretsManagerClient(config),
+    kms: new KMSClient(config),
+    eventBridge: new EventBridgeClient(config),
+    sqs: new SQSClient(config),
+    cloudWatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
+    cloudFormation: new CloudFormationClient(config),
+    lambda: new LambdaClient(config),
+  };
+}
+
+/** The local (emulator) names: documented defaults, each replaceable by a flag. */
+export function localTarget(flags: TargetFlags & { awsEndpoint: string }): AwsTarget {
+  return {
+    region: flags.region ?? process.env.AWS_REGION ?? LOCAL_DEFAULTS.region,
+    endpoint: flags.awsEndpoint,
+    local: true,
+    names: {
+      tableName: flags.table ?? LOCAL_DEFAULTS.tableName,
+      eventBusName: flags.bus ?? LOCAL_DEFAULTS.eventBusName,
+      keyId: flags.key ?? LOCAL_DEFAULTS.keyAlias,
+      secretPrefix: flags.secretPrefix ?? LOCAL_DEFAULTS.secretPrefix,
+    },
+  };
+}
+
+/**
+ * Resolves the target: an emulator endpoint means local defaults; explicit --table/--bus/--key
+ * win; otherwise the stack's outputs name everything.
+ */
+export async function resolveTarget(
+  flags: TargetFlags,
+  describeStack: (client: CloudFormationClient, stackName: string) => Promise<Record<string, string>> = readStackOutputs,
+): Promise<AwsTarget> {
+  if (flags.awsEndpoint !== undefined) return localTarget({ ...flags, awsEndpoint: flags.awsEndpoint });
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (region === undefined) {
+    throw new ConfigurationError('No AWS region: pass --region or set AWS_REGION');
+  }
+  if (flags.table !== undefined && flags.bus !== undefined && flags.key !== undefined) {
+    return {
+      region,
+      local: false,
+      names: {
+        tableName: flags.table,
+        eventBusName: flags.bus,
+        keyId: flags.key,
+        secretPrefix: flags.secretPrefix ?? LOCAL_DEFAULTS.secretPrefix,
+      },
+    };
+  }
+  const stackName = flags.stack ?? DEFAULT_STACK_NAME;
+  const outputs = await describeStack(new CloudFormationClient({ region }), stackName);
+  const need = (key: string) => {
+    const value = outputs[key];
+    if (value === undefined) {
+      throw new ConfigurationError(`Stack '${stackName}' has no output '${key}'; is it a zoho-token-refresher stack?`);
+    }
+    return value;
+  };
+  return {
+    region,
+    local: false,
+    stackName,
+    names: {
+      tableName: flags.table ?? need(OUTPUT_KEYS.tableName),
+      eventBusName: flags.bus ?? need(OUTPUT_KEYS.eventBusName),
+      keyId: flags.key ?? need(OUTPUT_KEYS.refreshTokenKeyArn),
+      secretPrefix: flags.secretPrefix ?? need(OUTPUT_KEYS.secretPrefix),
+      ...optional('alarmTopicArn', outputs[OUTPUT_KEYS.alarmTopicArn]),
+      ...optional('scheduledFunctionName', outputs[OUTPUT_KEYS.scheduledFunctionName]),
+      ...optional('onDemandFunctionName', outputs[OUTPUT_KEYS.onDemandFunctionName]),
+      ...optional('deadLetterQueueUrl', outputs[OUTPUT_KEYS.deadLetterQueueUrl]),
+    },
+  };
+}
+
+const optional = <K extends string>(key: K, value: string | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
+
+async function readStackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+  try {
+    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs: Record<string, string> = {};
+    for (const output of Stacks?.[0]?.Outputs ?? []) {
+      if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+    }
+    return outputs;
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    throw new ConfigurationError(
+      `Cannot read stack '${stackName}' (${name}). Deploy it with 'npx cdk deploy', pass --stack, or name --table, --bus and --key.`,
+    );
+  }
+}
+
+/** The refresher configuration for running the handlers in-process against a target. */
+export function refresherConfigFor(
+  target: AwsTarget,
+  options: { readonly allowedAccountsServers?: readonly string[]; readonly zohoTimeoutMs?: number } = {},
+): RefresherConfig {
+  return {
+    tableName: target.names.tableName,
+    secretPrefix: target.names.secretPrefix,
+    keyId: target.names.keyId,
+    eventBusName: target.names.eventBusName,
+    refreshMarginSeconds: CONFIG_DEFAULTS.refreshMarginSeconds,
+    zohoBudget: CONFIG_DEFAULTS.zohoBudget,
+    sweepConcurrency: CONFIG_DEFAULTS.sweepConcurrency,
+    zohoTimeoutMs: options.zohoTimeoutMs ?? CONFIG_DEFAULTS.zohoTimeoutMs,
+    allowedAccountsServers: options.allowedAccountsServers ?? [],
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Entry of the CDK app (`cdk.json` → `npx tsx infra/app.ts`). Settings come from CDK context; see
+ * `infra/app-context.ts` and infra/README-deploy.md.
+ */
+import { createApp } from './create-app';
+
+createApp().app.synth();

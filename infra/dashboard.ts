@@ -1,0 +1,110 @@
+/**
+ * The operator's dashboard: is everything refreshed, what fails and why, how close tokens get to
+ * expiry, how Zoho answers, and whether anything is stuck in the dead-letter queue.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { REASON_DIMENSION } from '../functions/aws/metrics';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
+import type { MetricName } from '../functions/core/ports';
+import { refresherMetric } from './alarms';
+
+const PERIOD = Duration.minutes(5);
+const WIDTH = 12;
+const HEIGHT = 6;
+
+/**
+ * A SEARCH over every `reason` of one metric: a new error code shows up as a new line by itself,
+ * without redeploying the dashboard.
+ */
+export function byReasonExpression(name: MetricName): string {
+  const schema = `{${METRICS_NAMESPACE},${REASON_DIMENSION},service}`;
+  return `SEARCH('${schema} MetricName="${name}" service="${SERVICE_NAME}"', 'Sum', ${PERIOD.toSeconds()})`;
+}
+
+export interface RefresherDashboardProps {
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+}
+
+/** The refresher's CloudWatch dashboard. */
+export class RefresherDashboard extends Construct {
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: RefresherDashboardProps) {
+    super(scope, id);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.days(1),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Refreshes',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('RefreshSucceeded', 'Sum', PERIOD, 'succeeded'),
+              refresherMetric('RefreshFailed', 'Sum', PERIOD, 'failed'),
+              refresherMetric('RefreshSkipped', 'Sum', PERIOD, 'skipped (someone else refreshed)'),
+              refresherMetric('ZohoCalls', 'Sum', PERIOD, 'Zoho token requests'),
+            ],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Failures by reason',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              new cloudwatch.MathExpression({
+                expression: byReasonExpression('RefreshFailed'),
+                usingMetrics: {},
+                label: '',
+                period: PERIOD,
+              }),
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Seconds to expiry (worst connection)',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [refresherMetric('SecondsToExpiry', 'Minimum', PERIOD, 'min seconds to expiry')],
+            right: [refresherMetric('ExpiredTokens', 'Maximum', PERIOD, 'expired tokens')],
+            leftAnnotations: [{ value: 0, label: 'expired', color: cloudwatch.Color.RED }],
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Zoho token endpoint latency',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('ZohoLatency', 'p50', PERIOD, 'p50'),
+              refresherMetric('ZohoLatency', 'p99', PERIOD, 'p99'),
+              refresherMetric('ZohoLatency', 'Maximum', PERIOD, 'max'),
+            ],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Dead-letter queue depth',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: PERIOD,
+                statistic: 'Maximum',
+                label: 'messages',
+              }),
+            ],
+          }),
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            width: WIDTH,
+            height: HEIGHT,
+            alarms: [...props.alarms],
+          }),
+        ],
+      ],
+    });
+  }
+}

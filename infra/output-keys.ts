@@ -1,0 +1,26 @@
+/**
+ * The stack output keys: a contract between the stack and the CLI. Kept apart from `outputs.ts`
+ * so the CLI can read them without loading aws-cdk-lib.
+ */
+
+/** Output key (the CloudFormation `OutputKey`) of every value the CLI needs. */
+export const OUTPUT_KEYS = {
+  tableName: 'TableName',
+  eventBusName: 'EventBusName',
+  eventBusArn: 'EventBusArn',
+  /** ARN of the refresh-token key (the CLI encrypts new refresh tokens with it). */
+  refreshTokenKeyArn: 'RefreshTokenKeyArn',
+  secretPrefix: 'SecretPrefix',
+  alarmTopicArn: 'AlarmTopicArn',
+  scheduledFunctionName: 'ScheduledRefreshFunctionName',
+  onDemandFunctionName: 'OnDemandRefreshFunctionName',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  dashboardName: 'DashboardName',
+  /** Present when the stack made a consumer policy. */
+  consumerPolicyArn: 'ConsumerPolicyArn',
+  /** Present when the example consumer is deployed. */
+  exampleConsumerFunctionName: 'ExampleConsumerFunctionName',
+} as const;
+
+/** One of the {@link OUTPUT_KEYS}. */
+export type OutputKey = (typeof OUTPUT_KEYS)[keyof typeof OUTPUT_KEYS];

@@ -1,0 +1,56 @@
+/**
+ * The stack outputs the CLI reads (`zoho-tokens --stack`), under the keys of `output-keys.ts`.
+ */
+import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { OUTPUT_KEYS, type OutputKey } from './output-keys';
+import type { ZohoTokenRefresher } from './zoho-token-refresher';
+
+export { OUTPUT_KEYS, type OutputKey } from './output-keys';
+
+/**
+ * Adds the outputs to `stack`, with exactly the keys of {@link OUTPUT_KEYS} (outputs made directly
+ * in a stack keep their id as key; inside a construct CDK would add a hash). Call it once per stack
+ * that holds a refresher, including a stack of your own.
+ */
+export function addRefresherOutputs(
+  stack: Stack,
+  refresher: ZohoTokenRefresher,
+  extras: { readonly consumerPolicy?: iam.IManagedPolicy } = {},
+): void {
+  const values: [OutputKey, string, string][] = [
+    [OUTPUT_KEYS.tableName, refresher.table.tableName, 'Connections table'],
+    [
+      OUTPUT_KEYS.eventBusName,
+      refresher.eventBus.eventBusName,
+      'Bus for rejected-token reports and refresher events',
+    ],
+    [OUTPUT_KEYS.eventBusArn, refresher.eventBus.eventBusArn, 'ARN of the bus'],
+    [OUTPUT_KEYS.refreshTokenKeyArn, refresher.refreshTokenKey.keyArn, 'KMS key of the refresh tokens'],
+    [
+      OUTPUT_KEYS.secretPrefix,
+      refresher.settings.secretPrefix,
+      'Prefix of the access-token and client-app secrets',
+    ],
+    [OUTPUT_KEYS.alarmTopicArn, refresher.alarmTopic.topic.topicArn, 'SNS topic the alarms notify'],
+    [OUTPUT_KEYS.scheduledFunctionName, refresher.scheduledFunction.functionName, 'Scheduled sweep function'],
+    [OUTPUT_KEYS.onDemandFunctionName, refresher.onDemandFunction.functionName, 'On-demand refresh function'],
+    [OUTPUT_KEYS.deadLetterQueueUrl, refresher.deadLetterQueue.queueUrl, 'Dead-letter queue'],
+    [OUTPUT_KEYS.dashboardName, refresher.dashboard.dashboard.dashboardName, 'CloudWatch dashboard'],
+  ];
+  if (extras.consumerPolicy !== undefined) {
+    values.push([
+      OUTPUT_KEYS.consumerPolicyArn,
+      extras.consumerPolicy.managedPolicyArn,
+      'Managed policy for consumer Lambdas outside the stack (every connection)',
+    ]);
+  }
+  if (refresher.exampleConsumer !== undefined) {
+    values.push([
+      OUTPUT_KEYS.exampleConsumerFunctionName,
+      refresher.exampleConsumer.fn.functionName,
+      'Example consumer function',
+    ]);
+  }
+  for (const [key, value, description] of values) new CfnOutput(stack, key, { value, description });
+}

@@ -1,0 +1,44 @@
+/**
+ * The environment of both refresher functions, under the names of `ENV` (read once at cold start by
+ * `functions/aws/config.ts`). Optional settings are left out when not configured.
+ */
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { ENV } from '../functions/aws/names';
+import type { ResolvedRefresherProps } from './refresher-props';
+
+/**
+ * Timeout of one Zoho call. The on-demand function has 30 s: three attempts (core's policy) of 8 s
+ * plus their short backoff and the AWS calls around them fit; 10 s each would not.
+ */
+export const ZOHO_TIMEOUT_MS = 8_000;
+
+export interface RefresherResources {
+  readonly table: dynamodb.ITable;
+  readonly refreshTokenKey: kms.IKey;
+  readonly eventBus: events.IEventBus;
+}
+
+/** Variable name → value for both refresher functions. */
+export function refresherEnvironment(
+  settings: ResolvedRefresherProps,
+  resources: RefresherResources,
+): Record<string, string> {
+  return {
+    [ENV.tableName]: resources.table.tableName,
+    [ENV.secretPrefix]: settings.secretPrefix,
+    [ENV.keyId]: resources.refreshTokenKey.keyArn,
+    [ENV.eventBusName]: resources.eventBus.eventBusName,
+    [ENV.refreshMarginSeconds]: String(settings.refreshMargin.toSeconds()),
+    [ENV.zohoBudget]: String(settings.zohoBudget),
+    [ENV.sweepConcurrency]: String(settings.sweepConcurrency),
+    [ENV.zohoTimeoutMs]: String(ZOHO_TIMEOUT_MS),
+    ...(settings.allowedAccountsServers.length === 0
+      ? {}
+      : { [ENV.allowedAccountsServers]: settings.allowedAccountsServers.join(',') }),
+    ...(settings.accessTokenKey === undefined
+      ? {}
+      : { [ENV.secretKmsKeyId]: settings.accessTokenKey.keyArn }),
+  };
+}

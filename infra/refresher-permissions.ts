@@ -1,0 +1,112 @@
+/**
+ * The refresher roles' identity policies, action by action from what the adapters in
+ * `functions/aws` call. Nothing on `*`: every statement names the table, index, secret pattern,
+ * bus or key it needs.
+ */
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { IConstruct } from 'constructs';
+import { REFRESHER_EVENT_SOURCE } from '../functions/aws/names';
+import { TABLE_SCHEMA } from '../functions/aws/table';
+import { CONNECTION_ID_TAG } from '../functions/aws/token-vault';
+import { ALL_CONNECTIONS, accessTokenSecretArn } from './consumer-access';
+
+export interface RefresherAccess {
+  readonly table: dynamodb.ITable;
+  readonly eventBus: events.IEventBus;
+  readonly secretPrefix: string;
+  readonly accessTokenKey: kms.IKey | undefined;
+  /** The sweep reads the due index; the on-demand refresher never lists. */
+  readonly queriesDueIndex: boolean;
+  /** The on-demand refresher also runs operators' `revoke`, which removes the access-token secret. */
+  readonly runsOperatorCommands: boolean;
+}
+
+/** ARN of the due index, the only index the sweep queries. */
+export const dueIndexArn = (table: dynamodb.ITable) =>
+  `${table.tableArn}/index/${TABLE_SCHEMA.dueIndex.name}`;
+
+/** ARN pattern of every client-app secret (`<prefix>/_clients/<clientRef>`). */
+export function clientSecretsArn(scope: IConstruct, secretPrefix: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretPrefix}/_clients/*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** Adds the refresher's statements (all but the refresh-token key, which {@link RefreshTokenKey} grants). */
+export function grantRefresher(role: iam.Role, access: RefresherAccess): void {
+  const stack = Stack.of(role);
+  const allTokens = accessTokenSecretArn(role, access.secretPrefix, ALL_CONNECTIONS);
+  const statements = [
+    // The lease, the commit, the failure record (UpdateItem), history (PutItem), the connection (GetItem).
+    new iam.PolicyStatement({
+      sid: 'ConnectionTable',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [access.table.tableArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AccessTokenSecrets',
+      actions: [
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+        'secretsmanager:CreateSecret',
+      ],
+      resources: [allTokens],
+    }),
+    // CreateSecret with Tags is authorised as TagResource too; only the connection-id tag.
+    new iam.PolicyStatement({
+      sid: 'TagNewAccessTokenSecrets',
+      actions: ['secretsmanager:TagResource'],
+      resources: [allTokens],
+      conditions: { 'ForAllValues:StringEquals': { 'aws:TagKeys': [CONNECTION_ID_TAG] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadClientApps',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [clientSecretsArn(role, access.secretPrefix)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'PublishRefresherEvents',
+      actions: ['events:PutEvents'],
+      resources: [access.eventBus.eventBusArn],
+      // The refreshers speak only as the refresher: never as a consumer (that would trigger refreshes).
+      conditions: { StringEquals: { 'events:source': REFRESHER_EVENT_SOURCE } },
+    }),
+  ];
+  if (access.queriesDueIndex) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'SweepDueIndex',
+        actions: ['dynamodb:Query'],
+        resources: [dueIndexArn(access.table)],
+      }),
+    );
+  }
+  if (access.runsOperatorCommands) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'RevokeRemovesAccessTokens',
+        actions: ['secretsmanager:DeleteSecret'],
+        resources: [allTokens],
+      }),
+    );
+  }
+  if (access.accessTokenKey !== undefined) {
+    // Writing and reading a secret under a customer key: Secrets Manager asks KMS on our behalf.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'AccessTokenKeyViaSecretsManager',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [access.accessTokenKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      }),
+    );
+  }
+  for (const statement of statements) role.addToPrincipalPolicy(statement);
+}

@@ -1,0 +1,229 @@
+/**
+ * `ZohoTokenRefresher`: everything that keeps Zoho access tokens fresh, as one construct a user can
+ * drop into a stack of their own — the two refresher functions, the table, the refresh-token key,
+ * the bus, the dead-letter queue, the alarms, the dashboard, and the grants consumers need.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
+import { TABLE_SCHEMA } from '../functions/aws/table';
+import { AlarmTopic } from './alarm-topic';
+import { RefresherAlarms } from './alarms';
+import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
+import { RefresherDashboard } from './dashboard';
+import { ExampleConsumer } from './example-consumer';
+import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
+import { RefreshTokenKey } from './refresh-token-key';
+import { refresherEnvironment } from './refresher-environment';
+import { ProjectFunction, queueDestination } from './refresher-function';
+import { grantRefresher } from './refresher-permissions';
+import {
+  type ResolvedRefresherProps,
+  resolveRefresherProps,
+  type ZohoTokenRefresherProps,
+} from './refresher-props';
+
+export { addRefresherOutputs, OUTPUT_KEYS } from './outputs';
+export type { ZohoTokenRefresherProps } from './refresher-props';
+
+/** The refresher: see the file comment. Props are validated in the constructor. */
+export class ZohoTokenRefresher extends Construct {
+  readonly table: dynamodb.Table;
+  /** Encrypts refresh tokens; only the two refresher roles may decrypt. */
+  readonly refreshTokenKey: kms.Key;
+  readonly eventBus: events.EventBus;
+  /** Failed consumer-event deliveries and failed async invocations land here. */
+  readonly deadLetterQueue: sqs.Queue;
+  readonly alarmTopic: AlarmTopic;
+  readonly scheduledFunction: nodejs.NodejsFunction;
+  readonly onDemandFunction: nodejs.NodejsFunction;
+  readonly alarms: RefresherAlarms;
+  readonly dashboard: RefresherDashboard;
+  readonly exampleConsumer: ExampleConsumer | undefined;
+  /** The props after defaults. */
+  readonly settings: ResolvedRefresherProps;
+
+  constructor(scope: Construct, id: string, props: ZohoTokenRefresherProps = {}) {
+    super(scope, id);
+    const settings = resolveRefresherProps(props);
+    this.settings = settings;
+    const { removalPolicy } = settings;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_SCHEMA.ttlAttribute,
+      // A retained table is production data: guard it against a stray console click as well.
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_SCHEMA.dueIndex.name,
+      partitionKey: { name: TABLE_SCHEMA.dueIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+      // The sweep refreshes straight from the index item: no GetItem per due connection.
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    acknowledgeTable(this.table);
+
+    const key = new RefreshTokenKey(this, 'RefreshTokenKey', { removalPolicy });
+    this.refreshTokenKey = key.key;
+    this.eventBus = new events.EventBus(this, 'EventBus', {
+      description:
+        'zoho-token-refresher: consumers report rejected tokens; the refresher announces refreshes',
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      // SQS-managed encryption: EventBridge and Lambda can deliver to it without a key grant.
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    acknowledgeDeadLetterQueue(this.deadLetterQueue);
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: settings.alarmEmail, removalPolicy });
+
+    const environment = refresherEnvironment(settings, {
+      table: this.table,
+      refreshTokenKey: this.refreshTokenKey,
+      eventBus: this.eventBus,
+    });
+    const onFailure = queueDestination(this.deadLetterQueue);
+    // 60 s: the sweep stops taking work when 29 s are left (three Zoho attempts of 8 s + 5 s, see
+    // sweepReserveMs), so it refreshes for about 30 s — hundreds of connections at 8 in parallel —
+    // and whatever is left is due again 5 minutes later. 256 MB: Lambda allots CPU by memory and
+    // the bundled SDK starts faster with more of it; the sweep itself holds little.
+    const scheduled = new ProjectFunction(this, 'ScheduledRefresh', {
+      handlerName: 'scheduled-refresh',
+      description: 'zoho-token-refresher: scheduled sweep of due connections',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      // One sweep at a time: two would race for the same leases and double the KMS and Zoho calls.
+      reservedConcurrentExecutions: 1,
+      environment,
+      removalPolicy,
+      // A sweep that failed is superseded by the next one; retrying it would only overlap.
+      asyncInvoke: { retryAttempts: 0, maxEventAge: settings.scheduleRate, onFailure },
+    });
+    // 30 s: one refresh (up to three Zoho attempts of 8 s) and its bookkeeping.
+    const onDemand = new ProjectFunction(this, 'OnDemandRefresh', {
+      handlerName: 'on-demand-refresh',
+      description: 'zoho-token-refresher: refreshes a token a consumer reported as rejected',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // A storm of 401 reports must not become a storm of Zoho calls: the lease deduplicates, and
+      // this cap keeps the table and Zoho's budget out of reach of a runaway consumer.
+      reservedConcurrentExecutions: 5,
+      environment,
+      removalPolicy,
+      // A report older than 15 minutes is moot: the sweep has refreshed that token by then.
+      asyncInvoke: { retryAttempts: 2, maxEventAge: Duration.minutes(15), onFailure },
+    });
+    this.scheduledFunction = scheduled.fn;
+    this.onDemandFunction = onDemand.fn;
+    for (const [fn, queriesDueIndex] of [
+      [scheduled, true],
+      [onDemand, false],
+    ] as const) {
+      grantRefresher(fn.role, {
+        table: this.table,
+        eventBus: this.eventBus,
+        secretPrefix: settings.secretPrefix,
+        accessTokenKey: settings.accessTokenKey,
+        queriesDueIndex,
+        // Operators' revoke needs the plaintext refresh token, which only a refresher may decrypt.
+        runsOperatorCommands: !queriesDueIndex,
+      });
+      acknowledgeFunction(fn, settings.secretPrefix, true);
+    }
+    key.allowDecrypt(scheduled.role, 'ScheduledRefreshDecrypts');
+    key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
+
+    new events.Rule(this, 'SweepSchedule', {
+      description: 'zoho-token-refresher: runs the sweep of due connections',
+      schedule: events.Schedule.rate(settings.scheduleRate),
+      targets: [
+        new targets.LambdaFunction(this.scheduledFunction, {
+          deadLetterQueue: this.deadLetterQueue,
+          // A schedule event older than the next one is worthless.
+          maxEventAge: settings.scheduleRate,
+          retryAttempts: 2,
+        }),
+      ],
+    });
+    new events.Rule(this, 'TokenRejectedRule', {
+      description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
+      eventBus: this.eventBus,
+      eventPattern: { source: [CONSUMER_EVENT_SOURCE], detailType: [TOKEN_REJECTED_DETAIL_TYPE] },
+      targets: [
+        new targets.LambdaFunction(this.onDemandFunction, {
+          deadLetterQueue: this.deadLetterQueue,
+          maxEventAge: Duration.minutes(15),
+          retryAttempts: 4,
+        }),
+      ],
+    });
+
+    this.alarms = new RefresherAlarms(this, 'Alarms', {
+      topic: this.alarmTopic.topic,
+      scheduledFunction: this.scheduledFunction,
+      onDemandFunction: this.onDemandFunction,
+      deadLetterQueue: this.deadLetterQueue,
+      scheduleRate: settings.scheduleRate,
+    });
+    this.dashboard = new RefresherDashboard(this, 'Dashboard', {
+      deadLetterQueue: this.deadLetterQueue,
+      alarms: this.alarms.alarms,
+    });
+
+    this.exampleConsumer =
+      settings.exampleConsumerConnectionId === undefined
+        ? undefined
+        : new ExampleConsumer(this, 'ExampleConsumer', {
+            refresher: this,
+            connectionId: settings.exampleConsumerConnectionId,
+          });
+  }
+
+  /**
+   * Lets `grantee` use one connection's token, and nothing else: GetSecretValue on exactly
+   * `<prefix>/<connectionId>/access-token`, kms:Decrypt via Secrets Manager if a customer key
+   * encrypts the secrets, and events:PutEvents on the bus as `zoho-token-refresher.consumer`.
+   */
+  grantReadToken(grantee: iam.IGrantable, connectionId: string): iam.Grant {
+    return grantConsumer(this, grantee, this.#consumerAccess(checkedConnectionId(connectionId)));
+  }
+
+  /**
+   * A managed policy for Lambdas outside this construct's stack (attach it to their roles): the
+   * same statements as {@link grantReadToken}, for one connection, or — without `connectionId` —
+   * for every connection under the secret prefix (for a consumer that serves many organisations).
+   */
+  consumerPolicy(id: string, connectionId?: string): iam.ManagedPolicy {
+    const target = connectionId === undefined ? ALL_CONNECTIONS : checkedConnectionId(connectionId);
+    return new iam.ManagedPolicy(this, id, {
+      description:
+        target === ALL_CONNECTIONS
+          ? 'zoho-token-refresher consumer: read every Zoho access token, report rejected tokens'
+          : `zoho-token-refresher consumer: read the Zoho access token of ${target}, report rejected tokens`,
+      statements: consumerStatements(this, this.#consumerAccess(target)),
+    });
+  }
+
+  #consumerAccess(connectionId: string) {
+    return {
+      secretPrefix: this.settings.secretPrefix,
+      connectionId,
+      eventBus: this.eventBus,
+      ...(this.settings.accessTokenKey === undefined ? {} : { accessTokenKey: this.settings.accessTokenKey }),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const validEnv = {
+  TABLE_NAME: 'table',
+  SECRET_PREFIX: 'zoho-token-refresher',
+  REFRESH_TOKEN_KEY_ID: 'alias/key',
+  EVENT_BUS_NAME: 'bus',
+  AWS_REGION: 'us-east-1',
+};
+
+describe('handler modules', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it.each(['scheduled-refresh', 'on-demand-refresh'])(
+    '%s fails loudly at cold start without its settings',
+    async (name) => {
+      for (const [key] of Object.entries(validEnv)) vi.stubEnv(key, '');
+
+      await expect(import(`../../../functions/${name}/handler.ts`)).rejects.toMatchObject({
+        // resetModules gives each import its own classes: compare by name and code.
+        name: 'ConfigurationError',
+        code: 'configuration',
+      });
+    },
+  );
+
+  it.each(['scheduled-refresh', 'on-demand-refresh'])(
+    '%s exports a middy handler when configured',
+    async (name) => {
+      for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
+
+      const module = await import(`../../../functions/${name}/handler.ts`);
+
+      expect(typeof module.handler).toBe('function');
+      expect(typeof module.handler.use).toBe('function');
+    },
+  );
+});

@@ -108,7 +108,10 @@ export function localTarget(flags: TargetFlags & { awsEndpoint: string }): AwsTa
  */
 export async function resolveTarget(
   flags: TargetFlags,
-  describeStack: (client: CloudFormationClient, stackName: string) => Promise<Record<string, string>> = readStackOutputs,
+  describeStack: (
+    client: CloudFormationClient,
+    stackName: string,
+  ) => Promise<Record<string, string>> = readStackOutputs,
 ): Promise<AwsTarget> {
   if (flags.awsEndpoint !== undefined) return localTarget({ ...flags, awsEndpoint: flags.awsEndpoint });
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
@@ -132,7 +135,9 @@ export async function resolveTarget(
   const need = (key: string) => {
     const value = outputs[key];
     if (value === undefined) {
-      throw new ConfigurationError(`Stack '${stackName}' has no output '${key}'; is it a zoho-token-refresher stack?`);
+      throw new ConfigurationError(
+        `Stack '${stackName}' has no output '${key}'; is it a zoho-token-refresher stack?`,
+      );
     }
     return value;
   };
@@ -156,7 +161,10 @@ export async function resolveTarget(
 const optional = <K extends string>(key: K, value: string | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;
 
-async function readStackOutputs(client: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+async function readStackOutputs(
+  client: CloudFormationClient,
+  stackName: string,
+): Promise<Record<string, string>> {
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs: Record<string, string> = {};

@@ -1,6 +1,6 @@
 /**
- * Runs moto (the AWS API emulator from `.venv/emulator`) as a child process on a free loopback port, for the
- * sandbox and the integration tests. The child never outlives this process.
+ * Runs moto (the AWS API emulator from `.venv/emulator`) as a child process on a free loopback
+ * port, for the sandbox and the integration tests. The child never outlives this process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';

@@ -106,7 +106,8 @@ export async function ensurePythonTools(options: PythonEnvOptions = {}): Promise
   return {
     venvDir: VENV_ROOT,
     python: emulator.python,
-    bin: (name) => [emulator.bin(name), scanners.bin(name)].find((path) => existsSync(path)) ?? emulator.bin(name),
+    bin: (name) =>
+      [emulator.bin(name), scanners.bin(name)].find((path) => existsSync(path)) ?? emulator.bin(name),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   TOKEN_REJECTED_DETAIL_TYPE,
 } from '../../functions/aws/names';
 import { EMULATOR_CREDENTIALS, type EmulatorCredentials } from './moto-server';
+import { ensureAlarms } from './resources-alarms';
 import { ensureEventBus, ensureRuleToQueue, ensureTopic } from './resources-events';
 import { ensureKey, ensureTable } from './resources-table';
 
@@ -100,6 +101,8 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
     ensureEventBus(config, names.eventBusName, note),
     ensureTopic(config, names.alarmTopicName, note),
   ]);
+  // Alarms only need the topic; they are updated in place, never recorded as created.
+  await ensureAlarms(config, alarmTopicArn, names.eventBusName);
   const [rejected, events] = await Promise.all([
     ensureRuleToQueue(
       config,

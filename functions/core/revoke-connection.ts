@@ -12,7 +12,8 @@ export interface RevokeResult {
 
 /**
  * Revokes a connection: Zoho first (which kills every access token made from the refresh token),
- * then our records — status `revoked` (off the schedule) and the access-token secret removed. A
+ * then our records — status `revoked` (off the schedule), the refresh token's ciphertext and the
+ * access-token secret removed. A
  * refresh token Zoho no longer knows is not an error: the goal, a dead token, is reached.
  * A transient Zoho failure is thrown and changes nothing, so the operator can run it again.
  */
@@ -36,7 +37,9 @@ export async function revokeConnection(
   }
 
   const now = deps.clock.now();
+  // The refresh token is dead at Zoho; its ciphertext goes too, so nothing of it is left.
   await deps.store.setStatus(connectionId, 'revoked', {
+    encryptedRefreshToken: '',
     lastError: { code: 'revoked', message: 'Revoked by an operator', at: now },
   });
   await deps.vault.remove(connectionId);

@@ -27,7 +27,7 @@ describe('revokeConnection', () => {
     expect(world.zoho.revoked).toEqual([
       { accountsServer: 'https://accounts.zoho.eu', refreshToken: '1000.test-rt-acme' },
     ]);
-    expect(world.store.items.get('acme')?.status).toBe('revoked');
+    expect(world.store.items.get('acme')).toMatchObject({ status: 'revoked', encryptedRefreshToken: '' });
     expect(world.vault.versions.has('acme')).toBe(false);
     expect(world.store.history).toEqual([
       expect.objectContaining({ outcome: 'revoked', trigger: 'operator' }),

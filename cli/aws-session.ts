@@ -1,0 +1,93 @@
+/**
+ * The AWS side of one command run: the target (resolved once, from flags, an emulator or the
+ * stack's outputs), its SDK clients and the refresher's ports, each built on first use so that
+ * `--help` and usage errors never touch AWS.
+ */
+import { type AwsPorts, createAwsPorts } from '../functions/aws/runtime';
+import type { Log, Metrics } from '../functions/core/ports';
+import type { RefreshDependencies } from '../functions/core/refresh-deps';
+import { createZohoAccountsClient, type ZohoAccountsClient } from '../functions/zoho/accounts-client';
+import {
+  type AwsTarget,
+  createTargetClients,
+  resolveTarget,
+  type TargetClients,
+  type TargetFlags,
+} from './aws-target';
+import { type OptionValues, stringOption } from './command';
+import { createInProcessRefresher, inProcessConfig, quietLog } from './local/in-process';
+
+export interface InProcessSettings {
+  readonly allowedAccountsServers?: readonly string[];
+  readonly log?: Log;
+  readonly metrics?: Metrics;
+}
+
+/** Lazily resolved target, clients and ports of one run. */
+export class AwsSession {
+  readonly #flags: TargetFlags;
+  #target: Promise<AwsTarget> | undefined;
+  #clients: TargetClients | undefined;
+  #ports: AwsPorts | undefined;
+
+  constructor(flags: TargetFlags) {
+    this.#flags = flags;
+  }
+
+  /** Target flags of a command's parsed options. */
+  static fromOptions(values: OptionValues): AwsSession {
+    const flags: Record<string, string> = {};
+    for (const [flag, key] of [
+      ['region', 'region'],
+      ['aws-endpoint', 'awsEndpoint'],
+      ['stack', 'stack'],
+      ['table', 'table'],
+      ['bus', 'bus'],
+      ['key', 'key'],
+      ['secret-prefix', 'secretPrefix'],
+    ] as const) {
+      const value = stringOption(values, flag);
+      if (value !== undefined) flags[key] = value;
+    }
+    return new AwsSession(flags as TargetFlags);
+  }
+
+  get flags(): TargetFlags {
+    return this.#flags;
+  }
+
+  target(): Promise<AwsTarget> {
+    this.#target ??= resolveTarget(this.#flags);
+    return this.#target;
+  }
+
+  async clients(): Promise<TargetClients> {
+    const target = await this.target();
+    this.#clients ??= createTargetClients(target);
+    return this.#clients;
+  }
+
+  /** Store, vault, cipher, client credentials and event publisher of the target. */
+  async ports(): Promise<AwsPorts> {
+    const target = await this.target();
+    const clients = await this.clients();
+    this.#ports ??= createAwsPorts(inProcessConfig(target), clients, { log: quietLog });
+    return this.#ports;
+  }
+
+  /** The use case's dependencies, to run the Lambda handlers in this process. */
+  async refresher(settings: InProcessSettings = {}): Promise<RefreshDependencies> {
+    return createInProcessRefresher(await this.target(), await this.clients(), settings);
+  }
+
+  /** A Zoho Accounts client for onboarding, revocation and checks made by the CLI itself. */
+  zoho(allowedAccountsServers: readonly string[] = []): ZohoAccountsClient {
+    return createZohoAccountsClient({ allowedCustomServers: allowedAccountsServers });
+  }
+
+  /** Closes the SDK clients' sockets so the process can exit at once. */
+  destroy(): void {
+    if (this.#clients === undefined) return;
+    for (const client of Object.values(this.#clients)) client.destroy();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * What a command is (its options, help text and run function) and how its arguments are parsed:
+ * node:util parseArgs, strict, with the AWS target options shared by every command that needs them.
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { AwsSession } from './aws-session';
+import { UsageError } from './errors';
+import type { CliIo, Output, StdinReader } from './io';
+
+/** One option of a command, with what `--help` says about it. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** Placeholder in help, e.g. `ID`. */
+  readonly value?: string;
+  readonly description: string;
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface CommandContext {
+  readonly values: OptionValues;
+  readonly positionals: readonly string[];
+  readonly out: Output;
+  readonly io: CliIo;
+  readonly stdin: StdinReader;
+  /** The AWS target and clients, resolved on first use. */
+  readonly aws: AwsSession;
+}
+
+export interface CommandSpec {
+  /** As typed: `status`, `clients put`, `local init`. */
+  readonly name: string;
+  /** One line for the command list of `zoho-tokens --help`. */
+  readonly brief: string;
+  readonly summary: string;
+  /** Positionals and flags after the name, e.g. `ID [--force]`. */
+  readonly usage: string;
+  /** Paragraphs printed after the options in `--help`. */
+  readonly details?: readonly string[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Positional arguments accepted: [min, max]. @default [0, 0] */
+  readonly positionals?: readonly [number, number];
+  /** Takes the AWS target options (every command but `local setup`). @default true */
+  readonly target?: boolean;
+  /** Prints data and so takes `--json`. @default true */
+  readonly json?: boolean;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Options of every command that acts on AWS (the "Operator CLI" contract of DESIGN.md). */
+export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  region: { type: 'string', value: 'REGION', description: 'AWS region (default: AWS_REGION)' },
+  'aws-endpoint': {
+    type: 'string',
+    value: 'URL',
+    description: 'an AWS API emulator (local mode: documented default names, handlers run in-process)',
+  },
+  stack: {
+    type: 'string',
+    value: 'NAME',
+    description: 'the deployed stack whose outputs name everything (default: ZohoTokenRefresher)',
+  },
+  table: { type: 'string', value: 'NAME', description: 'connections table (instead of the stack output)' },
+  bus: { type: 'string', value: 'NAME', description: 'event bus (instead of the stack output)' },
+  key: {
+    type: 'string',
+    value: 'KEY',
+    description: 'refresh-token KMS key id, ARN or alias (instead of the stack output)',
+  },
+  'secret-prefix': {
+    type: 'string',
+    value: 'PREFIX',
+    description: 'prefix of the secrets (default: zoho-token-refresher)',
+  },
+};
+
+const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readable output on stdout' };
+const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+
+/** Every option a command accepts, in help order. */
+export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
+  return {
+    ...spec.options,
+    ...(spec.json === false ? {} : { json: JSON_OPTION }),
+    ...(spec.target === false ? {} : TARGET_OPTIONS),
+    help: HELP_OPTION,
+  };
+}
+
+/** Parses `args` (after the command name); throws UsageError naming the mistake. */
+export function parseCommandArgs(
+  spec: CommandSpec,
+  args: readonly string[],
+): { values: OptionValues; positionals: string[] } {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, option] of Object.entries(allOptions(spec))) {
+    options[name] = {
+      type: option.type,
+      ...(option.multiple === true ? { multiple: true } : {}),
+      ...(option.short === undefined ? {} : { short: option.short }),
+    };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+  } catch (error) {
+    // parseArgs messages name the option, never a value that could be a secret.
+    const message = error instanceof Error ? error.message.split('\n')[0] : 'invalid arguments';
+    throw new UsageError(`${spec.name}: ${message}`, `see 'zoho-tokens ${spec.name} --help'`);
+  }
+  const values = parsed.values as OptionValues;
+  if (values.help === true) return { values, positionals: parsed.positionals };
+  const [min, max] = spec.positionals ?? [0, 0];
+  if (parsed.positionals.length < min) {
+    throw new UsageError(`${spec.name}: missing argument`, `usage: zoho-tokens ${spec.name} ${spec.usage}`);
+  }
+  if (parsed.positionals.length > max) {
+    throw new UsageError(
+      `${spec.name}: unexpected argument ${JSON.stringify(parsed.positionals[max]?.slice(0, 40))}`,
+      `usage: zoho-tokens ${spec.name} ${spec.usage}`,
+    );
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+/** The `--help` text of one command. */
+export function commandHelp(spec: CommandSpec): string {
+  const lines = [`Usage: zoho-tokens ${spec.name} ${spec.usage}`.trimEnd(), '', spec.summary, '', 'Options:'];
+  const entries = Object.entries(allOptions(spec)).map(([name, option]) => {
+    const flag = `${option.short === undefined ? '    ' : `-${option.short}, `}--${name}${option.value === undefined ? '' : ` ${option.value}`}`;
+    return [flag, option.description] as const;
+  });
+  const width = Math.max(...entries.map(([flag]) => flag.length));
+  for (const [flag, description] of entries) lines.push(`  ${flag.padEnd(width)}  ${description}`);
+  for (const paragraph of spec.details ?? []) lines.push('', paragraph);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A string option's value; undefined when absent. */
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A string option that must be given. */
+export function requiredOption(values: OptionValues, name: string, spec: CommandSpec): string {
+  const value = stringOption(values, name);
+  if (value === undefined || value.trim() === '') {
+    throw new UsageError(
+      `${spec.name}: --${name} is required`,
+      `usage: zoho-tokens ${spec.name} ${spec.usage}`,
+    );
+  }
+  return value.trim();
+}
+
+/** A non-negative whole number option. */
+export function integerOption(values: OptionValues, name: string, fallback?: number): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,15}$/.test(raw.trim())) {
+    throw new UsageError(
+      `--${name} must be a non-negative whole number (got ${JSON.stringify(raw.slice(0, 20))})`,
+    );
+  }
+  return Number(raw.trim());
+}

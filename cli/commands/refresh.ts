@@ -1,0 +1,52 @@
+/** `zoho-tokens refresh ID [--force]`: refreshes one connection now, through the same handler as the Lambdas. */
+import { parseConnectionId } from '../../functions/core/connection';
+import { ConnectionNotActiveError, ConnectionNotFoundError } from '../../functions/core/errors';
+import type { CommandSpec } from '../command';
+import { allowCustomOption, allowedServersOf } from '../custom-servers';
+import { EXIT_OK, OperationError } from '../errors';
+import { relative } from '../format';
+import { refreshNow } from '../handlers';
+import { describeResult, isFailure } from '../results';
+
+export const refreshCommand: CommandSpec = {
+  name: 'refresh',
+  brief: 'Refresh a connection now',
+  summary:
+    'Refreshes a connection now, with trigger operator: in-process against an emulator, or by invoking the deployed on-demand function (only the refresher roles may decrypt refresh tokens). Without --force a token that is not due is left alone.',
+  usage: 'ID [--force]',
+  positionals: [1, 1],
+  options: {
+    force: {
+      type: 'boolean',
+      description:
+        "refresh even when the token is not due yet (spends one of Zoho's 10 token requests per 10 minutes)",
+    },
+    ...allowCustomOption,
+  },
+  async run(ctx) {
+    const id = parseConnectionId(ctx.positionals[0]);
+    const { store } = await ctx.aws.ports();
+    const connection = await store.get(id);
+    if (connection === undefined) throw new ConnectionNotFoundError(id);
+    if (connection.status !== 'active') throw new ConnectionNotActiveError(id, connection.status);
+    const now = Date.now();
+    if (ctx.values.force !== true && connection.expiresAt > now && connection.refreshDueAt > now) {
+      const message = `'${id}' is not due: token version ${connection.version} expires ${relative(connection.expiresAt, now)}, next refresh ${relative(connection.refreshDueAt, now)}. Pass --force to refresh now.`;
+      if (ctx.values.json === true)
+        ctx.out.json({ connectionId: id, outcome: 'not_due', version: connection.version });
+      else ctx.out.line(message);
+      return EXIT_OK;
+    }
+    const result = await refreshNow(ctx.aws, ctx.out, connection, allowedServersOf(ctx.values, [connection]));
+    const failed = isFailure(result);
+    if (ctx.values.json === true) ctx.out.json({ connectionId: id, ...result });
+    else if (!failed) ctx.out.line(describeResult(id, result));
+    if (failed) {
+      throw new OperationError(
+        describeResult(id, result),
+        `'zoho-tokens doctor ${id}' says what to fix; 'zoho-tokens history ${id}' shows the attempts`,
+      );
+    }
+    return EXIT_OK;
+  },
+};

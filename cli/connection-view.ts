@@ -1,0 +1,117 @@
+/**
+ * A connection as the operator sees it: what is wrong with it, in words, and what to do. Shared by
+ * `status` and `doctor`. Never includes the encrypted refresh token.
+ */
+import type { Connection } from '../functions/core/connection';
+import { CUSTOM_DC } from '../functions/zoho/data-centres';
+
+export type Health = 'ok' | 'warning' | 'trouble';
+
+export interface ConnectionView {
+  readonly connectionId: string;
+  readonly dc: string;
+  readonly accountsServer: string;
+  readonly apiDomain: string;
+  readonly clientRef: string;
+  readonly status: Connection['status'];
+  readonly version: number;
+  readonly expiresAt: string | null;
+  /** Negative once expired; null before the first refresh. */
+  readonly expiresInSeconds: number | null;
+  readonly refreshDueAt: string;
+  readonly refreshedAt: string | null;
+  readonly consecutiveFailures: number;
+  readonly lastError: { code: string; message: string; at: string } | null;
+  readonly health: Health;
+  /** What is wrong, when something is. */
+  readonly problem?: string;
+  /** What to do about it. */
+  readonly fix?: string;
+}
+
+const iso = (at: number) => new Date(at).toISOString();
+
+/** The view of `connection` at `now`. */
+export function viewOf(connection: Connection, now: number): ConnectionView {
+  const { health, problem, fix } = diagnose(connection, now);
+  return {
+    connectionId: connection.connectionId,
+    dc: connection.dc,
+    accountsServer: connection.accountsServer,
+    apiDomain: connection.apiDomain,
+    clientRef: connection.clientRef,
+    status: connection.status,
+    version: connection.version,
+    expiresAt: connection.expiresAt > 0 ? iso(connection.expiresAt) : null,
+    expiresInSeconds: connection.expiresAt > 0 ? Math.round((connection.expiresAt - now) / 1000) : null,
+    refreshDueAt: iso(connection.refreshDueAt),
+    refreshedAt: connection.refreshedAt === undefined ? null : iso(connection.refreshedAt),
+    consecutiveFailures: connection.consecutiveFailures,
+    lastError:
+      connection.lastError === undefined
+        ? null
+        : {
+            code: connection.lastError.code,
+            message: connection.lastError.message,
+            at: iso(connection.lastError.at),
+          },
+    health,
+    ...(problem === undefined ? {} : { problem }),
+    ...(fix === undefined ? {} : { fix }),
+  };
+}
+
+function diagnose(c: Connection, now: number): { health: Health; problem?: string; fix?: string } {
+  const id = c.connectionId;
+  const where = c.dc === CUSTOM_DC ? `--accounts-server ${c.accountsServer}` : `--dc ${c.dc}`;
+  switch (c.status) {
+    case 'reauthorization_required':
+      return {
+        health: 'trouble',
+        problem: 'Zoho rejected the refresh token (revoked, deleted or replaced by a newer one)',
+        fix: `authorise again: zoho-tokens connect --id ${id} --client ${c.clientRef} --code - (${where} …), or zoho-tokens add --id ${id} … --refresh-token -`,
+      };
+    case 'misconfigured':
+      return {
+        health: 'trouble',
+        problem: `Zoho rejected the client app '${c.clientRef}' for ${c.accountsServer}`,
+        fix: `check the data centre and the client's id and secret (zoho-tokens doctor ${id}; zoho-tokens clients put --client ${c.clientRef} …), then zoho-tokens add --id ${id} … to reactivate`,
+      };
+    case 'revoked':
+      return {
+        health: 'trouble',
+        problem: 'revoked by an operator',
+        fix: `zoho-tokens add --id ${id} … to use it again`,
+      };
+    case 'disabled':
+      return {
+        health: 'trouble',
+        problem: 'disabled: it is not refreshed',
+        fix: `zoho-tokens add --id ${id} … to reactivate`,
+      };
+    case 'active':
+      break;
+  }
+  if (c.expiresAt === 0) {
+    return {
+      health: 'trouble',
+      problem: 'no access token yet: the first refresh has not succeeded',
+      fix: `zoho-tokens refresh ${id}; zoho-tokens doctor ${id} if it fails`,
+    };
+  }
+  if (c.expiresAt <= now) {
+    return {
+      health: 'trouble',
+      problem: 'the access token has expired: consumers are failing',
+      fix: `zoho-tokens refresh ${id}; zoho-tokens history ${id} shows why refreshes fail`,
+    };
+  }
+  if (c.consecutiveFailures > 0) {
+    return {
+      health: 'warning',
+      problem: `${c.consecutiveFailures} refresh attempt(s) failed in a row; the current token still works`,
+      fix: `zoho-tokens history ${id}`,
+    };
+  }
+  return { health: 'ok' };
+}

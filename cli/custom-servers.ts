@@ -1,0 +1,27 @@
+/**
+ * `--allow-custom-accounts-server`: a refresh token is only ever sent to one of Zoho's data centres,
+ * unless the operator explicitly allows the accounts server of the connection(s) a command acts on
+ * (the sandbox and the tests run a Zoho simulator on loopback).
+ */
+import type { Connection } from '../functions/core/connection';
+import { CUSTOM_DC } from '../functions/zoho/data-centres';
+import type { OptionSpec, OptionValues } from './command';
+
+export const ALLOW_CUSTOM_OPTION: OptionSpec = {
+  type: 'boolean',
+  description:
+    "allow an accounts server that is not one of Zoho's data centres (a simulator); never needed for real Zoho",
+};
+
+/** The option, for a command's `options`. */
+export const allowCustomOption = { 'allow-custom-accounts-server': ALLOW_CUSTOM_OPTION } as const;
+
+export function customAllowed(values: OptionValues): boolean {
+  return values['allow-custom-accounts-server'] === true;
+}
+
+/** The custom accounts servers of `connections`, when the flag allows them; else none. */
+export function allowedServersOf(values: OptionValues, connections: readonly Connection[]): string[] {
+  if (!customAllowed(values)) return [];
+  return [...new Set(connections.filter((c) => c.dc === CUSTOM_DC).map((c) => c.accountsServer))];
+}

@@ -1,0 +1,131 @@
+/**
+ * How the CLI reports a failure: `zoho-tokens: <message>` and a hint on stderr, exit 2 for a
+ * usage mistake and 1 for an operation that failed. Hints are chosen by error type, never by text.
+ */
+
+import { MalformedClientCredentialsError, RefreshTokenCipherError } from '../functions/aws/errors';
+import {
+  ClientCredentialsNotFoundError,
+  ConfigurationError,
+  ConnectionAlreadyExistsError,
+  ConnectionNotActiveError,
+  ConnectionNotFoundError,
+  InvalidInputError,
+  MisconfiguredClientError,
+  ReauthorizationRequiredError,
+  ZohoThrottledError,
+  ZohoTokenRefresherError,
+  ZohoTransientError,
+} from '../functions/core/errors';
+import { GrantCodeRejectedError, NoRefreshTokenGrantedError } from '../functions/zoho/errors';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** A mistake in how the command was called: exit 2. */
+export class UsageError extends ZohoTokenRefresherError {
+  readonly hint: string | undefined;
+
+  constructor(message: string, hint?: string) {
+    super('usage', message);
+    this.hint = hint;
+  }
+}
+
+/** An operation that failed for a reason the command explains itself: exit 1 with its hint. */
+export class OperationError extends ZohoTokenRefresherError {
+  readonly hint: string | undefined;
+
+  constructor(message: string, hint?: string) {
+    super('operation_failed', message);
+    this.hint = hint;
+  }
+}
+
+export interface Reported {
+  readonly message: string;
+  readonly hint?: string;
+  readonly exitCode: number;
+}
+
+/** Message, hint and exit code of any error a command can throw. Never echoes an input value. */
+export function describeFailure(error: unknown): Reported {
+  if (error instanceof UsageError) {
+    return withHint(error.message, error.hint ?? 'run the command with --help for its options', EXIT_USAGE);
+  }
+  if (error instanceof OperationError) return withHint(error.message, error.hint, EXIT_FAILED);
+  if (error instanceof InvalidInputError) {
+    return withHint(error.message, 'run the command with --help for its options', EXIT_USAGE);
+  }
+  if (error instanceof ZohoTokenRefresherError) return withHint(error.message, hintFor(error), EXIT_FAILED);
+  return describeAwsOrUnknown(error);
+}
+
+function hintFor(error: ZohoTokenRefresherError): string | undefined {
+  if (error instanceof ConnectionNotFoundError) return "list the connections with 'zoho-tokens status'";
+  if (error instanceof ConnectionAlreadyExistsError) {
+    return "choose another --id, or 'zoho-tokens revoke <id>' the active connection first";
+  }
+  if (error instanceof ConnectionNotActiveError) return "see 'zoho-tokens doctor <id>' for what to do";
+  if (error instanceof ClientCredentialsNotFoundError || error instanceof MalformedClientCredentialsError) {
+    return "store the client app with 'zoho-tokens clients put --client <name> --client-id <id> --client-secret -'";
+  }
+  if (error instanceof GrantCodeRejectedError) {
+    return 'Zoho API console → Self Client → Generate Code, then run connect again within 3 minutes';
+  }
+  if (error instanceof NoRefreshTokenGrantedError)
+    return "or use 'zoho-tokens add' with a refresh token you have";
+  if (error instanceof MisconfiguredClientError) {
+    return "check --dc first (it must be the data centre where the user's Zoho account lives), then the client id and secret ('zoho-tokens clients put', per DC with --dc)";
+  }
+  if (error instanceof ReauthorizationRequiredError) {
+    return "authorise again: 'zoho-tokens connect --id <id> ...' with a new code, or 'zoho-tokens add' with a new refresh token";
+  }
+  if (error instanceof ZohoThrottledError)
+    return 'Zoho blocks token requests for 10 minutes; wait and try again';
+  if (error instanceof ZohoTransientError) return 'Zoho did not answer usefully; try again in a minute';
+  if (error instanceof RefreshTokenCipherError) {
+    return 'check that your AWS credentials may use the refresh-token key (kms:Encrypt / kms:Decrypt) and that --key names it';
+  }
+  if (error instanceof ConfigurationError) return undefined;
+  return undefined;
+}
+
+/** AWS SDK errors carry `$metadata`; their messages name resources, never our secret values. */
+function describeAwsOrUnknown(error: unknown): Reported {
+  const name = error instanceof Error ? error.name : typeof error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code =
+    (error as { code?: unknown; cause?: { code?: unknown } } | undefined)?.code ??
+    (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || name === 'TimeoutError') {
+    return withHint(
+      `cannot reach AWS (${String(code ?? name)})`,
+      'is the emulator running at --aws-endpoint? Without it, check your network and --region',
+      EXIT_FAILED,
+    );
+  }
+  if (name === 'ResourceNotFoundException' || name === 'QueueDoesNotExist' || name === 'NotFoundException') {
+    return withHint(
+      `AWS ${name}: ${message}`,
+      "against an emulator run 'zoho-tokens local init' first; in AWS check --stack, --table, --bus and --key",
+      EXIT_FAILED,
+    );
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
+    return withHint(
+      `AWS ${name}: ${message}`,
+      'check your AWS credentials and their permissions',
+      EXIT_FAILED,
+    );
+  }
+  if ((error as { $metadata?: unknown } | undefined)?.$metadata !== undefined) {
+    return withHint(`AWS ${name}: ${message}`, undefined, EXIT_FAILED);
+  }
+  return withHint(`unexpected ${name}: ${message}`, undefined, EXIT_FAILED);
+}
+
+function withHint(message: string, hint: string | undefined, exitCode: number): Reported {
+  return hint === undefined ? { message, exitCode } : { message, hint, exitCode };
+}

@@ -1,0 +1,142 @@
+/**
+ * `zoho-tokens`: the operator CLI. Onboard, inspect, refresh, revoke and diagnose connections,
+ * locally (`--aws-endpoint`) and in AWS (names from the stack's outputs). Exit codes: 0 ok,
+ * 1 operation failed, 2 usage error.
+ */
+import { AwsSession } from './aws-session';
+import { type CommandSpec, commandHelp, parseCommandArgs } from './command';
+import { addCommand } from './commands/add';
+import { clientsPutCommand } from './commands/clients-put';
+import { connectCommand } from './commands/connect';
+import { doctorCommand } from './commands/doctor';
+import { historyCommand } from './commands/history';
+import { localDrainCommand } from './commands/local-drain';
+import { localInitCommand } from './commands/local-init';
+import { localSetupCommand } from './commands/local-setup';
+import { refreshCommand } from './commands/refresh';
+import { rejectCommand } from './commands/reject';
+import { revokeCommand } from './commands/revoke';
+import { statusCommand } from './commands/status';
+import { sweepCommand } from './commands/sweep';
+import { describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
+import { type CliIo, createOutput, type Output, processIo, StdinReader } from './io';
+
+export type { CliIo } from './io';
+
+/** Every command, in help order. */
+export const COMMANDS: readonly CommandSpec[] = [
+  clientsPutCommand,
+  connectCommand,
+  addCommand,
+  statusCommand,
+  historyCommand,
+  refreshCommand,
+  sweepCommand,
+  rejectCommand,
+  revokeCommand,
+  doctorCommand,
+  localInitCommand,
+  localDrainCommand,
+  localSetupCommand,
+];
+
+/** The sandbox (`npm start`) lives in its own module and is loaded only when asked for. */
+const SANDBOX_MODULE = './sandbox/command';
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const out = createOutput(io);
+  let session: AwsSession | undefined;
+  let stdin: StdinReader | undefined;
+  try {
+    const [first] = argv;
+    if (first === undefined) {
+      io.stderr.write(generalHelp());
+      return EXIT_USAGE;
+    }
+    if (first === '--help' || first === '-h' || first === 'help') {
+      const topic = argv.slice(1);
+      const spec =
+        topic.length === 0
+          ? undefined
+          : (findCommand(topic) ?? (topic[0] === 'sandbox' ? await loadSandbox(topic) : undefined))?.spec;
+      io.stdout.write(spec === undefined ? generalHelp() : commandHelp(spec));
+      return EXIT_OK;
+    }
+    const found = findCommand(argv) ?? (first === 'sandbox' ? await loadSandbox(argv) : undefined);
+    if (found === undefined) return unknownCommand(out, argv);
+    const { spec, rest } = found;
+    const { values, positionals } = parseCommandArgs(spec, rest);
+    if (values.help === true) {
+      io.stdout.write(commandHelp(spec));
+      return EXIT_OK;
+    }
+    session = AwsSession.fromOptions(values);
+    stdin = new StdinReader(io.stdin);
+    return await spec.run({ values, positionals, out, io, stdin, aws: session });
+  } catch (error) {
+    const failure = describeFailure(error);
+    out.note(`zoho-tokens: ${failure.message}`);
+    if (failure.hint !== undefined) out.note(`hint: ${failure.hint}`);
+    return failure.exitCode;
+  } finally {
+    session?.destroy();
+    await stdin?.close();
+  }
+}
+
+function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: readonly string[] } | undefined {
+  const two = `${argv[0]} ${argv[1] ?? ''}`;
+  const spec =
+    COMMANDS.find((command) => command.name === two) ?? COMMANDS.find((command) => command.name === argv[0]);
+  if (spec === undefined) return undefined;
+  return { spec, rest: argv.slice(spec.name.split(' ').length) };
+}
+
+async function loadSandbox(
+  argv: readonly string[],
+): Promise<{ spec: CommandSpec; rest: readonly string[] } | undefined> {
+  const loaded = (await import(SANDBOX_MODULE).catch((error: unknown) => {
+    // Absent from a trimmed install: then there is no such command. Any other error is real.
+    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') return {};
+    throw error;
+  })) as { sandboxCommand?: CommandSpec };
+  return loaded.sandboxCommand === undefined
+    ? undefined
+    : { spec: loaded.sandboxCommand, rest: argv.slice(1) };
+}
+
+function unknownCommand(out: Output, argv: readonly string[]): number {
+  const [first, second] = argv;
+  const group = COMMANDS.filter((command) => command.name.startsWith(`${first} `));
+  if (group.length > 0) {
+    out.note(
+      `zoho-tokens: ${second === undefined ? `'${first}' needs a subcommand` : `unknown subcommand '${first} ${second}'`}`,
+    );
+    out.note(`hint: one of ${group.map((command) => `'${command.name}'`).join(', ')}`);
+  } else {
+    out.note(`zoho-tokens: unknown command ${JSON.stringify(first?.slice(0, 40))}`);
+    out.note("hint: 'zoho-tokens --help' lists the commands");
+  }
+  return EXIT_USAGE;
+}
+
+function generalHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    'Usage: zoho-tokens <command> [options]',
+    '',
+    'Keeps Zoho OAuth access tokens fresh in AWS Secrets Manager: onboard, inspect, refresh, revoke and diagnose connections.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.brief}`),
+    `  ${'sandbox'.padEnd(width)}  The local sandbox (npm start)`,
+    '',
+    'Every command that acts on AWS takes --region, --aws-endpoint URL (an emulator: local mode), --stack NAME',
+    '(default ZohoTokenRefresher) or --table/--bus/--key, and --json where it prints data.',
+    "Secrets are read from stdin ('-') or ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_GRANT_CODE, never needed on the command line.",
+    'Exit codes: 0 ok, 1 an operation failed, 2 a usage error.',
+    "Run 'zoho-tokens <command> --help' for its options.",
+    '',
+  ].join('\n');
+}

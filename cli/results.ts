@@ -1,0 +1,29 @@
+/** Words for what the on-demand handler answered (refresh, revoke, or a refused request). */
+import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
+import { relative, timestamp } from './format';
+
+/** A refresh that did not produce a token, or a request the handler refused. */
+export function isFailure(result: OnDemandResult): boolean {
+  return result.outcome === 'failed' || result.outcome === 'rejected';
+}
+
+/** One sentence about `result` for connection `id`. */
+export function describeResult(id: string, result: OnDemandResult, now = Date.now()): string {
+  switch (result.outcome) {
+    case 'refreshed':
+    case 'adopted':
+      return `Refreshed '${id}': token version ${result.version}, expires ${relative(result.expiresAt, now)} (${timestamp(result.expiresAt)})${result.outcome === 'adopted' ? ', adopted from a run that crashed before committing' : ''}.`;
+    case 'skipped':
+      return result.reason === 'lease_held' || result.reason === 'lease_lost'
+        ? `Another refresh of '${id}' is running; it writes the next version.`
+        : `Nothing to do for '${id}' (${result.reason}); token version ${result.version}.`;
+    case 'revoked':
+      return result.revokedAtZoho
+        ? `Revoked '${id}' at Zoho and marked it revoked; its access-token secret is deleted.`
+        : `Zoho no longer knew the refresh token of '${id}'; marked it revoked and deleted its access-token secret.`;
+    case 'rejected':
+      return `The on-demand handler refused the request: ${result.reason}`;
+    case 'failed':
+      return `Refresh of '${id}' failed: ${result.message} [${result.errorCode}]. ${result.permanent ? `The connection is now ${result.status} and off the schedule.` : `Next attempt ${relative(result.retryAt, now)}; consumers keep the current token.`}`;
+  }
+}

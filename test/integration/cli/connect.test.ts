@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import { accessTokenSecretName } from '../../../functions/aws/names';
+import { runCli } from './cli-run';
+import { CLIENT_ID, useCliWorld } from './cli-world';
+
+let skewMs = 0;
+const world = useCliWorld({ sim: { now: () => Date.now() + skewMs } });
+
+const code = (dc: 'us' | 'eu' = 'us') => world.sim.issueGrantCode({ clientId: CLIENT_ID, dc });
+const connect = (id: string, ...extra: string[]) =>
+  world.localCustom('connect', '--id', id, '--client', 'books', '--code', '-', ...extra);
+const us = () => ['--accounts-server', world.accountsServer('us')];
+
+describe('zoho-tokens connect', () => {
+  it('exchanges the code, registers the connection, refreshes it and says how consumers read it', async () => {
+    // Prepare
+    await world.putClient();
+    world.sim.resetCounters();
+
+    // Act
+    const result = await runCli(connect('acme', ...us()), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      `Registered connection 'acme' (custom, ${world.accountsServer('us')}, client app 'books')`,
+    );
+    expect(result.stdout).toContain('First refresh: token version 1, expires in 1h');
+    expect(result.stdout).toContain(`secret   ${accessTokenSecretName('zoho-token-refresher', 'acme')}`);
+    expect(result.stdout).toContain(
+      "zohoTokenMiddleware({ connectionId: 'acme', eventBusName: 'zoho-token-refresher' })",
+    );
+    expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
+    const stored = await world.store.get('acme');
+    expect(stored).toMatchObject({ status: 'active', version: 1, dc: 'custom', clientRef: 'books' });
+    // The custom server's API domain came from the first refresh, not the placeholder.
+    expect(stored?.apiDomain).toBe(new URL(world.sim.apiDomain('us')).origin);
+    expect(result.stdout + result.stderr).not.toMatch(/sim-rt-|sim-at-|sim-gc-/);
+  });
+
+  it('prints JSON with --json', async () => {
+    // Act
+    const result = await runCli(connect('acme-json', ...us(), '--json'), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({
+      connectionId: 'acme-json',
+      dc: 'custom',
+      accountsServer: world.accountsServer('us'),
+      clientRef: 'books',
+      reactivated: false,
+      secretName: 'zoho-token-refresher/acme-json/access-token',
+      firstRefresh: { outcome: 'refreshed', version: 1 },
+    });
+  });
+
+  it('takes the code from ZOHO_GRANT_CODE', async () => {
+    // Act
+    const result = await runCli(
+      world.localCustom('connect', '--id', 'acme-env', '--client', 'books', ...us()),
+      {
+        env: { ZOHO_GRANT_CODE: code() },
+      },
+    );
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect((await world.store.get('acme-env'))?.version).toBe(1);
+  });
+
+  it('says the code has expired and what to do, and registers nothing', async () => {
+    // Prepare
+    const stale = code();
+    skewMs = 4 * 60_000;
+
+    // Act
+    const result = await runCli(connect('acme-late', ...us()), { stdin: stale }).finally(() => {
+      skewMs = 0;
+    });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'zoho-tokens: Zoho rejected the grant code (invalid_code): it expired or was already used',
+    );
+    expect(result.stderr).toContain('hint: Zoho API console → Self Client → Generate Code');
+    expect(await world.store.get('acme-late')).toBeUndefined();
+  });
+
+  it('refuses a code used twice', async () => {
+    // Prepare
+    const once = code();
+    await runCli(connect('acme-once', ...us()), { stdin: once });
+
+    // Act
+    const result = await runCli(connect('acme-twice', ...us()), { stdin: once });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('it expired or was already used');
+  });
+
+  it('says to check the DC when the code is exchanged at the wrong data centre', async () => {
+    // Act: a code of a us account sent to the eu accounts server
+    const result = await runCli(connect('acme-eu', '--accounts-server', world.accountsServer('eu')), {
+      stdin: code('us'),
+    });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Zoho rejected the client app (invalid_client)');
+    expect(result.stderr).toContain('hint: check --dc first');
+    expect(await world.store.get('acme-eu')).toBeUndefined();
+  });
+
+  it('keeps the refresh token when the exchange answers a malformed expiry', async () => {
+    // Prepare
+    world.sim.faults.queue('token', 'success-expires-in-string');
+
+    // Act
+    const result = await runCli(connect('acme-odd', ...us()), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'the refresh token was kept and the first refresh makes the access token',
+    );
+    expect(await world.store.get('acme-odd')).toMatchObject({ status: 'active', version: 1 });
+  });
+
+  it('refuses a custom accounts server without --allow-custom-accounts-server and spends nothing', async () => {
+    // Prepare
+    world.sim.resetCounters();
+    const unused = code();
+
+    // Act
+    const result = await runCli(
+      world.local('connect', '--id', 'acme-x', '--client', 'books', '--code', '-', ...us()),
+      { stdin: unused },
+    );
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not a Zoho data centre');
+    expect(result.stderr).toContain('--allow-custom-accounts-server');
+    expect(world.sim.calls.token).toBe(0);
+  });
+
+  it.each([
+    [['--dc', 'mars'], 'unknown Zoho data centre "mars"'],
+    [
+      ['--dc', 'us', '--accounts-server', 'https://accounts.zoho.com'],
+      'give exactly one of --dc or --accounts-server',
+    ],
+    [[], 'give exactly one of --dc or --accounts-server'],
+  ])('exits 2 for %j', async (args, message) => {
+    // Act
+    const result = await runCli(connect('acme-bad', ...args), { stdin: 'unused-code' });
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('exits 2 for an invalid connection id and for a missing code', async () => {
+    // Act
+    const badId = await runCli(connect('bad id', ...us()), { stdin: 'unused-code' });
+    const noCode = await runCli(connect('acme-nocode', ...us()), { stdin: '' });
+
+    // Assess
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('connection id must be 1-64 characters');
+    expect(noCode.code).toBe(2);
+    expect(noCode.stderr).toContain('--code - read nothing from standard input');
+  });
+
+  it('says how to store a missing client app, before spending the code', async () => {
+    // Prepare
+    world.sim.resetCounters();
+
+    // Act
+    const result = await runCli(
+      world.localCustom('connect', '--id', 'acme-noclient', '--client', 'nope', '--code', '-', ...us()),
+      { stdin: code() },
+    );
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("No client app 'nope' is stored");
+    expect(result.stderr).toContain("hint: store the client app with 'zoho-tokens clients put");
+    expect(world.sim.calls.token).toBe(0);
+  });
+
+  it('refuses an id that is already active, before spending the code', async () => {
+    // Prepare
+    world.sim.resetCounters();
+
+    // Act
+    const result = await runCli(connect('acme', ...us()), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("A connection 'acme' is already registered");
+    expect(world.sim.calls.token).toBe(0);
+  });
+
+  it('re-authorises a connection that needs it with a new code', async () => {
+    // Prepare
+    await world.seedConnection('acme-reauth', { status: 'reauthorization_required', version: 4 });
+
+    // Act
+    const result = await runCli(connect('acme-reauth', ...us()), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Re-authorised connection 'acme-reauth'");
+    expect(await world.store.get('acme-reauth')).toMatchObject({
+      status: 'active',
+      version: 5,
+      consecutiveFailures: 0,
+    });
+  });
+});

@@ -1,0 +1,187 @@
+import { DisableKeyCommand } from '@aws-sdk/client-kms';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { describe, expect, it } from 'vitest';
+import type { Check } from '../../../cli/doctor/check';
+import { putClientCredentials } from '../../../functions/aws/client-credentials';
+import { runCli } from './cli-run';
+import { useCliWorld } from './cli-world';
+
+const world = useCliWorld();
+
+interface DoctorReport {
+  ok: boolean;
+  failed: number;
+  warnings: number;
+  checks: Check[];
+}
+
+const verdicts = (report: DoctorReport) =>
+  Object.fromEntries(report.checks.map((check) => [check.name, check.status]));
+
+describe('zoho-tokens doctor', () => {
+  it('finds the alarms but nobody subscribed to them, and says how to fix it', async () => {
+    // Prepare
+    await world.putClient();
+    await world.seedConnection('dr-ok');
+    expect((await runCli(world.localCustom('refresh', 'dr-ok'))).code).toBe(0);
+
+    // Act
+    const result = await runCli(world.local('doctor'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('✓ table: table zoho-token-refresher is active');
+    expect(result.stdout).toContain('✓ key: refresh-token key alias/zoho-token-refresher is enabled');
+    expect(result.stdout).toContain(
+      '✓ alarm SweepHeartbeatMissing: alarm zoho-token-refresher-SweepHeartbeatMissing watches SweepHeartbeat',
+    );
+    expect(result.stdout).toContain('✗ alarm subscribers: nobody is notified when an alarm fires');
+    expect(result.stdout).toMatch(
+      / {4}fix: subscribe someone: aws sns subscribe --topic-arn arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms --protocol email/,
+    );
+    expect(result.stdout).toContain('1 problem(s), 0 warning(s).');
+    expect(result.stderr).toContain('zoho-tokens: doctor found 1 problem(s)');
+  });
+
+  it('is content once someone is subscribed; checks each client app at Zoho when allowed', async () => {
+    // Prepare
+    await world.clients.sns.send(
+      new SubscribeCommand({
+        TopicArn: world.resources.alarmTopicArn,
+        Protocol: 'sqs',
+        Endpoint: world.resources.eventsQueueArn,
+      }),
+    );
+    world.sim.resetCounters();
+
+    // Act
+    const result = await runCli(world.localCustom('doctor', '--json'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    const report = result.json<DoctorReport>();
+    expect(report).toMatchObject({ ok: true, failed: 0, warnings: 0 });
+    expect(verdicts(report)).toMatchObject({
+      'alarm subscribers': 'ok',
+      'connection dr-ok': 'ok',
+      'client app books': 'ok',
+    });
+    // One probe, a code exchange Zoho refuses: no refresh token was used.
+    expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1 });
+  });
+
+  it('checks one connection in depth', async () => {
+    // Act
+    const result = await runCli(world.localCustom('doctor', 'dr-ok', '--json'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(verdicts(result.json<DoctorReport>())).toMatchObject({
+      'connection dr-ok': 'ok',
+      'accounts server': 'warn',
+      'client app books': 'ok',
+      'refresh token': 'ok',
+      'access-token secret': 'ok',
+    });
+  });
+
+  it('fails a custom accounts server that was not allowed', async () => {
+    // Act
+    const result = await runCli(world.local('doctor', 'dr-ok'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `✗ accounts server: ${world.accountsServer('us')} is not one of Zoho's data centres`,
+    );
+    expect(result.stdout).toContain('    fix: pass --allow-custom-accounts-server if it is your simulator');
+  });
+
+  it('tells a wrong client secret from a client unknown in the data centre', async () => {
+    // Prepare
+    await putClientCredentials(world.clients.secretsManager, 'zoho-token-refresher', 'books-bad', {
+      clientId: '1000.CLITESTCLIENT',
+      clientSecret: 'test-cs-wrong',
+    });
+    world.sim.registerClient({ clientId: '1000.EUONLY', clientSecret: 'test-cs-eu-only', dcs: ['eu'] });
+    await putClientCredentials(world.clients.secretsManager, 'zoho-token-refresher', 'books-eu', {
+      clientId: '1000.EUONLY',
+      clientSecret: 'test-cs-eu-only',
+    });
+    await world.seedConnection('dr-secret', { clientRef: 'books-bad' });
+    await world.seedConnection('dr-dc', { clientRef: 'books-eu' });
+
+    // Act
+    const secret = await runCli(world.localCustom('doctor', 'dr-secret'));
+    const dc = await runCli(world.localCustom('doctor', 'dr-dc'));
+
+    // Assess
+    expect(secret.code).toBe(1);
+    expect(secret.stdout).toContain(
+      `✗ client app books-bad: ${world.accountsServer('us')} rejects client app 'books-bad' (invalid_client_secret)`,
+    );
+    expect(secret.stdout).toContain(
+      '    fix: store the secret of data centre custom: zoho-tokens clients put --client books-bad --dc custom --client-secret -',
+    );
+    expect(dc.code).toBe(1);
+    expect(dc.stdout).toContain("rejects client app 'books-eu' (invalid_client)");
+    expect(dc.stdout).toContain('tokens are bound to one data centre');
+    expect(secret.stdout + dc.stdout).not.toContain('test-cs-');
+  });
+
+  it('says what a revoked connection and a missing secret need', async () => {
+    // Prepare
+    await world.seedConnection('dr-revoked', { status: 'revoked', encryptedRefreshToken: '' });
+    await world.seedConnection('dr-nosecret', {
+      version: 2,
+      expiresAt: Date.now() + 3_600_000,
+      refreshDueAt: Date.now() + 3_000_000,
+    });
+
+    // Act
+    const revoked = await runCli(world.localCustom('doctor', 'dr-revoked', '--json'));
+    const noSecret = await runCli(world.localCustom('doctor', 'dr-nosecret', '--json'));
+
+    // Assess
+    expect(revoked.code).toBe(1);
+    const revokedChecks = revoked.json<DoctorReport>().checks;
+    expect(revokedChecks.find((check) => check.name === 'refresh token')).toMatchObject({
+      status: 'fail',
+      message: 'no refresh token is stored (revoked)',
+    });
+    expect(revokedChecks.find((check) => check.name === 'connection dr-revoked')?.fix).toContain(
+      'zoho-tokens add --id dr-revoked',
+    );
+    expect(
+      noSecret.json<DoctorReport>().checks.find((check) => check.name === 'access-token secret'),
+    ).toMatchObject({
+      status: 'fail',
+      message: 'the secret is missing: consumers cannot read a token',
+      fix: 'zoho-tokens refresh dr-nosecret --force',
+    });
+  });
+
+  it('exits 1 for an unknown connection', async () => {
+    // Act
+    const result = await runCli(world.local('doctor', 'nope'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("No connection 'nope' is registered");
+  });
+
+  it('fails a disabled refresh-token key', async () => {
+    // Prepare
+    await world.clients.kms.send(new DisableKeyCommand({ KeyId: world.resources.keyId }));
+
+    // Act
+    const result = await runCli(world.local('doctor', '--json'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.json<DoctorReport>().checks.find((check) => check.name === 'key')).toMatchObject({
+      status: 'fail',
+      fix: 'enable the key (or cancel its deletion) in KMS',
+    });
+  });
+});

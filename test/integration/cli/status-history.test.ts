@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionView } from '../../../cli/connection-view';
+import { ESC, plain, runCli } from './cli-run';
+import { useCliWorld } from './cli-world';
+
+const world = useCliWorld();
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  await world.putClient();
+  await world.seedConnection('ok-1');
+  expect((await runCli(world.localCustom('refresh', 'ok-1'))).code).toBe(0);
+  const now = Date.now();
+  await world.seedConnection('expired', {
+    refreshToken: '1000.test-rt-unknown-to-zoho',
+    version: 3,
+    expiresAt: now - 5 * 60_000,
+    refreshedAt: now - HOUR,
+  });
+  await world.seedConnection('reauth', {
+    status: 'reauthorization_required',
+    version: 2,
+    expiresAt: now - HOUR,
+    consecutiveFailures: 1,
+    lastError: {
+      code: 'reauthorization_required',
+      message: 'Zoho rejected the refresh token (invalid_code)',
+      at: now,
+    },
+  });
+  await world.seedConnection('failing', {
+    version: 5,
+    expiresAt: now + 30 * 60_000,
+    refreshDueAt: now + 60_000,
+    consecutiveFailures: 2,
+    lastError: { code: 'timeout', message: 'Zoho call failed transiently: no answer', at: now },
+  });
+});
+
+describe('zoho-tokens status', () => {
+  it('shows every connection; trouble is marked even without colour, with what to do', async () => {
+    // Act
+    const result = await runCli(world.local('status'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain(ESC);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^ {2}id +dc +status +version +expires in +last refresh +failures +last error$/);
+    expect(lines.find((line) => line.includes('ok-1'))).toMatch(
+      /^ {2}ok-1 +custom +active +1 +(59m|1h) +\d+s ago +0 *$/,
+    );
+    expect(lines.find((line) => line.includes('✗ expired'))).toMatch(/active +3 +EXPIRED 5m ago +1h ago/);
+    expect(lines.find((line) => line.startsWith('✗ reauth'))).toMatch(
+      /reauthorization_required +2 +EXPIRED 1h ago +never +1 +reauthorization_required: Zoho rejected/,
+    );
+    expect(lines.find((line) => line.startsWith('! failing'))).toMatch(/active +5 +30m/);
+    expect(result.stdout).toContain('2 connection(s) in trouble, 1 with warnings:');
+    expect(result.stdout).toContain('✗ reauth: Zoho rejected the refresh token');
+    expect(result.stdout).toContain(
+      `    fix: authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} …)`,
+    );
+    expect(result.stdout).toContain('✗ expired: the access token has expired: consumers are failing');
+  });
+
+  it('colours trouble red on a terminal, and not with NO_COLOR', async () => {
+    // Act
+    const terminal = await runCli(world.local('status'), { isTTY: true });
+    const noColour = await runCli(world.local('status'), { isTTY: true, env: { NO_COLOR: '1' } });
+
+    // Assess
+    const reauthLine = terminal.stdout.split('\n').find((line) => line.includes('✗ reauth'));
+    expect(reauthLine?.startsWith(`${ESC}[1m${ESC}[31m✗ reauth`)).toBe(true);
+    expect(plain(terminal.stdout)).toBe(noColour.stdout);
+    expect(noColour.stdout).not.toContain(ESC);
+  });
+
+  it('prints every connection as JSON, without the encrypted refresh token', async () => {
+    // Act
+    const result = await runCli(world.local('status', '--json'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    const views = result.json<ConnectionView[]>();
+    expect(views.map((view) => [view.connectionId, view.health])).toEqual([
+      ['expired', 'trouble'],
+      ['failing', 'warning'],
+      ['ok-1', 'ok'],
+      ['reauth', 'trouble'],
+    ]);
+    expect(views[2]).toMatchObject({ status: 'active', version: 1, consecutiveFailures: 0, lastError: null });
+    expect(result.stdout).not.toContain('encryptedRefreshToken');
+  });
+
+  it('shows one connection with its details', async () => {
+    // Act
+    const table = await runCli(world.local('status', 'ok-1'));
+    const json = await runCli(world.local('status', 'ok-1', '--json'));
+
+    // Assess
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`accounts server  ${world.accountsServer('us')}`);
+    expect(table.stdout).toContain('client app       books');
+    expect(json.json<ConnectionView>()).toMatchObject({ connectionId: 'ok-1', health: 'ok', dc: 'custom' });
+  });
+
+  it('exits 1 with --check when a connection is in trouble, and for an unknown connection', async () => {
+    // Act
+    const check = await runCli(world.local('status', '--check'));
+    const healthy = await runCli(world.local('status', 'ok-1', '--check'));
+    const unknown = await runCli(world.local('status', 'nope'));
+
+    // Assess
+    expect(check.code).toBe(1);
+    expect(healthy.code).toBe(0);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("zoho-tokens: No connection 'nope' is registered");
+    expect(unknown.stderr).toContain("hint: list the connections with 'zoho-tokens status'");
+  });
+
+  it('says how to start when there are no connections', async () => {
+    // Prepare
+    expect((await runCli(world.local('local', 'init', '--table', 'empty-table'))).code).toBe(0);
+
+    // Act
+    const result = await runCli(world.local('status', '--table', 'empty-table'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "No connections yet. Register one with 'zoho-tokens connect' or 'zoho-tokens add'.",
+    );
+  });
+});
+
+describe('zoho-tokens history', () => {
+  it('lists the attempts newest first with trigger, outcome, error and duration', async () => {
+    // Prepare
+    expect((await runCli(world.localCustom('refresh', 'ok-1', '--force'))).code).toBe(0);
+    expect((await runCli(world.localCustom('refresh', 'expired'))).code).toBe(1);
+
+    // Act
+    const ok = await runCli(world.local('history', 'ok-1'));
+    const failed = await runCli(world.local('history', 'expired', '--json'));
+
+    // Assess
+    expect(ok.code).toBe(0);
+    const rows = ok.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^time +trigger +outcome +version +zoho error +duration +zoho calls +message$/);
+    expect(rows.slice(1).map((row) => row.split(/ {2,}/).slice(1, 4))).toEqual([
+      ['operator', 'refreshed', '2'],
+      ['operator', 'refreshed', '1'],
+    ]);
+    expect(failed.code).toBe(0);
+    const [entry] = failed.json<Array<Record<string, unknown>>>();
+    expect(entry).toMatchObject({
+      connectionId: 'expired',
+      trigger: 'operator',
+      outcome: 'reauthorization_required',
+      errorCode: 'reauthorization_required',
+      zohoCalls: 1,
+    });
+    expect(typeof entry?.at).toBe('string');
+  });
+
+  it('honours --limit', async () => {
+    // Act
+    const result = await runCli(world.local('history', 'ok-1', '--limit', '1', '--json'));
+
+    // Assess
+    expect(result.json<unknown[]>()).toHaveLength(1);
+  });
+
+  it.each([
+    [['history', 'nope'], 1, "No connection 'nope' is registered"],
+    [['history', 'ok-1', '--limit', '0'], 2, '--limit must be at least 1'],
+    [['history', 'ok-1', '--limit', 'ten'], 2, '--limit must be a non-negative whole number'],
+    [['history'], 2, 'history: missing argument'],
+  ])('%j exits %i', async (args, code, message) => {
+    // Act
+    const result = await runCli(world.local(...args));
+
+    // Assess
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+  });
+});

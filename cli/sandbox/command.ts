@@ -1,0 +1,97 @@
+/** `zoho-tokens sandbox` (`npm start`): the CLI's face of `runSandbox`. */
+import { type CommandSpec, stringOption } from '../command';
+import { EXIT_OK, UsageError } from '../errors';
+import { runSandbox } from './index';
+
+const number = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(parsed)) {
+    throw new UsageError(`--${flag} must be a number of seconds (got ${JSON.stringify(value.slice(0, 20))})`);
+  }
+  return parsed;
+};
+
+export const sandboxCommand: CommandSpec = {
+  name: 'sandbox',
+  brief: 'The local sandbox (npm start)',
+  summary:
+    'Runs the whole refresher on this machine: an AWS API emulator (moto) with every resource of the stack, a Zoho simulator with a connection in two data centres, the scheduled handler on a timer, the on-demand handler fed by the queue the bus rule fills, and a demo consumer calling the Books API. Shows a live table; Ctrl-C stops everything it started.',
+  usage: '[--duration S] [--aws-endpoint URL] [--zoho-accounts URL] [--dc DC]',
+  json: false,
+  options: {
+    duration: { type: 'string', value: 'S', description: 'stop by itself after S seconds' },
+    'token-lifetime': {
+      type: 'string',
+      value: 'S',
+      description: "lifetime of the simulator's access tokens (default 60; Zoho's is 3600)",
+    },
+    'sweep-interval': {
+      type: 'string',
+      value: 'S',
+      description: 'run the scheduled handler every S seconds (default 10)',
+    },
+    'consumer-interval': {
+      type: 'string',
+      value: 'S',
+      description: 'each demo consumer calls Books every S seconds (default 3)',
+    },
+    'expire-every': {
+      type: 'string',
+      value: 'S',
+      description:
+        "the simulator expires a connection's tokens early every S seconds, so consumers meet a 401 (default 20, 0: never)",
+    },
+    'zoho-accounts': {
+      type: 'string',
+      value: 'URL',
+      description:
+        'a Zoho accounts server already running, instead of the simulator (needs the credentials below)',
+    },
+    'client-id': {
+      type: 'string',
+      value: 'ID',
+      description: 'use real Zoho with this client (or ZOHO_CLIENT_ID)',
+    },
+    'client-secret': {
+      type: 'string',
+      value: 'SECRET',
+      description: 'prefer ZOHO_CLIENT_SECRET: flags end up in shell history',
+    },
+    'refresh-token': {
+      type: 'string',
+      value: 'TOKEN',
+      description: 'prefer ZOHO_REFRESH_TOKEN: flags end up in shell history',
+    },
+    dc: {
+      type: 'string',
+      value: 'DC',
+      description: 'data centre of the real credentials (or ZOHO_DC; default us)',
+    },
+  },
+  details: [
+    'Without Zoho credentials the sandbox simulates Zoho; with ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (and ZOHO_DC) it refreshes a real connection against the real Zoho, still on the local emulator.',
+  ],
+  async run(ctx) {
+    const text = (name: string) => stringOption(ctx.values, name);
+    const optional = <K extends string, V>(key: K, value: V | undefined) =>
+      (value === undefined ? {} : { [key]: value }) as Partial<Record<K, V>>;
+    await runSandbox({
+      ...optional('awsEndpoint', text('aws-endpoint')),
+      ...optional('region', text('region')),
+      ...optional('zohoAccounts', text('zoho-accounts')),
+      ...optional('clientId', text('client-id')),
+      ...optional('clientSecret', text('client-secret')),
+      ...optional('refreshToken', text('refresh-token')),
+      ...optional('dc', text('dc')),
+      ...optional('durationSeconds', number(text('duration'), 'duration')),
+      ...optional('tokenLifetimeSeconds', number(text('token-lifetime'), 'token-lifetime')),
+      ...optional('sweepIntervalSeconds', number(text('sweep-interval'), 'sweep-interval')),
+      ...optional('consumerIntervalSeconds', number(text('consumer-interval'), 'consumer-interval')),
+      ...optional('expireEverySeconds', number(text('expire-every'), 'expire-every')),
+      env: ctx.io.env,
+      out: { write: (chunk) => ctx.io.stdout.write(chunk), isTTY: ctx.io.isTTY },
+    });
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,198 @@
+/**
+ * The local sandbox (`npm start`): the whole refresher running on this machine. An AWS API
+ * emulator with every resource of the stack, the Zoho simulator (or a real Zoho), the scheduled
+ * handler on a timer, the on-demand handler fed from the queue the bus rule fills, a demo consumer
+ * per connection calling the Books API through the consumer library, and a live table.
+ * Stops on SIGINT/SIGTERM, an abort signal or `--duration`, and leaves nothing running.
+ */
+import type { Connection } from '../../functions/core/connection';
+import type { HistoryEntry } from '../../functions/core/ports';
+import { humanLog } from '../local/in-process';
+import { type AwsSide, startAwsSide } from './aws-side';
+import { EventLog, type TimedEvent } from './events';
+import { refreshTable, startLoops } from './loops';
+import { resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
+import { createSandboxRefresher } from './refresher';
+import { Runner } from './runner';
+import { type RegisteredConnection, registerDemoConnections } from './setup';
+import { SandboxView } from './view';
+import { startZohoSide, type ZohoSide } from './zoho-side';
+
+export type { SandboxEvent, TimedEvent } from './events';
+export type { SandboxOptions, SandboxOutput } from './options';
+
+/** How long a stop waits for work in flight (a Zoho call, a drain) before closing everything. */
+const STOP_GRACE_MS = 5_000;
+
+/** A connection the sandbox registered, without its refresh token. */
+export type SandboxConnection = Omit<RegisteredConnection, 'refreshToken'>;
+
+/** What a run did, for the caller (and the tests). Never holds a token. */
+export interface SandboxReport {
+  readonly startedAt: number;
+  readonly stoppedAt: number;
+  /** From the start to the first successful refresh. */
+  readonly firstRefreshMs?: number;
+  readonly awsEndpoint?: string;
+  readonly startedEmulator: boolean;
+  readonly connections: readonly SandboxConnection[];
+  /** The connections as stored just before the stop. */
+  readonly finalState: readonly Connection[];
+  readonly events: readonly TimedEvent[];
+  /** Zoho token requests per connection, as the refresher counted them (its history). */
+  readonly zohoCalls: Readonly<Record<string, number>>;
+  /** What the simulator itself counted, when the sandbox ran one. */
+  readonly simulator?: {
+    readonly tokenCalls: Readonly<Record<string, number>>;
+    readonly books: number;
+    readonly books401: number;
+  };
+  readonly stoppedBy: 'duration' | 'signal' | 'abort';
+}
+
+/** Runs the sandbox until it is told to stop; resolves once everything it started is stopped. */
+export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxReport> {
+  const settings = resolveSandboxSettings(options);
+  const out: SandboxOutput = options.out ?? {
+    write: (text) => process.stdout.write(text),
+    isTTY: process.stdout.isTTY === true,
+  };
+  const startedAt = Date.now();
+  const runner = new Runner();
+  const log = new EventLog();
+  const view = new SandboxView(out);
+  log.onRecord((event) => view.event(event));
+
+  let stopRequested: (reason: SandboxReport['stoppedBy']) => void = () => undefined;
+  const stopped = new Promise<SandboxReport['stoppedBy']>((resolve) => {
+    stopRequested = resolve;
+  });
+  const detach = attachStopTriggers(options, stopRequested);
+  if (settings.durationMs !== undefined) runner.after(settings.durationMs, () => stopRequested('duration'));
+
+  const zohoCalls = new Map<string, number>();
+  let firstRefreshAt: number | undefined;
+  const onHistory = (entry: HistoryEntry) => {
+    zohoCalls.set(entry.connectionId, (zohoCalls.get(entry.connectionId) ?? 0) + entry.zohoCalls);
+    if (firstRefreshAt === undefined && entry.outcome === 'refreshed') firstRefreshAt = Date.now();
+    log.record({
+      kind: 'refresh',
+      connectionId: entry.connectionId,
+      trigger: entry.trigger,
+      outcome: entry.outcome,
+      version: entry.version,
+      zohoCalls: entry.zohoCalls,
+      ...(entry.errorCode === undefined ? {} : { errorCode: entry.errorCode }),
+    });
+  };
+
+  let zoho: ZohoSide | undefined;
+  let aws: AwsSide | undefined;
+  let connections: RegisteredConnection[] = [];
+  let finalState: Connection[] = [];
+  try {
+    view.header('zoho-token-refresher sandbox. Ctrl-C stops it and everything it started.');
+    zoho = await startZohoSide(settings.zoho);
+    view.header(`Zoho: ${zoho.description}`);
+    aws = await startAwsSide({
+      ...(settings.awsEndpoint === undefined ? {} : { endpoint: settings.awsEndpoint }),
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+      log: (line) => view.header(line),
+    });
+    view.header(
+      `AWS: ${aws.startedEmulator ? 'moto started on' : 'the emulator at'} ${aws.endpoint}: table ${aws.resources.tableName}, bus ${aws.resources.eventBusName}`,
+    );
+    const warnings = humanLog((line) =>
+      log.record({ kind: 'warning', text: line.trim().replace(/^warning: /, '') }),
+    );
+    const { deps } = createSandboxRefresher(aws, zoho, { log: warnings, onHistory });
+    const { registered, disabled } = await registerDemoConnections(aws, zoho, deps);
+    connections = registered;
+    if (disabled.length > 0)
+      view.header(`Disabled the connections of an earlier run: ${disabled.join(', ')}`);
+    view.header(
+      `Connections: ${connections.map((c) => `${c.connectionId} (${c.dc})`).join(', ')}; sweep every ${settings.sweepIntervalMs / 1000} s, consumers every ${settings.consumerIntervalMs / 1000} s`,
+    );
+    const ctx = { settings, runner, aws, zoho, deps, connections, log, view, zohoCalls };
+    // A signal during the start-up has already asked for the stop: do not start the loops then.
+    if (!(await settledYet(stopped))) await startLoops(ctx);
+    await stopped;
+    await runner.stop(STOP_GRACE_MS);
+    finalState = await refreshTable(ctx).catch(() => []);
+    view.printTable('Final state:');
+  } finally {
+    await runner.stop(STOP_GRACE_MS);
+    await zoho?.stop();
+    await aws?.stop();
+    detach();
+  }
+
+  const stoppedAt = Date.now();
+  const first =
+    firstRefreshAt === undefined
+      ? 'no refresh happened'
+      : `first refresh ${secs(firstRefreshAt - startedAt)} after the start`;
+  view.footer(
+    `Stopped after ${secs(stoppedAt - startedAt)}; ${first}. Everything the sandbox started is stopped.`,
+  );
+  return {
+    startedAt,
+    stoppedAt,
+    ...(firstRefreshAt === undefined ? {} : { firstRefreshMs: firstRefreshAt - startedAt }),
+    ...(aws === undefined ? {} : { awsEndpoint: aws.endpoint }),
+    startedEmulator: aws?.startedEmulator ?? false,
+    connections: connections.map(({ refreshToken: _secret, ...connection }) => connection),
+    finalState,
+    events: log.events,
+    zohoCalls: Object.fromEntries(zohoCalls),
+    ...(zoho?.simulator === undefined ? {} : { simulator: simulatorCounts(zoho, connections) }),
+    stoppedBy: await stopped,
+  };
+}
+
+/** SIGINT/SIGTERM and the caller's abort signal ask for the stop; a second signal exits at once. */
+function attachStopTriggers(
+  options: SandboxOptions,
+  stop: (reason: SandboxReport['stoppedBy']) => void,
+): () => void {
+  let firstSignalAt: number | undefined;
+  const onSignal = () => {
+    // A signal sent to the process and to its group arrives twice at once: only a second Ctrl-C
+    // a moment later forces the exit (moto's own exit hook still kills the emulator then).
+    if (firstSignalAt !== undefined && Date.now() - firstSignalAt > 1_000) process.exit(130);
+    firstSignalAt ??= Date.now();
+    stop('signal');
+  };
+  const onAbort = () => stop('abort');
+  if (options.handleSignals !== false) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  if (options.signal?.aborted) stop('abort');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    options.signal?.removeEventListener('abort', onAbort);
+  };
+}
+
+async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  return (await Promise.race([promise, Promise.resolve(pending)])) !== pending;
+}
+
+function simulatorCounts(zoho: ZohoSide, connections: readonly RegisteredConnection[]) {
+  const calls = zoho.simulator?.calls;
+  return {
+    tokenCalls: Object.fromEntries(
+      connections.map((c) => [c.connectionId, calls?.tokenCallsFor(c.refreshToken) ?? 0]),
+    ),
+    books: calls?.books ?? 0,
+    books401: calls?.books401 ?? 0,
+  };
+}
+
+function secs(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

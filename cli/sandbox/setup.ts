@@ -1,0 +1,78 @@
+/**
+ * What `zoho-tokens clients put` and `zoho-tokens add` would do for the sandbox's demo connections:
+ * store the client app, encrypt each refresh token under its connection, register the connection
+ * as due at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { putClientCredentials } from '../../functions/aws/client-credentials';
+import type { RefreshDependencies } from '../../functions/core/refresh-deps';
+import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
+import type { AwsSide } from './aws-side';
+import type { DemoConnection, ZohoSide } from './zoho-side';
+
+/** The client app name the sandbox stores. */
+export const SANDBOX_CLIENT_REF = 'sandbox';
+
+/** A demo connection as registered: its id may carry a suffix when the emulator already had it. */
+export interface RegisteredConnection extends DemoConnection {
+  readonly baseId: string;
+}
+
+export async function registerDemoConnections(
+  aws: AwsSide,
+  zoho: ZohoSide,
+  deps: RefreshDependencies,
+): Promise<{ registered: RegisteredConnection[]; disabled: string[] }> {
+  await putClientCredentials(aws.clients.secretsManager, aws.resources.secretPrefix, SANDBOX_CLIENT_REF, {
+    clientId: zoho.client.clientId,
+    clientSecret: zoho.client.clientSecret,
+  });
+  // Connections an earlier run left in a reused emulator point at a simulator that is gone: their
+  // refreshes could only fail, over and over. Take them off the schedule.
+  const stale = (await deps.store.listAll()).filter(
+    (c) => c.clientRef === SANDBOX_CLIENT_REF && c.status === 'active',
+  );
+  for (const connection of stale) await deps.store.setStatus(connection.connectionId, 'disabled');
+  const registered: RegisteredConnection[] = [];
+  for (const demo of zoho.connections) {
+    // An emulator that outlived an earlier run may hold this id, bound to a dead simulator.
+    const taken = (await deps.store.get(demo.connectionId)) !== undefined;
+    const connectionId = taken ? `${demo.connectionId}-${randomBytes(2).toString('hex')}` : demo.connectionId;
+    const now = deps.clock.now();
+    await deps.store.create({
+      connectionId,
+      dc: demo.dc,
+      accountsServer: demo.accountsServer,
+      apiDomain: demo.apiDomain,
+      clientRef: SANDBOX_CLIENT_REF,
+      status: 'active',
+      version: 0,
+      expiresAt: 0,
+      refreshDueAt: now,
+      leaseSeq: 0,
+      consecutiveFailures: 0,
+      recentZohoCalls: [],
+      encryptedRefreshToken: await deps.cipher.encrypt(connectionId, demo.refreshToken),
+      createdAt: now,
+    });
+    registered.push({ ...demo, connectionId, baseId: demo.connectionId });
+  }
+  return { registered, disabled: stale.map((c) => c.connectionId) };
+}
+
+/** `refreshed to v3`, `skipped (already_refreshed)`, `failed (throttled)`, … */
+export function describeOnDemandResult(result: OnDemandResult): string {
+  switch (result.outcome) {
+    case 'refreshed':
+    case 'adopted':
+      return `${result.outcome} to v${result.version}`;
+    case 'skipped':
+      return `skipped (${result.reason}), v${result.version} stands`;
+    case 'failed':
+      return `failed (${result.errorCode})`;
+    case 'revoked':
+      return 'revoked';
+    default:
+      return `refused (${result.reason})`;
+  }
+}

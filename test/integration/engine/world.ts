@@ -1,0 +1,237 @@
+/**
+ * The world of the engine's integration tests: the real AWS adapters against moto (resources as
+ * `local init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
+ * move. Only the clock, the observability ports and the policy's randomness are test doubles.
+ */
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
+import { drainRejectedEvents } from '../../../cli/local/drain';
+import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
+import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
+import { type DcGateway, startDcGateway } from '../../../cli/sandbox/dc-gateway';
+import { serialiseWritesForMoto } from '../../../cli/sandbox/moto-write-guard';
+import { putClientCredentials } from '../../../functions/aws/client-credentials';
+import type { RefresherConfig } from '../../../functions/aws/config';
+import { createRefresherDependencies, sweepReserveMs } from '../../../functions/aws/refresher';
+import { type AwsClients, type AwsPorts, createAwsPorts } from '../../../functions/aws/runtime';
+import type { Connection } from '../../../functions/core/connection';
+import type { ConnectionStore } from '../../../functions/core/ports';
+import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
+import type { SweepSummary } from '../../../functions/core/sweep';
+import {
+  createTokenRejectedHandler,
+  type OnDemandResult,
+} from '../../../functions/on-demand-refresh/token-rejected-handler';
+import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
+import { type Emulator, useEmulator } from '../../support/emulator';
+import { FakeClock, RecordingLog, RecordingMetrics } from '../../support/fakes';
+import { readSecret, type SecretState, takeEvents } from './world-reads';
+
+export type { SecretState } from './world-reads';
+
+export const CLIENT_REF = 'books';
+export const CLIENT_ID = '1000.SIMCLIENT';
+export const CLIENT_SECRET = 'test-cs-engine-world';
+export type WorldDc = 'us' | 'eu';
+
+export interface WorldOptions {
+  /** Timeout of one Zoho call. @default 2_000 */
+  readonly zohoTimeoutMs?: number;
+}
+
+/** Everything a test needs, built once per file. */
+export interface EngineWorld {
+  readonly emulator: Emulator;
+  readonly resources: LocalResources;
+  readonly sim: ZohoSimulator;
+  readonly gateway: DcGateway;
+  readonly clock: FakeClock;
+  readonly clients: AwsClients & { readonly sqs: SQSClient };
+  readonly config: RefresherConfig;
+  readonly ports: AwsPorts;
+  readonly metrics: RecordingMetrics;
+  readonly log: RecordingLog;
+  /** The refresher exactly as the functions build it, with a fixed `random` so due times are exact. */
+  readonly deps: RefreshDependencies;
+  /** The same, with some ports or settings replaced. */
+  depsWith(changes: { store?: ConnectionStore; zohoTimeoutMs?: number }): RefreshDependencies;
+  /** One run of the scheduled function's handler. */
+  sweep(deps?: RefreshDependencies): Promise<SweepSummary>;
+  /** One invocation of the on-demand function's handler with a contract "Zoho Token Rejected" event. */
+  onDemand(connectionId: string, version: number, deps?: RefreshDependencies): Promise<OnDemandResult>;
+  /** `zoho-tokens add`: a refresh token issued in `tokenDc` (default `dc`), stored for `dc`. */
+  addConnection(
+    connectionId: string,
+    dc?: WorldDc,
+    tokenDc?: WorldDc,
+  ): Promise<{ connection: Connection; refreshToken: string }>;
+  /** The access-token secret as Secrets Manager holds it, or undefined when there is none. */
+  readSecret(connectionId: string): Promise<SecretState | undefined>;
+  /** The connection ids the due index holds at any due time (the index is sparse). */
+  scheduledIds(): Promise<string[]>;
+  /** Hands queued consumer events to the on-demand handler (as the bus would) until `until` settles. */
+  pumpRejected(until: Promise<unknown>): Promise<number>;
+  /** Every refresher event the bus routed to the events queue since the last call (detail-types in order). */
+  takeRefresherEvents(): Promise<Array<{ detailType: string; detail: Record<string, unknown> }>>;
+}
+
+/** The refresher's policy randomness, fixed: due times and backoffs become exact. */
+export const FIXED_RANDOM = 0.5;
+
+/** Registers the hooks that build the world before the file's tests and tear it down after. */
+export function useEngineWorld(options: WorldOptions = {}): () => EngineWorld {
+  const emulator = useEmulator();
+  let world: EngineWorld | undefined;
+  let teardown: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ world, teardown } = await buildWorld(emulator, options));
+  });
+  afterAll(async () => {
+    await teardown?.();
+  });
+  return () => {
+    if (world === undefined) throw new Error('the engine world is built in beforeAll');
+    return world;
+  };
+}
+
+async function buildWorld(emulator: Emulator, options: WorldOptions) {
+  const resources = await createLocalResources({ endpoint: emulator.endpoint, region: emulator.region });
+  const clock = new FakeClock(Date.now());
+  const sim = await startZohoSimulator({ now: () => clock.now() });
+  const gateway = await startDcGateway(sim, ['us', 'eu']);
+  sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: ['us', 'eu'] });
+
+  // One client per service, shared by every caller, with sockets enough for 200 racing handlers.
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const sdk = { ...emulator.clientConfig, requestHandler: { httpAgent: agent } };
+  const clients = {
+    dynamodb: serialiseWritesForMoto(new DynamoDBClient(sdk)),
+    secretsManager: new SecretsManagerClient(sdk),
+    kms: new KMSClient(sdk),
+    eventBridge: new EventBridgeClient(sdk),
+    sqs: new SQSClient(sdk),
+  };
+  const config: RefresherConfig = {
+    tableName: resources.tableName,
+    secretPrefix: resources.secretPrefix,
+    keyId: resources.keyId,
+    eventBusName: resources.eventBusName,
+    refreshMarginSeconds: 900,
+    zohoBudget: 9,
+    sweepConcurrency: 8,
+    zohoTimeoutMs: options.zohoTimeoutMs ?? 2_000,
+    allowedAccountsServers: gateway.accountsServers,
+  };
+  await putClientCredentials(clients.secretsManager, config.secretPrefix, CLIENT_REF, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  });
+  const metrics = new RecordingMetrics();
+  const log = new RecordingLog();
+  const ports = createAwsPorts(config, clients, { log });
+
+  const depsWith = (changes: { store?: ConnectionStore; zohoTimeoutMs?: number }): RefreshDependencies => {
+    const built = createRefresherDependencies(
+      { ...config, zohoTimeoutMs: changes.zohoTimeoutMs ?? config.zohoTimeoutMs },
+      { metrics, log, clients, clock, ports },
+    );
+    return {
+      ...built,
+      store: changes.store ?? built.store,
+      policy: { ...built.policy, random: () => FIXED_RANDOM },
+    };
+  };
+  const deps = depsWith({});
+  const lambdaContext = { getRemainingTimeInMillis: () => 900_000 };
+
+  const world: EngineWorld = {
+    emulator,
+    resources,
+    sim,
+    gateway,
+    clock,
+    clients,
+    config,
+    ports,
+    metrics,
+    log,
+    deps,
+    depsWith,
+    sweep: (using = deps) =>
+      createSweepHandler(using, {
+        concurrency: config.sweepConcurrency,
+        reserveMs: sweepReserveMs(config),
+      })({}, lambdaContext),
+    onDemand: (connectionId, version, using = deps) =>
+      createTokenRejectedHandler(using)({
+        source: 'zoho-token-refresher.consumer',
+        'detail-type': 'Zoho Token Rejected',
+        detail: { connectionId, version, status: 401 },
+      }),
+    async addConnection(connectionId, dc = 'us', tokenDc = dc) {
+      const refreshToken = sim.issueRefreshToken({ clientId: CLIENT_ID, dc: tokenDc });
+      const endpoints = gateway.forDc(dc);
+      const now = clock.now();
+      const connection: Connection = {
+        connectionId,
+        dc,
+        accountsServer: endpoints.accountsServer,
+        apiDomain: endpoints.apiDomain,
+        clientRef: CLIENT_REF,
+        status: 'active',
+        version: 0,
+        expiresAt: 0,
+        refreshDueAt: now,
+        leaseSeq: 0,
+        consecutiveFailures: 0,
+        recentZohoCalls: [],
+        encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
+        createdAt: now,
+      };
+      await ports.store.create(connection);
+      return { connection, refreshToken };
+    },
+    readSecret: (connectionId) => readSecret(clients.secretsManager, config.secretPrefix, connectionId),
+    async scheduledIds() {
+      const due = await ports.store.listDue(Number.MAX_SAFE_INTEGER, 1_000);
+      return due.map((connection) => connection.connectionId).sort();
+    },
+    async pumpRejected(until) {
+      let settled = false;
+      const done = until.then(
+        () => {
+          settled = true;
+        },
+        () => {
+          settled = true;
+        },
+      );
+      const handler = createTokenRejectedHandler(deps);
+      let delivered = 0;
+      while (!settled) {
+        const counts = await drainRejectedEvents({
+          target: { local: true },
+          clients,
+          handler,
+          queueUrl: resources.rejectedQueueUrl,
+        });
+        delivered += counts.delivered;
+        if (counts.delivered === 0) await Promise.race([done, new Promise((r) => setTimeout(r, 50))]);
+      }
+      return delivered;
+    },
+    takeRefresherEvents: () => takeEvents(clients.sqs, resources.eventsQueueUrl),
+  };
+  const teardown = async () => {
+    await Promise.all([sim.stop(), gateway.stop()]);
+    for (const client of Object.values(clients)) client.destroy();
+    agent.destroy();
+  };
+  return { world, teardown };
+}

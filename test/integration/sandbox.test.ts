@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runSandbox, type SandboxReport, type TimedEvent } from '../../cli/sandbox';
+import { TABLE_HEADERS } from '../../cli/sandbox/view';
+
+/** Pids of this process's children (Linux /proc): the sandbox's moto is one while it runs. */
+function childPids(): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // `pid (comm) state ppid …`; comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children.sort();
+}
+
+const refusesConnections = async (origin: string) =>
+  fetch(origin, { signal: AbortSignal.timeout(2_000) }).then(
+    () => false,
+    () => true,
+  );
+
+type Of<K extends TimedEvent['kind']> = Extract<TimedEvent, { kind: K }>;
+const ofKind = <K extends TimedEvent['kind']>(report: SandboxReport, kind: K) =>
+  report.events.filter((event): event is Of<K> => event.kind === kind);
+
+describe('the local sandbox (npm start)', () => {
+  it('refreshes on schedule and on demand, serves the consumers, and leaves nothing running', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const childrenBefore = childPids();
+
+    // Act: 20 s tokens (refreshed at half life), a sweep every 2 s, a consumer call every second
+    // per connection, and the simulated Zoho expiring one connection's tokens every 6 s.
+    const report = await runSandbox({
+      durationSeconds: 20,
+      tokenLifetimeSeconds: 20,
+      sweepIntervalSeconds: 2,
+      consumerIntervalSeconds: 1,
+      expireEverySeconds: 6,
+      drainIntervalSeconds: 0.5,
+      env: {},
+      handleSignals: false,
+      out: { write: (text) => lines.push(text), isTTY: false },
+    });
+
+    // Assess: what ran
+    const ids = report.connections.map((c) => c.connectionId).sort();
+    expect(ids).toEqual(['demo-eu', 'demo-us']);
+    expect(report.connections.map((c) => c.dc).sort()).toEqual(['eu', 'us']);
+    expect(report).toMatchObject({ stoppedBy: 'duration', startedEmulator: true });
+    expect(report.firstRefreshMs).toBeDefined();
+
+    // Both connections refreshed by the schedule, never a failed refresh
+    const refreshes = ofKind(report, 'refresh');
+    for (const id of ids) {
+      expect(
+        refreshes.filter(
+          (r) => r.connectionId === id && r.trigger === 'scheduled' && r.outcome === 'refreshed',
+        ),
+      ).not.toEqual([]);
+    }
+    expect(refreshes.filter((r) => r.outcome !== 'refreshed')).toEqual([]);
+
+    // Exact: every refresh is one Zoho call, and the version counts the refreshes
+    for (const connection of report.finalState) {
+      const own = refreshes.filter((r) => r.connectionId === connection.connectionId);
+      expect(connection.status).toBe('active');
+      expect(connection.version).toBe(own.length);
+      expect(report.zohoCalls[connection.connectionId]).toBe(own.length);
+      expect(report.simulator?.tokenCalls[connection.connectionId]).toBe(own.length);
+    }
+
+    // A 401, its event through the bus and the queue, the on-demand refresh, the consumer's success
+    const rejected = ofKind(report, 'consumer-401');
+    const delivered = ofKind(report, 'rejected-delivered');
+    expect(report.simulator?.books401).toBe(rejected.length);
+    expect(ofKind(report, 'zoho-expired').length).toBeGreaterThanOrEqual(2);
+    const chain =
+      delivered.find((d) => d.result === `refreshed to v${d.version + 1}`) ??
+      expect.fail('no on-demand refresh caused by a consumer 401');
+    const at = (event: TimedEvent) => report.events.indexOf(event);
+    expect(
+      rejected.some(
+        (r) => r.connectionId === chain.connectionId && r.version === chain.version && at(r) < at(chain),
+      ),
+    ).toBe(true);
+    expect(
+      refreshes.some(
+        (r) =>
+          r.connectionId === chain.connectionId &&
+          r.trigger === 'on_demand' &&
+          r.version === chain.version + 1,
+      ),
+    ).toBe(true);
+    const recovered = ofKind(report, 'consumer-ok').find(
+      (ok) =>
+        ok.connectionId === chain.connectionId &&
+        ok.version === chain.version + 1 &&
+        ok.afterRejection &&
+        at(ok) > at(chain),
+    );
+    expect(recovered, 'the consumer succeeded with the new token').toBeDefined();
+    // Every delivered event is a 401 a consumer reported (one report per rejected version)
+    for (const event of delivered) {
+      expect(rejected.some((r) => r.connectionId === event.connectionId && r.version === event.version)).toBe(
+        true,
+      );
+    }
+    expect(delivered.length).toBeLessThanOrEqual(rejected.length);
+    expect(ofKind(report, 'warning')).toEqual([]);
+
+    // What it showed
+    const output = lines.join('');
+    expect(output).toContain(TABLE_HEADERS.join('  '));
+    expect(output).toContain('demo-us  refreshed v1 (scheduled, 1 Zoho call)');
+    expect(output).toContain('Final state:');
+    expect(output).toMatch(/first refresh \d+\.\d s after the start/);
+
+    // Stopped: no child process, nothing listening
+    expect(childPids()).toEqual(childrenBefore);
+    expect(await refusesConnections(report.awsEndpoint ?? '')).toBe(true);
+    for (const connection of report.connections) {
+      expect(await refusesConnections(connection.accountsServer)).toBe(true);
+    }
+  });
+});

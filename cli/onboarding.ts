@@ -6,7 +6,7 @@
 
 import { accessTokenSecretName } from '../functions/aws/names';
 import type { Connection } from '../functions/core/connection';
-import { parseConnectionId } from '../functions/core/connection';
+import { newConnection, parseConnectionId } from '../functions/core/connection';
 import { ConnectionAlreadyExistsError } from '../functions/core/errors';
 import type { ClientCredentials } from '../functions/core/ports';
 import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
@@ -98,23 +98,20 @@ export async function registerAndRefresh(
   const encryptedRefreshToken = await cipher.encrypt(connectionId, refreshToken);
   const now = Date.now();
   if (existing === undefined) {
-    await store.create({
-      connectionId,
-      dc: location.dc,
-      accountsServer: location.accountsServer,
-      // A custom server's API domain is unknown until its first token answer names it.
-      apiDomain: location.apiDomain ?? location.accountsServer,
-      clientRef: onboarding.clientRef,
-      status: 'active',
-      version: 0,
-      expiresAt: 0,
-      refreshDueAt: now,
-      leaseSeq: 0,
-      consecutiveFailures: 0,
-      recentZohoCalls: [],
-      encryptedRefreshToken,
-      createdAt: now,
-    });
+    await store.create(
+      newConnection(
+        {
+          connectionId,
+          dc: location.dc,
+          accountsServer: location.accountsServer,
+          // A custom server's API domain is unknown until its first token answer names it.
+          apiDomain: location.apiDomain ?? location.accountsServer,
+          clientRef: onboarding.clientRef,
+          encryptedRefreshToken,
+        },
+        now,
+      ),
+    );
   } else {
     await store.setStatus(connectionId, 'active', {
       encryptedRefreshToken,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { putClientCredentials } from '../../functions/aws/client-credentials';
+import { newConnection } from '../../functions/core/connection';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
 import type { AwsSide } from './aws-side';
@@ -39,22 +40,19 @@ export async function registerDemoConnections(
     const taken = (await deps.store.get(demo.connectionId)) !== undefined;
     const connectionId = taken ? `${demo.connectionId}-${randomBytes(2).toString('hex')}` : demo.connectionId;
     const now = deps.clock.now();
-    await deps.store.create({
-      connectionId,
-      dc: demo.dc,
-      accountsServer: demo.accountsServer,
-      apiDomain: demo.apiDomain,
-      clientRef: SANDBOX_CLIENT_REF,
-      status: 'active',
-      version: 0,
-      expiresAt: 0,
-      refreshDueAt: now,
-      leaseSeq: 0,
-      consecutiveFailures: 0,
-      recentZohoCalls: [],
-      encryptedRefreshToken: await deps.cipher.encrypt(connectionId, demo.refreshToken),
-      createdAt: now,
-    });
+    await deps.store.create(
+      newConnection(
+        {
+          connectionId,
+          dc: demo.dc,
+          accountsServer: demo.accountsServer,
+          apiDomain: demo.apiDomain,
+          clientRef: SANDBOX_CLIENT_REF,
+          encryptedRefreshToken: await deps.cipher.encrypt(connectionId, demo.refreshToken),
+        },
+        now,
+      ),
+    );
     registered.push({ ...demo, connectionId, baseId: demo.connectionId });
   }
   return { registered, disabled: stale.map((c) => c.connectionId) };

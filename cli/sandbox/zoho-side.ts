@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_REFRESH_POLICY } from '../../functions/core/refresh-policy';
 import { CUSTOM_DC, normaliseAccountsServer, resolveDataCentre } from '../../functions/zoho/data-centres';
 import { startZohoSimulator, type ZohoSimulator } from '../local/zoho-simulator';
-import { startDcGateway } from './dc-gateway';
 import type { ZohoCredentials, ZohoMode } from './options';
 
 /** A connection the sandbox registers and its demo consumer calls. */
@@ -19,7 +18,7 @@ export interface DemoConnection {
 }
 
 export interface ZohoSide {
-  /** One line for the header, e.g. `Zoho simulator on http://127.0.0.1:4321 (tokens live 60 s)`. */
+  /** One line for the header, e.g. `the Zoho simulator, us <accounts> + <api>, eu … (tokens live 60 s)`. */
   readonly description: string;
   readonly client: Omit<ZohoCredentials, 'refreshToken'>;
   readonly connections: readonly DemoConnection[];
@@ -76,25 +75,27 @@ async function startSimulated(tokenLifetimeSeconds: number): Promise<ZohoSide> {
     throttleWindowMs: scaledWindowMs(tokenLifetimeSeconds),
   });
   try {
-    const gateway = await startDcGateway(simulator, SIMULATED_DCS);
     const tag = randomBytes(4).toString('hex');
     const client = { clientId: `1000.SANDBOX${tag.toUpperCase()}`, clientSecret: `sim-cs-${tag}` };
     simulator.registerClient({ ...client, dcs: [...SIMULATED_DCS] });
+    // Each data centre has two origins of its own, as Zoho's accounts server and api domain are.
+    const origins = SIMULATED_DCS.map(
+      (dc) => `${dc} ${simulator.accountsServer(dc)} + ${simulator.apiDomain(dc)}`,
+    ).join(', ');
     return {
-      description: `the Zoho simulator on ${simulator.url} (access tokens live ${tokenLifetimeSeconds} s)`,
+      description: `the Zoho simulator, ${origins} (access tokens live ${tokenLifetimeSeconds} s)`,
       client,
       connections: SIMULATED_DCS.map((dc) => ({
         connectionId: `demo-${dc}`,
         dc,
-        ...gateway.forDc(dc),
+        accountsServer: simulator.accountsServer(dc),
+        apiDomain: simulator.apiDomain(dc),
         refreshToken: simulator.issueRefreshToken({ clientId: client.clientId, dc }),
       })),
-      allowedAccountsServers: gateway.accountsServers,
+      allowedAccountsServers: SIMULATED_DCS.map((dc) => simulator.accountsServer(dc)),
       tokenLifetimeSeconds,
       simulator,
-      stop: async () => {
-        await Promise.all([gateway.stop(), simulator.stop()]);
-      },
+      stop: () => simulator.stop(),
     };
   } catch (error) {
     await simulator.stop();

@@ -52,6 +52,31 @@ export interface Connection {
   readonly createdAt: EpochMillis;
 }
 
+/** What registering a connection needs; everything else starts at its initial value. */
+export interface NewConnection {
+  readonly connectionId: string;
+  readonly dc: string;
+  readonly accountsServer: string;
+  readonly apiDomain: string;
+  readonly clientRef: string;
+  readonly encryptedRefreshToken: string;
+}
+
+/** A connection as registered: active, version 0, no token yet, due for its first refresh now. */
+export function newConnection(fields: NewConnection, now: EpochMillis): Connection {
+  return {
+    ...fields,
+    status: 'active',
+    version: 0,
+    expiresAt: 0,
+    refreshDueAt: now,
+    leaseSeq: 0,
+    consecutiveFailures: 0,
+    recentZohoCalls: [],
+    createdAt: now,
+  };
+}
+
 const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** Connection ids become part of secret names and metric dimensions: keep them plain. */

@@ -15,14 +15,13 @@ import { CountingMetrics } from '../../cli/local/in-process';
 import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../cli/local/moto-server';
 import { createLocalResources } from '../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
-import { type DcGateway, startDcGateway } from '../../cli/sandbox/dc-gateway';
 import { serialiseWritesForMoto } from '../../cli/sandbox/moto-write-guard';
 import { putClientCredentials } from '../../functions/aws/client-credentials';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { createRefresherDependencies } from '../../functions/aws/refresher';
 import { type AwsPorts, createAwsPorts } from '../../functions/aws/runtime';
-import type { Connection } from '../../functions/core/connection';
+import { newConnection } from '../../functions/core/connection';
 import type { Log } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 
@@ -44,7 +43,7 @@ export interface MotoWorld {
   resetAwsCalls(): void;
   /** `zoho-tokens add` for `ids`: a simulator-issued refresh token, KMS-encrypted, stored, due now. */
   addConnections(ids: readonly string[], concurrency: number): Promise<void>;
-  /** Stops the simulator, the gateway, the clients and moto, whatever state they are in. */
+  /** Stops the simulator, the clients and moto, whatever state they are in. */
   stop(): Promise<void>;
 }
 
@@ -60,10 +59,8 @@ export async function startMotoWorld(progress: (line: string) => void): Promise<
     stops.push(() => moto.stop());
     const sim = await startZohoSimulator();
     stops.push(() => sim.stop());
-    const gateway: DcGateway = await startDcGateway(sim, [DC]);
-    stops.push(() => gateway.stop());
     sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: [DC] });
-    return await wire(moto, sim, gateway, stops, stop);
+    return await wire(moto, sim, stops, stop);
   } catch (error) {
     await stop();
     throw error;
@@ -73,7 +70,6 @@ export async function startMotoWorld(progress: (line: string) => void): Promise<
 async function wire(
   moto: MotoServer,
   sim: ZohoSimulator,
-  gateway: DcGateway,
   stops: Array<() => unknown>,
   stop: () => Promise<void>,
 ): Promise<MotoWorld> {
@@ -113,7 +109,7 @@ async function wire(
     zohoBudget: 9,
     sweepConcurrency: 8,
     zohoTimeoutMs: 10_000,
-    allowedAccountsServers: gateway.accountsServers,
+    allowedAccountsServers: [sim.accountsServer(DC)],
   };
   await putClientCredentials(clients.secretsManager, config.secretPrefix, CLIENT_REF, {
     clientId: CLIENT_ID,
@@ -124,27 +120,21 @@ async function wire(
   const log = countingLog(logged);
   const ports = createAwsPorts(config, clients, { log });
   const deps = createRefresherDependencies(config, { metrics, log, clients, ports });
-  const endpoints = gateway.forDc(DC);
 
   const addOne = async (connectionId: string) => {
     const refreshToken = sim.issueRefreshToken({ clientId: CLIENT_ID, dc: DC });
     const now = Date.now();
-    const connection: Connection = {
-      connectionId,
-      dc: DC,
-      accountsServer: endpoints.accountsServer,
-      apiDomain: endpoints.apiDomain,
-      clientRef: CLIENT_REF,
-      status: 'active',
-      version: 0,
-      expiresAt: 0,
-      refreshDueAt: now,
-      leaseSeq: 0,
-      consecutiveFailures: 0,
-      recentZohoCalls: [],
-      encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
-      createdAt: now,
-    };
+    const connection = newConnection(
+      {
+        connectionId,
+        dc: DC,
+        accountsServer: sim.accountsServer(DC),
+        apiDomain: sim.apiDomain(DC),
+        clientRef: CLIENT_REF,
+        encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
+      },
+      now,
+    );
     await ports.store.create(connection);
   };
 

@@ -128,6 +128,7 @@ describe('the local sandbox (npm start)', () => {
     expect(await refusesConnections(report.awsEndpoint ?? '')).toBe(true);
     for (const connection of report.connections) {
       expect(await refusesConnections(connection.accountsServer)).toBe(true);
+      expect(await refusesConnections(connection.apiDomain)).toBe(true);
     }
   });
 });

@@ -3,7 +3,12 @@
  * included), with counters the tests assert on. Each async method yields once, so concurrent callers
  * interleave as they would against a real store.
  */
-import type { Connection, EpochMillis, Lease } from '../../functions/core/connection';
+import {
+  type Connection,
+  type EpochMillis,
+  type Lease,
+  newConnection,
+} from '../../functions/core/connection';
 import { ConnectionAlreadyExistsError, ZohoTransientError } from '../../functions/core/errors';
 import type {
   ClientCredentials,
@@ -305,22 +310,20 @@ export async function addConnection(
 ): Promise<Connection> {
   const now = world.clock.now();
   const connection: Connection = {
-    dc: 'us',
-    accountsServer: 'https://accounts.zoho.com',
-    apiDomain: 'https://www.zohoapis.com',
-    clientRef: 'books',
-    status: 'active',
-    version: 0,
-    expiresAt: 0,
-    refreshDueAt: now,
-    leaseSeq: 0,
-    consecutiveFailures: 0,
-    recentZohoCalls: [],
-    encryptedRefreshToken: await world.cipher.encrypt(
-      overrides.connectionId,
-      `1000.test-rt-${overrides.connectionId}`,
+    ...newConnection(
+      {
+        connectionId: overrides.connectionId,
+        dc: 'us',
+        accountsServer: 'https://accounts.zoho.com',
+        apiDomain: 'https://www.zohoapis.com',
+        clientRef: 'books',
+        encryptedRefreshToken: await world.cipher.encrypt(
+          overrides.connectionId,
+          `1000.test-rt-${overrides.connectionId}`,
+        ),
+      },
+      now,
     ),
-    createdAt: now,
     ...overrides,
   };
   await world.store.create(connection);

@@ -1,4 +1,4 @@
-/** The Zoho data centres the simulator serves, each under its own path prefix (ZOHO.md §4). */
+/** The Zoho data centres the simulator serves, each on local origins of its own (ZOHO.md §4). */
 export const SIM_DCS = ['us', 'eu', 'in', 'au', 'jp', 'ca', 'sa', 'uk', 'cn'] as const;
 export type SimDc = (typeof SIM_DCS)[number];
 

@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SimCounters, type ZohoSimulatorCalls } from './counters';
 import { assertSimDc } from './dcs';
 import { FaultBook, type ZohoSimulatorFaults } from './faults';
+import { type DcListeners, listenPerDc, type SimRole } from './listeners';
 import { createRequestListener } from './server';
 import { type ClientRegistration, type IssueRequest, type SimSettings, SimState } from './state';
 
@@ -24,9 +23,7 @@ export {
 export type { ClientRegistration, IssueRequest } from './state';
 
 export interface ZohoSimulatorOptions {
-  /** @default 0 (a free port) */
-  readonly port?: number;
-  /** @default '127.0.0.1' */
+  /** Where every data centre listens, on free ports of its own. @default '127.0.0.1' */
   readonly host?: string;
   /** @default 3600 (the sandbox uses about 60 to watch refreshes happen) */
   readonly accessTokenLifetimeSeconds?: number;
@@ -42,13 +39,19 @@ export interface ZohoSimulatorOptions {
   readonly now?: () => number;
 }
 
-/** A running simulation of Zoho Accounts and Zoho Books for every data centre, on one local server. */
+/**
+ * A running simulation of Zoho Accounts and Zoho Books for every data centre. Each data centre has
+ * two local servers, so its accounts server and api domain are distinct origins as Zoho's are
+ * (`http://127.0.0.1:<port>` for `https://accounts.zoho.eu` and for `https://www.zohoapis.eu`), and
+ * the real adapters reach them without any rewriting. State, faults, counters and the clock are shared.
+ */
 export interface ZohoSimulator {
-  /** Base URL, e.g. `http://127.0.0.1:40123`. */
-  readonly url: string;
-  /** The accounts server of `dc`, to use where the real one would be `https://accounts.zoho.<tld>`. */
+  /**
+   * The accounts server of `dc`, an origin serving `/oauth/v2/token` and `/oauth/v2/token/revoke`;
+   * use it where the real one would be `https://accounts.zoho.<tld>`.
+   */
   accountsServer(dc: string): string;
-  /** The `api_domain` the simulator hands out for `dc`. */
+  /** The `api_domain` the simulator hands out for `dc`, an origin serving `/books/v3/organizations`. */
   apiDomain(dc: string): string;
   registerClient(registration: ClientRegistration): void;
   /** A refresh token (contains `sim-rt-`) as if the user had authorised `clientId` in `dc`. */
@@ -64,7 +67,7 @@ export interface ZohoSimulator {
   resetCounters(): void;
   /** Forgets clients, tokens, codes, throttle windows, faults and counters. */
   reset(): void;
-  /** Closes the server and every socket, hung requests included. Safe to call twice. */
+  /** Closes every data centre's servers and every socket, hung requests included. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -74,8 +77,11 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
   const counters = new SimCounters();
   const faults = new FaultBook();
   const timers = new Set<NodeJS.Timeout>();
-  let url = '';
-  const apiDomain = (dc: string): string => `${url}/api/${assertSimDc(dc)}`;
+  let origins: DcListeners['origins'] | undefined;
+  const originOf = (role: SimRole) => (dc: string) => {
+    if (origins === undefined) throw new Error('the Zoho simulator is not listening yet');
+    return origins[assertSimDc(dc)][role];
+  };
   const delay = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -85,23 +91,15 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       timers.add(timer);
     });
 
-  const server = createServer(createRequestListener({ state, counters, faults, apiDomain, delay }));
+  const ctx = { state, counters, faults, apiDomain: originOf('api'), delay };
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const listeners = await listenPerDc(host, (dc, role) => createRequestListener(ctx, dc, role));
+  origins = listeners.origins;
 
   let stopped: Promise<void> | undefined;
   return {
-    url,
-    accountsServer: (dc) => `${url}/accounts/${assertSimDc(dc)}`,
-    apiDomain,
+    accountsServer: originOf('accounts'),
+    apiDomain: originOf('api'),
     registerClient: (registration) => state.registerClient(registration),
     issueRefreshToken: (request) => state.issueRefreshToken(request),
     issueGrantCode: (request) => state.issueGrantCode(request),
@@ -116,13 +114,11 @@ export async function startZohoSimulator(options: ZohoSimulatorOptions = {}): Pr
       counters.reset();
     },
     stop: () => {
-      stopped ??= new Promise<void>((resolve) => {
+      if (stopped === undefined) {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.close(() => resolve());
-        // close() alone waits for keep-alive and hung sockets; a test run must not.
-        server.closeAllConnections();
-      });
+        stopped = listeners.close();
+      }
       return stopped;
     },
   };

@@ -2,7 +2,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { handleRevoke, handleToken } from './accounts';
 import { handleOrganizations } from './books-api';
 import type { SimCounters } from './counters';
-import { isSimDc, type SimDc } from './dcs';
+import type { SimDc } from './dcs';
 import {
   cannedReply,
   type Fault,
@@ -11,6 +11,7 @@ import {
   isSuccessShape,
   shapeTokenSuccess,
 } from './faults';
+import type { SimRole } from './listeners';
 import { jsonReply, NOT_FOUND, type Reply } from './replies';
 import type { SimState } from './state';
 
@@ -29,28 +30,38 @@ interface Route {
   readonly dc: SimDc;
 }
 
-const ROUTES: readonly { method: string; path: RegExp; endpoint: FaultEndpoint }[] = [
-  { method: 'POST', path: /^\/accounts\/([a-z]{2})\/oauth\/v2\/token$/, endpoint: 'token' },
-  { method: 'POST', path: /^\/accounts\/([a-z]{2})\/oauth\/v2\/token\/revoke$/, endpoint: 'revoke' },
-  { method: 'GET', path: /^\/api\/([a-z]{2})\/books\/v3\/organizations$/, endpoint: 'books' },
+/** What each of a data centre's two origins answers at its root, as Zoho's hosts do. */
+const ROUTES: readonly { role: SimRole; method: string; path: string; endpoint: FaultEndpoint }[] = [
+  { role: 'accounts', method: 'POST', path: '/oauth/v2/token', endpoint: 'token' },
+  { role: 'accounts', method: 'POST', path: '/oauth/v2/token/revoke', endpoint: 'revoke' },
+  { role: 'api', method: 'GET', path: '/books/v3/organizations', endpoint: 'books' },
 ];
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** The simulator's only request listener. It never logs: requests carry secrets and tokens. */
-export function createRequestListener(ctx: SimContext): RequestListener {
+/**
+ * The request listener of one data centre's accounts server or api domain. It never logs: requests
+ * carry secrets and tokens.
+ */
+export function createRequestListener(ctx: SimContext, dc: SimDc, role: SimRole): RequestListener {
+  const at = { dc, role };
   return (req, res) => {
-    handle(ctx, req, res).catch(() => {
+    handle(ctx, at, req, res).catch(() => {
       if (res.headersSent) res.destroy();
       else send(res, jsonReply(500, { error: 'simulator_error' }));
     });
   };
 }
 
-async function handle(ctx: SimContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  ctx: SimContext,
+  at: { dc: SimDc; role: SimRole },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const body = await readBody(req);
-  const route = matchRoute(req.method, url.pathname);
+  const route = matchRoute(req.method, url.pathname, at);
   if (route === undefined) return send(res, NOT_FOUND);
   // Zoho takes its parameters from the query string as well as from a form body; the body wins.
   const params = new URLSearchParams(url.search);
@@ -105,12 +116,15 @@ function count(counters: SimCounters, route: Route, params: URLSearchParams): vo
   }
 }
 
-function matchRoute(method: string | undefined, pathname: string): Route | undefined {
-  for (const route of ROUTES) {
-    const dc = route.path.exec(pathname)?.[1];
-    if (route.method === method && dc !== undefined && isSimDc(dc)) return { endpoint: route.endpoint, dc };
-  }
-  return undefined;
+function matchRoute(
+  method: string | undefined,
+  pathname: string,
+  at: { dc: SimDc; role: SimRole },
+): Route | undefined {
+  const route = ROUTES.find(
+    (candidate) => candidate.role === at.role && candidate.method === method && candidate.path === pathname,
+  );
+  return route === undefined ? undefined : { endpoint: route.endpoint, dc: at.dc };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

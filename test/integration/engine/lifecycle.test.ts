@@ -33,7 +33,7 @@ describe("a connection's whole life through the real adapters", () => {
     const v1 = (await w.ports.vault.read(id)) ?? expect.fail('no secret after the sweep');
     expect(first?.value).toEqual({
       access_token: v1.accessToken,
-      api_domain: w.gateway.forDc('us').apiDomain,
+      api_domain: w.sim.apiDomain('us'),
       token_type: 'Bearer',
       expires_at: new Date(w.clock.now() + HOUR).toISOString(),
       version: 1,

@@ -13,13 +13,12 @@ import { afterAll, beforeAll } from 'vitest';
 import { drainRejectedEvents } from '../../../cli/local/drain';
 import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
-import { type DcGateway, startDcGateway } from '../../../cli/sandbox/dc-gateway';
 import { serialiseWritesForMoto } from '../../../cli/sandbox/moto-write-guard';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import type { RefresherConfig } from '../../../functions/aws/config';
 import { createRefresherDependencies, sweepReserveMs } from '../../../functions/aws/refresher';
 import { type AwsClients, type AwsPorts, createAwsPorts } from '../../../functions/aws/runtime';
-import type { Connection } from '../../../functions/core/connection';
+import { type Connection, newConnection } from '../../../functions/core/connection';
 import type { ConnectionStore } from '../../../functions/core/ports';
 import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
 import type { SweepSummary } from '../../../functions/core/sweep';
@@ -37,7 +36,8 @@ export type { SecretState } from './world-reads';
 export const CLIENT_REF = 'books';
 export const CLIENT_ID = '1000.SIMCLIENT';
 export const CLIENT_SECRET = 'test-cs-engine-world';
-export type WorldDc = 'us' | 'eu';
+export const WORLD_DCS = ['us', 'eu'] as const;
+export type WorldDc = (typeof WORLD_DCS)[number];
 
 export interface WorldOptions {
   /** Timeout of one Zoho call. @default 2_000 */
@@ -48,8 +48,8 @@ export interface WorldOptions {
 export interface EngineWorld {
   readonly emulator: Emulator;
   readonly resources: LocalResources;
+  /** Each DC's accounts server and api domain is the simulator's origin for it. */
   readonly sim: ZohoSimulator;
-  readonly gateway: DcGateway;
   readonly clock: FakeClock;
   readonly clients: AwsClients & { readonly sqs: SQSClient };
   readonly config: RefresherConfig;
@@ -104,8 +104,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
   const resources = await createLocalResources({ endpoint: emulator.endpoint, region: emulator.region });
   const clock = new FakeClock(Date.now());
   const sim = await startZohoSimulator({ now: () => clock.now() });
-  const gateway = await startDcGateway(sim, ['us', 'eu']);
-  sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: ['us', 'eu'] });
+  sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: [...WORLD_DCS] });
 
   // One client per service, shared by every caller, with sockets enough for 200 racing handlers.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -126,7 +125,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     zohoBudget: 9,
     sweepConcurrency: 8,
     zohoTimeoutMs: options.zohoTimeoutMs ?? 2_000,
-    allowedAccountsServers: gateway.accountsServers,
+    allowedAccountsServers: WORLD_DCS.map((dc) => sim.accountsServer(dc)),
   };
   await putClientCredentials(clients.secretsManager, config.secretPrefix, CLIENT_REF, {
     clientId: CLIENT_ID,
@@ -154,7 +153,6 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     emulator,
     resources,
     sim,
-    gateway,
     clock,
     clients,
     config,
@@ -176,24 +174,18 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
       }),
     async addConnection(connectionId, dc = 'us', tokenDc = dc) {
       const refreshToken = sim.issueRefreshToken({ clientId: CLIENT_ID, dc: tokenDc });
-      const endpoints = gateway.forDc(dc);
       const now = clock.now();
-      const connection: Connection = {
-        connectionId,
-        dc,
-        accountsServer: endpoints.accountsServer,
-        apiDomain: endpoints.apiDomain,
-        clientRef: CLIENT_REF,
-        status: 'active',
-        version: 0,
-        expiresAt: 0,
-        refreshDueAt: now,
-        leaseSeq: 0,
-        consecutiveFailures: 0,
-        recentZohoCalls: [],
-        encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
-        createdAt: now,
-      };
+      const connection = newConnection(
+        {
+          connectionId,
+          dc,
+          accountsServer: sim.accountsServer(dc),
+          apiDomain: sim.apiDomain(dc),
+          clientRef: CLIENT_REF,
+          encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
+        },
+        now,
+      );
       await ports.store.create(connection);
       return { connection, refreshToken };
     },
@@ -229,7 +221,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     takeRefresherEvents: () => takeEvents(clients.sqs, resources.eventsQueueUrl),
   };
   const teardown = async () => {
-    await Promise.all([sim.stop(), gateway.stop()]);
+    await sim.stop();
     for (const client of Object.values(clients)) client.destroy();
     agent.destroy();
   };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
+import { SIM_DCS, startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
 import { capturedOutput } from '../../support/log-capture';
 import {
   accessTokenFor,
@@ -38,13 +38,17 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     h = undefined;
   });
 
-  it('serves every DC under its own prefix of one local server', async () => {
+  it('serves every DC on local origins of its own, one for accounts and one for the API', async () => {
     h = await startHarness();
+    const sim = h.sim;
 
-    expect(h.sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(h.sim.accountsServer('ca')).toBe(`${h.sim.url}/accounts/ca`);
-    expect(h.sim.apiDomain('cn')).toBe(`${h.sim.url}/api/cn`);
-    expect(() => h?.sim.accountsServer('ca2')).toThrow('unknown Zoho data centre');
+    const origins = SIM_DCS.flatMap((dc) => [sim.accountsServer(dc), sim.apiDomain(dc)]);
+
+    expect(origins).toHaveLength(18);
+    for (const origin of origins) expect(origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(new Set(origins).size).toBe(18);
+    expect(() => sim.accountsServer('ca2')).toThrow('unknown Zoho data centre');
+    expect(() => sim.apiDomain('ca2')).toThrow('unknown Zoho data centre');
   });
 
   it('refuses to issue tokens for an unregistered client or a DC it is not enabled in', async () => {
@@ -58,16 +62,33 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     await expect(startZohoSimulator({ throttleLimit: 0 })).rejects.toThrow('throttleLimit');
   });
 
-  it('answers unknown routes and unknown DCs with a JSON 404', async () => {
-    h = await startHarness();
+  it('fails loudly, holding no handle, when it cannot listen', async () => {
+    const before = await settledHandleCount();
 
-    const unknownPath = await fetch(`${h.sim.url}/nope`);
-    const unknownDc = await fetch(`${h.sim.url}/accounts/xx/oauth/v2/token`, { method: 'POST' });
-    const wrongMethod = await fetch(`${h.sim.accountsServer('us')}/oauth/v2/token`);
+    // 203.0.113.1 is TEST-NET-3 (RFC 5737): never an address of this machine, so no DC can bind.
+    const started = startZohoSimulator({ host: '203.0.113.1' });
+
+    await expect(started).rejects.toThrow('EADDRNOTAVAIL');
+    expect(await settledHandleCount()).toBe(before);
+  });
+
+  it('answers unknown routes, DC path prefixes, wrong methods and wrong hosts with a JSON 404', async () => {
+    h = await startHarness();
+    const accounts = h.sim.accountsServer('us');
+    const api = h.sim.apiDomain('us');
+
+    const unknownPath = await fetch(`${accounts}/nope`);
+    const prefixed = await fetch(`${accounts}/accounts/us/oauth/v2/token`, { method: 'POST' });
+    const wrongMethod = await fetch(`${accounts}/oauth/v2/token`);
+    const tokenOnApi = await fetch(`${api}/oauth/v2/token`, { method: 'POST' });
+    const booksOnAccounts = await fetch(`${accounts}/books/v3/organizations`);
 
     expect(unknownPath.status).toBe(404);
     expect(await unknownPath.json()).toEqual({ error: 'not_found' });
-    expect([unknownDc.status, wrongMethod.status]).toEqual([404, 404]);
+    expect([prefixed.status, wrongMethod.status, tokenOnApi.status, booksOnAccounts.status]).toEqual([
+      404, 404, 404, 404,
+    ]);
+    expect([h.sim.calls.token, h.sim.calls.books]).toEqual([0, 0]);
   });
 
   it('counts exactly what was asked, faulted calls included', async () => {
@@ -155,7 +176,10 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     expect(await hung).toBe('failed');
     expect(await delayed).toBe('failed');
     expect(await settledHandleCount()).toBe(before);
-    await expect(fetch(sim.url)).rejects.toThrow(TypeError);
+    for (const dc of SIM_DCS) {
+      await expect(fetch(sim.accountsServer(dc))).rejects.toThrow(TypeError);
+      await expect(fetch(sim.apiDomain(dc))).rejects.toThrow(TypeError);
+    }
   });
 
   it('writes nothing to the logs, so no token can leak through it', async () => {

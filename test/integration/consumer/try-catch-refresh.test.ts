@@ -38,7 +38,11 @@ function countsSince(before: ReturnType<typeof simCounts>, refreshToken: string)
 const queuedRejections = () => takeEvents(world().clients.sqs, world().resources.rejectedQueueUrl);
 
 describe('the consumer against Zoho Books, the bus and the on-demand refresher', () => {
-  afterEach(() => world().sim.faults.clear());
+  afterEach(async () => {
+    world().sim.faults.clear();
+    // A test that failed may leave its event queued: it must not spill into the next test's counts.
+    await queuedRejections();
+  });
 
   it('reports an expired token once, waits for the on-demand refresh and retries with version 2', async () => {
     // Prepare: version 1 stored and used once by a container

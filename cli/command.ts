@@ -118,7 +118,7 @@ export function parseCommandArgs(
   }
   if (parsed.positionals.length > max) {
     throw new UsageError(
-      `${spec.name}: unexpected argument ${JSON.stringify(parsed.positionals[max]?.slice(0, 40))}`,
+      `${spec.name}: unexpected argument ${describeArgument(parsed.positionals[max] ?? '')}`,
       `usage: zoho-tokens ${spec.name} ${spec.usage}`,
     );
   }
@@ -161,9 +161,28 @@ export function integerOption(values: OptionValues, name: string, fallback?: num
   const raw = stringOption(values, name);
   if (raw === undefined) return fallback;
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new UsageError(
-      `--${name} must be a non-negative whole number (got ${JSON.stringify(raw.slice(0, 20))})`,
-    );
+    throw new UsageError(`--${name} must be a non-negative whole number (got ${describeArgument(raw, 20)})`);
   }
   return Number(raw.trim());
+}
+
+/**
+ * A stray argument as an error message may quote it. A secret pasted in the wrong place (a token
+ * where a flag was meant, a missing `--refresh-token` before it) must not be echoed into a terminal
+ * or a CI log: a value shaped like a Zoho token or a long opaque string is described, not shown.
+ */
+export function describeArgument(value: string, maxLength = 40): string {
+  if (looksSecret(value)) return `(${value.length} characters, not shown: it looks like a token or secret)`;
+  return JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value);
+}
+
+/** `1000.` starts Zoho's tokens, grant codes and client ids, wherever it appears in the value. */
+const ZOHO_SHAPED = /(^|[^0-9])1000\.[0-9A-Za-z]/;
+/** A long run of letters and digits, as in keys, secrets and base64/hex blobs. */
+const OPAQUE_RUN = /[0-9A-Za-z+/=_]{16,}/g;
+
+/** True for a value shaped like a Zoho token or a long opaque string (see {@link describeArgument}). */
+export function looksSecret(value: string): boolean {
+  if (ZOHO_SHAPED.test(value)) return true;
+  return (value.match(OPAQUE_RUN) ?? []).some((run) => /\d/.test(run) && /[A-Za-z]/.test(run));
 }

@@ -6,6 +6,7 @@
 import type { Connection } from '../functions/core/connection';
 import { CUSTOM_DC } from '../functions/zoho/data-centres';
 import type { OptionSpec, OptionValues } from './command';
+import { UsageError } from './errors';
 
 export const ALLOW_CUSTOM_OPTION: OptionSpec = {
   type: 'boolean',
@@ -24,4 +25,21 @@ export function customAllowed(values: OptionValues): boolean {
 export function allowedServersOf(values: OptionValues, connections: readonly Connection[]): string[] {
   if (!customAllowed(values)) return [];
   return [...new Set(connections.filter((c) => c.dc === CUSTOM_DC).map((c) => c.accountsServer))];
+}
+
+/**
+ * Before an in-process refresh, revoke or sweep: an active connection on a custom server without the
+ * flag is a usage error, caught before anything runs. Running it would refuse the server and mark
+ * the connection misconfigured for a forgotten flag. (Against AWS the function's own setting decides.)
+ */
+export function refuseUnallowedCustomServers(values: OptionValues, connections: readonly Connection[]): void {
+  if (customAllowed(values)) return;
+  const ids = connections
+    .filter((c) => c.dc === CUSTOM_DC && c.status === 'active')
+    .map((c) => c.connectionId);
+  if (ids.length === 0) return;
+  throw new UsageError(
+    `${ids.length === 1 ? `connection '${ids[0]}' uses` : `connections ${ids.map((id) => `'${id}'`).join(', ')} use`} an accounts server outside Zoho's data centres; nothing was sent`,
+    'pass --allow-custom-accounts-server if that server is yours (a simulator)',
+  );
 }

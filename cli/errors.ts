@@ -3,7 +3,11 @@
  * usage mistake and 1 for an operation that failed. Hints are chosen by error type, never by text.
  */
 
-import { MalformedClientCredentialsError, RefreshTokenCipherError } from '../functions/aws/errors';
+import {
+  MalformedClientCredentialsError,
+  RefreshTokenCipherError,
+  RefreshTokenCipherRefusedError,
+} from '../functions/aws/errors';
 import {
   ClientCredentialsNotFoundError,
   ConfigurationError,
@@ -85,7 +89,7 @@ function hintFor(error: ZohoTokenRefresherError): string | undefined {
   if (error instanceof ZohoThrottledError)
     return 'Zoho blocks token requests for 10 minutes; wait and try again';
   if (error instanceof ZohoTransientError) return 'Zoho did not answer usefully; try again in a minute';
-  if (error instanceof RefreshTokenCipherError) {
+  if (error instanceof RefreshTokenCipherError || error instanceof RefreshTokenCipherRefusedError) {
     return 'check that your AWS credentials may use the refresh-token key (kms:Encrypt / kms:Decrypt) and that --key names it';
   }
   if (error instanceof ConfigurationError) return undefined;

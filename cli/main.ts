@@ -4,7 +4,7 @@
  * 1 operation failed, 2 usage error.
  */
 import { AwsSession } from './aws-session';
-import { type CommandSpec, commandHelp, parseCommandArgs } from './command';
+import { type CommandSpec, commandHelp, describeArgument, looksSecret, parseCommandArgs } from './command';
 import { addCommand } from './commands/add';
 import { clientsPutCommand } from './commands/clients-put';
 import { connectCommand } from './commands/connect';
@@ -110,12 +110,16 @@ function unknownCommand(out: Output, argv: readonly string[]): number {
   const [first, second] = argv;
   const group = COMMANDS.filter((command) => command.name.startsWith(`${first} `));
   if (group.length > 0) {
-    out.note(
-      `zoho-tokens: ${second === undefined ? `'${first}' needs a subcommand` : `unknown subcommand '${first} ${second}'`}`,
-    );
+    let problem = `'${first}' needs a subcommand`;
+    if (second !== undefined && looksSecret(second)) {
+      problem = `unknown subcommand of '${first}': ${describeArgument(second)}`;
+    } else if (second !== undefined) {
+      problem = `unknown subcommand '${first} ${second.slice(0, 40)}'`;
+    }
+    out.note(`zoho-tokens: ${problem}`);
     out.note(`hint: one of ${group.map((command) => `'${command.name}'`).join(', ')}`);
   } else {
-    out.note(`zoho-tokens: unknown command ${JSON.stringify(first?.slice(0, 40))}`);
+    out.note(`zoho-tokens: unknown command ${describeArgument(first ?? '')}`);
     out.note("hint: 'zoho-tokens --help' lists the commands");
   }
   return EXIT_USAGE;

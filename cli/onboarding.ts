@@ -64,7 +64,8 @@ export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec):
     ...(accountsServer === undefined ? {} : { accountsServer }),
     allowedCustomServers: allowed,
   });
-  const { store, credentials } = await ctx.aws.ports();
+  const { store, credentials, cipher } = await ctx.aws.ports();
+  // Reading the id checks the table is reachable as well as that the id is free.
   const existing = await store.get(connectionId);
   if (existing?.status === 'active') throw new ConnectionAlreadyExistsError(connectionId);
   if (
@@ -77,6 +78,9 @@ export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec):
     );
   }
   const client = await credentials.get(clientRef, location.dc);
+  // `connect` spends a single-use grant code next: whatever could fail after the exchange is tried
+  // first. Encrypting a dummy under this connection's context proves kms:Encrypt and --key.
+  await cipher.encrypt(connectionId, 'zoho-tokens-preflight');
   return {
     connectionId,
     clientRef,
@@ -93,36 +97,62 @@ export async function registerAndRefresh(
   onboarding: Onboarding,
   refreshToken: string,
 ): Promise<number> {
+  await storeRefreshToken(ctx, onboarding, refreshToken);
+  return refreshAndReport(ctx, onboarding);
+}
+
+/**
+ * Stores the encrypted refresh token: a new connection, or a re-authorised one reactivated. When
+ * this resolves the token is in the table; when it throws it is not (a write that failed after it
+ * landed is recognised by its ciphertext). `zohoCallAt` is the time of a Zoho token request already
+ * made with this refresh token (the code exchange): it counts against the budget like a refresh.
+ */
+export async function storeRefreshToken(
+  ctx: CommandContext,
+  onboarding: Onboarding,
+  refreshToken: string,
+  zohoCallAt?: number,
+): Promise<void> {
   const { store, cipher } = await ctx.aws.ports();
   const { connectionId, location, existing } = onboarding;
   const encryptedRefreshToken = await cipher.encrypt(connectionId, refreshToken);
   const now = Date.now();
-  if (existing === undefined) {
-    await store.create(
-      newConnection(
-        {
-          connectionId,
-          dc: location.dc,
-          accountsServer: location.accountsServer,
-          // A custom server's API domain is unknown until its first token answer names it.
-          apiDomain: location.apiDomain ?? location.accountsServer,
-          clientRef: onboarding.clientRef,
-          encryptedRefreshToken,
-        },
-        now,
-      ),
-    );
-  } else {
-    await store.setStatus(connectionId, 'active', {
-      encryptedRefreshToken,
-      refreshDueAt: now,
-      lastError: null,
-    });
+  try {
+    if (existing === undefined) {
+      await store.create({
+        ...newConnection(
+          {
+            connectionId,
+            dc: location.dc,
+            accountsServer: location.accountsServer,
+            // A custom server's API domain is unknown until its first token answer names it.
+            apiDomain: location.apiDomain ?? location.accountsServer,
+            clientRef: onboarding.clientRef,
+            encryptedRefreshToken,
+          },
+          now,
+        ),
+        recentZohoCalls: zohoCallAt === undefined ? [] : [zohoCallAt],
+      });
+    } else {
+      // ConnectionStore.setStatus cannot set recentZohoCalls: here the exchange goes uncounted, and
+      // the budget's one spare call (9 of Zoho's 10) covers it.
+      await store.setStatus(connectionId, 'active', {
+        encryptedRefreshToken,
+        refreshDueAt: now,
+        lastError: null,
+      });
+    }
+  } catch (error) {
+    // A timeout may hide a write that landed: KMS ciphertexts are unique, so equality proves it.
+    const stored = await store.get(connectionId).catch(() => undefined);
+    if (stored?.encryptedRefreshToken !== encryptedRefreshToken) throw error;
   }
-  const registered = await store.get(connectionId);
-  if (registered === undefined)
-    throw new OperationError(`connection '${connectionId}' vanished right after it was stored`);
-  const result = await refreshNow(ctx.aws, ctx.out, registered, onboarding.allowed);
+}
+
+/** Makes the first refresh of a stored connection and tells the operator how consumers read it. */
+export async function refreshAndReport(ctx: CommandContext, onboarding: Onboarding): Promise<number> {
+  const result = await refreshNow(ctx.aws, ctx.out, onboarding, onboarding.allowed);
   return report(ctx, onboarding, result);
 }
 

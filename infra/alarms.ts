@@ -1,6 +1,6 @@
 /**
- * The alarms an operator needs, all notifying one SNS topic. Each description says what happened
- * and what to do, because it is what arrives in the e-mail.
+ * The alarms an operator needs, all notifying one SNS topic: the CDK form of the plain list in
+ * alarm-specs.ts (which `zoho-tokens local init` and `doctor` read too).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -11,8 +11,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
 import type { MetricName } from '../functions/core/ports';
+import { ALARM_SPECS, type AlarmSpec, FIVE_MINUTES_SECONDS } from './alarm-specs';
 
-const FIVE_MINUTES = Duration.minutes(5);
+const FIVE_MINUTES = Duration.seconds(FIVE_MINUTES_SECONDS);
 
 /** A metric the refresher emits, with the `service` dimension every data point carries. */
 export function refresherMetric(
@@ -36,115 +37,58 @@ export interface RefresherAlarmsProps {
   readonly scheduledFunction: lambda.IFunction;
   readonly onDemandFunction: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
-  /** The sweep's rate: the heartbeat is expected once per rate. */
+  /** The sweep's rate: the heartbeat and the fleet gauges come once per rate. */
   readonly scheduleRate: Duration;
 }
 
-/** The refresher's alarms. */
+/** The refresher's alarms, one per entry of ALARM_SPECS, under the spec's id. */
 export class RefresherAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: RefresherAlarmsProps) {
     super(scope, id);
-    const gte = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
-    const notBreaching = cloudwatch.TreatMissingData.NOT_BREACHING;
-
-    // A single transient failure is normal (the current token stays valid); failures in two of three
-    // consecutive 5-minute windows are a persisting problem.
-    this.#add('RefreshFailures', refresherMetric('RefreshFailed', 'Sum'), {
-      threshold: 1,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      comparisonOperator: gte,
-      treatMissingData: notBreaching,
-      alarmDescription:
-        'Zoho token refreshes keep failing. Run `zoho-tokens status` and `zoho-tokens history <id>`; the dashboard splits failures by reason.',
-    });
-    this.#add('ReauthorizationRequired', refresherMetric('ReauthorizationRequired', 'Sum'), {
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: gte,
-      treatMissingData: notBreaching,
-      alarmDescription:
-        'Zoho rejected a refresh token (revoked, deleted or evicted). The connection is off the schedule until someone authorises it again: `zoho-tokens connect --id <id> ...`.',
-    });
-    this.#add('ExpiredTokens', refresherMetric('ExpiredTokens', 'Maximum'), {
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: gte,
-      // Silence is the heartbeat alarm's job.
-      treatMissingData: notBreaching,
-      alarmDescription:
-        'At least one active connection holds an expired access token: its consumers are failing now. Check `zoho-tokens status`.',
-    });
-    // Two windows in a row without a sweep (not one: EventBridge may deliver a schedule late).
-    this.#add('SweepHeartbeatMissing', refresherMetric('SweepHeartbeat', 'Sum', props.scheduleRate), {
-      threshold: 1,
-      evaluationPeriods: 2,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      alarmDescription:
-        'The scheduled sweep has not run for two schedule periods: tokens are not being refreshed. Check the scheduled function and its rule.',
-    });
-    for (const [name, fn] of [
-      ['ScheduledRefresh', props.scheduledFunction],
-      ['OnDemandRefresh', props.onDemandFunction],
-    ] as const) {
-      this.#add(`${name}Errors`, fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }), {
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: gte,
-        treatMissingData: notBreaching,
-        alarmDescription: `The ${name} function failed (an unhandled error, a timeout or a crash). See its log group.`,
-      });
-    }
-    // One sweep at a time: a throttle means a sweep overran into the next one.
-    this.#add(
-      'ScheduledRefreshThrottles',
-      props.scheduledFunction.metricThrottles({ period: FIVE_MINUTES }),
-      {
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: gte,
-        treatMissingData: notBreaching,
-        alarmDescription:
-          'A sweep was throttled: the previous one was still running. Sweeps may be too slow.',
-      },
-    );
-    // A burst of 401 reports is throttled on purpose (it protects the Zoho budget) and retried by
-    // Lambda; only throttling that lasts 15 minutes is worth a page.
-    this.#add('OnDemandRefreshThrottles', props.onDemandFunction.metricThrottles({ period: FIVE_MINUTES }), {
-      threshold: 1,
-      evaluationPeriods: 3,
-      comparisonOperator: gte,
-      treatMissingData: notBreaching,
-      alarmDescription:
-        'On-demand refreshes have been throttled for 15 minutes: consumers keep reporting rejected tokens.',
-    });
-    this.#add(
-      'DeadLetterQueueNotEmpty',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: FIVE_MINUTES,
-        statistic: 'Maximum',
-      }),
-      {
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: gte,
-        treatMissingData: notBreaching,
-        alarmDescription:
-          'An event or invocation failed for good and landed in the dead-letter queue. Read the messages, fix the cause, then purge the queue.',
-      },
-    );
-
     const action = new actions.SnsAction(props.topic);
-    for (const alarm of this.alarms) {
+    for (const spec of ALARM_SPECS) {
+      const alarm = new cloudwatch.Alarm(this, spec.id, {
+        metric: metricOf(spec, props),
+        threshold: spec.threshold,
+        evaluationPeriods: spec.evaluationPeriods,
+        ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
+        comparisonOperator: COMPARISONS[spec.comparison],
+        treatMissingData: MISSING_DATA[spec.treatMissingData],
+        alarmDescription: spec.description,
+      });
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
+      this.alarms.push(alarm);
     }
   }
+}
 
-  #add(id: string, metric: cloudwatch.IMetric, options: Omit<cloudwatch.CreateAlarmOptions, 'metric'>): void {
-    this.alarms.push(new cloudwatch.Alarm(this, id, { metric, ...options }));
+const COMPARISONS: Record<AlarmSpec['comparison'], cloudwatch.ComparisonOperator> = {
+  GreaterThanOrEqualToThreshold: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  LessThanThreshold: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+};
+
+const MISSING_DATA: Record<AlarmSpec['treatMissingData'], cloudwatch.TreatMissingData> = {
+  breaching: cloudwatch.TreatMissingData.BREACHING,
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  ignore: cloudwatch.TreatMissingData.IGNORE,
+};
+
+/** The CDK metric an alarm spec watches, with its statistic and period. */
+function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMetric {
+  const period = spec.period === 'scheduleRate' ? props.scheduleRate : FIVE_MINUTES;
+  const options = { period, statistic: spec.statistic };
+  const { source } = spec;
+  switch (source.kind) {
+    case 'refresher':
+      return refresherMetric(source.metric, spec.statistic, period);
+    case 'function': {
+      const fn = source.fn === 'scheduled' ? props.scheduledFunction : props.onDemandFunction;
+      return source.metric === 'Errors' ? fn.metricErrors(options) : fn.metricThrottles(options);
+    }
+    case 'deadLetterQueue':
+      return props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(options);
   }
 }

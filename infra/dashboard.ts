@@ -1,6 +1,7 @@
 /**
  * The operator's dashboard: is everything refreshed, what fails and why, how close tokens get to
- * expiry, how Zoho answers, and whether anything is stuck in the dead-letter queue.
+ * expiry, which connections need an operator, how Zoho answers, and whether anything is stuck in
+ * the dead-letter queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -69,7 +70,8 @@ export class RefresherDashboard extends Construct {
             title: 'Seconds to expiry (worst connection)',
             width: WIDTH,
             height: HEIGHT,
-            left: [refresherMetric('SecondsToExpiry', 'Minimum', PERIOD, 'min seconds to expiry')],
+            // The sweep's gauge over every active connection with a token, not only the fresh ones.
+            left: [refresherMetric('MinSecondsToExpiry', 'Minimum', PERIOD, 'min seconds to expiry')],
             right: [refresherMetric('ExpiredTokens', 'Maximum', PERIOD, 'expired tokens')],
             leftAnnotations: [{ value: 0, label: 'expired', color: cloudwatch.Color.RED }],
           }),
@@ -86,6 +88,31 @@ export class RefresherDashboard extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({
+            title: 'Connections needing attention',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric(
+                'ConnectionsNeedingReauthorization',
+                'Maximum',
+                PERIOD,
+                'need re-authorisation',
+              ),
+              refresherMetric('ConnectionsMisconfigured', 'Maximum', PERIOD, 'misconfigured'),
+              refresherMetric('ConnectionsFailing', 'Maximum', PERIOD, 'failing (3+ in a row)'),
+              refresherMetric('ExpiredTokens', 'Maximum', PERIOD, 'expired tokens'),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.AlarmStatusWidget({
+            title: 'Alarms',
+            width: WIDTH,
+            height: HEIGHT,
+            alarms: [...props.alarms],
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
             title: 'Dead-letter queue depth',
             width: WIDTH,
             height: HEIGHT,
@@ -96,12 +123,6 @@ export class RefresherDashboard extends Construct {
                 label: 'messages',
               }),
             ],
-          }),
-          new cloudwatch.AlarmStatusWidget({
-            title: 'Alarms',
-            width: WIDTH,
-            height: HEIGHT,
-            alarms: [...props.alarms],
           }),
         ],
       ],

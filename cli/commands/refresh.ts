@@ -2,7 +2,7 @@
 import { parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotActiveError, ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf } from '../custom-servers';
+import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { relative } from '../format';
 import { refreshNow } from '../handlers';
@@ -37,6 +37,7 @@ export const refreshCommand: CommandSpec = {
       else ctx.out.line(message);
       return EXIT_OK;
     }
+    if ((await ctx.aws.target()).local) refuseUnallowedCustomServers(ctx.values, [connection]);
     const result = await refreshNow(ctx.aws, ctx.out, connection, allowedServersOf(ctx.values, [connection]));
     const failed = isFailure(result);
     if (ctx.values.json === true) ctx.out.json({ connectionId: id, ...result });

@@ -2,7 +2,7 @@
 import { parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf } from '../custom-servers';
+import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError, UsageError } from '../errors';
 import { runOperatorCommand } from '../handlers';
 import { describeResult } from '../results';
@@ -37,6 +37,7 @@ export const revokeCommand: CommandSpec = {
       else ctx.out.line(`'${id}' is already revoked.`);
       return EXIT_OK;
     }
+    if ((await ctx.aws.target()).local) refuseUnallowedCustomServers(ctx.values, [connection]);
     if (ctx.values.yes !== true) {
       if (!ctx.io.isTTY) {
         throw new UsageError(

@@ -2,7 +2,7 @@
 import type { MetricName, Metrics, MetricUnit } from '../../functions/core/ports';
 import type { SweepSummary } from '../../functions/core/sweep';
 import type { CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf } from '../custom-servers';
+import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { sweepNow } from '../handlers';
 import type { Output } from '../io';
@@ -18,9 +18,9 @@ export const sweepCommand: CommandSpec = {
   async run(ctx) {
     const target = await ctx.aws.target();
     // Only an emulator's table is trusted to name custom servers; in AWS the function decides.
-    const allowed = target.local
-      ? allowedServersOf(ctx.values, await (await ctx.aws.ports()).store.listAll())
-      : [];
+    const connections = target.local ? await (await ctx.aws.ports()).store.listAll() : [];
+    refuseUnallowedCustomServers(ctx.values, connections);
+    const allowed = allowedServersOf(ctx.values, connections);
     const summary = await sweepNow(ctx.aws, ctx.out, {
       allowedAccountsServers: allowed,
       metrics: new SweepProgress(ctx.out),

@@ -2,16 +2,14 @@
  * Doctor checks of the deployment (or the emulator): table, bus, key, alarms and their subscribers,
  * and in AWS the functions' configuration against the stack's outputs.
  */
-import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeEventBusCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { ListSubscriptionsByTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { ENV, LOCAL_DEFAULTS, METRICS_NAMESPACE } from '../../functions/aws/names';
+import { ENV } from '../../functions/aws/names';
 import type { AwsTarget, TargetClients } from '../aws-target';
-import { REFRESHER_ALARMS } from '../local/resources-alarms';
+import { alarmChecks } from './alarm-checks';
 import { type Check, errorName, fail, guarded, ok, warn } from './check';
 
 const fixMissing = (target: AwsTarget) =>
@@ -72,90 +70,6 @@ export async function stackChecks(target: AwsTarget, clients: TargetClients): Pr
     ...(target.local ? [] : [guarded('functions', () => functionChecks(target, clients))]),
   ]);
   return checks.flat();
-}
-
-async function alarmChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {
-  const alarms: MetricAlarm[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.cloudWatch.send(new DescribeAlarmsCommand({ NextToken }));
-    alarms.push(...(page.MetricAlarms ?? []).filter((alarm) => alarm.Namespace === METRICS_NAMESPACE));
-    NextToken = page.NextToken;
-  } while (NextToken);
-
-  const checks: Check[] = [];
-  const topics = new Set<string>(
-    target.names.alarmTopicArn === undefined ? [] : [target.names.alarmTopicArn],
-  );
-  for (const spec of REFRESHER_ALARMS) {
-    const alarm = alarms.find((candidate) => candidate.MetricName === spec.metric);
-    const name = `alarm ${spec.id}`;
-    if (alarm === undefined) {
-      checks.push(fail(name, `no alarm watches the ${spec.metric} metric`, fixMissing(target)));
-      continue;
-    }
-    const actions = (alarm.AlarmActions ?? []).filter((arn) => /^arn:[^:]+:sns:/.test(arn));
-    for (const arn of actions) topics.add(arn);
-    checks.push(
-      actions.length === 0
-        ? fail(
-            name,
-            `alarm ${alarm.AlarmName} notifies nobody`,
-            'give it the alarm topic as alarm action (redeploy the stack)',
-          )
-        : ok(name, `alarm ${alarm.AlarmName} watches ${spec.metric}`),
-    );
-  }
-  if (topics.size === 0 && target.local) {
-    const local = await findTopic(clients, LOCAL_DEFAULTS.alarmTopicName);
-    if (local !== undefined) topics.add(local);
-  }
-  if (topics.size === 0) {
-    checks.push(fail('alarm topic', 'no alarm topic found', fixMissing(target)));
-  }
-  for (const topicArn of topics) checks.push(await subscriberCheck(clients, topicArn));
-  return checks;
-}
-
-async function subscriberCheck(clients: TargetClients, topicArn: string): Promise<Check> {
-  let confirmed = 0;
-  let pending = 0;
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
-    );
-    for (const subscription of page.Subscriptions ?? []) {
-      if (subscription.SubscriptionArn === 'PendingConfirmation') pending += 1;
-      else if (subscription.SubscriptionArn?.startsWith('arn:')) confirmed += 1;
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
-  const subscribe = `subscribe someone: aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint you@example.com (or deploy with the alarmEmail property)`;
-  if (confirmed > 0) return ok('alarm subscribers', `alarm topic has ${confirmed} confirmed subscriber(s)`);
-  if (pending > 0) {
-    return warn(
-      'alarm subscribers',
-      `alarm topic has ${pending} subscription(s) waiting for confirmation`,
-      'click the link in the confirmation e-mail',
-    );
-  }
-  return fail(
-    'alarm subscribers',
-    `nobody is notified when an alarm fires (topic ${topicArn} has no subscriber)`,
-    subscribe,
-  );
-}
-
-async function findTopic(clients: TargetClients, name: string): Promise<string | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.sns.send(new ListTopicsCommand({ NextToken }));
-    const found = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
-    if (found?.TopicArn !== undefined) return found.TopicArn;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
 }
 
 /** The deployed functions must read exactly the table, bus, key and prefix the CLI acts on. */

@@ -1,5 +1,5 @@
 /** `zoho-tokens sandbox` (`npm start`): the CLI's face of `runSandbox`. */
-import { type CommandSpec, stringOption } from '../command';
+import { type CommandSpec, describeArgument, stringOption } from '../command';
 import { EXIT_OK, UsageError } from '../errors';
 import { runSandbox } from './index';
 
@@ -7,7 +7,7 @@ const number = (value: string | undefined, flag: string): number | undefined => 
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(parsed)) {
-    throw new UsageError(`--${flag} must be a number of seconds (got ${JSON.stringify(value.slice(0, 20))})`);
+    throw new UsageError(`--${flag} must be a number of seconds (got ${describeArgument(value, 20)})`);
   }
   return parsed;
 };
@@ -24,7 +24,7 @@ export const sandboxCommand: CommandSpec = {
     'token-lifetime': {
       type: 'string',
       value: 'S',
-      description: "lifetime of the simulator's access tokens (default 60; Zoho's is 3600)",
+      description: "simulator only: lifetime of its access tokens (default 60; Zoho's is 3600)",
     },
     'sweep-interval': {
       type: 'string',
@@ -34,13 +34,14 @@ export const sandboxCommand: CommandSpec = {
     'consumer-interval': {
       type: 'string',
       value: 'S',
-      description: 'each demo consumer calls Books every S seconds (default 3)',
+      description:
+        "each demo consumer calls Books every S seconds (default 3). With the real Zoho the demo consumer is OFF unless given, and S must be 300 or more: every call spends the organisation's daily Books API quota",
     },
     'expire-every': {
       type: 'string',
       value: 'S',
       description:
-        "the simulator expires a connection's tokens early every S seconds, so consumers meet a 401 (default 20, 0: never)",
+        "simulator only: it expires a connection's tokens early every S seconds, so consumers meet a 401 (default 20, 0: never). Always off with the real Zoho",
     },
     'zoho-accounts': {
       type: 'string',
@@ -71,6 +72,7 @@ export const sandboxCommand: CommandSpec = {
   },
   details: [
     'Without Zoho credentials the sandbox simulates Zoho; with ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (and ZOHO_DC) it refreshes a real connection against the real Zoho, still on the local emulator.',
+    "With the real Zoho the demo consumer is off (each Books call counts against the organisation's daily quota of 1,000 to 10,000 calls; --consumer-interval 300 or more turns it on) and nothing expires tokens early; the header line says so.",
   ],
   async run(ctx) {
     const text = (name: string) => stringOption(ctx.values, name);

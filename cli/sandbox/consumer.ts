@@ -99,6 +99,7 @@ function trackVersions(reader: TokenReader): { reader: TokenReader; lastVersion:
       getToken: () => reader.getToken().then(seen),
       waitForNewerThan: (after, wait) => reader.waitForNewerThan(after, wait).then(seen),
       invalidate: () => reader.invalidate(),
+      peek: () => reader.peek(),
     },
   };
 }

@@ -11,7 +11,7 @@ import { humanLog } from '../local/in-process';
 import { type AwsSide, startAwsSide } from './aws-side';
 import { EventLog, type TimedEvent } from './events';
 import { refreshTable, startLoops } from './loops';
-import { resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
+import { describeSchedule, resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
 import { createSandboxRefresher } from './refresher';
 import { Runner } from './runner';
 import { type RegisteredConnection, registerDemoConnections } from './setup';
@@ -111,7 +111,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     if (disabled.length > 0)
       view.header(`Disabled the connections of an earlier run: ${disabled.join(', ')}`);
     view.header(
-      `Connections: ${connections.map((c) => `${c.connectionId} (${c.dc})`).join(', ')}; sweep every ${settings.sweepIntervalMs / 1000} s, consumers every ${settings.consumerIntervalMs / 1000} s`,
+      `Connections: ${connections.map((c) => `${c.connectionId} (${c.dc})`).join(', ')}; ${describeSchedule(settings)}`,
     );
     const ctx = { settings, runner, aws, zoho, deps, connections, log, view, zohoCalls };
     // A signal during the start-up has already asked for the stop: do not start the loops then.

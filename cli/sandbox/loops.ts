@@ -77,11 +77,24 @@ export async function startLoops(ctx: LoopContext): Promise<void> {
     warn('draining the rejected-events queue'),
   );
 
+  startDemoConsumers(ctx, warn('the demo consumer'));
+  startEarlyExpiries(ctx);
+  runner.every(1_000, () => refreshTable(ctx).then(() => undefined), warn('reading the table'));
+}
+
+/**
+ * A demo consumer per connection. None when the settings have no interval: the default against the
+ * real Zoho, where every call spends the organisation's daily Books API quota.
+ */
+function startDemoConsumers(ctx: LoopContext, onError: (error: unknown) => void): void {
+  const { runner, settings } = ctx;
+  const every = settings.consumerIntervalMs;
+  if (every === undefined) return;
   for (const connection of ctx.connections) {
     const consumer = createDemoConsumer({
       connectionId: connection.connectionId,
       aws: ctx.aws,
-      log,
+      log: ctx.log,
       clock: { now: Date.now, sleep: runner.sleep },
       // The library's cache ends a minute before expiry. Short simulated tokens are refreshed
       // earlier than that, so their cache ends at the earliest refresh instead: a consumer never
@@ -92,11 +105,8 @@ export async function startLoops(ctx: LoopContext): Promise<void> {
       // Long enough for a drain and a refresh; short enough that stopping never waits for it.
       waitForRefreshMs: Math.max(5_000, settings.drainIntervalMs * 5),
     });
-    runner.every(settings.consumerIntervalMs, () => consumer.call(), warn('the demo consumer'));
+    runner.every(every, () => consumer.call(), onError);
   }
-
-  startEarlyExpiries(ctx);
-  runner.every(1_000, () => refreshTable(ctx).then(() => undefined), warn('reading the table'));
 }
 
 /** The simulator invalidates one connection's tokens at a time, round robin: the demo's 401s. */

@@ -3,6 +3,14 @@
  * simulator, an accounts server already running, or the real one), and how fast time runs.
  */
 import { ConfigurationError } from '../../functions/core/errors';
+import { isAllowedAccountsServer } from '../../functions/zoho/data-centres';
+
+/**
+ * Against the real Zoho every demo call spends the organisation's Books API quota (1,000 to 10,000
+ * calls a day by plan; ZOHO.md §7): every 3 s would be 28,800 a day. So the demo consumer is off
+ * unless asked for, and then calls at most every 5 minutes (288 a day).
+ */
+export const REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS = 300;
 
 /** Where the sandbox writes; a terminal gets a table redrawn in place. */
 export interface SandboxOutput {
@@ -29,9 +37,12 @@ export interface SandboxOptions {
   readonly tokenLifetimeSeconds?: number;
   /** How often the scheduled handler runs. @default 10 */
   readonly sweepIntervalSeconds?: number;
-  /** How often each demo consumer calls the Books API. @default 3 */
+  /**
+   * How often each demo consumer calls the Books API. @default 3; with the real Zoho the consumer is
+   * off unless this is given, and it must be at least {@link REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS}.
+   */
   readonly consumerIntervalSeconds?: number;
-  /** How often the simulated Zoho expires a connection's tokens early (0: never). @default 20 */
+  /** How often the simulated Zoho expires a connection's tokens early (0: never; simulator only). @default 20 */
   readonly expireEverySeconds?: number;
   /** How often the rejected-events queue is drained. @default 1 */
   readonly drainIntervalSeconds?: number;
@@ -63,8 +74,11 @@ export interface SandboxSettings {
   readonly zoho: ZohoMode;
   readonly durationMs?: number;
   readonly sweepIntervalMs: number;
-  readonly consumerIntervalMs: number;
+  /** Absent: no demo consumer (the default against the real Zoho, to spare its API quota). */
+  readonly consumerIntervalMs?: number;
   readonly drainIntervalMs: number;
+  /** The real Zoho (credentials without an accounts server, or one of Zoho's own). */
+  readonly realZoho: boolean;
 }
 
 /** Resolves and checks the options; throws ConfigurationError naming the first bad one. */
@@ -98,6 +112,10 @@ export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings
       expireEveryMs: seconds('expire interval', options.expireEverySeconds, 20, 0, 86_400) * 1000,
     };
   }
+  if (zoho.kind !== 'simulator') refuseSimulatorOnly(options);
+  const realZoho =
+    zoho.kind === 'real' || (zoho.kind === 'external' && isAllowedAccountsServer(zoho.accountsServer));
+  const consumerIntervalMs = consumerInterval(options.consumerIntervalSeconds, realZoho);
   const duration = options.durationSeconds;
   return {
     ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }),
@@ -105,9 +123,57 @@ export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings
     zoho,
     ...(duration === undefined ? {} : { durationMs: seconds('duration', duration, 0, 1, 86_400) * 1000 }),
     sweepIntervalMs: seconds('sweep interval', options.sweepIntervalSeconds, 10, 0.1, 3600) * 1000,
-    consumerIntervalMs: seconds('consumer interval', options.consumerIntervalSeconds, 3, 0.1, 3600) * 1000,
+    ...(consumerIntervalMs === undefined ? {} : { consumerIntervalMs }),
     drainIntervalMs: seconds('drain interval', options.drainIntervalSeconds, 1, 0.1, 3600) * 1000,
+    realZoho,
   };
+}
+
+/** One line for the sandbox's header: what runs how often, and what is off and why. */
+export function describeSchedule(settings: SandboxSettings): string {
+  const parts = [`sweep every ${settings.sweepIntervalMs / 1000} s`];
+  if (settings.consumerIntervalMs !== undefined) {
+    parts.push(`demo consumer every ${settings.consumerIntervalMs / 1000} s`);
+  } else {
+    parts.push(
+      `demo consumer OFF (real Zoho: every Books call spends the organisation's daily API quota; --consumer-interval ${REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS} or more turns it on)`,
+    );
+  }
+  if (settings.zoho.kind === 'simulator') {
+    const every = settings.zoho.expireEveryMs;
+    parts.push(every === 0 ? 'no early expiries' : `simulated early expiry every ${every / 1000} s`);
+  } else {
+    parts.push('early expiries OFF (only the simulator can expire tokens)');
+  }
+  return parts.join('; ');
+}
+
+/** What only the simulator can do is refused elsewhere, rather than silently ignored. */
+function refuseSimulatorOnly(options: SandboxOptions): void {
+  if (options.expireEverySeconds !== undefined && options.expireEverySeconds !== 0) {
+    throw new ConfigurationError(
+      '--expire-every works only with the simulated Zoho: a real accounts server cannot be told to expire tokens early',
+    );
+  }
+  if (options.tokenLifetimeSeconds !== undefined) {
+    throw new ConfigurationError(
+      '--token-lifetime works only with the simulated Zoho: a real accounts server decides how long its tokens live',
+    );
+  }
+}
+
+function consumerInterval(given: number | undefined, realZoho: boolean): number | undefined {
+  if (!realZoho) return seconds('consumer interval', given, 3, 0.1, 3600) * 1000;
+  if (given === undefined) return undefined;
+  return (
+    seconds(
+      'consumer interval with the real Zoho',
+      given,
+      0,
+      REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS,
+      86_400,
+    ) * 1000
+  );
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,11 +1,11 @@
 /**
  * Connection ⇄ DynamoDB item. The attribute names here are the ones the store's expressions use;
- * `dueShard` is written only for `active` connections so the due index stays sparse.
+ * `dueShard` comes from `dueShardFor`, so the due index stays sparse and the operator partition exact.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CONNECTION_STATUSES, type Connection, type LastError } from '../core/connection';
 import { type Item, ItemReader, num, str } from './item-attributes';
-import { connectionKey, dueShardOf } from './table';
+import { connectionKey, dueShardFor } from './table';
 
 /** The sort key value of connection items (history items share the partition). */
 export const CONNECTION_SORT_KEY = connectionKey('').sk;
@@ -51,7 +51,8 @@ export function toConnectionItem(connection: Connection): Item {
     item.leaseUntil = num(connection.lease.until);
   }
   if (connection.lastError !== undefined) item.lastError = lastErrorValue(connection.lastError);
-  if (connection.status === 'active') item.dueShard = str(dueShardOf(connection.connectionId));
+  const dueShard = dueShardFor(connection.connectionId, connection.status);
+  if (dueShard !== undefined) item.dueShard = str(dueShard);
   return item;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The read-many side of the DynamoDB ConnectionStore: the due-index sweep, the operator's full
- * listing and a connection's history. Every listing paginates: a page is at most 1 MB.
+ * The read-many side of the DynamoDB ConnectionStore: the due-index sweep, the connections waiting
+ * for an operator, the operator's full listing and a connection's history. Every listing paginates: a page is at most 1 MB.
  */
 import { type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Connection, EpochMillis } from '../core/connection';
@@ -17,7 +17,7 @@ import { connectionKey, HISTORY_PREFIX, TABLE_SCHEMA } from './table';
  */
 export type CorruptItemHandler = (error: CorruptStoredItemError) => void;
 
-/** Every partition value of the due index, in the format of `dueShardOf`. */
+/** Every `due#N` partition value of the due index (the operator partition is not one of them). */
 export const DUE_SHARDS: readonly string[] = Array.from(
   { length: TABLE_SCHEMA.dueShards },
   (_, i) => `due#${i}`,
@@ -38,11 +38,17 @@ export class ConnectionQueries {
   /** Queries every due shard (each already sorted), then merges: earliest due first, at most `limit`. */
   async listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]> {
     if (limit <= 0) return [];
-    const shards = await Promise.all(DUE_SHARDS.map((shard) => this.#queryDueShard(shard, dueBy, limit)));
+    const shards = await Promise.all(DUE_SHARDS.map((shard) => this.#queryShard(shard, limit, dueBy)));
     return shards
       .flat()
       .sort((a, b) => a.refreshDueAt - b.refreshDueAt || a.connectionId.localeCompare(b.connectionId))
       .slice(0, limit);
+  }
+
+  /** The operator partition of the due index (one Query, paged; no scan), at most `limit`. */
+  async listNeedingOperator(limit: number): Promise<Connection[]> {
+    if (limit <= 0) return [];
+    return this.#queryShard(TABLE_SCHEMA.operatorShard, limit);
   }
 
   async listAll(): Promise<Connection[]> {
@@ -89,7 +95,8 @@ export class ConnectionQueries {
     return entries.slice(0, limit);
   }
 
-  async #queryDueShard(shard: string, dueBy: EpochMillis, limit: number): Promise<Connection[]> {
+  /** One due-index partition in due order; only what is due by `dueBy` when given. */
+  async #queryShard(shard: string, limit: number, dueBy?: EpochMillis): Promise<Connection[]> {
     const { name, partitionKey, sortKey } = TABLE_SCHEMA.dueIndex;
     const found: Connection[] = [];
     let startKey: Item | undefined;
@@ -98,8 +105,12 @@ export class ConnectionQueries {
         new QueryCommand({
           TableName: this.#tableName,
           IndexName: name,
-          KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} <= :dueBy`,
-          ExpressionAttributeValues: { ':shard': str(shard), ':dueBy': num(dueBy) },
+          KeyConditionExpression:
+            dueBy === undefined
+              ? `${partitionKey} = :shard`
+              : `${partitionKey} = :shard AND ${sortKey} <= :dueBy`,
+          ExpressionAttributeValues:
+            dueBy === undefined ? { ':shard': str(shard) } : { ':shard': str(shard), ':dueBy': num(dueBy) },
           ScanIndexForward: true,
           Limit: limit - found.length,
           ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),

@@ -14,25 +14,21 @@ import {
 import type { Connection, ConnectionStatus, EpochMillis, Lease } from '../core/connection';
 import { ConnectionAlreadyExistsError, ConnectionNotFoundError } from '../core/errors';
 import type { ConnectionStore, HistoryEntry, RefreshCommit, RefreshFailure } from '../core/ports';
-import {
-  connectionItemKey,
-  fromConnectionItem,
-  lastErrorValue,
-  toConnectionItem,
-  zohoCallsValue,
-} from './connection-item';
+import { connectionItemKey, fromConnectionItem, toConnectionItem, zohoCallsValue } from './connection-item';
 import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
 import { toHistoryItem } from './history-item';
 import { type Item, num, str } from './item-attributes';
-import { type StatusChanges, statusUpdate } from './status-update';
-import { dueShardOf } from './table';
+import { failureUpdate, type StatusChanges, statusUpdate } from './status-update';
 
 /** The lease write's condition: same version and lease sequence, active, lease free or expired. */
 export const ACQUIRE_LEASE_CONDITION =
   'attribute_exists(pk) AND version = :seenVersion AND leaseSeq = :seenSeq AND #status = :active AND (attribute_not_exists(leaseOwner) OR leaseUntil <= :now)';
 
-/** The condition of every write made under a lease: the caller still holds it and it has not expired. */
-export const LEASE_HELD_CONDITION = 'leaseOwner = :owner AND leaseUntil > :now';
+/**
+ * The condition of every write made under a lease: the caller still holds it, it has not expired and
+ * the connection is still active (a revoke or disable during a refresh makes its commit fail).
+ */
+export const LEASE_HELD_CONDITION = 'leaseOwner = :owner AND leaseUntil > :now AND #status = :active';
 
 export interface DynamoDbConnectionStoreOptions {
   /** Created once at module scope by the caller. */
@@ -42,12 +38,6 @@ export interface DynamoDbConnectionStoreOptions {
   readonly historySuffix?: () => string;
   /** See ConnectionQueries. @default undefined (an unreadable item fails the listing) */
   readonly onCorruptItem?: CorruptItemHandler;
-}
-
-interface Expression {
-  readonly update: string;
-  readonly values: Item;
-  readonly names?: Record<string, string>;
 }
 
 /** The DynamoDB ConnectionStore. */
@@ -66,6 +56,10 @@ export class DynamoDbConnectionStore implements ConnectionStore {
 
   listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]> {
     return this.#queries.listDue(dueBy, limit);
+  }
+
+  listNeedingOperator(limit: number): Promise<Connection[]> {
+    return this.#queries.listNeedingOperator(limit);
   }
 
   listAll(): Promise<Connection[]> {
@@ -152,7 +146,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     commit: RefreshCommit,
     now: EpochMillis,
   ): Promise<boolean> {
-    // dueShard is left alone: an operator may have disabled the connection during the refresh.
+    // dueShard is left alone: the condition guarantees the connection is still active.
     return this.#updateUnderLease(connectionId, owner, now, {
       update:
         'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
@@ -174,23 +168,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     failure: RefreshFailure,
     now: EpochMillis,
   ): Promise<boolean> {
-    const active = failure.status === 'active';
-    // A non-active status removes dueShard: the item leaves the sparse due index (unscheduled).
-    return this.#updateUnderLease(connectionId, owner, now, {
-      update:
-        'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError' +
-        (active
-          ? ', dueShard = :dueShard REMOVE leaseOwner, leaseUntil'
-          : ' REMOVE leaseOwner, leaseUntil, dueShard'),
-      names: { '#status': 'status' },
-      values: {
-        ':status': str(failure.status),
-        ':refreshDueAt': num(failure.refreshDueAt),
-        ':failures': num(failure.consecutiveFailures),
-        ':lastError': lastErrorValue(failure.lastError),
-        ...(active ? { ':dueShard': str(dueShardOf(connectionId)) } : {}),
-      },
-    });
+    return this.#updateUnderLease(connectionId, owner, now, failureUpdate(connectionId, failure));
   }
 
   releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean> {
@@ -201,9 +179,9 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   }
 
   /**
-   * Operator actions. `active` puts the connection back on the due index, any other status takes it
-   * off. `lastError: null` clears the last error and the failure count (a fresh start, e.g. after a
-   * new refresh token). Throws ConnectionNotFoundError for an unknown id.
+   * Operator actions. The status decides the due-index partition (`dueShardFor`): `active` puts the
+   * connection back on the schedule. `lastError: null` clears the last error and the failure count
+   * (a fresh start, e.g. after a new refresh token). Throws ConnectionNotFoundError for an unknown id.
    */
   async setStatus(
     connectionId: string,
@@ -226,7 +204,12 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     );
   }
 
-  async #updateUnderLease(connectionId: string, owner: string, now: EpochMillis, expression: Expression) {
+  async #updateUnderLease(
+    connectionId: string,
+    owner: string,
+    now: EpochMillis,
+    expression: { update: string; values: Item },
+  ) {
     try {
       await this.#client.send(
         new UpdateItemCommand({
@@ -234,13 +217,19 @@ export class DynamoDbConnectionStore implements ConnectionStore {
           Key: connectionItemKey(connectionId),
           UpdateExpression: expression.update,
           ConditionExpression: LEASE_HELD_CONDITION,
-          ...(expression.names === undefined ? {} : { ExpressionAttributeNames: expression.names }),
-          ExpressionAttributeValues: { ...expression.values, ':owner': str(owner), ':now': num(now) },
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ...expression.values,
+            ':owner': str(owner),
+            ':now': num(now),
+            ':active': str('active'),
+          },
         }),
       );
       return true;
     } catch (error) {
-      // The lease expired or was taken over: whoever holds it now owns the connection.
+      // The lease expired or was taken over (its holder owns the connection now), or an operator
+      // took the connection out of `active`: either way this writer must stop.
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }

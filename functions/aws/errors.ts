@@ -2,7 +2,7 @@
  * Typed errors of the AWS adapters. Like the domain's, they are classified with `instanceof` and
  * their messages name connections and client apps, never a token, a refresh token or a secret.
  */
-import { ZohoTokenRefresherError } from '../core/errors';
+import { MisconfigurationError, StoredTokenUnreadableError, ZohoTokenRefresherError } from '../core/errors';
 
 /** A table item that does not have the shape this code writes (hand edit, older schema). */
 export class CorruptStoredItemError extends ZohoTokenRefresherError {
@@ -12,7 +12,7 @@ export class CorruptStoredItemError extends ZohoTokenRefresherError {
 }
 
 /** The access-token secret exists but its value is not the contract's JSON. */
-export class MalformedAccessTokenSecretError extends ZohoTokenRefresherError {
+export class MalformedAccessTokenSecretError extends StoredTokenUnreadableError {
   readonly connectionId: string;
 
   constructor(connectionId: string, options?: { cause?: unknown }) {
@@ -25,35 +25,48 @@ export class MalformedAccessTokenSecretError extends ZohoTokenRefresherError {
   }
 }
 
-/**
- * KMS refused to encrypt or decrypt a refresh token. `permanent` is true when retrying cannot help
- * (ciphertext bound to another connection or key, access denied, key disabled).
- */
+const cipherMessage = (connectionId: string, operation: string, awsErrorName: string) =>
+  `KMS could not ${operation} the refresh token of connection '${connectionId}' (${awsErrorName})`;
+
+/** KMS failed to encrypt or decrypt a refresh token in a way a retry may fix (throttling, network). */
 export class RefreshTokenCipherError extends ZohoTokenRefresherError {
   readonly connectionId: string;
   readonly operation: 'encrypt' | 'decrypt';
-  readonly permanent: boolean;
 
   constructor(
     connectionId: string,
     operation: 'encrypt' | 'decrypt',
     awsErrorName: string,
-    permanent: boolean,
     options?: { cause?: unknown },
   ) {
-    super(
-      'refresh_token_cipher',
-      `KMS could not ${operation} the refresh token of connection '${connectionId}' (${awsErrorName})`,
-      options,
-    );
+    super('refresh_token_cipher', cipherMessage(connectionId, operation, awsErrorName), options);
     this.connectionId = connectionId;
     this.operation = operation;
-    this.permanent = permanent;
+  }
+}
+
+/**
+ * KMS refused for good: ciphertext bound to another connection or key, access denied, key disabled
+ * or gone. Retrying cannot help; the connection becomes `misconfigured`.
+ */
+export class RefreshTokenCipherRefusedError extends MisconfigurationError {
+  readonly connectionId: string;
+  readonly operation: 'encrypt' | 'decrypt';
+
+  constructor(
+    connectionId: string,
+    operation: 'encrypt' | 'decrypt',
+    awsErrorName: string,
+    options?: { cause?: unknown },
+  ) {
+    super('refresh_token_cipher_refused', cipherMessage(connectionId, operation, awsErrorName), options);
+    this.connectionId = connectionId;
+    this.operation = operation;
   }
 }
 
 /** The client app secret exists but is not `{"client_id","client_secret","client_secrets_by_dc"?}`. */
-export class MalformedClientCredentialsError extends ZohoTokenRefresherError {
+export class MalformedClientCredentialsError extends MisconfigurationError {
   readonly clientRef: string;
 
   constructor(clientRef: string, detail: string, options?: { cause?: unknown }) {

@@ -4,7 +4,7 @@
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { RefreshTokenCipher } from '../core/ports';
-import { RefreshTokenCipherError } from './errors';
+import { RefreshTokenCipherError, RefreshTokenCipherRefusedError } from './errors';
 
 /** Encryption context key naming the connection (also used in the key policy's conditions). */
 export const ENCRYPTION_CONTEXT_KEY = 'zoho-token-refresher:connection-id';
@@ -79,7 +79,8 @@ export class KmsRefreshTokenCipher implements RefreshTokenCipher {
 // Only the SDK error's name goes into the message: neither plaintext nor ciphertext is ever echoed.
 function cipherError(connectionId: string, operation: 'encrypt' | 'decrypt', error: unknown) {
   const name = error instanceof Error ? error.name : 'UnknownError';
-  return new RefreshTokenCipherError(connectionId, operation, name, PERMANENT_KMS_ERRORS.has(name), {
-    cause: error,
-  });
+  const ErrorClass = PERMANENT_KMS_ERRORS.has(name)
+    ? RefreshTokenCipherRefusedError
+    : RefreshTokenCipherError;
+  return new ErrorClass(connectionId, operation, name, { cause: error });
 }

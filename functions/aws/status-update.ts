@@ -1,12 +1,14 @@
 /**
- * The UpdateItem of an operator status change (revoke, disable, re-enable). It keeps the one
- * invariant of the due index: `dueShard` is present exactly when the status is `active`.
+ * The writes that change a connection's status: an operator action (revoke, disable, re-enable) and
+ * a failed refresh. Both keep the one invariant of the due index: `dueShard` is whatever
+ * `dueShardFor` says for the new status (scheduled, waiting for an operator, or off the index).
  */
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ConnectionStatus, EpochMillis, LastError } from '../core/connection';
+import type { RefreshFailure } from '../core/ports';
 import { connectionItemKey, lastErrorValue } from './connection-item';
 import { type Item, num, str } from './item-attributes';
-import { dueShardOf } from './table';
+import { dueShardFor } from './table';
 
 /** What an operator action may change besides the status (the ConnectionStore.setStatus port). */
 export interface StatusChanges {
@@ -24,7 +26,9 @@ export function statusUpdate(
   changes: StatusChanges,
 ): UpdateItemCommandInput {
   const sets = ['#status = :status'];
-  const removes: string[] = [];
+  // An operator's status change ends any lease: a refresh in flight can no longer commit, and a
+  // connection reactivated right after a revoke refreshes at once instead of waiting out a lease.
+  const removes: string[] = ['leaseOwner', 'leaseUntil'];
   const values: Item = { ':status': str(status) };
   if (changes.encryptedRefreshToken !== undefined) {
     sets.push('encryptedRefreshToken = :encryptedRefreshToken');
@@ -42,18 +46,44 @@ export function statusUpdate(
     sets.push('lastError = :lastError');
     values[':lastError'] = lastErrorValue(changes.lastError);
   }
-  if (status === 'active') {
+  const dueShard = dueShardFor(connectionId, status);
+  if (dueShard !== undefined) {
     sets.push('dueShard = :dueShard');
-    values[':dueShard'] = str(dueShardOf(connectionId));
+    values[':dueShard'] = str(dueShard);
   } else {
     removes.push('dueShard');
   }
   return {
     TableName: tableName,
     Key: connectionItemKey(connectionId),
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * The update expression of a failed refresh; the store writes it under the lease (which it also
+ * clears) and adds the `#status` name its condition needs.
+ */
+export function failureUpdate(
+  connectionId: string,
+  failure: RefreshFailure,
+): { update: string; values: Item } {
+  const dueShard = dueShardFor(connectionId, failure.status);
+  return {
+    update:
+      'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError' +
+      (dueShard === undefined
+        ? ' REMOVE leaseOwner, leaseUntil, dueShard'
+        : ', dueShard = :dueShard REMOVE leaseOwner, leaseUntil'),
+    values: {
+      ':status': str(failure.status),
+      ':refreshDueAt': num(failure.refreshDueAt),
+      ':failures': num(failure.consecutiveFailures),
+      ':lastError': lastErrorValue(failure.lastError),
+      ...(dueShard === undefined ? {} : { ':dueShard': str(dueShard) }),
+    },
   };
 }

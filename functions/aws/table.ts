@@ -3,6 +3,8 @@
  * history is one Query away. Shared by the store adapter, the CDK construct and `local init`, so the
  * stack, the emulator and the code can never disagree on a key name.
  */
+import { type ConnectionStatus, needsOperator } from '../core/connection';
+
 export const TABLE_SCHEMA = {
   partitionKey: 'pk',
   sortKey: 'sk',
@@ -10,13 +12,21 @@ export const TABLE_SCHEMA = {
   ttlAttribute: 'ttl',
   dueIndex: {
     name: 'due-index',
-    /** Present only on `active` connections, so the index is sparse: a permanent error unschedules. */
+    /**
+     * `due#N` on `active` connections, `operator` on those waiting for an operator, absent otherwise:
+     * the index is sparse, and a permanent error moves a connection off the schedule.
+     */
     partitionKey: 'dueShard',
     /** Epoch milliseconds. */
     sortKey: 'refreshDueAt',
   },
   /** Due-index partitions; spreads a large fleet over several partitions. */
   dueShards: 4,
+  /**
+   * The due-index partition of connections an operator must act on (NEEDS_OPERATOR_STATUSES): the
+   * sweep counts them with one Query instead of a scan, and `listDue` never reads it.
+   */
+  operatorShard: 'operator',
 } as const;
 
 export const connectionKey = (connectionId: string) => ({ pk: `CONN#${connectionId}`, sk: 'CONNECTION' });
@@ -35,4 +45,14 @@ export function dueShardOf(connectionId: string): string {
   let hash = 0;
   for (const char of connectionId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return `due#${hash % TABLE_SCHEMA.dueShards}`;
+}
+
+/**
+ * The due-index partition a connection belongs in for `status` (the one place this invariant
+ * lives): its `due#N` shard when active, the operator partition when it waits for an operator,
+ * none (off the index) when revoked or disabled.
+ */
+export function dueShardFor(connectionId: string, status: ConnectionStatus): string | undefined {
+  if (status === 'active') return dueShardOf(connectionId);
+  return needsOperator(status) ? TABLE_SCHEMA.operatorShard : undefined;
 }

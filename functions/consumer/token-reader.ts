@@ -54,6 +54,12 @@ export interface TokenReader {
   waitForNewerThan(version: number, options: WaitOptions): Promise<AccessTokenView>;
   /** Forgets the cached token; the next getToken reads the secret. */
   invalidate(): void;
+  /**
+   * The newest token read so far, expired or not, without I/O; undefined before the first read.
+   * For showing what the container holds (the middleware's `context.zoho.token`), never for
+   * deciding whether a token may be sent: that is `getToken`'s job.
+   */
+  peek(): AccessTokenView | undefined;
 }
 
 let sharedClient: SecretsManagerClient | undefined;
@@ -75,6 +81,7 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
     throw new ConfigurationError('refreshSkewMs must be a non-negative number');
 
   let cached: { token: AccessTokenView; until: number } | undefined;
+  let latest: AccessTokenView | undefined;
   let inFlight: Promise<AccessTokenView> | undefined;
 
   const cachedToken = (): AccessTokenView | undefined =>
@@ -91,6 +98,7 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
   const readSecret = async (): Promise<AccessTokenView> => {
     const token = parse(await fetchSecretString());
     remember(token);
+    if (latest === undefined || token.version >= latest.version) latest = token;
     return token;
   };
 
@@ -178,6 +186,7 @@ export function createTokenReader(options: TokenReaderOptions): TokenReader {
     invalidate: () => {
       cached = undefined;
     },
+    peek: () => latest,
   };
 }
 

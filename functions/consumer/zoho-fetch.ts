@@ -2,13 +2,15 @@
  * `fetch` for Zoho APIs with Try-Catch-Refresh (ZOHO.md §7): send with the cached token; on a 401,
  * report the rejected version once, wait until the refresher stores a newer one, retry once. A
  * second 401 is a permission problem, not an expiry, and never triggers another refresh.
+ * A stored token that is already expired (the refresher is behind) is never sent: it is reported
+ * as if Zoho had rejected it, and the call goes out once with the newer token.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConnectionId } from '../core/connection';
 import { ConfigurationError } from '../core/errors';
 import type { Clock } from '../core/ports';
-import { ForeignOriginError, ZohoPermissionError } from './errors';
+import { ForeignOriginError, TokenExpiredError, ZohoPermissionError } from './errors';
 import { createRejectionReporter } from './rejection-reporter';
 import { type AccessTokenView, createTokenReader, type TokenReader, type WaitOptions } from './token-reader';
 
@@ -108,15 +110,35 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
     return refresh;
   };
 
+  /**
+   * The token to send first. When the freshest stored token is already expired, the refresher is
+   * behind (or its schedule stopped): this is the consumer's self-heal path. The expired version is
+   * reported exactly as if Zoho had rejected it, because Zoho would: it answers an expired token
+   * with 401. The event says `status: 401` (the contract's only value) and carries no `code`, since
+   * Zoho sent none. Reports and waits are shared per version with the 401 path. `refreshed` marks
+   * a token that already is the answer to a report: a 401 to it is final.
+   */
+  const firstToken = async (requestId: string | undefined) => {
+    try {
+      return { token: await reader.getToken(), refreshed: false };
+    } catch (error) {
+      if (!(error instanceof TokenExpiredError)) throw error;
+      return { token: await newerThan(error.version, undefined, requestId), refreshed: true };
+    }
+  };
+
   const fetch: ZohoFetch = async (pathOrUrl, init = {}) => {
     const { requestId, ...requestInit } = init;
-    const token = await reader.getToken();
-    const first = await call(token, pathOrUrl, requestInit);
-    if (first.status !== 401) return first;
-    const fresh = await newerThan(token.version, await zohoErrorCode(first), requestId);
-    const second = await call(fresh, pathOrUrl, requestInit);
-    if (second.status !== 401) return second;
-    throw new ZohoPermissionError(connectionId, fresh.version, await zohoErrorCode(second));
+    const first = await firstToken(requestId);
+    let token = first.token;
+    let response = await call(token, pathOrUrl, requestInit);
+    if (response.status !== 401) return response;
+    if (!first.refreshed) {
+      token = await newerThan(token.version, await zohoErrorCode(response), requestId);
+      response = await call(token, pathOrUrl, requestInit);
+      if (response.status !== 401) return response;
+    }
+    throw new ZohoPermissionError(connectionId, token.version, await zohoErrorCode(response));
   };
 
   return { connectionId, fetch, tokenReader: reader };

@@ -12,6 +12,15 @@ export const CONNECTION_STATUSES = [
 ] as const;
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
+/** Statuses that wait for an operator: they are off the schedule and alarm until fixed. */
+export const NEEDS_OPERATOR_STATUSES = [
+  'reauthorization_required',
+  'misconfigured',
+] as const satisfies readonly ConnectionStatus[];
+
+export const needsOperator = (status: ConnectionStatus): boolean =>
+  (NEEDS_OPERATOR_STATUSES as readonly ConnectionStatus[]).includes(status);
+
 /** Who holds the right to refresh a connection right now, and until when. */
 export interface Lease {
   readonly owner: string;

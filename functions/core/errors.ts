@@ -28,10 +28,16 @@ export class ReauthorizationRequiredError extends ZohoTokenRefresherError {
 }
 
 /**
+ * The setup is wrong in a way retrying cannot fix (client app, key, stored data, accounts server):
+ * the connection leaves the schedule as `misconfigured` and an operator must act.
+ */
+export class MisconfigurationError extends ZohoTokenRefresherError {}
+
+/**
  * The client app is wrong for this accounts server: wrong client id or secret, client not enabled in
  * that data centre, or a token sent to the wrong data centre. Never retried.
  */
-export class MisconfiguredClientError extends ZohoTokenRefresherError {
+export class MisconfiguredClientError extends MisconfigurationError {
   readonly zohoError: string;
 
   constructor(zohoError: string, hint: string, options?: { cause?: unknown }) {
@@ -108,7 +114,7 @@ export class ConfigurationError extends ZohoTokenRefresherError {
 }
 
 /** The client app secret (client id + secret) is missing or unreadable. */
-export class ClientCredentialsNotFoundError extends ZohoTokenRefresherError {
+export class ClientCredentialsNotFoundError extends MisconfigurationError {
   constructor(clientRef: string) {
     super(
       'client_credentials_not_found',
@@ -146,3 +152,22 @@ export class RefreshTokenAlreadyInvalidError extends ZohoTokenRefresherError {
     );
   }
 }
+
+/**
+ * A refresh token would go to a host outside Zoho's data centres that nobody allowed: refused before
+ * anything is sent, so a host written into the table cannot harvest refresh tokens.
+ */
+export class AccountsServerNotAllowedError extends MisconfigurationError {
+  constructor(describedHost: string) {
+    super(
+      'accounts_server_not_allowed',
+      `accounts server ${describedHost} is neither a Zoho data centre nor explicitly allowed (allowedAccountsServers, --allow-custom-accounts-server); nothing was sent`,
+    );
+  }
+}
+
+/**
+ * The stored access-token secret is not of the contract's shape (edited by hand?). The refresh
+ * treats it as absent and overwrites it with the next version.
+ */
+export class StoredTokenUnreadableError extends ZohoTokenRefresherError {}

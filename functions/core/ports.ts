@@ -86,8 +86,13 @@ export interface ConnectionStore {
   ): Promise<boolean>;
   /** Clears the lease without other changes (nothing was attempted). */
   releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean>;
-  /** Connections whose refresh is due at or before `dueBy`, earliest first, across every shard. */
+  /** Active connections whose refresh is due at or before `dueBy`, earliest first, across every shard. */
   listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]>;
+  /**
+   * Connections an operator must act on (status in NEEDS_OPERATOR_STATUSES), up to `limit`. Kept on a
+   * partition of the same sparse index, so a sweep can count them without a scan.
+   */
+  listNeedingOperator(limit: number): Promise<Connection[]>;
   /** Every connection (operator views); paginates internally. */
   listAll(): Promise<Connection[]>;
   /** Operator actions: revoke, disable, re-enable with a new refresh token. */
@@ -188,7 +193,12 @@ export type MetricName =
   | 'SweepConnections'
   | 'InvalidEvent'
   | 'AlreadyRefreshed'
-  | 'AdoptedAfterCrash';
+  | 'AdoptedAfterCrash'
+  /** Gauges of every sweep over the whole fleet (the alarms use these: they neither miss nor flap). */
+  | 'ConnectionsNeedingReauthorization'
+  | 'ConnectionsMisconfigured'
+  | 'ConnectionsFailing'
+  | 'MinSecondsToExpiry';
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
 

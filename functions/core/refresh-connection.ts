@@ -1,6 +1,6 @@
 import { LeaseLostError, requestTokenWithinBudget } from './call-zoho';
 import { type Connection, isLeaseFree } from './connection';
-import { ConnectionNotFoundError, TokenVaultConflictError } from './errors';
+import { ConnectionNotFoundError, StoredTokenUnreadableError, TokenVaultConflictError } from './errors';
 import type { RefreshTrigger } from './ports';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
 import { type RefreshFailureResult, recordRefreshFailure } from './refresh-failure';
@@ -18,7 +18,13 @@ export interface RefreshRequest {
   readonly snapshot?: Connection;
 }
 
-export type SkipReason = 'already_refreshed' | 'lease_held' | 'not_due' | 'not_active' | 'lease_lost';
+export type SkipReason =
+  | 'already_refreshed'
+  | 'lease_held'
+  | 'not_due'
+  | 'not_active'
+  | 'lease_lost'
+  | 'zoho_throttled';
 
 export type RefreshResult =
   | { readonly outcome: 'refreshed' | 'adopted'; readonly version: number; readonly expiresAt: number }
@@ -57,23 +63,27 @@ export async function refreshConnection(
   }
   if (request.trigger === 'scheduled' && !request.force && connection.refreshDueAt > now)
     return skip('not_due');
+  // Zoho blocks the rest of a throttled window whatever triggers us: no consumer report may knock.
+  if (connection.lastError?.code === 'throttled' && connection.refreshDueAt > now)
+    return skip('zoho_throttled');
   if (!isLeaseFree(connection, now)) return skip('lease_held');
 
   const owner = deps.newLeaseOwner();
   const leased = await store.acquireLease(connection, { owner, until: now + deps.policy.leaseMs }, now);
   if (!leased) return skip('lease_held');
 
-  const result = await refreshUnderLease(deps, leased, owner, request);
-  // The secret held a version a consumer had already seen rejected: adopting it fixed our books,
-  // not the consumer's token, so refresh once more (bounded: the adopted version now equals it).
-  if (
-    result.outcome === 'adopted' &&
-    request.rejectedVersion !== undefined &&
-    result.version <= request.rejectedVersion
-  ) {
-    return refreshConnection(deps, { ...request, snapshot: undefined });
-  }
-  return result;
+  return refreshUnderLease(deps, leased, owner, request);
+}
+
+/**
+ * A secret newer than the connection was written by a run that crashed before its commit. It is
+ * adopted when a consumer can still use it: not expired, and not the version a consumer reported.
+ */
+function adoptable(stored: StoredAccessToken, request: RefreshRequest, now: number): boolean {
+  return (
+    stored.expiresAt > now &&
+    (request.rejectedVersion === undefined || stored.version > request.rejectedVersion)
+  );
 }
 
 async function refreshUnderLease(
@@ -86,12 +96,12 @@ async function refreshUnderLease(
   const started = clock.now();
   let zohoCalls = 0;
   try {
-    const stored = await deps.vault.read(connection.connectionId);
-    if (stored && stored.version > connection.version) {
-      // A run crashed between writing the secret and committing: the secret is the truth. Adopt it
-      // instead of spending a Zoho call.
+    const stored = await readStored(deps, connection.connectionId);
+    if (stored && stored.version > connection.version && adoptable(stored, request, started)) {
       return await commit(deps, connection, owner, request, stored, 'adopted', started, zohoCalls);
     }
+    // Versions only grow: past a secret we did not adopt, the new token is the one after it.
+    const baseVersion = Math.max(connection.version, stored?.version ?? 0);
 
     const [refreshToken, client] = await Promise.all([
       deps.cipher.decrypt(connection.connectionId, connection.encryptedRefreshToken),
@@ -109,7 +119,7 @@ async function refreshUnderLease(
     const now = clock.now();
     const token: StoredAccessToken = {
       connectionId: connection.connectionId,
-      version: connection.version + 1,
+      version: baseVersion + 1,
       accessToken: grant.accessToken,
       apiDomain: grant.apiDomain ?? connection.apiDomain,
       tokenType: grant.tokenType,
@@ -163,13 +173,7 @@ async function commit(
     },
     now,
   );
-  if (!committed) {
-    // The secret holds the new version; whoever runs next adopts it without calling Zoho.
-    log.warn('Lease lost before commit; the next run adopts the written secret', {
-      connectionId: connection.connectionId,
-      version: token.version,
-    });
-  }
+  if (!committed) return leaseLostAfterWrite(deps, connection, token);
   metrics.add('RefreshSucceeded', 1, 'Count', outcome === 'adopted' ? 'adopted' : request.trigger);
   if (outcome === 'adopted') metrics.add('AdoptedAfterCrash', 1, 'Count');
   metrics.add('SecondsToExpiry', Math.round((token.expiresAt - now) / 1000), 'Seconds');
@@ -204,4 +208,43 @@ async function commit(
     }),
   );
   return { outcome, version: token.version, expiresAt: token.expiresAt };
+}
+
+/** The stored token; one not of the contract's shape counts as absent and is overwritten. */
+async function readStored(
+  deps: RefreshDependencies,
+  connectionId: string,
+): Promise<StoredAccessToken | undefined> {
+  try {
+    return await deps.vault.read(connectionId);
+  } catch (error) {
+    if (!(error instanceof StoredTokenUnreadableError)) throw error;
+    deps.log.warn('The stored access-token secret is unreadable; the next version replaces it', {
+      connectionId,
+      errorCode: error.code,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * The lease went while we wrote the secret. If the connection is still active, the secret holds the
+ * new version and whoever runs next adopts it without calling Zoho. If an operator revoked it
+ * meanwhile, the secret we just wrote must not outlive the revoke: remove it again.
+ */
+async function leaseLostAfterWrite(
+  deps: RefreshDependencies,
+  connection: Connection,
+  token: StoredAccessToken,
+): Promise<RefreshResult> {
+  const current = await deps.store.get(connection.connectionId);
+  const revoked = current?.status === 'revoked';
+  if (revoked) await deps.vault.remove(connection.connectionId);
+  deps.metrics.add('RefreshSkipped', 1, 'Count', 'lease_lost');
+  deps.log.warn('Lease lost before commit', {
+    connectionId: connection.connectionId,
+    version: token.version,
+    secret: revoked ? 'removed (the connection was revoked)' : 'kept for the next run to adopt',
+  });
+  return { outcome: 'skipped', reason: 'lease_lost', version: connection.version };
 }

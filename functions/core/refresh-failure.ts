@@ -1,7 +1,7 @@
 import type { Connection, ConnectionStatus, EpochMillis } from './connection';
 import {
-  ClientCredentialsNotFoundError,
-  MisconfiguredClientError,
+  InvalidInputError,
+  MisconfigurationError,
   ReauthorizationRequiredError,
   RefreshBudgetExhaustedError,
   ZohoThrottledError,
@@ -10,6 +10,13 @@ import {
 import type { RefreshOutcome, RefreshTrigger } from './ports';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
 import { nextAttemptAfterFailure } from './refresh-policy';
+
+/** What a failure under a lost lease becomes (same shape as the use case's skip). */
+export interface LeaseLostResult {
+  readonly outcome: 'skipped';
+  readonly reason: 'lease_lost';
+  readonly version: number;
+}
 
 export interface RefreshFailureResult {
   readonly outcome: 'failed';
@@ -42,7 +49,9 @@ function classify(error: unknown, connection: Connection, deps: RefreshDependenc
       countsAsFailure: true,
     };
   }
-  if (error instanceof MisconfiguredClientError || error instanceof ClientCredentialsNotFoundError) {
+  // Stored data that breaks a contract (an empty refresh token, a disallowed server) is a
+  // misconfiguration too: retrying the same input cannot succeed.
+  if (error instanceof MisconfigurationError || error instanceof InvalidInputError) {
     return {
       outcome: 'misconfigured',
       status: 'misconfigured',
@@ -88,14 +97,14 @@ export async function recordRefreshFailure(
   trigger: RefreshTrigger,
   error: unknown,
   attempt: { started: EpochMillis; zohoCalls: number },
-): Promise<RefreshFailureResult> {
+): Promise<RefreshFailureResult | LeaseLostResult> {
   const { store, clock, metrics, log } = deps;
   const now = clock.now();
   const kind = classify(error, connection, deps);
   const { code, message } = describe(error);
   const consecutiveFailures = connection.consecutiveFailures + (kind.countsAsFailure ? 1 : 0);
 
-  await store.recordFailure(
+  const recorded = await store.recordFailure(
     connection.connectionId,
     owner,
     {
@@ -106,6 +115,16 @@ export async function recordRefreshFailure(
     },
     now,
   );
+  if (!recorded) {
+    // The lease went (expired, or an operator revoked or disabled the connection meanwhile): the
+    // failure describes a state that is no longer ours to change, so nothing is announced.
+    metrics.add('RefreshSkipped', 1, 'Count', 'lease_lost');
+    log.warn('Refresh failed after the lease was lost; nothing recorded', {
+      connectionId: connection.connectionId,
+      errorCode: code,
+    });
+    return { outcome: 'skipped', reason: 'lease_lost', version: connection.version };
+  }
 
   if (kind.outcome === 'budget_exhausted') metrics.add('BudgetExhausted', 1, 'Count');
   else metrics.add('RefreshFailed', 1, 'Count', code);

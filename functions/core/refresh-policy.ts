@@ -18,6 +18,8 @@ export interface RefreshPolicy {
   /** Base and cap of the backoff before the next refresh after a transient failure. */
   readonly failureBackoffBaseMs: number;
   readonly failureBackoffMaxMs: number;
+  /** Consecutive failures after which a connection counts as failing (the ConnectionsFailing alarm). */
+  readonly failingAfter: number;
   /** Source of randomness for jitter; injectable so tests are exact. */
   readonly random: () => number;
 }
@@ -35,6 +37,7 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
   retryBaseMs: 250,
   failureBackoffBaseMs: 30_000,
   failureBackoffMaxMs: 10 * 60_000,
+  failingAfter: 3,
   random: Math.random,
 };
 

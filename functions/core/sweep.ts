@@ -1,4 +1,4 @@
-import type { EpochMillis } from './connection';
+import type { Connection, EpochMillis } from './connection';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
 import type { RefreshDependencies } from './refresh-deps';
 
@@ -11,7 +11,12 @@ export interface SweepOptions {
   readonly reserveMs: number;
   /** Most connections taken in one sweep; the rest are due again at the next one. */
   readonly maxConnections: number;
+  /** Most active connections read for the fleet gauges. @default FLEET_LIMIT */
+  readonly fleetLimit?: number;
 }
+
+/** Active connections one sweep reads; a fleet larger than this needs sharded sweeps. */
+export const FLEET_LIMIT = 10_000;
 
 export interface SweepSummary {
   readonly due: number;
@@ -19,7 +24,7 @@ export interface SweepSummary {
   readonly refreshed: number;
   readonly failed: number;
   readonly skipped: number;
-  /** Due connections whose token had already expired when the sweep started. */
+  /** Active connections whose token had already expired when the sweep started. */
   readonly expired: number;
   /** Due connections left for the next sweep because time ran short. */
   readonly leftForNextSweep: number;
@@ -35,9 +40,11 @@ export async function sweepDueConnections(
   options: SweepOptions,
 ): Promise<SweepSummary> {
   const now: EpochMillis = deps.clock.now();
-  const due = await deps.store.listDue(now, options.maxConnections);
-  const expired = due.filter((connection) => connection.expiresAt <= now).length;
-  deps.metrics.add('ExpiredTokens', expired, 'Count');
+  // One read of every active connection (the due index, earliest first) serves both the work and
+  // the fleet gauges, so a connection in backoff still counts as expired or failing.
+  const active = await deps.store.listDue(Number.MAX_SAFE_INTEGER, options.fleetLimit ?? FLEET_LIMIT);
+  const due = active.filter((connection) => connection.refreshDueAt <= now).slice(0, options.maxConnections);
+  const expired = await emitFleetGauges(deps, active, now);
   deps.metrics.add('SweepConnections', due.length, 'Count');
 
   const results: RefreshResult[] = [];
@@ -85,4 +92,34 @@ export async function sweepDueConnections(
   deps.metrics.add('SweepHeartbeat', 1, 'Count');
   deps.log.info('Sweep finished', { ...summary });
   return summary;
+}
+
+/**
+ * The gauges the alarms watch, emitted by every sweep (zeros included), so an alarm neither misses a
+ * connection in backoff nor returns to OK while a connection is still broken. Returns the number of
+ * expired tokens.
+ */
+async function emitFleetGauges(deps: RefreshDependencies, active: readonly Connection[], now: EpochMillis) {
+  const { metrics, policy } = deps;
+  const expired = active.filter((connection) => connection.expiresAt <= now).length;
+  const failing = active.filter((connection) => connection.consecutiveFailures >= policy.failingAfter).length;
+  const stranded = await deps.store.listNeedingOperator(FLEET_LIMIT);
+  metrics.add('ExpiredTokens', expired, 'Count');
+  metrics.add('ConnectionsFailing', failing, 'Count');
+  metrics.add(
+    'ConnectionsNeedingReauthorization',
+    stranded.filter((connection) => connection.status === 'reauthorization_required').length,
+    'Count',
+  );
+  metrics.add(
+    'ConnectionsMisconfigured',
+    stranded.filter((connection) => connection.status === 'misconfigured').length,
+    'Count',
+  );
+  const withToken = active.filter((connection) => connection.expiresAt > 0);
+  if (withToken.length > 0) {
+    const soonest = withToken.reduce((min, connection) => Math.min(min, connection.expiresAt), Infinity);
+    metrics.add('MinSecondsToExpiry', Math.round((soonest - now) / 1000), 'Seconds');
+  }
+  return expired;
 }

@@ -3,6 +3,7 @@
  * No retries here: the refresh use case retries transient errors inside its lease and budget.
  */
 import {
+  AccountsServerNotAllowedError,
   ConfigurationError,
   InvalidInputError,
   ZohoMalformedResponseError,
@@ -84,9 +85,7 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
   ): Promise<Answer> {
     // The guard comes before anything is built or sent: the table may have been tampered with.
     if (!isAllowedAccountsServer(accountsServer, allowed)) {
-      throw new InvalidInputError(
-        `accounts server ${describeHost(accountsServer)} is neither a Zoho data centre nor explicitly allowed; nothing was sent`,
-      );
+      throw new AccountsServerNotAllowedError(describeHost(accountsServer));
     }
     for (const [name, value] of Object.entries(form)) {
       if (typeof value !== 'string' || value.trim() === '') {

@@ -174,18 +174,34 @@ function checkSeconds(value: unknown, field: string): number | Problem {
   return value;
 }
 
-/** An absent `api_domain` is normal (keep the stored one); a present but broken one is not. */
+/**
+ * An absent `api_domain` is normal (keep the stored one); a present but broken one is not. Consumers
+ * send the access token to this origin, so it must be https: plain http would put the token on the
+ * wire in clear. The one exception is a loopback host (the Zoho simulator of the sandbox and the
+ * tests), where nothing leaves the machine.
+ */
 function readApiDomain(value: unknown): string | undefined | Problem {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') {
-    try {
-      const url = new URL(value);
-      if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
-    } catch {
-      // falls through to the problem below
-    }
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    // reported as not a URL below
   }
-  return new Problem('api_domain is not an http(s) URL');
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    return new Problem('api_domain is not an https URL');
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return new Problem(
+      `api_domain ${url.host} is plain http: consumers would send the access token in clear (only loopback hosts may use http)`,
+    );
+  }
+  return url.origin;
+}
+
+/** `localhost`, `127.x.x.x` and `[::1]`: traffic that never leaves the machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 function hasAccessToken(json: Json): json is Json & { access_token: string } {

@@ -2,13 +2,55 @@
  * Monitoring: the encrypted alarm topic, the alarms on the refresher metrics (core's MetricName,
  * dimension service), on the functions and the dead-letter queue, the dashboard, and the outputs.
  */
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARM_SPECS } from '../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../infra/outputs';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
 import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
 import { arnOf, logicalId, refresherStack, TEST_ENV, templateOf, testApp } from './infra-support';
+
+const GTE = 'GreaterThanOrEqualToThreshold';
+/** A fleet gauge: at least 1 in the one period of the (default) schedule rate; no data keeps the state. */
+const gauge = (metric: string) => ({
+  MetricName: metric,
+  Statistic: 'Maximum',
+  ComparisonOperator: GTE,
+  Threshold: 1,
+  Period: 300,
+  EvaluationPeriods: 1,
+  TreatMissingData: 'ignore',
+});
+
+/** The alarms on the refresher's own metrics, by id, with every setting spelled out. */
+const REFRESHER_METRIC_ALARMS = {
+  ConnectionsNeedingReauthorization: gauge('ConnectionsNeedingReauthorization'),
+  ConnectionsMisconfigured: gauge('ConnectionsMisconfigured'),
+  ConnectionsFailing: gauge('ConnectionsFailing'),
+  ExpiredTokens: gauge('ExpiredTokens'),
+  RefreshFailures: {
+    MetricName: 'RefreshFailed',
+    Statistic: 'Sum',
+    ComparisonOperator: GTE,
+    Threshold: 1,
+    Period: 300,
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    TreatMissingData: 'notBreaching',
+  },
+  SweepHeartbeatMissing: {
+    MetricName: 'SweepHeartbeat',
+    Statistic: 'Sum',
+    ComparisonOperator: 'LessThanThreshold',
+    Threshold: 1,
+    Period: 300,
+    EvaluationPeriods: 2,
+    TreatMissingData: 'breaching',
+  },
+};
 
 describe('monitoring of the default refresher', () => {
   let template: Template;
@@ -47,21 +89,99 @@ describe('monitoring of the default refresher', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it.each([
-    ['RefreshFailed', 'Sum', 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
-    ['ReauthorizationRequired', 'Sum', 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
-    ['ExpiredTokens', 'Maximum', 'GreaterThanOrEqualToThreshold', 1, 'notBreaching'],
-    ['SweepHeartbeat', 'Sum', 'LessThanThreshold', 1, 'breaching'],
-  ])('alarms on %s (%s %s %d, missing data %s)', (metric, statistic, operator, threshold, missing) => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'ZohoTokenRefresher',
-      MetricName: metric,
-      Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
-      Statistic: statistic,
-      ComparisonOperator: operator,
-      Threshold: threshold,
-      TreatMissingData: missing,
-      AlarmActions: [{ Ref: logicalId(refresher.alarmTopic.topic) }],
+  /** Every alarm of the template, by the construct id the spec gives it. */
+  const alarmsById = () => {
+    const found = template.findResources('AWS::CloudWatch::Alarm');
+    return Object.fromEntries(
+      ALARM_SPECS.map((spec) => {
+        const alarm = refresher.alarms.node.findChild(spec.id) as cloudwatch.Alarm;
+        const resource = found[logicalId(alarm)] as { Properties: Record<string, unknown> } | undefined;
+        return [spec.id, resource?.Properties];
+      }),
+    );
+  };
+
+  it('has exactly the alarms of the spec, each notifying the topic on ALARM and on OK', () => {
+    const topic = [{ Ref: logicalId(refresher.alarmTopic.topic) }];
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    expect(ALARM_SPECS.map((spec) => spec.id).sort()).toEqual(
+      [
+        'ConnectionsFailing',
+        'ConnectionsMisconfigured',
+        'ConnectionsNeedingReauthorization',
+        'DeadLetterQueueNotEmpty',
+        'ExpiredTokens',
+        'OnDemandRefreshErrors',
+        'OnDemandRefreshThrottles',
+        'RefreshFailures',
+        'ScheduledRefreshErrors',
+        'ScheduledRefreshThrottles',
+        'SweepHeartbeatMissing',
+      ].sort(),
+    );
+    const alarms = alarmsById();
+    for (const spec of ALARM_SPECS) {
+      expect(alarms[spec.id], spec.id).toMatchObject({
+        Statistic: spec.statistic,
+        Threshold: spec.threshold,
+        ComparisonOperator: spec.comparison,
+        EvaluationPeriods: spec.evaluationPeriods,
+        TreatMissingData: spec.treatMissingData,
+        AlarmDescription: spec.description,
+        AlarmActions: topic,
+        OKActions: topic,
+      });
+    }
+  });
+
+  it.each(Object.entries(REFRESHER_METRIC_ALARMS))(
+    '%s: metric, statistic, threshold, period, missing data',
+    (id, expected) => {
+      expect(alarmsById()[id]).toEqual({
+        Namespace: 'ZohoTokenRefresher',
+        Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
+        ...expected,
+        AlarmDescription: expect.any(String),
+        AlarmActions: [{ Ref: logicalId(refresher.alarmTopic.topic) }],
+        OKActions: [{ Ref: logicalId(refresher.alarmTopic.topic) }],
+      });
+    },
+  );
+
+  it('no longer alarms on the ReauthorizationRequired count (it missed and flapped), only on the gauges', () => {
+    const metrics = Object.values(alarmsById()).map((properties) => properties?.MetricName);
+    expect(metrics).not.toContain('ReauthorizationRequired');
+  });
+
+  it('says in each gauge alarm what the operator does', () => {
+    const descriptions = alarmsById();
+    expect(descriptions.ConnectionsNeedingReauthorization?.AlarmDescription).toContain(
+      '`zoho-tokens connect --id <id> ...`',
+    );
+    expect(descriptions.ConnectionsNeedingReauthorization?.AlarmDescription).toContain(
+      'reauthorization_required',
+    );
+    expect(descriptions.ConnectionsMisconfigured?.AlarmDescription).toContain('`zoho-tokens clients put`');
+    expect(descriptions.ConnectionsFailing?.AlarmDescription).toContain('`zoho-tokens history <id>`');
+    expect(descriptions.ExpiredTokens?.AlarmDescription).toContain('`zoho-tokens refresh <id>`');
+  });
+
+  it('ties the gauges and the heartbeat to the schedule rate', () => {
+    // Prepare
+    const built = refresherStack({ scheduleRate: Duration.minutes(10), refreshMargin: Duration.minutes(25) });
+    const alarms = Object.values(templateOf(built.stack).findResources('AWS::CloudWatch::Alarm')).map(
+      (resource) => (resource as { Properties: { MetricName: string; Period: number } }).Properties,
+    );
+
+    // Assess
+    const periods = Object.fromEntries(alarms.map((alarm) => [alarm.MetricName, alarm.Period]));
+    expect(periods).toMatchObject({
+      ConnectionsNeedingReauthorization: 600,
+      ConnectionsMisconfigured: 600,
+      ConnectionsFailing: 600,
+      ExpiredTokens: 600,
+      SweepHeartbeat: 600,
+      RefreshFailed: 300,
     });
   });
 
@@ -72,22 +192,25 @@ describe('monitoring of the default refresher', () => {
           Namespace: 'AWS/Lambda',
           MetricName: metric,
           Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+          Statistic: 'Sum',
           AlarmActions: [{ Ref: logicalId(refresher.alarmTopic.topic) }],
         });
       }
     }
+    expect(alarmsById().OnDemandRefreshThrottles).toMatchObject({ EvaluationPeriods: 3, Threshold: 1 });
+    expect(alarmsById().ScheduledRefreshThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(refresher.deadLetterQueue), 'QueueName'] } },
       ],
+      Statistic: 'Maximum',
       Threshold: 1,
     });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
   });
 
-  it('draws refreshes, failures by reason (SEARCH), seconds to expiry, Zoho latency and DLQ depth', () => {
+  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency and DLQ depth', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
       Properties: { DashboardBody: unknown };
     };
@@ -97,10 +220,21 @@ describe('monitoring of the default refresher', () => {
       'Failures by reason',
       'Seconds to expiry (worst connection)',
       'Zoho token endpoint latency',
+      'Connections needing attention',
       'Dead-letter queue depth',
     ]) {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
     }
+    for (const gauge of [
+      'MinSecondsToExpiry',
+      'ConnectionsNeedingReauthorization',
+      'ConnectionsMisconfigured',
+      'ConnectionsFailing',
+    ]) {
+      expect(body).toContain(`\\"${gauge}\\"`);
+    }
+    expect(body).toContain('\\"stat\\":\\"Minimum\\"');
+    expect(body).not.toContain('\\"SecondsToExpiry\\"');
     expect(body).toContain(
       `SEARCH('{ZohoTokenRefresher,reason,service} MetricName=\\\\\\"RefreshFailed\\\\\\" service=\\\\\\"zoho-token-refresher\\\\\\"', 'Sum', 300)`,
     );

@@ -6,7 +6,9 @@
 import {
   type Connection,
   type EpochMillis,
+  type LastError,
   type Lease,
+  needsOperator,
   newConnection,
 } from '../../functions/core/connection';
 import { ConnectionAlreadyExistsError, ZohoTransientError } from '../../functions/core/errors';
@@ -56,9 +58,12 @@ export class InMemoryConnectionStore implements ConnectionStore {
     this.calls[name] = (this.calls[name] ?? 0) + 1;
   }
 
+  /** The condition of every write under a lease: still the owner, not expired, still active. */
   private holds(id: string, owner: string, now: EpochMillis): Connection | undefined {
     const item = this.items.get(id);
-    return item?.lease?.owner === owner && item.lease.until > now ? item : undefined;
+    return item?.lease?.owner === owner && item.lease.until > now && item.status === 'active'
+      ? item
+      : undefined;
   }
 
   async get(id: string) {
@@ -144,6 +149,10 @@ export class InMemoryConnectionStore implements ConnectionStore {
       .sort((a, b) => a.refreshDueAt - b.refreshDueAt)
       .slice(0, limit);
   }
+  async listNeedingOperator(limit: number) {
+    await tick();
+    return [...this.items.values()].filter((c) => needsOperator(c.status)).slice(0, limit);
+  }
   async listAll() {
     await tick();
     return [...this.items.values()];
@@ -151,11 +160,24 @@ export class InMemoryConnectionStore implements ConnectionStore {
   async setStatus(
     id: string,
     status: Connection['status'],
-    changes: { encryptedRefreshToken?: string; refreshDueAt?: EpochMillis } = {},
+    changes: {
+      encryptedRefreshToken?: string;
+      refreshDueAt?: EpochMillis;
+      lastError?: LastError | null;
+    } = {},
   ) {
     await tick();
     const item = this.items.get(id);
-    if (item) this.items.set(id, { ...item, ...changes, status });
+    if (!item) return;
+    // An operator's status change ends any lease: a reactivated connection refreshes at once.
+    const { lease: _lease, lastError: _lastError, ...rest } = item;
+    const { lastError, ...other } = changes;
+    this.items.set(id, {
+      ...rest,
+      ...other,
+      status,
+      ...(lastError === null ? { consecutiveFailures: 0 } : { lastError: lastError ?? item.lastError }),
+    });
   }
   async appendHistory(entry: HistoryEntry) {
     await tick();

@@ -1,7 +1,14 @@
+import {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  PutMetricAlarmCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
+import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
+import { ensureAlarms } from '../../../cli/local/resources-alarms';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
@@ -34,6 +41,18 @@ describe('zoho-tokens doctor', () => {
     expect(result.stdout).toContain('✓ key: refresh-token key alias/zoho-token-refresher is enabled');
     expect(result.stdout).toContain(
       '✓ alarm SweepHeartbeatMissing: alarm zoho-token-refresher-SweepHeartbeatMissing watches SweepHeartbeat',
+    );
+    for (const id of [
+      'ConnectionsNeedingReauthorization',
+      'ConnectionsMisconfigured',
+      'ConnectionsFailing',
+      'ExpiredTokens',
+      'RefreshFailures',
+    ]) {
+      expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
+    }
+    expect(result.stdout).toContain(
+      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue, so the 5 alarms on them (ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty) exist only in a deployed stack',
     );
     expect(result.stdout).toContain('✗ alarm subscribers: nobody is notified when an alarm fires');
     expect(result.stdout).toMatch(
@@ -168,6 +187,61 @@ describe('zoho-tokens doctor', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("No connection 'nope' is registered");
+  });
+
+  it('fails a missing alarm and warns about one that departs from its definition, then is content again', async () => {
+    // Prepare
+    const prefix = 'zoho-token-refresher';
+    await world.clients.cloudWatch.send(
+      new DeleteAlarmsCommand({ AlarmNames: [`${prefix}-ConnectionsMisconfigured`] }),
+    );
+    const { MetricAlarms = [] } = await world.clients.cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: [`${prefix}-ExpiredTokens`] }),
+    );
+    const expired = MetricAlarms[0] ?? expect.fail('local init made no ExpiredTokens alarm');
+    await world.clients.cloudWatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: `${prefix}-ExpiredTokens`,
+        Namespace: expired.Namespace,
+        MetricName: expired.MetricName,
+        Dimensions: expired.Dimensions,
+        Statistic: 'Sum',
+        Period: expired.Period,
+        Threshold: 5,
+        EvaluationPeriods: 1,
+        ComparisonOperator: expired.ComparisonOperator,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: expired.AlarmActions,
+      }),
+    );
+
+    // Act
+    const broken = await runCli(world.local('doctor', '--json'));
+    await ensureAlarms(
+      { endpoint: world.endpoint, region: world.target.region, credentials: EMULATOR_CREDENTIALS },
+      world.resources.alarmTopicArn,
+      prefix,
+    );
+    const repaired = await runCli(world.local('doctor', '--json'));
+
+    // Assess
+    expect(broken.code).toBe(1);
+    const checks = broken.json<DoctorReport>().checks;
+    expect(checks.find((check) => check.name === 'alarm ConnectionsMisconfigured')).toEqual({
+      name: 'alarm ConnectionsMisconfigured',
+      status: 'fail',
+      message: 'no alarm watches the ConnectionsMisconfigured metric',
+      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+    });
+    expect(checks.find((check) => check.name === 'alarm ExpiredTokens')).toMatchObject({
+      status: 'warn',
+      message: `alarm ${prefix}-ExpiredTokens differs from its definition: statistic is Sum, expected Maximum; threshold is 5, expected 1; missing data is notBreaching, expected ignore`,
+    });
+    expect(verdicts(repaired.json<DoctorReport>())).toMatchObject({
+      'alarm ConnectionsMisconfigured': 'ok',
+      'alarm ExpiredTokens': 'ok',
+      'alarms in AWS only': 'ok',
+    });
   });
 
   it('fails a disabled refresh-token key', async () => {

@@ -43,10 +43,15 @@ describe('createInProcessRefresher', () => {
     const result = await refreshConnection(deps, { connectionId: 'inproc-custom', trigger: 'operator' });
 
     // Assess
-    expect(result).toMatchObject({ outcome: 'failed', errorCode: 'invalid_input' });
+    // Refused before anything is sent; retrying cannot help, so the connection needs an operator.
+    expect(result).toMatchObject({
+      outcome: 'failed',
+      errorCode: 'accounts_server_not_allowed',
+      status: 'misconfigured',
+    });
     expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(0);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^warning: Refresh failed; .*connectionId=inproc-custom/);
+    expect(lines[0]).toMatch(/Refresh failed permanently; .*connectionId=inproc-custom/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import type { LocalResources } from '../../../cli/local/resources';
+import { ALARM_SPECS } from '../../../infra/alarm-specs';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -25,11 +26,35 @@ describe('zoho-tokens local init', () => {
     }
     const { MetricAlarms = [] } = await world.clients.cloudWatch.send(new DescribeAlarmsCommand({}));
     expect(MetricAlarms.map((alarm) => [alarm.AlarmName, alarm.MetricName]).sort()).toEqual([
+      ['zoho-token-refresher-ConnectionsFailing', 'ConnectionsFailing'],
+      ['zoho-token-refresher-ConnectionsMisconfigured', 'ConnectionsMisconfigured'],
+      ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
-      ['zoho-token-refresher-ReauthorizationRequired', 'ReauthorizationRequired'],
       ['zoho-token-refresher-RefreshFailures', 'RefreshFailed'],
       ['zoho-token-refresher-SweepHeartbeatMissing', 'SweepHeartbeat'],
     ]);
+    // The same definitions as the stack's (infra/alarm-specs.ts), at the default schedule rate.
+    for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind === 'refresher')) {
+      expect(
+        MetricAlarms.find((alarm) => alarm.AlarmName === `zoho-token-refresher-${spec.id}`),
+      ).toMatchObject({
+        Namespace: 'ZohoTokenRefresher',
+        Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
+        Statistic: spec.statistic,
+        Period: 300,
+        Threshold: spec.threshold,
+        EvaluationPeriods: spec.evaluationPeriods,
+        ComparisonOperator: spec.comparison,
+        TreatMissingData: spec.treatMissingData,
+        AlarmDescription: spec.description,
+      });
+    }
+    expect(MetricAlarms.find((alarm) => alarm.MetricName === 'RefreshFailed')?.DatapointsToAlarm).toBe(2);
+    expect(MetricAlarms.find((alarm) => alarm.MetricName === 'ConnectionsMisconfigured')).toMatchObject({
+      Statistic: 'Maximum',
+      TreatMissingData: 'ignore',
+      EvaluationPeriods: 1,
+    });
     expect(
       MetricAlarms.every((alarm) => alarm.AlarmActions?.[0]?.endsWith(':zoho-token-refresher-alarms')),
     ).toBe(true);

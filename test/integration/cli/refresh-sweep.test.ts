@@ -79,8 +79,13 @@ describe('zoho-tokens refresh', () => {
     const result = await runCli(world.local('refresh', 'r-custom'));
 
     // Assess
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('is neither a Zoho data centre nor explicitly allowed; nothing was sent');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "connection 'r-custom' uses an accounts server outside Zoho's data centres; nothing was sent",
+    );
+    expect(await world.store.get('r-custom')).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+    // Untouched, so still due: take it out of the sweeps below.
+    await world.store.setStatus('r-custom', 'disabled');
     expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(0);
   });
 

@@ -86,7 +86,8 @@ describe('the consumer token cache across expiries', () => {
   });
 
   it('never hands out an expired token when the refresher falls behind: it re-reads, then refuses', async () => {
-    // Prepare: version 1 stored, then no refresher at all
+    // Prepare: version 1 stored, then no refresher at all. getToken refuses the expired token; the
+    // client's fetch heals the same situation by reporting it (try-catch-refresh.test.ts).
     const w = world();
     const id = 'stale-books';
     await w.addConnection(id, 'us');

@@ -149,4 +149,38 @@ describe('the consumer against Zoho Books, the bus and the on-demand refresher',
     expect(await queuedRejections()).toEqual([]);
     expect((await w.ports.store.get(id))?.version).toBe(1);
   });
+
+  it('heals a token the refresher let expire: reports it without a code, never sends it, calls with version 2', async () => {
+    // Prepare: version 1 stored, then no sweep at all until it has expired. Last in the file: the
+    // clock it moves makes every other connection of the world due as well.
+    const w = world();
+    const id = 'behind-books';
+    const refreshToken = await connectAtVersion1(w, id);
+    const container = startContainer(id);
+    const v1 = await storedAccessToken(w, id, 1);
+    w.clock.advance(60 * 60_000 + 1_000);
+    const before = simCounts(refreshToken);
+
+    // Act: the bus's queue is drained into the on-demand handler while the call waits
+    const call = container.zoho.fetch(ORGANIZATIONS, { requestId: 'req-behind-1' });
+    const delivered = await w.pumpRejected(call);
+    const response = await call;
+
+    // Assess: one event for version 1 (no Zoho code: Zoho was never asked), one refresh, one Books call
+    expect(response.status).toBe(200);
+    expect(countsSince(before, refreshToken)).toEqual({ tokenCalls: 1, token: 1, books: 1, books401: 0 });
+    expect(delivered).toBe(1);
+    expect(container.events.eventDetails).toEqual([
+      { connectionId: id, version: 1, status: 401, requestId: 'req-behind-1' },
+    ]);
+    const v2 = await storedAccessToken(w, id, 2);
+    expect(versionsOf(container.sentTokens, { [v1]: 'v1', [v2]: 'v2' })).toEqual(['v2']);
+    const history = await w.ports.store.listHistory(id, 10);
+    expect(history.map((entry) => [entry.trigger, entry.outcome, entry.version])).toEqual([
+      ['on_demand', 'refreshed', 2],
+      ['scheduled', 'refreshed', 1],
+    ]);
+    expect(await queuedRejections()).toEqual([]);
+    await w.ports.store.setStatus(id, 'disabled');
+  });
 });

@@ -35,6 +35,7 @@ function storeWhoseCommitFailsOnce(real: ConnectionStore, dies: boolean) {
     },
     releaseLease: (id, owner, now) => real.releaseLease(id, owner, now),
     listDue: (dueBy, limit) => real.listDue(dueBy, limit),
+    listNeedingOperator: (limit) => real.listNeedingOperator(limit),
     listAll: () => real.listAll(),
     setStatus: (id, status, changes) => real.setStatus(id, status, changes),
     async appendHistory(entry) {

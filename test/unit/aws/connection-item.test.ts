@@ -49,13 +49,26 @@ describe('connection items', () => {
     expect(fromConnectionItem(item)).toEqual(leased);
   });
 
-  it('leaves a non-active connection off the due index (no dueShard)', () => {
+  it('leaves a revoked or disabled connection off the due index (no dueShard)', () => {
     // Act
-    const item = toConnectionItem(connection({ status: 'reauthorization_required' }));
+    const revoked = toConnectionItem(connection({ status: 'revoked' }));
+    const disabled = toConnectionItem(connection({ status: 'disabled' }));
 
     // Assess
-    expect(item.dueShard).toBeUndefined();
-    expect(fromConnectionItem(item).status).toBe('reauthorization_required');
+    expect(revoked.dueShard).toBeUndefined();
+    expect(disabled.dueShard).toBeUndefined();
+    expect(fromConnectionItem(revoked).status).toBe('revoked');
+  });
+
+  it('puts a connection waiting for an operator on the operator partition of the due index', () => {
+    // Act
+    const reauth = toConnectionItem(connection({ status: 'reauthorization_required' }));
+    const misconfigured = toConnectionItem(connection({ status: 'misconfigured' }));
+
+    // Assess
+    expect(reauth.dueShard).toEqual({ S: 'operator' });
+    expect(misconfigured.dueShard).toEqual({ S: 'operator' });
+    expect(fromConnectionItem(reauth).status).toBe('reauthorization_required');
   });
 
   it('reads an item without optional fields and an empty call list', () => {

@@ -83,7 +83,8 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         Key: KEY,
-        UpdateExpression: 'SET #status = :status REMOVE dueShard',
+        // Every operator status change also ends any lease.
+        UpdateExpression: 'SET #status = :status REMOVE leaseOwner, leaseUntil, dueShard',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':status': { S: 'disabled' } },
@@ -102,7 +103,7 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
           'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, refreshDueAt = :refreshDueAt, ' +
-          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE lastError',
+          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE leaseOwner, leaseUntil, lastError',
         ExpressionAttributeValues: {
           ':status': { S: 'active' },
           ':encryptedRefreshToken': { S: 'bmV3LWNpcGhlcnRleHQ=' },
@@ -113,7 +114,7 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       });
     });
 
-    it('sets a last error without a REMOVE clause when nothing is removed', async () => {
+    it('sets a last error and removes only the lease', async () => {
       // Act
       await store.setStatus('books-eu', 'active', {
         lastError: { code: 'operator', message: 'resumed', at: NOW },
@@ -121,7 +122,8 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
 
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
-        UpdateExpression: 'SET #status = :status, lastError = :lastError, dueShard = :dueShard',
+        UpdateExpression:
+          'SET #status = :status, lastError = :lastError, dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
       });
     });
 

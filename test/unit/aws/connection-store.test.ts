@@ -9,13 +9,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toConnectionItem } from '../../../functions/aws/connection-item';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
-import { dueShardOf } from '../../../functions/aws/table';
+import { dueShardOf, TABLE_SCHEMA } from '../../../functions/aws/table';
 import { connection, KEY, NOW, rejection, TABLE } from './fixtures';
 
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-const LEASE_HELD = 'leaseOwner = :owner AND leaseUntil > :now';
+const LEASE_HELD = 'leaseOwner = :owner AND leaseUntil > :now AND #status = :active';
+/** What every lease-guarded write adds to its own names and values. */
+const STATUS_NAME = { '#status': 'status' };
+const heldBy = (owner: string) => ({
+  ':owner': { S: owner },
+  ':now': { N: String(NOW) },
+  ':active': { S: 'active' },
+});
 
 describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
   const dynamodb = mockClient(DynamoDBClient);
@@ -100,11 +107,11 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
         Key: KEY,
         UpdateExpression: 'SET recentZohoCalls = :calls, leaseUntil = :leaseUntil',
         ConditionExpression: LEASE_HELD,
+        ExpressionAttributeNames: STATUS_NAME,
         ExpressionAttributeValues: {
           ':calls': { L: [{ N: String(NOW - 1_000) }, { N: String(NOW) }] },
           ':leaseUntil': { N: String(NOW + 60_000) },
-          ':owner': { S: 'sweep-1' },
-          ':now': { N: String(NOW) },
+          ...heldBy('sweep-1'),
         },
       });
     });
@@ -133,6 +140,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
           'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
           'apiDomain = :apiDomain, consecutiveFailures = :zero REMOVE lastError, leaseOwner, leaseUntil',
         ConditionExpression: LEASE_HELD,
+        ExpressionAttributeNames: STATUS_NAME,
         ExpressionAttributeValues: {
           ':version': { N: '8' },
           ':expiresAt': { N: String(NOW + 3_600_000) },
@@ -140,8 +148,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
           ':refreshedAt': { N: String(NOW) },
           ':apiDomain': { S: 'https://www.zohoapis.eu' },
           ':zero': { N: '0' },
-          ':owner': { S: 'sweep-1' },
-          ':now': { N: String(NOW) },
+          ...heldBy('sweep-1'),
         },
       });
       expect(input?.UpdateExpression).not.toContain('dueShard');
@@ -181,7 +188,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       ],
       ['releaseLease', () => store.releaseLease('books-eu', 'sweep-1', NOW)],
       ['recordZohoCall', () => store.recordZohoCall('books-eu', 'sweep-1', [NOW], NOW + 60_000, NOW)],
-    ])('%s answers false once the lease is lost', async (_name, act) => {
+    ])('%s answers false once the lease is lost or the connection left active', async (_name, act) => {
       // Prepare
       dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
 
@@ -191,10 +198,16 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       // Assess
       expect(held).toBe(false);
       expect(dynamodb).toReceiveCommandTimes(UpdateItemCommand, 1);
-      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, { ConditionExpression: LEASE_HELD });
+      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
+        ConditionExpression: LEASE_HELD,
+        ExpressionAttributeNames: STATUS_NAME,
+      });
+      expect(
+        dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.ExpressionAttributeValues,
+      ).toMatchObject(heldBy('sweep-1'));
     });
 
-    it('records a permanent failure: status, error, no lease, and removes dueShard so the sweep stops', async () => {
+    it('records a permanent failure: status, error, no lease, and moves dueShard to the operator partition so the sweep stops', async () => {
       // Prepare
       dynamodb.on(UpdateItemCommand).resolves({});
       const lastError = {
@@ -215,10 +228,10 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       expect(held).toBe(true);
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
-          'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError ' +
-          'REMOVE leaseOwner, leaseUntil, dueShard',
+          'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError, ' +
+          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
         ConditionExpression: LEASE_HELD,
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: STATUS_NAME,
         ExpressionAttributeValues: {
           ':status': { S: 'reauthorization_required' },
           ':refreshDueAt': { N: String(NOW) },
@@ -230,10 +243,11 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
               at: { N: String(NOW) },
             },
           },
-          ':owner': { S: 'sweep-1' },
-          ':now': { N: String(NOW) },
+          ':dueShard': { S: 'operator' },
+          ...heldBy('sweep-1'),
         },
       });
+      expect(TABLE_SCHEMA.operatorShard).toBe('operator');
     });
 
     it('records a transient failure of an active connection keeping it on the due index', async () => {
@@ -274,7 +288,8 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
         ConditionExpression: LEASE_HELD,
-        ExpressionAttributeValues: { ':owner': { S: 'sweep-1' }, ':now': { N: String(NOW) } },
+        ExpressionAttributeNames: STATUS_NAME,
+        ExpressionAttributeValues: heldBy('sweep-1'),
       });
     });
   });

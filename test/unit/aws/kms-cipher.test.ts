@@ -2,8 +2,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { DecryptCommand, EncryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RefreshTokenCipherError } from '../../../functions/aws/errors';
+import { RefreshTokenCipherError, RefreshTokenCipherRefusedError } from '../../../functions/aws/errors';
 import { ENCRYPTION_CONTEXT_KEY, KmsRefreshTokenCipher } from '../../../functions/aws/kms-cipher';
+import { MisconfigurationError } from '../../../functions/core/errors';
 import { rejection } from './fixtures';
 
 const KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -79,11 +80,12 @@ describe('KmsRefreshTokenCipher', () => {
       const error = await rejection(cipher.decrypt('books-eu', encrypted));
 
       // Assess
-      expect(error).toBeInstanceOf(RefreshTokenCipherError);
+      expect(error).toBeInstanceOf(permanent ? RefreshTokenCipherRefusedError : RefreshTokenCipherError);
+      // Permanent refusals are misconfigurations: the refresh takes the connection off the schedule.
+      expect(error instanceof MisconfigurationError).toBe(permanent);
       expect(error.message).toBe(
         `KMS could not decrypt the refresh token of connection 'books-eu' (${name})`,
       );
-      expect((error as RefreshTokenCipherError).permanent).toBe(permanent);
       expect((error as RefreshTokenCipherError).connectionId).toBe('books-eu');
       expect(error.message).not.toContain(encrypted);
     },
@@ -97,7 +99,7 @@ describe('KmsRefreshTokenCipher', () => {
     const error = await rejection(cipher.encrypt('books-eu', REFRESH_TOKEN));
 
     // Assess
-    expect(error).toBeInstanceOf(RefreshTokenCipherError);
+    expect(error).toBeInstanceOf(RefreshTokenCipherRefusedError);
     expect(error.message).toBe(
       "KMS could not encrypt the refresh token of connection 'books-eu' (DisabledException)",
     );

@@ -1,10 +1,15 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ConnectionTokenNotFoundError } from '../../../functions/consumer/errors';
 import {
   type ZohoContextValue,
   type ZohoLambdaContext,
@@ -47,13 +52,13 @@ describe('zohoTokenMiddleware', () => {
     });
   });
 
-  const options = (fetch = recordingFetch(() => json(200, {})).fetch) => ({
+  const options = (fetch = recordingFetch(() => json(200, {})).fetch, clock = new RecordingClock()) => ({
     connectionId: CONNECTION_ID,
     eventBusName: BUS,
     secretsClient: new SecretsManagerClient({ region: 'eu-west-1' }),
     eventBridgeClient: new EventBridgeClient({ region: 'eu-west-1' }),
     fetch,
-    clock: new RecordingClock(),
+    clock,
   });
 
   it('puts the token and a fetch on context.zoho, reading the secret once across invocations', async () => {
@@ -102,5 +107,55 @@ describe('zohoTokenMiddleware', () => {
       requestId: 'req-42',
     });
     expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('lets an invocation with an expired token run: token shows it, fetch heals it, token then shows the new one', async () => {
+    // Prepare: version 1 expired at T0 + 1 h, and the refresher has not stored version 2 yet
+    const { fetch, sent } = recordingFetch((request) =>
+      request.authorization === authorizationOf(2) ? json(200, { code: 0 }) : json(401, NOT_AUTHORIZED),
+    );
+    const seen: Array<{ version: number; expiresAt: number }> = [];
+    const handler = middy()
+      .use(zohoTokenMiddleware(options(fetch, new RecordingClock(T0 + HOUR))))
+      .handler(async (_event, context) => {
+        seen.push({ version: context.zoho.token.version, expiresAt: context.zoho.token.expiresAt });
+        const response = await context.zoho.fetch('/books/v3/organizations');
+        seen.push({ version: context.zoho.token.version, expiresAt: context.zoho.token.expiresAt });
+        return response.status;
+      });
+
+    // Act
+    const status = await handler({}, lambdaContext('req-7'));
+
+    // Assess: the expired token never went to Zoho; its version was reported once, without a code
+    expect(status).toBe(200);
+    expect(seen).toEqual([
+      { version: 1, expiresAt: T0 + HOUR },
+      { version: 2, expiresAt: T0 + 2 * HOUR },
+    ]);
+    expect(sent.map((request) => request.authorization)).toEqual([authorizationOf(2)]);
+    const detail = eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail;
+    expect(JSON.parse(detail ?? '')).toEqual({
+      connectionId: CONNECTION_ID,
+      version: 1,
+      status: 401,
+      requestId: 'req-7',
+    });
+    expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+  });
+
+  it('still fails the invocation when the secret does not exist', async () => {
+    // Prepare
+    sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: 'gone', $metadata: {} }));
+    const handler = middy()
+      .use(zohoTokenMiddleware(options()))
+      .handler(async () => 'never');
+
+    // Act
+    const error = await handler({}, lambdaContext('req-8')).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConnectionTokenNotFoundError);
+    expect(eb).toReceiveCommandTimes(PutEventsCommand, 0);
   });
 });

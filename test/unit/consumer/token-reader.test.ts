@@ -107,6 +107,31 @@ describe('createTokenReader', () => {
       expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 3);
     });
 
+    it('peeks at the newest token read, expired or not, without reading', async () => {
+      // Prepare: version 4 read, then expired, then version 5 stored.
+      sm.on(GetSecretValueCommand)
+        .resolvesOnce({ SecretString: secretString(4, T0 + HOUR) })
+        .resolvesOnce({ SecretString: secretString(4, T0 + HOUR) })
+        .resolves({ SecretString: secretString(5, T0 + 2 * HOUR) });
+      const tokens = reader(clock);
+      const beforeAnyRead = tokens.peek();
+      await tokens.getToken();
+      clock.current = T0 + HOUR;
+
+      // Act
+      const refused = await tokens.getToken().catch((error: unknown) => error);
+      const expiredView = tokens.peek();
+      await tokens.getToken();
+      const newerView = tokens.peek();
+
+      // Assess
+      expect(beforeAnyRead).toBeUndefined();
+      expect(refused).toBeInstanceOf(TokenExpiredError);
+      expect(expiredView).toMatchObject({ version: 4, expiresAt: T0 + HOUR });
+      expect(newerView).toMatchObject({ version: 5, expiresAt: T0 + 2 * HOUR });
+      expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 3);
+    });
+
     it('does not cache a short-lived token longer than its life', async () => {
       // Prepare: 90 s of life with a 60 s skew leaves 30 s of cache.
       sm.on(GetSecretValueCommand).resolves({ SecretString: secretString(5, T0 + 90_000) });

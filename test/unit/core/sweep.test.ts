@@ -45,6 +45,9 @@ describe('sweepDueConnections', () => {
     expect(summary.due).toBe(0);
     expect(world.metrics.points).toEqual([
       { name: 'ExpiredTokens', value: 0 },
+      { name: 'ConnectionsFailing', value: 0 },
+      { name: 'ConnectionsNeedingReauthorization', value: 0 },
+      { name: 'ConnectionsMisconfigured', value: 0 },
       { name: 'SweepConnections', value: 0 },
       { name: 'SweepHeartbeat', value: 1 },
     ]);
@@ -98,5 +101,49 @@ describe('sweepDueConnections', () => {
     const summary = await sweepDueConnections(world, { ...options, concurrency: 1 });
 
     expect(summary).toMatchObject({ attempted: 2, refreshed: 1, failed: 1 });
+  });
+
+  it('gauges the whole fleet: expired and failing connections in backoff, those needing an operator, the soonest expiry', async () => {
+    // Prepare: nothing below is due except 'due'; the gauges must still see every one.
+    const world = createFakeWorld();
+    const now = world.clock.now();
+    const later = now + 5 * 60_000;
+    await addConnection(world, { connectionId: 'due', refreshDueAt: now - 1, expiresAt: now + 90_000 });
+    await addConnection(world, {
+      connectionId: 'backoff-expired',
+      refreshDueAt: later,
+      expiresAt: now - 60_000,
+      consecutiveFailures: 4,
+    });
+    await addConnection(world, {
+      connectionId: 'failing',
+      refreshDueAt: later,
+      expiresAt: now + 600_000,
+      consecutiveFailures: 3,
+    });
+    await addConnection(world, {
+      connectionId: 'fine',
+      refreshDueAt: later,
+      expiresAt: now + 3_000_000,
+      consecutiveFailures: 2,
+    });
+    await addConnection(world, { connectionId: 'reauth', status: 'reauthorization_required' });
+    await addConnection(world, { connectionId: 'misconf-1', status: 'misconfigured' });
+    await addConnection(world, { connectionId: 'misconf-2', status: 'misconfigured' });
+    await addConnection(world, { connectionId: 'gone', status: 'revoked' });
+
+    // Act
+    const summary = await sweepDueConnections(world, options);
+
+    // Assess
+    expect(summary).toMatchObject({ due: 1, refreshed: 1, expired: 1 });
+    const gauge = (name: Parameters<typeof world.metrics.sum>[0]) => world.metrics.sum(name);
+    expect(gauge('ExpiredTokens')).toBe(1);
+    expect(gauge('ConnectionsFailing')).toBe(2);
+    expect(gauge('ConnectionsNeedingReauthorization')).toBe(1);
+    expect(gauge('ConnectionsMisconfigured')).toBe(2);
+    expect(world.metrics.points.filter((p) => p.name === 'MinSecondsToExpiry')).toEqual([
+      { name: 'MinSecondsToExpiry', value: -60 },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveSandboxSettings } from '../../../cli/sandbox/options';
+import { describeSchedule, resolveSandboxSettings } from '../../../cli/sandbox/options';
 import { sandboxPolicy } from '../../../cli/sandbox/refresher';
 import { renderTable } from '../../../cli/sandbox/view';
 import type { Connection } from '../../../functions/core/connection';
@@ -17,7 +17,11 @@ describe('resolveSandboxSettings', () => {
       sweepIntervalMs: 10_000,
       consumerIntervalMs: 3_000,
       drainIntervalMs: 1_000,
+      realZoho: false,
     });
+    expect(describeSchedule(settings)).toBe(
+      'sweep every 10 s; demo consumer every 3 s; simulated early expiry every 20 s',
+    );
   });
 
   it('uses the real Zoho when the environment holds credentials, the flags winning over it', () => {
@@ -40,6 +44,60 @@ describe('resolveSandboxSettings', () => {
       credentials: { clientId: '1000.FLAG', clientSecret: 'test-cs-env', refreshToken: '1000.test-rt-env' },
     });
     expect(settings.durationMs).toBe(30_000);
+  });
+
+  describe('with the real Zoho, whose Books API quota is 1,000 to 10,000 calls a day', () => {
+    const realEnv = {
+      ZOHO_CLIENT_ID: '1000.ENV',
+      ZOHO_CLIENT_SECRET: 'test-cs-env',
+      ZOHO_REFRESH_TOKEN: '1000.test-rt-env',
+    };
+
+    it('turns the demo consumer and the early expiries off, and the header says so', () => {
+      // Act
+      const settings = resolveSandboxSettings({ env: realEnv });
+
+      // Assess
+      expect(settings.realZoho).toBe(true);
+      expect(settings.consumerIntervalMs).toBeUndefined();
+      expect(describeSchedule(settings)).toBe(
+        "sweep every 10 s; demo consumer OFF (real Zoho: every Books call spends the organisation's daily API quota; --consumer-interval 300 or more turns it on); early expiries OFF (only the simulator can expire tokens)",
+      );
+    });
+
+    it('runs the demo consumer only when asked, at most every 5 minutes', () => {
+      // Act
+      const every5Minutes = resolveSandboxSettings({ env: realEnv, consumerIntervalSeconds: 300 });
+      const every3Seconds = () => resolveSandboxSettings({ env: realEnv, consumerIntervalSeconds: 3 });
+
+      // Assess
+      expect(every5Minutes.consumerIntervalMs).toBe(300_000);
+      expect(describeSchedule(every5Minutes)).toContain('demo consumer every 300 s');
+      expect(every3Seconds).toThrow(ConfigurationError);
+      expect(every3Seconds).toThrow('consumer interval with the real Zoho must be from 300 to 86400 seconds');
+    });
+
+    it('refuses the simulator-only options instead of ignoring them', () => {
+      // Act
+      const expiring = () => resolveSandboxSettings({ env: realEnv, expireEverySeconds: 20 });
+      const lifetime = () => resolveSandboxSettings({ env: realEnv, tokenLifetimeSeconds: 60 });
+      const never = resolveSandboxSettings({ env: realEnv, expireEverySeconds: 0 });
+
+      // Assess
+      expect(expiring).toThrow(/--expire-every works only with the simulated Zoho/);
+      expect(lifetime).toThrow(/--token-lifetime works only with the simulated Zoho/);
+      expect(never.zoho.kind).toBe('real');
+    });
+
+    it("treats --zoho-accounts naming one of Zoho's own accounts servers as the real Zoho", () => {
+      // Act
+      const zohoEu = resolveSandboxSettings({ env: realEnv, zohoAccounts: 'https://accounts.zoho.eu' });
+      const local = resolveSandboxSettings({ env: realEnv, zohoAccounts: 'http://127.0.0.1:9' });
+
+      // Assess
+      expect([zohoEu.realZoho, zohoEu.consumerIntervalMs]).toEqual([true, undefined]);
+      expect([local.realZoho, local.consumerIntervalMs]).toEqual([false, 3_000]);
+    });
   });
 
   it('refuses partial credentials and names what is missing, never a value', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  InvalidInputError,
+  AccountsServerNotAllowedError,
   MisconfiguredClientError,
   ZohoMalformedResponseError,
   ZohoThrottledError,
@@ -128,7 +128,7 @@ describe('exchangeGrantCode', () => {
     );
 
     // Assess
-    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toBeInstanceOf(AccountsServerNotAllowedError);
     expect(fake.calls).toHaveLength(0);
   });
 });

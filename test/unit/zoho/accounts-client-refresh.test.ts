@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AccountsServerNotAllowedError,
   ConfigurationError,
   InvalidInputError,
   MisconfiguredClientError,
@@ -97,7 +98,7 @@ describe('refreshAccessToken: the custom-server guard', () => {
     const error = await caught(() => client.refreshAccessToken({ ...request, accountsServer }));
 
     // Assess
-    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toBeInstanceOf(AccountsServerNotAllowedError);
     expect(fake.calls).toHaveLength(0);
     expectNoSecrets(error);
   });

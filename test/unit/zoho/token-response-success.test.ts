@@ -61,6 +61,27 @@ describe('parseTokenResponse: success shapes of ZOHO.md §1', () => {
     expect(grant).not.toHaveProperty('refreshToken');
   });
 
+  it.each(['http://127.0.0.1:8080', 'http://localhost:9', 'http://[::1]:4000'])(
+    'accepts a plain http api_domain on the loopback host %s (the simulator)',
+    (apiDomain) => {
+      // Act
+      const grant = parse(200, { ...documented, api_domain: `${apiDomain}/` });
+
+      // Assess
+      expect(grant.apiDomain).toBe(apiDomain);
+    },
+  );
+
+  it('says why a plain http api_domain is refused, naming the host', async () => {
+    // Act
+    const error = await caught(() => parse(200, { ...documented, api_domain: 'http://www.zohoapis.com' }));
+
+    // Assess
+    expect((error as Error).message).toContain(
+      'api_domain www.zohoapis.com is plain http: consumers would send the access token in clear',
+    );
+  });
+
   it('defaults a missing token_type to Bearer', () => {
     // Prepare
     const { token_type: _, ...withoutType } = documented;
@@ -79,6 +100,10 @@ describe('parseTokenResponse: untrustworthy expiry is malformed (transient, curr
     ['expires_in in ms without expires_in_sec', { ...documented, expires_in: 3_600_000 }],
     ['expires_in_sec a string', { ...documented, expires_in_sec: '3600', expires_in: 3_600_000 }],
     ['api_domain not a URL', { ...documented, api_domain: 'www.zohoapis.com' }],
+    ['api_domain over plain http', { ...documented, api_domain: 'http://www.zohoapis.com' }],
+    ['api_domain over http on a private address', { ...documented, api_domain: 'http://10.0.0.8:8080' }],
+    ['api_domain on a loopback-looking name', { ...documented, api_domain: 'http://127.0.0.1.evil.example' }],
+    ['api_domain of another scheme', { ...documented, api_domain: 'ftp://www.zohoapis.com' }],
   ])('%s → ZohoMalformedResponseError', async (_, body) => {
     // Act
     const error = await caught(() => parse(200, body));

@@ -1,0 +1,166 @@
+/**
+ * Every alarm of the refresher, as plain data and nothing else (no CDK import): infra/alarms.ts
+ * turns it into CloudFormation alarms, `zoho-tokens local init` into PutMetricAlarm calls for the
+ * emulator, and `zoho-tokens doctor` checks that each one exists. One list, so the stack, the
+ * sandbox and the doctor can never disagree on a threshold or a description.
+ *
+ * Each description is what arrives in the alarm e-mail: it says what happened and what to do.
+ */
+import type { MetricName } from '../functions/core/ports';
+
+/** What an alarm watches. */
+export type AlarmSource =
+  /** A refresher metric (namespace ZohoTokenRefresher, dimension `service`). */
+  | { readonly kind: 'refresher'; readonly metric: MetricName }
+  /** An AWS/Lambda metric of one of the two refresher functions. */
+  | {
+      readonly kind: 'function';
+      readonly fn: 'scheduled' | 'onDemand';
+      readonly metric: 'Errors' | 'Throttles';
+    }
+  /** The AWS/SQS depth of the dead-letter queue. */
+  | { readonly kind: 'deadLetterQueue'; readonly metric: 'ApproximateNumberOfMessagesVisible' };
+
+/** One alarm. The values of `comparison` and `treatMissingData` are CloudWatch's own spellings. */
+export interface AlarmSpec {
+  /** The construct id in the stack; the emulator's alarm is named `<prefix>-<id>`. */
+  readonly id: string;
+  readonly source: AlarmSource;
+  readonly statistic: 'Sum' | 'Maximum' | 'Minimum';
+  readonly threshold: number;
+  readonly comparison: 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold';
+  /** A fixed five minutes, or the sweep's schedule rate (one gauge data point per period). */
+  readonly period: 'fiveMinutes' | 'scheduleRate';
+  readonly evaluationPeriods: number;
+  /** @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  readonly treatMissingData: 'breaching' | 'notBreaching' | 'ignore';
+  readonly description: string;
+}
+
+/** The five-minute period of the alarms that are not tied to the schedule, in seconds. */
+export const FIVE_MINUTES_SECONDS = 300;
+
+/**
+ * A fleet gauge (emitted by every sweep, zeros included) at or above 1 in one schedule period.
+ * Missing data keeps the alarm's state ("ignore"): it does not breach (a silent sweep is the
+ * heartbeat alarm's job), and a sweep that lands in the next period cannot flip it to OK either.
+ */
+function gauge(id: string, metric: MetricName, description: string): AlarmSpec {
+  return {
+    id,
+    source: { kind: 'refresher', metric },
+    statistic: 'Maximum',
+    threshold: 1,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    period: 'scheduleRate',
+    evaluationPeriods: 1,
+    treatMissingData: 'ignore',
+    description,
+  };
+}
+
+/** Any data point of `source` (Sum, or Maximum for a depth) at or above 1 in one five-minute window. */
+function anyInFiveMinutes(id: string, source: AlarmSource, description: string, windows = 1): AlarmSpec {
+  return {
+    id,
+    source,
+    statistic: source.kind === 'deadLetterQueue' ? 'Maximum' : 'Sum',
+    threshold: 1,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    period: 'fiveMinutes',
+    evaluationPeriods: windows,
+    treatMissingData: 'notBreaching',
+    description,
+  };
+}
+
+/** Every alarm of the stack. */
+export const ALARM_SPECS: readonly AlarmSpec[] = [
+  gauge(
+    'ConnectionsNeedingReauthorization',
+    'ConnectionsNeedingReauthorization',
+    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and run `zoho-tokens connect --id <id> ...` with a new code for each. The alarm clears at the first sweep after the last one is fixed.',
+  ),
+  gauge(
+    'ConnectionsMisconfigured',
+    'ConnectionsMisconfigured',
+    'At least one connection is misconfigured: Zoho refused its client app (wrong client id or secret, or a client not enabled in its data centre), so it is off the schedule. Find them with `zoho-tokens status` (status misconfigured), run `zoho-tokens doctor <id>`, fix the client with `zoho-tokens clients put`, then `zoho-tokens add --id <id> ...` to reactivate each.',
+  ),
+  gauge(
+    'ConnectionsFailing',
+    'ConnectionsFailing',
+    'At least one active connection has failed 3 or more refreshes in a row (Zoho throttling or unreachable, or an internal error); its current token stays in place until it expires. Run `zoho-tokens status` and `zoho-tokens history <id>`; the dashboard splits failures by reason.',
+  ),
+  gauge(
+    'ExpiredTokens',
+    'ExpiredTokens',
+    'At least one active connection holds an expired access token: its consumers are failing now. Run `zoho-tokens status`, then `zoho-tokens refresh <id>` and `zoho-tokens doctor <id>` for each expired one.',
+  ),
+  // A single transient failure is normal (the current token stays valid); failures in two of three
+  // consecutive 5-minute windows are a persisting problem.
+  {
+    ...anyInFiveMinutes(
+      'RefreshFailures',
+      { kind: 'refresher', metric: 'RefreshFailed' },
+      'Zoho token refreshes keep failing. Run `zoho-tokens status` and `zoho-tokens history <id>`; the dashboard splits failures by reason.',
+      3,
+    ),
+    datapointsToAlarm: 2,
+  },
+  // Two periods in a row without a sweep (not one: EventBridge may deliver a schedule late).
+  {
+    id: 'SweepHeartbeatMissing',
+    source: { kind: 'refresher', metric: 'SweepHeartbeat' },
+    statistic: 'Sum',
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    period: 'scheduleRate',
+    evaluationPeriods: 2,
+    treatMissingData: 'breaching',
+    description:
+      'The scheduled sweep has not run for two schedule periods: tokens are not being refreshed and the other alarms see no new data. Check the scheduled function, its log group and its schedule rule.',
+  },
+  anyInFiveMinutes(
+    'ScheduledRefreshErrors',
+    { kind: 'function', fn: 'scheduled', metric: 'Errors' },
+    'The ScheduledRefresh function failed (an unhandled error, a timeout or a crash). See its log group.',
+  ),
+  anyInFiveMinutes(
+    'OnDemandRefreshErrors',
+    { kind: 'function', fn: 'onDemand', metric: 'Errors' },
+    'The OnDemandRefresh function failed (an unhandled error, a timeout or a crash). See its log group.',
+  ),
+  // One sweep at a time: a throttle means a sweep overran into the next one.
+  anyInFiveMinutes(
+    'ScheduledRefreshThrottles',
+    { kind: 'function', fn: 'scheduled', metric: 'Throttles' },
+    'A sweep was throttled: the previous one was still running. Sweeps may be too slow.',
+  ),
+  // A burst of 401 reports is throttled on purpose (it protects the Zoho budget) and retried by
+  // Lambda; only throttling that lasts 15 minutes is worth a page.
+  anyInFiveMinutes(
+    'OnDemandRefreshThrottles',
+    { kind: 'function', fn: 'onDemand', metric: 'Throttles' },
+    'On-demand refreshes have been throttled for 15 minutes: consumers keep reporting rejected tokens.',
+    3,
+  ),
+  anyInFiveMinutes(
+    'DeadLetterQueueNotEmpty',
+    { kind: 'deadLetterQueue', metric: 'ApproximateNumberOfMessagesVisible' },
+    'An event or invocation failed for good and landed in the dead-letter queue. Read the messages, fix the cause, then purge the queue.',
+  ),
+];
+
+/** The alarms on the refresher's own metrics: the only ones an emulator can hold (no functions, no DLQ). */
+export const REFRESHER_METRIC_ALARMS: readonly (AlarmSpec & {
+  readonly source: Extract<AlarmSource, { kind: 'refresher' }>;
+})[] = ALARM_SPECS.filter(
+  (spec): spec is AlarmSpec & { source: Extract<AlarmSource, { kind: 'refresher' }> } =>
+    spec.source.kind === 'refresher',
+);
+
+/** An alarm's period in seconds, given the sweep's schedule rate. */
+export function periodSeconds(spec: AlarmSpec, scheduleRateSeconds: number): number {
+  return spec.period === 'scheduleRate' ? scheduleRateSeconds : FIVE_MINUTES_SECONDS;
+}

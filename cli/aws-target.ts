@@ -17,6 +17,7 @@ import { CONFIG_DEFAULTS } from '../functions/aws/config';
 import { DEFAULT_STACK_NAME, LOCAL_DEFAULTS } from '../functions/aws/names';
 import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS } from '../infra/output-keys';
+import { serialiseWritesForMoto } from './local/moto-write-guard';
 
 export interface TargetNames {
   readonly tableName: string;
@@ -72,10 +73,17 @@ export function clientConfig(region: string, endpoint?: string) {
   return { region, endpoint, ...(credentials && { credentials }) };
 }
 
+/**
+ * One SDK client per service for `target`. Against an emulator the DynamoDB client sends its writes
+ * one at a time: moto's conditional writes are not atomic under concurrency (see
+ * local/moto-write-guard.ts), and `local drain` runs up to 10 refreshes at once whose leases must
+ * not both win.
+ */
 export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint'>): TargetClients {
   const config = clientConfig(target.region, target.endpoint);
+  const dynamodb = new DynamoDBClient(config);
   return {
-    dynamodb: new DynamoDBClient(config),
+    dynamodb: target.endpoint === undefined ? dynamodb : serialiseWritesForMoto(dynamodb),
     secretsManager: new SecretsManagerClient(config),
     kms: new KMSClient(config),
     eventBridge: new EventBridgeClient(config),

@@ -75,7 +75,7 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       return {
         health: 'trouble',
         problem: `Zoho rejected the client app '${c.clientRef}' for ${c.accountsServer}`,
-        fix: `check the data centre and the client's id and secret (zoho-tokens doctor ${id}; zoho-tokens clients put --client ${c.clientRef} …), then zoho-tokens add --id ${id} … to reactivate`,
+        fix: `check the data centre and the client's id and secret (zoho-tokens doctor ${id}; zoho-tokens clients put --client ${c.clientRef} …), then zoho-tokens enable ${id} to reactivate`,
       };
     case 'revoked':
       return {
@@ -87,7 +87,7 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       return {
         health: 'trouble',
         problem: 'disabled: it is not refreshed',
-        fix: `zoho-tokens add --id ${id} … to reactivate`,
+        fix: `zoho-tokens enable ${id} to reactivate`,
       };
     case 'active':
       break;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { sweepReserveMs } from '../functions/aws/refresher';
+import type { ConnectionCheckResult } from '../functions/core/check-connection';
 import type { Connection } from '../functions/core/connection';
 import { ConfigurationError } from '../functions/core/errors';
 import type { Metrics } from '../functions/core/ports';
@@ -25,7 +26,7 @@ import { humanLog, inProcessConfig, quietLog } from './local/in-process';
 const IN_PROCESS_SWEEP_BUDGET_MS = 15 * 60_000;
 
 /**
- * Runs an operator command (refresh with trigger `operator`, or revoke) through the on-demand
+ * Runs an operator command (refresh with trigger `operator`, revoke, or check) through the on-demand
  * handler: in this process against an emulator, by Lambda Invoke of the deployed function otherwise.
  * Only the refresher roles may decrypt refresh tokens, so in AWS this is the only way.
  */
@@ -58,6 +59,23 @@ export function refreshNow(
     out,
     { operatorCommand: 'refresh', connectionId: connection.connectionId, force: true },
     allowedAccountsServers,
+  );
+}
+
+/**
+ * Checks, with the refresher's permissions and without calling Zoho, that a refresh of the
+ * connection could decrypt its refresh token and read its client app and access-token secret.
+ */
+export async function checkAsRefresher(
+  aws: AwsSession,
+  out: Output,
+  connectionId: string,
+): Promise<ConnectionCheckResult> {
+  const result = await runOperatorCommand(aws, out, { operatorCommand: 'check', connectionId }, []);
+  if (result.outcome === 'checked') return result;
+  // Doctor shows only the message: the advice goes into it. An older function refuses `check`.
+  throw new OperationError(
+    `the on-demand function did not check '${connectionId}' (${result.outcome === 'rejected' ? result.reason : `it answered ${result.outcome}`}); if it is older than this CLI, deploy the stack again`,
   );
 }
 

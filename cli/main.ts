@@ -9,6 +9,7 @@ import { addCommand } from './commands/add';
 import { clientsPutCommand } from './commands/clients-put';
 import { connectCommand } from './commands/connect';
 import { doctorCommand } from './commands/doctor';
+import { enableCommand } from './commands/enable';
 import { historyCommand } from './commands/history';
 import { localDrainCommand } from './commands/local-drain';
 import { localInitCommand } from './commands/local-init';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   sweepCommand,
   rejectCommand,
   revokeCommand,
+  enableCommand,
   doctorCommand,
   localInitCommand,
   localDrainCommand,

@@ -1,4 +1,4 @@
-/** Words for what the on-demand handler answered (refresh, revoke, or a refused request). */
+/** Words for what the on-demand handler answered (refresh, revoke, check, or a refused request). */
 import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
 import { relative, timestamp } from './format';
 
@@ -21,6 +21,10 @@ export function describeResult(id: string, result: OnDemandResult, now = Date.no
       return result.revokedAtZoho
         ? `Revoked '${id}' at Zoho and marked it revoked; its access-token secret is deleted.`
         : `Zoho no longer knew the refresh token of '${id}'; marked it revoked and deleted its access-token secret.`;
+    case 'checked':
+      return result.problems.length === 0
+        ? `The refresher can read everything a refresh of '${id}' needs.`
+        : `The refresher cannot read all that a refresh of '${id}' needs: ${result.problems.join('; ')}.`;
     case 'rejected':
       return `The on-demand handler refused the request: ${result.reason}`;
     case 'failed':

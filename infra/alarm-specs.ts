@@ -85,7 +85,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
   gauge(
     'ConnectionsMisconfigured',
     'ConnectionsMisconfigured',
-    'At least one connection is misconfigured: Zoho refused its client app (wrong client id or secret, or a client not enabled in its data centre), so it is off the schedule. Find them with `zoho-tokens status` (status misconfigured), run `zoho-tokens doctor <id>`, fix the client with `zoho-tokens clients put`, then `zoho-tokens add --id <id> ...` to reactivate each.',
+    'At least one connection is misconfigured: Zoho refused its client app (wrong client id or secret, or a client not enabled in its data centre), so it is off the schedule. Find them with `zoho-tokens status` (status misconfigured), run `zoho-tokens doctor <id>`, fix the client with `zoho-tokens clients put`, then `zoho-tokens enable <id>` to reactivate each (it keeps the stored refresh token; the functions may use a client secret read up to 5 minutes earlier, so if it fails right after `clients put`, run it again after that).',
   ),
   gauge(
     'ConnectionsFailing',

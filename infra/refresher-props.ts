@@ -6,15 +6,17 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { DEFAULT_SECRET_PREFIX } from '../functions/aws/names';
+import {
+  CONSUMER_CACHE_SECONDS,
+  isWithinLimit,
+  SETTING_LIMITS,
+  type SettingLimit,
+} from '../functions/aws/settings';
 import { parseConnectionId } from '../functions/core/connection';
 import { ConfigurationError, InvalidInputError } from '../functions/core/errors';
-import { DEFAULT_REFRESH_POLICY, ZOHO_TOKEN_REQUEST_LIMIT } from '../functions/core/refresh-policy';
+import { DEFAULT_REFRESH_POLICY } from '../functions/core/refresh-policy';
 import { normaliseAccountsServer } from '../functions/zoho/data-centres';
 
-/** How long a consumer may cache a token (the consumer library's upper bound). */
-export const CONSUMER_CACHE = Duration.minutes(5);
-/** Zoho access tokens live one hour; a margin near it would refresh on every sweep. */
-export const MAX_REFRESH_MARGIN = Duration.minutes(50);
 /** The refresher's own random head start (core's refresh policy), so the fleet does not refresh in lockstep. */
 export const REFRESH_JITTER = Duration.millis(DEFAULT_REFRESH_POLICY.jitterMs);
 
@@ -27,6 +29,7 @@ export interface ZohoTokenRefresherProps {
   /**
    * How long before expiry a token is refreshed. Must exceed `scheduleRate` + the consumers' 5-minute
    * cache + the 2-minute jitter (so no consumer ever holds a token about to die) and stay under 50 minutes.
+   * Whole seconds.
    * @default Duration.minutes(15)
    */
   readonly refreshMargin?: Duration;
@@ -53,7 +56,9 @@ export interface ZohoTokenRefresherProps {
    */
   readonly alarmEmail?: string;
   /**
-   * What happens to the table, the key, the log groups and the queues when the stack is deleted.
+   * What happens to the table, the key, the log groups and the queues when the stack is deleted:
+   * `RETAIN` (the table also gets deletion protection) or `DESTROY`. `SNAPSHOT` is refused: the key,
+   * the queues and the log groups have no snapshot.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -76,7 +81,8 @@ export interface ZohoTokenRefresherProps {
    */
   readonly exampleConsumer?: boolean;
   /**
-   * The connection the example consumer reads. Required when `exampleConsumer` is true.
+   * The connection the example consumer reads. Required when `exampleConsumer` is true, refused
+   * otherwise (an id that deploys nothing is a mistake worth hearing about).
    * @default - none
    */
   readonly exampleConsumerConnectionId?: string;
@@ -100,40 +106,45 @@ const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 /** Leaves room for `/<64-character id>/access-token` within Secrets Manager's 512-character names. */
 const MAX_SECRET_PREFIX_LENGTH = 200;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
-const MAX_SWEEP_CONCURRENCY = 50;
+const REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
 
 /** Applies the defaults and throws ConfigurationError, naming the prop, for anything invalid. */
 export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): ResolvedRefresherProps {
   const scheduleRate = props.scheduleRate ?? Duration.minutes(5);
-  const refreshMargin = props.refreshMargin ?? Duration.minutes(15);
-  const scheduleMinutes = wholeMinutes('scheduleRate', scheduleRate);
-  const marginSeconds = refreshMargin.toSeconds();
-  const lowest = scheduleMinutes * 60 + CONSUMER_CACHE.toSeconds() + REFRESH_JITTER.toSeconds();
-  if (marginSeconds <= lowest || marginSeconds >= MAX_REFRESH_MARGIN.toSeconds()) {
-    fail(
-      `refreshMargin must exceed scheduleRate (${scheduleMinutes} min) + consumer cache (5 min) + jitter (${REFRESH_JITTER.toMinutes()} min) = ${lowest / 60} min and be less than 50 min (got ${marginSeconds / 60} min)`,
-    );
-  }
-  const exampleConsumerConnectionId = props.exampleConsumer
-    ? exampleConnectionId(props.exampleConsumerConnectionId)
-    : undefined;
+  const refreshMargin = props.refreshMargin ?? Duration.seconds(SETTING_LIMITS.refreshMarginSeconds.fallback);
+  checkMargin(wholeMinutes('scheduleRate', scheduleRate), refreshMargin);
   return {
     scheduleRate,
     refreshMargin,
-    zohoBudget: integerIn(
-      'zohoBudget',
-      props.zohoBudget ?? ZOHO_TOKEN_REQUEST_LIMIT - 1,
-      1,
-      ZOHO_TOKEN_REQUEST_LIMIT - 1,
-    ),
-    sweepConcurrency: integerIn('sweepConcurrency', props.sweepConcurrency ?? 8, 1, MAX_SWEEP_CONCURRENCY),
+    zohoBudget: limited('zohoBudget', props.zohoBudget, SETTING_LIMITS.zohoBudget),
+    sweepConcurrency: limited('sweepConcurrency', props.sweepConcurrency, SETTING_LIMITS.sweepConcurrency),
     secretPrefix: secretPrefix(props.secretPrefix ?? DEFAULT_SECRET_PREFIX),
     alarmEmail: props.alarmEmail === undefined ? undefined : email(props.alarmEmail),
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    removalPolicy: removalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
     allowedAccountsServers: (props.allowedAccountsServers ?? []).map(accountsServer),
     accessTokenKey: props.accessTokenKey,
-    exampleConsumerConnectionId,
+    exampleConsumerConnectionId: exampleConsumer(props),
   };
+}
+
+/**
+ * The functions' limit (settings.ts), made stricter by what only the construct knows: a token due
+ * now is refreshed by the next sweep, up to `scheduleRate` later, and may then sit in a consumer's
+ * cache for 5 minutes, after the jitter moved its refresh earlier or not at all.
+ */
+function checkMargin(scheduleMinutes: number, refreshMargin: Duration): void {
+  const marginSeconds = refreshMargin.toSeconds({ integral: false });
+  if (Token.isUnresolved(marginSeconds)) fail('refreshMargin must be a concrete duration, not a token');
+  // The functions read the margin as whole seconds.
+  if (!Number.isInteger(marginSeconds))
+    fail(`refreshMargin must be a whole number of seconds (got ${marginSeconds} s)`);
+  const lowest = scheduleMinutes * 60 + CONSUMER_CACHE_SECONDS + REFRESH_JITTER.toSeconds();
+  // The functions' own range applies too, though `lowest` is always above its minimum.
+  if (marginSeconds <= lowest || !isWithinLimit(SETTING_LIMITS.refreshMarginSeconds, marginSeconds)) {
+    fail(
+      `refreshMargin must exceed scheduleRate (${scheduleMinutes} min) + consumer cache (${CONSUMER_CACHE_SECONDS / 60} min) + jitter (${REFRESH_JITTER.toMinutes()} min) = ${lowest / 60} min and be less than ${(SETTING_LIMITS.refreshMarginSeconds.max + 1) / 60} min (got ${marginSeconds / 60} min)`,
+    );
+  }
 }
 
 function fail(message: string): never {
@@ -141,18 +152,26 @@ function fail(message: string): never {
 }
 
 function wholeMinutes(name: string, value: Duration): number {
-  if (Token.isUnresolved(value.toSeconds())) fail(`${name} must be a concrete duration, not a token`);
-  const seconds = value.toSeconds();
+  const seconds = value.toSeconds({ integral: false });
+  if (Token.isUnresolved(seconds)) fail(`${name} must be a concrete duration, not a token`);
   // EventBridge rate expressions count whole minutes.
   if (seconds < 60 || seconds % 60 !== 0)
     fail(`${name} must be a whole number of minutes, at least 1 (got ${seconds} s)`);
   return seconds / 60;
 }
 
-function integerIn(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be an integer from ${min} to ${max} (got ${value})`);
+function limited(name: string, value: number | undefined, limit: SettingLimit): number {
+  if (value === undefined) return limit.fallback;
+  if (!isWithinLimit(limit, value)) {
+    fail(`${name} must be an integer from ${limit.min} to ${limit.max} (got ${value})`);
   }
+  return value;
+}
+
+function removalPolicy(value: RemovalPolicy): RemovalPolicy {
+  // CDK would fail deep inside the key or a queue, without naming this prop.
+  if (!REMOVAL_POLICIES.includes(value))
+    fail(`removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY (got ${value})`);
   return value;
 }
 
@@ -186,7 +205,13 @@ function accountsServer(value: string): string {
   return origin;
 }
 
-function exampleConnectionId(value: string | undefined): string {
+function exampleConsumer(props: ZohoTokenRefresherProps): string | undefined {
+  const value = props.exampleConsumerConnectionId;
+  if (!props.exampleConsumer) {
+    if (value !== undefined)
+      fail('exampleConsumerConnectionId is set but exampleConsumer is not true: set both or neither');
+    return undefined;
+  }
   if (value === undefined) fail('exampleConsumerConnectionId is required when exampleConsumer is true');
   try {
     return parseConnectionId(value);

@@ -7,6 +7,7 @@ import { type Check, guarded } from '../doctor/check';
 import { clientCheck, connectionChecks, stateCheck } from '../doctor/connection-checks';
 import { stackChecks } from '../doctor/stack-checks';
 import { EXIT_OK, OperationError } from '../errors';
+import { checkAsRefresher } from '../handlers';
 import type { Output } from '../io';
 
 const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
@@ -21,6 +22,7 @@ export const doctorCommand: CommandSpec = {
   options: { ...allowCustomOption },
   details: [
     'The client app is checked with a probe code Zoho cannot know: its answer tells a good client from a wrong data centre, client id or secret without spending a token request. Exit 1 when a check fails.',
+    'With ID, the refresher itself checks that it can decrypt the refresh token and read the client app and the access-token secret, without calling Zoho: in-process against an emulator, by invoking the deployed on-demand function in AWS (only the refresher roles may decrypt).',
   ],
   async run(ctx) {
     const target = await ctx.aws.target();
@@ -34,7 +36,13 @@ export const doctorCommand: CommandSpec = {
       const zoho = ctx.aws.zoho(allowedServersOf(ctx.values, [connection]));
       checks.push(
         ...(await connectionChecks(
-          { target, ports, zoho, allowCustom: customAllowed(ctx.values) },
+          {
+            target,
+            ports,
+            zoho,
+            allowCustom: customAllowed(ctx.values),
+            checkAsRefresher: (connectionId) => checkAsRefresher(ctx.aws, ctx.out, connectionId),
+          },
           connection,
         )),
       );
@@ -51,7 +59,7 @@ export const doctorCommand: CommandSpec = {
             if (connection.dc === 'custom' && !allowCustom) continue;
             found.push(
               ...(await guarded(`client app ${connection.clientRef}`, () =>
-                clientCheck({ target, ports, zoho, allowCustom }, connection),
+                clientCheck({ ports, zoho }, connection),
               )),
             );
           }

@@ -1,6 +1,7 @@
 /**
  * Doctor checks of connections: their state, their accounts server, their client app as Zoho sees
- * it (a probe that spends nothing), their refresh token and their access-token secret.
+ * it (a probe that spends nothing), their access-token secret, and (refresher-checks.ts) what the
+ * refresher itself can decrypt and read.
  */
 import type { AwsPorts } from '../../functions/aws/runtime';
 import type { Connection } from '../../functions/core/connection';
@@ -11,6 +12,7 @@ import { GrantCodeRejectedError } from '../../functions/zoho/errors';
 import type { AwsTarget } from '../aws-target';
 import { viewOf } from '../connection-view';
 import { type Check, errorName, fail, guarded, ok, warn } from './check';
+import { type RefresherCheckContext, refresherChecks } from './refresher-checks';
 
 /**
  * A grant code that cannot exist. Zoho checks the client before the code, so the answer tells a
@@ -18,7 +20,7 @@ import { type Check, errorName, fail, guarded, ok, warn } from './check';
  */
 export const PROBE_CODE = '1000.zoho-tokens-doctor-probe.0';
 
-export interface ConnectionCheckContext {
+export interface ConnectionCheckContext extends RefresherCheckContext {
   readonly target: AwsTarget;
   readonly ports: AwsPorts;
   readonly zoho: ZohoAccountsClient;
@@ -55,7 +57,7 @@ export async function connectionChecks(
     serverCheck.status === 'fail'
       ? Promise.resolve([])
       : guarded('client app', () => clientCheck(ctx, connection)),
-    guarded('refresh token', () => refreshTokenCheck(ctx, connection)),
+    guarded('refresher', () => refresherChecks(ctx, connection)),
     guarded('access-token secret', () => secretCheck(ctx, connection)),
   ]);
   return [...checks, ...results.flat()];
@@ -78,7 +80,7 @@ function accountsServerCheck(ctx: ConnectionCheckContext, connection: Connection
 
 /** Zoho's verdict on the connection's client app at its accounts server. */
 export async function clientCheck(
-  ctx: ConnectionCheckContext,
+  ctx: Pick<ConnectionCheckContext, 'ports' | 'zoho'>,
   connection: Pick<Connection, 'clientRef' | 'dc' | 'accountsServer'>,
 ): Promise<Check> {
   const name = `client app ${connection.clientRef}`;
@@ -118,34 +120,6 @@ function clientFix(zohoError: string, c: Pick<Connection, 'clientRef' | 'dc'>): 
     return `store the secret of data centre ${c.dc}: zoho-tokens clients put --client ${c.clientRef} --dc ${c.dc} --client-secret -`;
   }
   return `the client is unknown at this data centre: check that the user's account lives in ${c.dc} (tokens are bound to one data centre) and that the client is enabled there (API console → Settings → Multi-DC), then the client id`;
-}
-
-async function refreshTokenCheck(ctx: ConnectionCheckContext, connection: Connection): Promise<Check> {
-  const name = 'refresh token';
-  if (connection.encryptedRefreshToken === '') {
-    return fail(
-      name,
-      'no refresh token is stored (revoked)',
-      `zoho-tokens add --id ${connection.connectionId} … --refresh-token -`,
-    );
-  }
-  try {
-    await ctx.ports.cipher.decrypt(connection.connectionId, connection.encryptedRefreshToken);
-    return ok(name, `decrypts with key ${ctx.target.names.keyId} under its connection's encryption context`);
-  } catch (error) {
-    if (!ctx.target.local) {
-      return warn(
-        name,
-        `your credentials cannot decrypt it (${errorName(error)}); by design only the refresher roles may`,
-        "'zoho-tokens refresh' checks it with the refresher's role",
-      );
-    }
-    return fail(
-      name,
-      `cannot be decrypted (${errorName(error)})`,
-      `register it again: zoho-tokens add --id ${connection.connectionId} … --refresh-token -`,
-    );
-  }
 }
 
 async function secretCheck(ctx: ConnectionCheckContext, connection: Connection): Promise<Check> {

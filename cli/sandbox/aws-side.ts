@@ -11,8 +11,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { type AwsTarget, localTarget } from '../aws-target';
 import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../local/moto-server';
+import { serialiseWritesForMoto } from '../local/moto-write-guard';
 import { createLocalResources, type LocalResources } from '../local/resources';
-import { serialiseWritesForMoto } from './moto-write-guard';
 
 export interface SandboxClients {
   readonly dynamodb: DynamoDBClient;
@@ -43,7 +43,7 @@ export async function startAwsSide(options: {
   const region = options.region ?? LOCAL_DEFAULTS.region;
   const config = { endpoint, region, credentials: EMULATOR_CREDENTIALS };
   const clients: SandboxClients = {
-    // moto's conditional writes are not atomic under concurrency; see moto-write-guard.ts.
+    // moto's conditional writes are not atomic under concurrency; see local/moto-write-guard.ts.
     dynamodb: serialiseWritesForMoto(new DynamoDBClient(config)),
     secretsManager: new SecretsManagerClient(config),
     kms: new KMSClient(config),

@@ -70,7 +70,9 @@ export function describeOnDemandResult(result: OnDemandResult): string {
       return `failed (${result.errorCode})`;
     case 'revoked':
       return 'revoked';
-    default:
+    case 'checked':
+      return 'checked';
+    case 'rejected':
       return `refused (${result.reason})`;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { ConfigurationError } from '../core/errors';
 import { ENV } from './names';
+import { isWithinLimit, type LimitedSetting, SETTING_LIMITS, type SettingLimit } from './settings';
 
 /** Typed configuration of both refresher functions. */
 export interface RefresherConfig {
@@ -27,12 +28,12 @@ export interface RefresherConfig {
   readonly secretKmsKeyId?: string;
 }
 
-/** Defaults of the optional settings. */
+/** Defaults of the optional settings (the limits' fallbacks). */
 export const CONFIG_DEFAULTS = {
-  refreshMarginSeconds: 900,
-  zohoBudget: 9,
-  sweepConcurrency: 8,
-  zohoTimeoutMs: 10_000,
+  refreshMarginSeconds: SETTING_LIMITS.refreshMarginSeconds.fallback,
+  zohoBudget: SETTING_LIMITS.zohoBudget.fallback,
+  sweepConcurrency: SETTING_LIMITS.sweepConcurrency.fallback,
+  zohoTimeoutMs: SETTING_LIMITS.zohoTimeoutMs.fallback,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,19 +54,11 @@ export function readRefresherConfig(env: Env = process.env): RefresherConfig {
     secretPrefix,
     keyId: required(env, ENV.keyId),
     eventBusName: required(env, ENV.eventBusName),
-    // At least the consumers' 5-minute cache, and below the one-hour token lifetime.
-    refreshMarginSeconds: integer(
-      env,
-      ENV.refreshMarginSeconds,
-      CONFIG_DEFAULTS.refreshMarginSeconds,
-      300,
-      3599,
-    ),
-    // Zoho allows 10 token requests per 10 minutes; we never send the 10th.
-    zohoBudget: integer(env, ENV.zohoBudget, CONFIG_DEFAULTS.zohoBudget, 1, 9),
-    sweepConcurrency: integer(env, ENV.sweepConcurrency, CONFIG_DEFAULTS.sweepConcurrency, 1, 64),
-    // Well under the refresh lease (one minute), which must outlast a call.
-    zohoTimeoutMs: integer(env, ENV.zohoTimeoutMs, CONFIG_DEFAULTS.zohoTimeoutMs, 100, 50_000),
+    // The limits and their reasons are shared with the construct's props (settings.ts).
+    refreshMarginSeconds: limited(env, 'refreshMarginSeconds'),
+    zohoBudget: limited(env, 'zohoBudget'),
+    sweepConcurrency: limited(env, 'sweepConcurrency'),
+    zohoTimeoutMs: limited(env, 'zohoTimeoutMs'),
     allowedAccountsServers: origins(env, ENV.allowedAccountsServers),
     ...(secretKmsKeyId === undefined ? {} : { secretKmsKeyId }),
   };
@@ -83,13 +76,15 @@ function optional(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+function limited(env: Env, setting: LimitedSetting): number {
+  const name = ENV[setting];
+  const limit: SettingLimit = SETTING_LIMITS[setting];
   const raw = optional(env, name);
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return limit.fallback;
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
+  if (!isWithinLimit(limit, value)) {
     throw new ConfigurationError(
-      `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+      `${name} must be an integer from ${limit.min} to ${limit.max} (got ${JSON.stringify(raw)})`,
     );
   }
   return value;

@@ -1,23 +1,26 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
-import type { RefreshResult } from '../core/refresh-connection';
 import type { RefreshDependencies } from '../core/refresh-deps';
-import type { RevokeResult } from '../core/revoke-connection';
 import { parseTokenRejected, refreshRejectedToken } from '../core/token-rejected';
-import { isOperatorCommand, parseOperatorCommand, runOperatorCommand } from './operator-command';
+import {
+  isOperatorCommand,
+  type OperatorCommandResult,
+  parseOperatorCommand,
+  runOperatorCommand,
+} from './operator-command';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
-/** What the function answers: a refresh result, or why the event was refused. */
+/** What the function answers: a refresh, revoke or check result, or why the event was refused. */
 export type OnDemandResult =
-  | RefreshResult
-  | RevokeResult
+  | OperatorCommandResult
   | { readonly outcome: 'rejected'; readonly reason: string };
 
 /**
  * The on-demand use case as a Lambda function, before middleware. A malformed event or an unknown
  * connection is refused with a logged reason and a metric and NOT thrown: retrying cannot fix it.
- * Operators' direct invocations (`zoho-tokens refresh|revoke` against a stack) take the same path.
+ * Operators' direct invocations (`zoho-tokens refresh|enable|revoke|doctor ID` against a stack) take
+ * the same path.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
  */
 export function createTokenRejectedHandler(deps: RefreshDependencies) {

@@ -92,7 +92,7 @@ async function benchSweep(world: MotoWorld, context: BenchContext): Promise<Benc
   return row('moto-sweep', CONNECTIONS, measurement, {
     counts: { zohoCalls, ...awsCalls, logWarnings: world.logged.warn, logErrors: world.logged.error },
     checks: checks.list,
-    note: `per-op = one refresh within a sweep of ${CONNECTIONS} at concurrency ${CONCURRENCY}; moto writes are serialised (cli/sandbox/moto-write-guard.ts)${loggedNote(world)}`,
+    note: `per-op = one refresh within a sweep of ${CONNECTIONS} at concurrency ${CONCURRENCY}; moto writes are serialised (cli/local/moto-write-guard.ts)${loggedNote(world)}`,
   });
 }
 

@@ -1,34 +1,36 @@
 /**
  * The world of the `moto-sweep` benchmark: moto and the Zoho simulator as the sandbox runs them,
  * the resources of `local init`, and the refresher built by the functions' own composition root
- * (real DynamoDB, Secrets Manager, KMS and EventBridge adapters; the real Zoho client). Wired like
- * test/integration/engine/world.ts, without vitest and on the system clock. Every SDK client counts
- * the commands it sends.
+ * (real DynamoDB, Secrets Manager, KMS and EventBridge adapters; the real Zoho client). Wired with
+ * test/integration/engine/world.ts through test/support/real-world.ts, without vitest and on the
+ * system clock. Every SDK client counts the commands it sends.
  */
-import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { MiddlewareStack } from '@smithy/types';
 import { CountingMetrics } from '../../cli/local/in-process';
 import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../cli/local/moto-server';
 import { createLocalResources } from '../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
-import { serialiseWritesForMoto } from '../../cli/sandbox/moto-write-guard';
-import { putClientCredentials } from '../../functions/aws/client-credentials';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { createRefresherDependencies } from '../../functions/aws/refresher';
 import { type AwsPorts, createAwsPorts } from '../../functions/aws/runtime';
-import { newConnection } from '../../functions/core/connection';
 import type { Log } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
+import {
+  addSimulatedConnection,
+  createEmulatorClients,
+  emulatorRefresherConfig,
+  registerClientApp,
+  type SimulatedClientApp,
+} from '../support/real-world';
 
-const CLIENT_REF = 'books';
-const CLIENT_ID = '1000.BENCHCLIENT';
-const CLIENT_SECRET = 'test-cs-bench';
 const DC = 'us';
+const CLIENT_APP: SimulatedClientApp = {
+  clientRef: 'books',
+  clientId: '1000.BENCHCLIENT',
+  clientSecret: 'test-cs-bench',
+  dcs: [DC],
+};
 
 export interface MotoWorld {
   readonly sim: ZohoSimulator;
@@ -59,7 +61,6 @@ export async function startMotoWorld(progress: (line: string) => void): Promise<
     stops.push(() => moto.stop());
     const sim = await startZohoSimulator();
     stops.push(() => sim.stop());
-    sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: [DC] });
     return await wire(moto, sim, stops, stop);
   } catch (error) {
     await stop();
@@ -75,68 +76,29 @@ async function wire(
 ): Promise<MotoWorld> {
   const region = LOCAL_DEFAULTS.region;
   const resources = await createLocalResources({ endpoint: moto.endpoint, region });
-  // One client per service, shared, with sockets enough for 200 racing handlers.
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  stops.push(() => agent.destroy());
-  const sdk = {
+  const emulator = createEmulatorClients({
     endpoint: moto.endpoint,
     region,
     credentials: EMULATOR_CREDENTIALS,
-    requestHandler: { httpAgent: agent },
-  };
-  const clients = {
-    // moto checks a condition and applies the write without a lock; DynamoDB does not (see the guard).
-    dynamodb: serialiseWritesForMoto(new DynamoDBClient(sdk)),
-    secretsManager: new SecretsManagerClient(sdk),
-    kms: new KMSClient(sdk),
-    eventBridge: new EventBridgeClient(sdk),
-  };
-  stops.push(() => {
-    for (const client of Object.values(clients)) client.destroy();
   });
+  stops.push(() => emulator.destroy());
+  const { clients } = emulator;
   const calls = new Map<string, number>();
   countCalls(clients.dynamodb.middlewareStack, calls);
   countCalls(clients.secretsManager.middlewareStack, calls);
   countCalls(clients.kms.middlewareStack, calls);
   countCalls(clients.eventBridge.middlewareStack, calls);
 
-  const config: RefresherConfig = {
-    tableName: resources.tableName,
-    secretPrefix: resources.secretPrefix,
-    keyId: resources.keyId,
-    eventBusName: resources.eventBusName,
-    refreshMarginSeconds: 900,
-    zohoBudget: 9,
-    sweepConcurrency: 8,
-    zohoTimeoutMs: 10_000,
-    allowedAccountsServers: [sim.accountsServer(DC)],
-  };
-  await putClientCredentials(clients.secretsManager, config.secretPrefix, CLIENT_REF, {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-  });
+  const config = emulatorRefresherConfig(resources, { allowedAccountsServers: [sim.accountsServer(DC)] });
+  await registerClientApp(sim, clients.secretsManager, config, CLIENT_APP);
   const metrics = new CountingMetrics();
   const logged = { warn: 0, error: 0, messages: [] as string[] };
   const log = countingLog(logged);
   const ports = createAwsPorts(config, clients, { log });
   const deps = createRefresherDependencies(config, { metrics, log, clients, ports });
 
-  const addOne = async (connectionId: string) => {
-    const refreshToken = sim.issueRefreshToken({ clientId: CLIENT_ID, dc: DC });
-    const now = Date.now();
-    const connection = newConnection(
-      {
-        connectionId,
-        dc: DC,
-        accountsServer: sim.accountsServer(DC),
-        apiDomain: sim.apiDomain(DC),
-        clientRef: CLIENT_REF,
-        encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
-      },
-      now,
-    );
-    await ports.store.create(connection);
-  };
+  const addOne = (connectionId: string) =>
+    addSimulatedConnection(sim, ports, CLIENT_APP, { connectionId, dc: DC, now: Date.now() });
 
   return {
     sim,

@@ -9,21 +9,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
 import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
 import {
+  ALL_TOKENS,
   ARN_PREFIX,
   arnOf,
+  CONTEXT_PRESENT,
   customerKey,
   logicalId,
   refresherStack,
   roleStatements,
   SECRETS_KEY_ARN,
+  SECRETS_VIA,
+  synthesizedRefresher,
   TEST_ENV,
   templateOf,
   testApp,
 } from './infra-support';
-
-const CONTEXT_PRESENT = { Null: { 'kms:EncryptionContext:zoho-token-refresher:connection-id': 'false' } };
-const SECRETS_VIA = { 'kms:ViaService': `secretsmanager.${TEST_ENV.region}.amazonaws.com` };
-const allTokens = `${ARN_PREFIX}zoho-token-refresher/*/access-token-??????`;
 
 describe('a consumer grant', () => {
   const consumer = (refresher: ZohoTokenRefresher) => {
@@ -83,7 +83,7 @@ describe('a consumer grant', () => {
     // Assess
     const policy = template.toJSON().Resources[logicalId(stack.consumerPolicy)];
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: allTokens },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ALL_TOKENS },
       report(stack.refresher),
     ]);
   });
@@ -108,16 +108,13 @@ describe('the refresh-token key', () => {
   let keyId: string;
 
   beforeAll(() => {
-    // Prepare: every optional principal present (example consumer, customer secrets key, e-mail).
-    const built = refresherStack({
+    // Every optional principal present (example consumer, customer secrets key, e-mail).
+    ({ refresher, template } = synthesizedRefresher({
       exampleConsumer: true,
       exampleConsumerConnectionId: 'acme-books',
       accessTokenKey: customerKey(),
       alarmEmail: 'ops@example.com',
-    });
-    refresher = built.refresher;
-    // Act
-    template = templateOf(built.stack);
+    }));
     keyId = logicalId(refresher.refreshTokenKey);
   });
 

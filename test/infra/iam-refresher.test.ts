@@ -7,20 +7,19 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
 import {
+  ALL_TOKENS,
   ARN_PREFIX,
   arnOf,
+  CONTEXT_PRESENT,
   customerKey,
   logicalId,
   refresherStack,
   roleStatements,
   SECRETS_KEY_ARN,
-  TEST_ENV,
+  SECRETS_VIA,
+  synthesizedRefresher,
   templateOf,
 } from './infra-support';
-
-const CONTEXT_PRESENT = { Null: { 'kms:EncryptionContext:zoho-token-refresher:connection-id': 'false' } };
-const SECRETS_VIA = { 'kms:ViaService': `secretsmanager.${TEST_ENV.region}.amazonaws.com` };
-const allTokens = `${ARN_PREFIX}zoho-token-refresher/*/access-token-??????`;
 
 function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'onDemand') {
   const role = fn === 'scheduled' ? refresher.scheduledFunction.role : refresher.onDemandFunction.role;
@@ -53,13 +52,13 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'o
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
         ],
-        Resource: allTokens,
+        Resource: ALL_TOKENS,
       },
       {
         Sid: 'TagNewAccessTokenSecrets',
         Effect: 'Allow',
         Action: 'secretsmanager:TagResource',
-        Resource: allTokens,
+        Resource: ALL_TOKENS,
         Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['zoho-token-refresher:connection-id'] } },
       },
       {
@@ -89,7 +88,7 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'o
               Sid: 'RevokeRemovesAccessTokens',
               Effect: 'Allow',
               Action: 'secretsmanager:DeleteSecret',
-              Resource: allTokens,
+              Resource: ALL_TOKENS,
             },
           ]),
       {
@@ -108,11 +107,7 @@ describe('refresher roles', () => {
   let refresher: ZohoTokenRefresher;
 
   beforeAll(() => {
-    // Prepare
-    const built = refresherStack();
-    refresher = built.refresher;
-    // Act
-    template = templateOf(built.stack);
+    ({ refresher, template } = synthesizedRefresher());
   });
 
   it.each(['scheduled', 'onDemand'] as const)('the %s role holds exactly its statements', (fn) => {

@@ -59,6 +59,21 @@ export function refresherStack(props: ZohoTokenRefresherProps = {}, options: Tes
   return { app, stack, refresher };
 }
 
+/** A stack holding one refresher, synthesized: what most assertions start from. */
+export function synthesizedRefresher(props: ZohoTokenRefresherProps = {}) {
+  const built = refresherStack(props);
+  return { ...built, template: templateOf(built.stack) };
+}
+
+/** The condition of every refresh-token decrypt grant: an encryption context naming a connection. */
+export const CONTEXT_PRESENT = {
+  Null: { 'kms:EncryptionContext:zoho-token-refresher:connection-id': 'false' },
+};
+/** The condition of every grant on the access-token secrets' key: only through Secrets Manager. */
+export const SECRETS_VIA = { 'kms:ViaService': `secretsmanager.${TEST_ENV.region}.amazonaws.com` };
+/** Every access-token secret under the default prefix. */
+export const ALL_TOKENS = `${ARN_PREFIX}zoho-token-refresher/*/access-token-??????`;
+
 /** Logical id of a construct's CloudFormation resource (the construct or its default child). */
 export function logicalId(construct: IConstruct): string {
   const element = (construct.node.defaultChild ?? construct) as CfnElement;

@@ -11,7 +11,15 @@ import { ALARM_SPECS } from '../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../infra/outputs';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
 import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
-import { arnOf, logicalId, refresherStack, TEST_ENV, templateOf, testApp } from './infra-support';
+import {
+  arnOf,
+  logicalId,
+  refresherStack,
+  synthesizedRefresher,
+  TEST_ENV,
+  templateOf,
+  testApp,
+} from './infra-support';
 
 const GTE = 'GreaterThanOrEqualToThreshold';
 /** A fleet gauge: at least 1 in the one period of the (default) schedule rate; no data keeps the state. */
@@ -57,11 +65,7 @@ describe('monitoring of the default refresher', () => {
   let refresher: ZohoTokenRefresher;
 
   beforeAll(() => {
-    // Prepare
-    const built = refresherStack();
-    refresher = built.refresher;
-    // Act
-    template = templateOf(built.stack);
+    ({ refresher, template } = synthesizedRefresher());
   });
 
   it('encrypts the alarm topic with its own rotating key, refuses plain HTTP, has no subscription', () => {

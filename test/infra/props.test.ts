@@ -1,7 +1,7 @@
 /**
  * Invalid props and context fail the synth, in the constructor, with a message naming the setting.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../functions/core/errors';
@@ -85,6 +85,36 @@ describe('props validation', () => {
       /exampleConsumerConnectionId is required when exampleConsumer is true/,
     ],
     [
+      'a connection for an example consumer that is not deployed',
+      { exampleConsumerConnectionId: 'acme-books' },
+      /exampleConsumerConnectionId is set but exampleConsumer is not true: set both or neither/,
+    ],
+    [
+      'a connection with exampleConsumer false',
+      { exampleConsumer: false, exampleConsumerConnectionId: 'acme-books' },
+      /exampleConsumerConnectionId is set but exampleConsumer is not true/,
+    ],
+    [
+      'a SNAPSHOT removal policy (the key, queues and log groups have none)',
+      { removalPolicy: RemovalPolicy.SNAPSHOT },
+      /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY \(got snapshot\)/,
+    ],
+    [
+      'a RETAIN_ON_UPDATE_OR_DELETE removal policy',
+      { removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE },
+      /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY \(got retain-on-update-or-delete\)/,
+    ],
+    [
+      'a margin in fractions of a second',
+      { refreshMargin: Duration.millis(900_500) },
+      /refreshMargin must be a whole number of seconds \(got 900.5 s\)/,
+    ],
+    [
+      'a schedule in fractions of a second',
+      { scheduleRate: Duration.millis(60_500) },
+      /scheduleRate must be a whole number of minutes, at least 1 \(got 60.5 s\)/,
+    ],
+    [
       'an example consumer with a bad id',
       { exampleConsumer: true, exampleConsumerConnectionId: '_x' },
       /exampleConsumerConnectionId: connection id must be/,
@@ -104,6 +134,8 @@ describe('props validation', () => {
       { sweepConcurrency: 50 },
       { secretPrefix: 'team-a/zoho_tokens.v2' },
       { alarmEmail: 'ops+zoho@example.co.uk' },
+      { removalPolicy: RemovalPolicy.DESTROY },
+      { exampleConsumer: false },
     ];
     expect(accepted.map((props) => resolveRefresherProps(props).zohoBudget)).toHaveLength(accepted.length);
   });

@@ -6,18 +6,22 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
-import { arnOf, customerKey, logicalId, refresherStack, SECRETS_KEY_ARN, templateOf } from './infra-support';
+import {
+  arnOf,
+  customerKey,
+  logicalId,
+  refresherStack,
+  SECRETS_KEY_ARN,
+  synthesizedRefresher,
+  templateOf,
+} from './infra-support';
 
 describe('the default refresher', () => {
   let template: Template;
   let refresher: ZohoTokenRefresher;
 
   beforeAll(() => {
-    // Prepare
-    const built = refresherStack();
-    refresher = built.refresher;
-    // Act
-    template = templateOf(built.stack);
+    ({ refresher, template } = synthesizedRefresher());
   });
 
   it('creates the table of TABLE_SCHEMA: on demand, PITR, TTL, the due index projecting all, retained', () => {

@@ -8,13 +8,15 @@ import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@a
 import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Check } from '../../../cli/doctor/check';
 import { createInProcessRefresher, quietLog } from '../../../cli/local/in-process';
+import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import type { SweepSummary } from '../../../functions/core/sweep';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
-import { useCliWorld } from './cli-world';
+import { CLIENT_ID, useCliWorld } from './cli-world';
 
 const world = useCliWorld();
 const lambda = mockClient(LambdaClient);
@@ -27,6 +29,10 @@ const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
 const encode = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
+const checksOf = (stdout: string) => {
+  const { checks } = JSON.parse(stdout) as { checks: Check[] };
+  return (name: string) => checks.find((check) => check.name === name);
+};
 
 beforeAll(async () => {
   // Without --aws-endpoint the CLI is in AWS mode; the SDK finds the emulator through this variable.
@@ -210,6 +216,130 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(wrong.stdout).toContain(
       `✗ scheduled function: ${SCHEDULED} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
     );
+  });
+
+  it('enables a disabled connection by invoking the on-demand function', async () => {
+    // Prepare
+    await world.seedConnection('aws-off', { status: 'disabled' });
+
+    // Act
+    const result = await runCli(stack('enable', 'aws-off'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Invoking ${ON_DEMAND} …`);
+    expect(result.stdout).toMatch(
+      /^Enabled 'aws-off' \(was disabled\)\. Refreshed 'aws-off': token version 1/,
+    );
+    expect(invoked.at(-1)).toEqual({
+      functionName: ON_DEMAND,
+      payload: { operatorCommand: 'refresh', connectionId: 'aws-off', force: true },
+    });
+    expect(await world.store.get('aws-off')).toMatchObject({ status: 'active', version: 1 });
+  });
+
+  it('enable warns that the function may still hold a client app it read, when Zoho rejects the client', async () => {
+    // Prepare
+    await putClientCredentials(world.clients.secretsManager, world.resources.secretPrefix, 'books-stale', {
+      clientId: CLIENT_ID,
+      clientSecret: 'test-cs-stale',
+    });
+    await world.seedConnection('aws-stale', { clientRef: 'books-stale', status: 'misconfigured' });
+
+    // Act
+    const result = await runCli(stack('enable', 'aws-stale'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "Refresh of 'aws-stale' failed: Zoho rejected the client app (invalid_client_secret)",
+    );
+    expect(result.stderr).toContain(
+      "If you just ran 'clients put', the deployed function may still use the previous secret for up to 5 minutes (it caches client apps): run 'zoho-tokens enable aws-stale' again after that.",
+    );
+    expect(result.stderr).not.toContain('test-cs-');
+  });
+
+  it('doctor ID asks the deployed function what the refresher can read', async () => {
+    // Act
+    const result = await runCli(stack('doctor', 'aws-a', '--json', '--allow-custom-accounts-server'));
+
+    // Assess
+    expect(invoked).toContainEqual({
+      functionName: ON_DEMAND,
+      payload: { operatorCommand: 'check', connectionId: 'aws-a' },
+    });
+    const check = checksOf(result.stdout);
+    expect(check('refresh token')).toEqual({
+      name: 'refresh token',
+      status: 'ok',
+      message: `${ON_DEMAND} (the refresher's role) decrypts it with key ${world.resources.keyArn} under its connection's encryption context`,
+    });
+    expect(check('refresher: client app books')).toMatchObject({
+      status: 'ok',
+      message: `${ON_DEMAND} (the refresher's role) reads it for data centre custom`,
+    });
+    expect(check('refresher: access-token secret')).toMatchObject({
+      status: 'ok',
+      message: `${ON_DEMAND} (the refresher's role) reads it (version 1)`,
+    });
+  });
+
+  it("doctor ID says what the refresher's role needs when it cannot read", async () => {
+    // Prepare
+    const borrowed = (await world.store.get('aws-a'))?.encryptedRefreshToken ?? expect.fail('no aws-a');
+    await world.seedConnection('aws-locked', { encryptedRefreshToken: borrowed, clientRef: 'books-gone' });
+
+    // Act
+    const result = await runCli(stack('doctor', 'aws-locked', '--json', '--allow-custom-accounts-server'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    const check = checksOf(result.stdout);
+    expect(check('refresh token')).toMatchObject({
+      status: 'fail',
+      message: `${ON_DEMAND} (the refresher's role) cannot decrypt it: RefreshTokenCipherRefusedError [refresh_token_cipher_refused] caused by InvalidCiphertextException`,
+    });
+    expect(check('refresh token')?.fix).toContain(
+      `the on-demand function's role needs kms:Decrypt on ${world.resources.keyArn} under this connection's encryption context`,
+    );
+    expect(check('refresher: client app books-gone')).toMatchObject({
+      status: 'fail',
+      message: `${ON_DEMAND} (the refresher's role) cannot read it: ClientCredentialsNotFoundError [client_credentials_not_found]`,
+      fix: `store it: zoho-tokens clients put --client books-gone --client-id … --client-secret -; if it is stored, the on-demand function's role needs secretsmanager:GetSecretValue on ${world.resources.secretPrefix}/_clients/books-gone`,
+    });
+  });
+
+  it('doctor ID reports a function that fails the check, and warns when no function is known', async () => {
+    // Act
+    const failing = await runCli(stack('doctor', 'aws-boom', '--json', '--allow-custom-accounts-server'));
+    const unnamed = await runCli([
+      'doctor',
+      'aws-a',
+      '--json',
+      '--region',
+      'us-east-1',
+      '--table',
+      world.resources.tableName,
+      '--bus',
+      world.resources.eventBusName,
+      '--key',
+      world.resources.keyArn,
+    ]);
+
+    // Assess
+    expect(checksOf(failing.stdout)('refresher')).toEqual({
+      name: 'refresher',
+      status: 'fail',
+      message: `could not be checked: OperationError: ${ON_DEMAND} failed: TimeoutError: Task timed out after 30.00 seconds`,
+    });
+    expect(checksOf(unnamed.stdout)('refresh token')).toEqual({
+      name: 'refresh token',
+      status: 'warn',
+      message:
+        'not checked: only the refresher roles may decrypt it, and without the stack the on-demand function is not known',
+      fix: 'pass --stack (instead of --table/--bus/--key) so doctor can ask the deployed function',
+    });
   });
 
   it('says when the stack cannot be read', async () => {

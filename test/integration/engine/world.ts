@@ -3,22 +3,15 @@
  * `local init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
  * move. Only the clock, the observability ports and the policy's randomness are test doubles.
  */
-import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
 import { drainRejectedEvents } from '../../../cli/local/drain';
 import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
-import { serialiseWritesForMoto } from '../../../cli/sandbox/moto-write-guard';
-import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import type { RefresherConfig } from '../../../functions/aws/config';
 import { createRefresherDependencies, sweepReserveMs } from '../../../functions/aws/refresher';
 import { type AwsClients, type AwsPorts, createAwsPorts } from '../../../functions/aws/runtime';
-import { type Connection, newConnection } from '../../../functions/core/connection';
+import type { Connection } from '../../../functions/core/connection';
 import type { ConnectionStore } from '../../../functions/core/ports';
 import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
 import type { SweepSummary } from '../../../functions/core/sweep';
@@ -29,15 +22,25 @@ import {
 import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
 import { type Emulator, useEmulator } from '../../support/emulator';
 import { FakeClock, RecordingLog, RecordingMetrics } from '../../support/fakes';
+import {
+  addSimulatedConnection,
+  createEmulatorClients,
+  emulatorRefresherConfig,
+  registerClientApp,
+  type SimulatedClientApp,
+} from '../../support/real-world';
 import { readSecret, type SecretState, takeEvents } from './world-reads';
 
 export type { SecretState } from './world-reads';
 
-export const CLIENT_REF = 'books';
-export const CLIENT_ID = '1000.SIMCLIENT';
-export const CLIENT_SECRET = 'test-cs-engine-world';
 export const WORLD_DCS = ['us', 'eu'] as const;
 export type WorldDc = (typeof WORLD_DCS)[number];
+const CLIENT_APP: SimulatedClientApp = {
+  clientRef: 'books',
+  clientId: '1000.SIMCLIENT',
+  clientSecret: 'test-cs-engine-world',
+  dcs: WORLD_DCS,
+};
 
 export interface WorldOptions {
   /** Timeout of one Zoho call. @default 2_000 */
@@ -104,33 +107,13 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
   const resources = await createLocalResources({ endpoint: emulator.endpoint, region: emulator.region });
   const clock = new FakeClock(Date.now());
   const sim = await startZohoSimulator({ now: () => clock.now() });
-  sim.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dcs: [...WORLD_DCS] });
-
-  // One client per service, shared by every caller, with sockets enough for 200 racing handlers.
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  const sdk = { ...emulator.clientConfig, requestHandler: { httpAgent: agent } };
-  const clients = {
-    dynamodb: serialiseWritesForMoto(new DynamoDBClient(sdk)),
-    secretsManager: new SecretsManagerClient(sdk),
-    kms: new KMSClient(sdk),
-    eventBridge: new EventBridgeClient(sdk),
-    sqs: new SQSClient(sdk),
-  };
-  const config: RefresherConfig = {
-    tableName: resources.tableName,
-    secretPrefix: resources.secretPrefix,
-    keyId: resources.keyId,
-    eventBusName: resources.eventBusName,
-    refreshMarginSeconds: 900,
-    zohoBudget: 9,
-    sweepConcurrency: 8,
+  const emulatorClients = createEmulatorClients(emulator.clientConfig);
+  const clients = { ...emulatorClients.clients, sqs: new SQSClient(emulatorClients.sdk) };
+  const config = emulatorRefresherConfig(resources, {
     zohoTimeoutMs: options.zohoTimeoutMs ?? 2_000,
     allowedAccountsServers: WORLD_DCS.map((dc) => sim.accountsServer(dc)),
-  };
-  await putClientCredentials(clients.secretsManager, config.secretPrefix, CLIENT_REF, {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
   });
+  await registerClientApp(sim, clients.secretsManager, config, CLIENT_APP);
   const metrics = new RecordingMetrics();
   const log = new RecordingLog();
   const ports = createAwsPorts(config, clients, { log });
@@ -172,23 +155,8 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
         'detail-type': 'Zoho Token Rejected',
         detail: { connectionId, version, status: 401 },
       }),
-    async addConnection(connectionId, dc = 'us', tokenDc = dc) {
-      const refreshToken = sim.issueRefreshToken({ clientId: CLIENT_ID, dc: tokenDc });
-      const now = clock.now();
-      const connection = newConnection(
-        {
-          connectionId,
-          dc,
-          accountsServer: sim.accountsServer(dc),
-          apiDomain: sim.apiDomain(dc),
-          clientRef: CLIENT_REF,
-          encryptedRefreshToken: await ports.cipher.encrypt(connectionId, refreshToken),
-        },
-        now,
-      );
-      await ports.store.create(connection);
-      return { connection, refreshToken };
-    },
+    addConnection: (connectionId, dc = 'us', tokenDc = dc) =>
+      addSimulatedConnection(sim, ports, CLIENT_APP, { connectionId, dc, tokenDc, now: clock.now() }),
     readSecret: (connectionId) => readSecret(clients.secretsManager, config.secretPrefix, connectionId),
     async scheduledIds() {
       const due = await ports.store.listDue(Number.MAX_SAFE_INTEGER, 1_000);
@@ -222,8 +190,8 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
   };
   const teardown = async () => {
     await sim.stop();
-    for (const client of Object.values(clients)) client.destroy();
-    agent.destroy();
+    clients.sqs.destroy();
+    emulatorClients.destroy();
   };
   return { world, teardown };
 }

@@ -74,8 +74,8 @@ describe('readRefresherConfig', () => {
     ['ZOHO_BUDGET', '10', 'ZOHO_BUDGET must be an integer from 1 to 9 (got "10")'],
     ['ZOHO_BUDGET', '0', 'ZOHO_BUDGET must be an integer from 1 to 9 (got "0")'],
     ['ZOHO_BUDGET', '8.5', 'ZOHO_BUDGET must be an integer from 1 to 9 (got "8.5")'],
-    ['SWEEP_CONCURRENCY', 'many', 'SWEEP_CONCURRENCY must be an integer from 1 to 64 (got "many")'],
-    ['REFRESH_MARGIN_SECONDS', '60', 'REFRESH_MARGIN_SECONDS must be an integer from 300 to 3599 (got "60")'],
+    ['SWEEP_CONCURRENCY', 'many', 'SWEEP_CONCURRENCY must be an integer from 1 to 50 (got "many")'],
+    ['REFRESH_MARGIN_SECONDS', '60', 'REFRESH_MARGIN_SECONDS must be an integer from 300 to 2999 (got "60")'],
     ['ZOHO_TIMEOUT_MS', '-1', 'ZOHO_TIMEOUT_MS must be an integer from 100 to 50000 (got "-1")'],
     [
       'ALLOWED_ACCOUNTS_SERVERS',

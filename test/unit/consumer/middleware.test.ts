@@ -1,14 +1,9 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectionTokenNotFoundError } from '../../../functions/consumer/errors';
 import {
   type ZohoContextValue,
@@ -18,48 +13,26 @@ import {
 import { createZohoClient } from '../../../functions/consumer/zoho-fetch';
 import {
   authorizationOf,
-  BUS,
   CONNECTION_ID,
   HOUR,
   json,
-  NOT_AUTHORIZED,
   RecordingClock,
   recordingFetch,
-  secretString,
   T0,
+  useConsumerWorld,
+  zohoAccepting,
 } from './fixtures';
 
-const sm = mockClient(SecretsManagerClient);
-const eb = mockClient(EventBridgeClient);
+const world = useConsumerWorld();
+const { sm, eb } = world;
 
 /** What Lambda passes; the middleware adds `zoho`, which middy's types already show on the parameter. */
 const lambdaContext = (awsRequestId: string) =>
   ({ awsRequestId, functionName: 'books-report' }) as Context as ZohoLambdaContext;
 
 describe('zohoTokenMiddleware', () => {
-  let stored: number;
-
-  beforeEach(() => {
-    sm.reset();
-    eb.reset();
-    stored = 1;
-    sm.on(GetSecretValueCommand).callsFake(async () => ({
-      SecretString: secretString(stored, T0 + stored * HOUR),
-    }));
-    eb.on(PutEventsCommand).callsFake(async () => {
-      stored += 1;
-      return { FailedEntryCount: 0 };
-    });
-  });
-
-  const options = (fetch = recordingFetch(() => json(200, {})).fetch, clock = new RecordingClock()) => ({
-    connectionId: CONNECTION_ID,
-    eventBusName: BUS,
-    secretsClient: new SecretsManagerClient({ region: 'eu-west-1' }),
-    eventBridgeClient: new EventBridgeClient({ region: 'eu-west-1' }),
-    fetch,
-    clock,
-  });
+  const options = (fetch = recordingFetch(() => json(200, {})).fetch, clock?: RecordingClock) =>
+    world.clientOptions(fetch, clock);
 
   it('puts the token and a fetch on context.zoho, reading the secret once across invocations', async () => {
     // Prepare
@@ -84,9 +57,7 @@ describe('zohoTokenMiddleware', () => {
 
   it("gives the handler a fetch whose rejection event carries the invocation's request id", async () => {
     // Prepare
-    const { fetch, sent } = recordingFetch((request) =>
-      request.authorization === authorizationOf(2) ? json(200, { code: 0 }) : json(401, NOT_AUTHORIZED),
-    );
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
     const client = createZohoClient(options(fetch));
     const handler = middy()
       .use(zohoTokenMiddleware({ client }))
@@ -111,9 +82,7 @@ describe('zohoTokenMiddleware', () => {
 
   it('lets an invocation with an expired token run: token shows it, fetch heals it, token then shows the new one', async () => {
     // Prepare: version 1 expired at T0 + 1 h, and the refresher has not stored version 2 yet
-    const { fetch, sent } = recordingFetch((request) =>
-      request.authorization === authorizationOf(2) ? json(200, { code: 0 }) : json(401, NOT_AUTHORIZED),
-    );
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
     const seen: Array<{ version: number; expiresAt: number }> = [];
     const handler = middy()
       .use(zohoTokenMiddleware(options(fetch, new RecordingClock(T0 + HOUR))))

@@ -1,10 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { describe, expect, it } from 'vitest';
 import { TokenRefreshTimeoutError, ZohoPermissionError } from '../../../functions/consumer/errors';
-import { createZohoClient, type FetchFunction } from '../../../functions/consumer/zoho-fetch';
 import {
   authorizationOf,
   BUS,
@@ -12,60 +9,21 @@ import {
   HOUR,
   json,
   NOT_AUTHORIZED,
-  RecordingClock,
   recordingFetch,
-  type SentRequest,
-  secretString,
   T0,
+  useConsumerWorld,
+  zohoAccepting,
 } from './fixtures';
 
-const sm = mockClient(SecretsManagerClient);
-const eb = mockClient(EventBridgeClient);
+const world = useConsumerWorld(T0 + HOUR + 1);
+const { eb } = world;
 
 /** The refresher is behind: the stored version 1 expired at T0 + 1 h and the clock is past it. */
 describe('createZohoClient().fetch when the stored token has already expired', () => {
-  let clock: RecordingClock;
-  /** The stored token version; a PutEvents "refreshes" it when `refreshOnReport` is set. */
-  let stored: number;
-  let refreshOnReport: boolean;
-
-  beforeEach(() => {
-    sm.reset();
-    eb.reset();
-    clock = new RecordingClock(T0 + HOUR + 1);
-    stored = 1;
-    refreshOnReport = true;
-    sm.on(GetSecretValueCommand).callsFake(async () => ({
-      SecretString: secretString(stored, T0 + stored * HOUR),
-    }));
-    eb.on(PutEventsCommand).callsFake(async () => {
-      if (refreshOnReport) stored += 1;
-      return { FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] };
-    });
-  });
-
-  function client(fetch: FetchFunction, timeoutMs?: number) {
-    return createZohoClient({
-      connectionId: CONNECTION_ID,
-      eventBusName: BUS,
-      secretsClient: new SecretsManagerClient({ region: 'eu-west-1' }),
-      eventBridgeClient: new EventBridgeClient({ region: 'eu-west-1' }),
-      fetch,
-      clock,
-      waitForRefresh: timeoutMs === undefined ? undefined : { timeoutMs },
-    });
-  }
-
-  /** Zoho: only the token of `validVersion` is accepted. */
-  const zoho = (validVersion: number) => (request: SentRequest) =>
-    request.authorization === authorizationOf(validVersion)
-      ? json(200, { code: 0, message: 'success' })
-      : json(401, NOT_AUTHORIZED);
-
   it('reports the expired version as a 401 without a code, waits for the newer one and calls once with it', async () => {
     // Act
-    const { fetch, sent } = recordingFetch(zoho(2));
-    const response = await client(fetch).fetch('/books/v3/organizations', { requestId: 'req-9' });
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
+    const response = await world.client(fetch).fetch('/books/v3/organizations', { requestId: 'req-9' });
 
     // Assess: the expired token never left the container
     expect(response.status).toBe(200);
@@ -90,8 +48,8 @@ describe('createZohoClient().fetch when the stored token has already expired', (
 
   it('lets 50 concurrent calls on the expired version share one event and one wait', async () => {
     // Prepare
-    const { fetch, sent } = recordingFetch(zoho(2));
-    const zohoClient = client(fetch);
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
+    const zohoClient = world.client(fetch);
 
     // Act
     const responses = await Promise.all(
@@ -110,7 +68,8 @@ describe('createZohoClient().fetch when the stored token has already expired', (
     const { fetch, sent } = recordingFetch(() => json(401, NOT_AUTHORIZED));
 
     // Act
-    const error = await client(fetch)
+    const error = await world
+      .client(fetch)
       .fetch('/books/v3/organizations')
       .catch((e: unknown) => e);
 
@@ -123,11 +82,12 @@ describe('createZohoClient().fetch when the stored token has already expired', (
 
   it('gives up with TokenRefreshTimeoutError, having sent nothing, when no newer version appears', async () => {
     // Prepare
-    refreshOnReport = false;
-    const { fetch, sent } = recordingFetch(zoho(2));
+    world.refreshOnReport = false;
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
 
     // Act
-    const error = await client(fetch, 5_000)
+    const error = await world
+      .client(fetch, 5_000)
       .fetch('/books/v3/organizations')
       .catch((e: unknown) => e);
 
@@ -140,16 +100,11 @@ describe('createZohoClient().fetch when the stored token has already expired', (
 
   it('reports nothing when the refresher stored a newer version between the two reads', async () => {
     // Prepare: the first read finds version 1 expired; the refresh lands before the next one.
-    let reads = 0;
-    sm.on(GetSecretValueCommand).callsFake(async () => {
-      reads += 1;
-      const version = reads >= 2 ? 2 : 1;
-      return { SecretString: secretString(version, T0 + version * HOUR) };
-    });
-    const { fetch, sent } = recordingFetch(zoho(2));
+    world.refreshLandsOnRead(2);
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
 
     // Act
-    const response = await client(fetch).fetch('/books/v3/organizations');
+    const response = await world.client(fetch).fetch('/books/v3/organizations');
 
     // Assess
     expect(response.status).toBe(200);

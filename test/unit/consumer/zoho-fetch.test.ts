@@ -1,72 +1,29 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
 import { ForeignOriginError } from '../../../functions/consumer/errors';
-import { createZohoClient, type FetchFunction } from '../../../functions/consumer/zoho-fetch';
 import {
   authorizationOf,
   BUS,
   CONNECTION_ID,
-  HOUR,
   json,
   NOT_AUTHORIZED,
-  RecordingClock,
   recordingFetch,
-  type SentRequest,
-  secretString,
-  T0,
+  useConsumerWorld,
+  zohoAccepting,
 } from './fixtures';
 
-const sm = mockClient(SecretsManagerClient);
-const eb = mockClient(EventBridgeClient);
+const world = useConsumerWorld();
+const { sm, eb } = world;
 
 describe('createZohoClient().fetch', () => {
-  let clock: RecordingClock;
-  /** The stored token version; a PutEvents "refreshes" it when `refreshOnReport` is set. */
-  let stored: number;
-  let refreshOnReport: boolean;
-
-  beforeEach(() => {
-    sm.reset();
-    eb.reset();
-    clock = new RecordingClock();
-    stored = 1;
-    refreshOnReport = true;
-    sm.on(GetSecretValueCommand).callsFake(async () => ({
-      SecretString: secretString(stored, T0 + stored * HOUR),
-    }));
-    eb.on(PutEventsCommand).callsFake(async () => {
-      if (refreshOnReport) stored += 1;
-      return { FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] };
-    });
-  });
-
-  function client(fetch: FetchFunction, timeoutMs?: number) {
-    return createZohoClient({
-      connectionId: CONNECTION_ID,
-      eventBusName: BUS,
-      secretsClient: new SecretsManagerClient({ region: 'eu-west-1' }),
-      eventBridgeClient: new EventBridgeClient({ region: 'eu-west-1' }),
-      fetch,
-      clock,
-      waitForRefresh: timeoutMs === undefined ? undefined : { timeoutMs },
-    });
-  }
-
-  /** Zoho: only the token of `validVersion` is accepted (the older one was revoked or evicted). */
-  const zoho = (validVersion: number) => (request: SentRequest) =>
-    request.authorization === authorizationOf(validVersion)
-      ? json(200, { code: 0, message: 'success' })
-      : json(401, NOT_AUTHORIZED);
-
   it('sends the token in the Zoho header to a path on the api_domain', async () => {
     // Prepare
-    const { fetch, sent } = recordingFetch(zoho(1));
+    const { fetch, sent } = recordingFetch(zohoAccepting(1));
 
     // Act
-    const response = await client(fetch).fetch('/books/v3/organizations?page=2', {
+    const response = await world.client(fetch).fetch('/books/v3/organizations?page=2', {
       method: 'POST',
       body: 'x=1',
       headers: { Authorization: 'Bearer other', Accept: 'application/json' },
@@ -86,10 +43,11 @@ describe('createZohoClient().fetch', () => {
 
   it('refuses to send the token to another origin', async () => {
     // Prepare
-    const { fetch, sent } = recordingFetch(zoho(2));
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
 
     // Act
-    const error = await client(fetch)
+    const error = await world
+      .client(fetch)
       .fetch('https://attacker.example/books/v3/organizations')
       .catch((e: unknown) => e);
 
@@ -100,17 +58,11 @@ describe('createZohoClient().fetch', () => {
 
   it('on a 401 reports the version once, waits for a newer one and retries with it', async () => {
     // Prepare: the refresh lands after two polls.
-    refreshOnReport = false;
-    let reads = 0;
-    sm.on(GetSecretValueCommand).callsFake(async () => {
-      reads += 1;
-      const version = reads >= 3 ? 2 : 1;
-      return { SecretString: secretString(version, T0 + version * HOUR) };
-    });
-    const { fetch, sent } = recordingFetch(zoho(2));
+    world.refreshLandsOnRead(3);
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
 
     // Act
-    const response = await client(fetch).fetch('/books/v3/invoices', { requestId: 'req-1' });
+    const response = await world.client(fetch).fetch('/books/v3/invoices', { requestId: 'req-1' });
 
     // Assess
     expect(response.status).toBe(200);
@@ -132,7 +84,7 @@ describe('createZohoClient().fetch', () => {
         },
       ],
     });
-    expect(clock.sleeps).toEqual([250]);
+    expect(world.clock.sleeps).toEqual([250]);
     expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 3);
   });
 
@@ -145,7 +97,7 @@ describe('createZohoClient().fetch', () => {
     );
 
     // Act
-    await client(fetch).fetch('/books/v3/items');
+    await world.client(fetch).fetch('/books/v3/items');
 
     // Assess
     const entry = eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
@@ -154,8 +106,8 @@ describe('createZohoClient().fetch', () => {
 
   it('lets 100 concurrent calls that hit a 401 on one version share one event and one wait', async () => {
     // Prepare
-    const { fetch, sent } = recordingFetch(zoho(2));
-    const zohoClient = client(fetch);
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
+    const zohoClient = world.client(fetch);
 
     // Act
     const responses = await Promise.all(
@@ -180,9 +132,11 @@ describe('createZohoClient().fetch', () => {
       releaseLate = resolve;
     });
     const { fetch, sent } = recordingFetch((request) =>
-      request.url.endsWith('/late') && request.authorization === authorizationOf(1) ? late : zoho(2)(request),
+      request.url.endsWith('/late') && request.authorization === authorizationOf(1)
+        ? late
+        : zohoAccepting(2)(request),
     );
-    const zohoClient = client(fetch);
+    const zohoClient = world.client(fetch);
     await zohoClient.tokenReader.getToken();
     const lateCall = zohoClient.fetch('/late');
 

@@ -2,10 +2,10 @@
  * moto (5.2.5) checks a DynamoDB ConditionExpression and applies the update in two steps, with no
  * lock between them, on a threaded server: two concurrent conditional writes of one item can both
  * pass their condition (seen in 1 of 14 rounds of 200 racing UpdateItem calls). DynamoDB itself
- * applies each write to an item atomically, and the refresh lease relies on exactly that. Against
- * the emulator, the sandbox and the integration tests therefore send the writes of their one shared
- * client one at a time; reads still run concurrently, so every race the lease must win still happens.
- * Never used against AWS.
+ * applies each write to an item atomically, and the refresh lease relies on exactly that. Against an
+ * emulator, the CLI (`createTargetClients`), the sandbox and the integration tests therefore send the
+ * writes of each DynamoDB client one at a time; reads still run concurrently, so every race the
+ * lease must win still happens. Never used against AWS.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -17,7 +17,8 @@ const WRITE_COMMANDS = new Set([
   'TransactWriteItemsCommand',
 ]);
 
-const MIDDLEWARE_NAME = 'zohoTokensSerialiseWritesForMoto';
+/** The middleware's name on the client's stack (tests look for it). */
+export const MOTO_WRITE_GUARD_NAME = 'zohoTokensSerialiseWritesForMoto';
 
 /** Makes `client` send its write commands one after another. Idempotent per client. */
 export function serialiseWritesForMoto(client: DynamoDBClient): DynamoDBClient {
@@ -30,7 +31,7 @@ export function serialiseWritesForMoto(client: DynamoDBClient): DynamoDBClient {
       return run;
     },
     // The first step, outside SDK retries: a retried write keeps its turn.
-    { step: 'initialize', name: MIDDLEWARE_NAME, override: true },
+    { step: 'initialize', name: MOTO_WRITE_GUARD_NAME, override: true },
   );
   return client;
 }

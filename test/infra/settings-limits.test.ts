@@ -1,0 +1,132 @@
+/**
+ * The functions (cold-start configuration) and the construct (props) check the same limits
+ * (functions/aws/settings.ts), so a stack can never deploy a value its functions refuse.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { readRefresherConfig } from '../../functions/aws/config';
+import { ENV } from '../../functions/aws/names';
+import { type LimitedSetting, SETTING_LIMITS, type SettingLimit } from '../../functions/aws/settings';
+import { ConfigurationError } from '../../functions/core/errors';
+import { refresherEnvironment, ZOHO_TIMEOUT_MS } from '../../infra/refresher-environment';
+import {
+  type ResolvedRefresherProps,
+  resolveRefresherProps,
+  type ZohoTokenRefresherProps,
+} from '../../infra/refresher-props';
+import { refresherStack } from './infra-support';
+
+const REQUIRED_ENV = {
+  [ENV.tableName]: 'zoho-token-refresher',
+  [ENV.secretPrefix]: 'zoho-token-refresher',
+  [ENV.keyId]: 'alias/zoho-token-refresher',
+  [ENV.eventBusName]: 'zoho-token-refresher',
+};
+
+/** How the construct takes a setting, reads it back resolved, and the lowest value it accepts. */
+interface AsProp {
+  readonly props: (value: number) => ZohoTokenRefresherProps;
+  readonly resolved: (settings: ResolvedRefresherProps) => number;
+  readonly lowest: number;
+}
+
+/** Every limited setting; `undefined`: not a prop (the construct fixes the value, tested below). */
+const AS_PROPS: Record<LimitedSetting, AsProp | undefined> = {
+  // Stricter where the construct knows more: above 1-minute rate + 5-minute cache + 2-minute jitter.
+  refreshMarginSeconds: {
+    props: (value) => ({ scheduleRate: Duration.minutes(1), refreshMargin: Duration.seconds(value) }),
+    resolved: (settings) => settings.refreshMargin.toSeconds(),
+    lowest: 8 * 60 + 1,
+  },
+  zohoBudget: {
+    props: (value) => ({ zohoBudget: value }),
+    resolved: (settings) => settings.zohoBudget,
+    lowest: SETTING_LIMITS.zohoBudget.min,
+  },
+  sweepConcurrency: {
+    props: (value) => ({ sweepConcurrency: value }),
+    resolved: (settings) => settings.sweepConcurrency,
+    lowest: SETTING_LIMITS.sweepConcurrency.min,
+  },
+  zohoTimeoutMs: undefined,
+};
+
+const LIMITS = Object.entries(SETTING_LIMITS) as Array<[LimitedSetting, SettingLimit]>;
+const PROP_LIMITS = LIMITS.flatMap(([setting, limit]) => {
+  const asProp = AS_PROPS[setting];
+  return asProp === undefined ? [] : [[setting, limit, asProp] as const];
+});
+
+const functionReads = (setting: LimitedSetting, value: number) => () =>
+  readRefresherConfig({ ...REQUIRED_ENV, [ENV[setting]]: String(value) })[setting];
+const constructResolves = (props: ZohoTokenRefresherProps) => () => resolveRefresherProps(props);
+
+describe.each(LIMITS)('the functions, on the shared limit of %s', (setting, limit) => {
+  it('accept both bounds and refuse just outside them', () => {
+    // Act + Assess
+    expect([functionReads(setting, limit.min)(), functionReads(setting, limit.max)()]).toEqual([
+      limit.min,
+      limit.max,
+    ]);
+    expect(functionReads(setting, limit.min - 1)).toThrow(ConfigurationError);
+    expect(functionReads(setting, limit.max + 1)).toThrow(ConfigurationError);
+  });
+});
+
+describe.each(PROP_LIMITS)('the construct, on the shared limit of %s', (_setting, limit, asProp) => {
+  it('accepts nothing the functions refuse', () => {
+    // Act + Assess
+    expect(asProp.lowest).toBeGreaterThanOrEqual(limit.min);
+    expect(constructResolves(asProp.props(limit.min - 1))).toThrow(ConfigurationError);
+    expect(constructResolves(asProp.props(limit.max + 1))).toThrow(ConfigurationError);
+    expect(constructResolves(asProp.props(asProp.lowest - 1))).toThrow(ConfigurationError);
+  });
+
+  it('accepts its lowest value and the upper bound', () => {
+    // Act
+    const settings = [asProp.lowest, limit.max].map((value) => resolveRefresherProps(asProp.props(value)));
+
+    // Assess
+    expect(settings.map(asProp.resolved)).toEqual([asProp.lowest, limit.max]);
+  });
+});
+
+describe('what the construct decides alone', () => {
+  it('sets the Zoho timeout within the functions’ limit', () => {
+    expect(ZOHO_TIMEOUT_MS).toBeGreaterThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.min);
+    expect(ZOHO_TIMEOUT_MS).toBeLessThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.max);
+  });
+});
+
+describe('the environment the construct writes', () => {
+  it.each<[string, ZohoTokenRefresherProps]>([
+    ['the defaults', {}],
+    [
+      'every bound and option',
+      {
+        scheduleRate: Duration.minutes(1),
+        refreshMargin: Duration.seconds(SETTING_LIMITS.refreshMarginSeconds.max),
+        zohoBudget: SETTING_LIMITS.zohoBudget.min,
+        sweepConcurrency: SETTING_LIMITS.sweepConcurrency.max,
+        secretPrefix: 'team-a/zoho_tokens.v2',
+        allowedAccountsServers: ['https://accounts.example.com/'],
+      },
+    ],
+  ])('is read back by the functions unchanged: %s', (_case, props) => {
+    // Prepare
+    const { refresher } = refresherStack(props);
+
+    // Act
+    const config = readRefresherConfig(refresherEnvironment(refresher.settings, refresher));
+
+    // Assess
+    expect(config).toMatchObject({
+      secretPrefix: refresher.settings.secretPrefix,
+      refreshMarginSeconds: refresher.settings.refreshMargin.toSeconds(),
+      zohoBudget: refresher.settings.zohoBudget,
+      sweepConcurrency: refresher.settings.sweepConcurrency,
+      zohoTimeoutMs: ZOHO_TIMEOUT_MS,
+      allowedAccountsServers: refresher.settings.allowedAccountsServers,
+    });
+  });
+});

@@ -106,9 +106,10 @@ export function parseCommandArgs(
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
-    // parseArgs messages name the option, never a value that could be a secret.
-    const message = error instanceof Error ? error.message.split('\n')[0] : 'invalid arguments';
-    throw new UsageError(`${spec.name}: ${message}`, `see 'zoho-tokens ${spec.name} --help'`);
+    throw new UsageError(
+      `${spec.name}: ${describeParseError(error, args, options)}`,
+      `see 'zoho-tokens ${spec.name} --help'`,
+    );
   }
   const values = parsed.values as OptionValues;
   if (values.help === true) return { values, positionals: parsed.positionals };
@@ -123,6 +124,32 @@ export function parseCommandArgs(
     );
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * What parseArgs refused, without echoing a secret. Its messages quote an unknown option whole, and a
+ * token pasted after a stray `--` (`--1000.abc…`) is one: so that option is found again and described
+ * like any stray argument, and any other message that looks like it holds a secret is not shown.
+ */
+function describeParseError(
+  error: unknown,
+  args: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string {
+  if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const { tokens } = parseArgs({
+      args: [...args],
+      options,
+      strict: false,
+      tokens: true,
+      allowPositionals: true,
+    });
+    const unknown = tokens.find((token) => token.kind === 'option' && !Object.hasOwn(options, token.name));
+    if (unknown?.kind === 'option') return `unknown option ${describeArgument(unknown.rawName)}`;
+  }
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
+  if (message === '') return 'invalid arguments';
+  return looksSecret(message) ? 'invalid arguments (not shown: they look like a token or secret)' : message;
 }
 
 /** The `--help` text of one command. */

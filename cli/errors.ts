@@ -12,6 +12,7 @@ import {
   ClientCredentialsNotFoundError,
   ConfigurationError,
   ConnectionAlreadyExistsError,
+  ConnectionChangedError,
   ConnectionNotActiveError,
   ConnectionNotFoundError,
   InvalidInputError,
@@ -72,6 +73,9 @@ function hintFor(error: ZohoTokenRefresherError): string | undefined {
     return "choose another --id, or 'zoho-tokens revoke <id>' the active connection first";
   }
   if (error instanceof ConnectionNotActiveError) return "see 'zoho-tokens doctor <id>' for what to do";
+  if (error instanceof ConnectionChangedError) {
+    return 'another operator or a refresh got there first: run the command again if it still applies to what status shows now';
+  }
   if (error instanceof ClientCredentialsNotFoundError || error instanceof MalformedClientCredentialsError) {
     return "store the client app with 'zoho-tokens clients put --client <name> --client-id <id> --client-secret -'";
   }

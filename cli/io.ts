@@ -3,15 +3,26 @@
  * helpers every command uses: plain lines, JSON, colours (only on a terminal, never with NO_COLOR).
  */
 
+import { OperationError } from './errors';
+
+/** Standard input; a terminal's also says so and can turn its echo off (raw mode). */
+export type CliStdin = AsyncIterable<string | Buffer> & {
+  readonly isTTY?: boolean;
+  setRawMode?(raw: boolean): unknown;
+};
+
 /** Where the CLI reads and writes. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** `isTTY` says whether what is written here ends up on a screen or in a log. */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   /** Secrets given as `-` and confirmations are read from here. */
-  readonly stdin: AsyncIterable<string | Buffer>;
+  readonly stdin: CliStdin;
   /** True when stdout is a terminal: colours and interactive prompts. */
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where a file the operator must act on is written. @default process.cwd() */
+  readonly cwd?: string;
 }
 
 /** The process's own streams. */
@@ -22,7 +33,18 @@ export function processIo(): CliIo {
     stdin: process.stdin,
     isTTY: process.stdout.isTTY === true,
     env: process.env,
+    cwd: process.cwd(),
   };
+}
+
+/** True when a person types (or pastes) into stdin: what they type is echoed unless turned off. */
+export function stdinIsTerminal(io: CliIo): boolean {
+  return io.stdin.isTTY === true;
+}
+
+/** True when stderr is a screen, not a file or a CI log. */
+export function stderrIsTerminal(io: CliIo): boolean {
+  return io.stderr.isTTY === true;
 }
 
 const STYLES = {
@@ -79,12 +101,12 @@ export function createOutput(io: CliIo): Output {
  * `close()` releases it.
  */
 export class StdinReader {
-  readonly #stdin: AsyncIterable<string | Buffer>;
+  readonly #stdin: CliStdin;
   #iterator: AsyncIterator<string | Buffer> | undefined;
   #buffer = '';
   #ended = false;
 
-  constructor(stdin: AsyncIterable<string | Buffer>) {
+  constructor(stdin: CliStdin) {
     this.#stdin = stdin;
   }
 
@@ -96,6 +118,41 @@ export class StdinReader {
     const line = end === -1 ? this.#buffer : this.#buffer.slice(0, end);
     this.#buffer = end === -1 ? '' : this.#buffer.slice(end + 1);
     return line.replace(/\r$/, '');
+  }
+
+  /**
+   * The next line from a terminal, with its echo off (raw mode) so a pasted secret never shows on
+   * the screen or in its scrollback. Read through the same buffer as {@link line}, not with a second
+   * reader on the stream (readline), so a prompt and a secret can share one stdin. Enter ends it,
+   * Backspace and Ctrl-U edit it, Ctrl-D on an empty line is the end of input; Ctrl-C (which raw
+   * mode turns into a character instead of a signal) cancels.
+   */
+  async hiddenLine(): Promise<string | undefined> {
+    this.#stdin.setRawMode?.(true);
+    try {
+      let line = '';
+      for (;;) {
+        if (this.#buffer === '') {
+          if (this.#ended) return line === '' ? undefined : line;
+          await this.#pull();
+          continue;
+        }
+        const char = this.#buffer.charAt(0);
+        this.#buffer = this.#buffer.slice(1);
+        if (char === '\r' || char === '\n') {
+          // A terminal sends \r\n for some pastes: the \n is part of this line's end.
+          if (char === '\r' && this.#buffer.startsWith('\n')) this.#buffer = this.#buffer.slice(1);
+          return withoutEscapes(line);
+        }
+        if (char === '\u0003') throw new OperationError('cancelled (Ctrl-C); nothing was read or changed');
+        if (char === '\u0004' && line === '') return undefined;
+        if (char === '\u007f' || char === '\b') line = line.slice(0, -1);
+        else if (char === '\u0015') line = '';
+        else line += char;
+      }
+    } finally {
+      this.#stdin.setRawMode?.(false);
+    }
   }
 
   /** Everything up to the end of input. */
@@ -120,4 +177,10 @@ export class StdinReader {
     if (next.done) this.#ended = true;
     else this.#buffer += typeof next.value === 'string' ? next.value : next.value.toString('utf8');
   }
+}
+
+/** Drops what cursor and function keys type in raw mode (ESC sequences): they are not part of a secret. */
+function withoutEscapes(line: string): string {
+  const ESC = '\u001b';
+  return line.replace(new RegExp(`${ESC}(\\[[0-9;?]*[ -/]*[@-~]|O.|.)?`, 'g'), '');
 }

@@ -4,19 +4,16 @@
  * and tell the operator how consumers read the token.
  */
 
-import { accessTokenSecretName } from '../functions/aws/names';
+import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import type { Connection } from '../functions/core/connection';
 import { newConnection, parseConnectionId } from '../functions/core/connection';
 import { ConnectionAlreadyExistsError } from '../functions/core/errors';
 import type { ClientCredentials } from '../functions/core/ports';
-import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
 import { type ResolvedDataCentre, resolveDataCentre } from '../functions/zoho/data-centres';
 import { type CommandContext, type CommandSpec, requiredOption, stringOption } from './command';
 import { allowCustomOption, customAllowed } from './custom-servers';
-import { EXIT_OK, OperationError, UsageError } from './errors';
-import { relative, timestamp } from './format';
-import { refreshNow } from './handlers';
-import { describeResult } from './results';
+import { describeFailure, OperationError, UsageError } from './errors';
+import { refreshAndReport } from './onboarding-report';
 
 /** Options both onboarding commands take. */
 export const ONBOARDING_OPTIONS = {
@@ -68,6 +65,7 @@ export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec):
   // Reading the id checks the table is reachable as well as that the id is free.
   const existing = await store.get(connectionId);
   if (existing?.status === 'active') throw new ConnectionAlreadyExistsError(connectionId);
+  if (existing !== undefined) refuseWhileTokenKept(existing);
   if (
     existing !== undefined &&
     (existing.accountsServer !== location.accountsServer || existing.clientRef !== clientRef)
@@ -91,6 +89,42 @@ export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec):
   };
 }
 
+/**
+ * A `misconfigured` or `disabled` connection still holds its refresh token, and Zoho still honours
+ * it. Overwriting it with a new one would not revoke the old one: it would stay live at Zoho and
+ * count towards the 20 refresh tokens per user and client app, where the 21st silently invalidates
+ * the oldest, perhaps one in use. `enable` reactivates it with the token it has. (Without a usable
+ * stored token — none, or one KMS refuses to decrypt for this connection — there is nothing to
+ * revoke or reuse, and re-authorisation is the only way back.)
+ */
+function refuseWhileTokenKept(existing: Connection): void {
+  const { connectionId: id, status } = existing;
+  if ((status !== 'misconfigured' && status !== 'disabled') || existing.encryptedRefreshToken === '') return;
+  if (existing.lastError?.code === REFRESH_TOKEN_CIPHER_REFUSED) return;
+  throw new OperationError(
+    `connection '${id}' is ${status} and still holds its refresh token: replacing it would leave that token live at Zoho, where it counts towards the 20 refresh tokens per user and client app (the 21st silently invalidates the oldest)`,
+    `fix the cause ('zoho-tokens doctor ${id}' says what), then 'zoho-tokens enable ${id}' reactivates it with the refresh token it has; to replace that token anyway, 'zoho-tokens revoke ${id}' first`,
+  );
+}
+
+/**
+ * Storing failed, and so did the read that would have told whether the write landed anyway (a
+ * timeout may hide one that did): the connection's state is unknown, and the message says so.
+ */
+export class StoreOutcomeUnknownError extends OperationError {
+  readonly writeError: unknown;
+  readonly readError: unknown;
+
+  constructor(connectionId: string, writeError: unknown, readError: unknown) {
+    super(
+      `storing connection '${connectionId}' failed (${describeFailure(writeError).message}), and reading it back failed too (${describeFailure(readError).message}): whether it was stored is unknown`,
+      `'zoho-tokens status ${connectionId}' shows whether it is there and active; if it is not, run the command again once AWS answers`,
+    );
+    this.writeError = writeError;
+    this.readError = readError;
+  }
+}
+
 /** Stores the encrypted refresh token (new connection, or re-authorised one) and makes the first refresh. */
 export async function registerAndRefresh(
   ctx: CommandContext,
@@ -104,8 +138,9 @@ export async function registerAndRefresh(
 /**
  * Stores the encrypted refresh token: a new connection, or a re-authorised one reactivated. When
  * this resolves the token is in the table; when it throws it is not (a write that failed after it
- * landed is recognised by its ciphertext). `zohoCallAt` is the time of a Zoho token request already
- * made with this refresh token (the code exchange): it counts against the budget like a refresh.
+ * landed is recognised by its ciphertext), except StoreOutcomeUnknownError: then nobody knows.
+ * `zohoCallAt` is the time of a Zoho token request already made with this refresh token (the code
+ * exchange): it counts against the budget like a refresh.
  */
 export async function storeRefreshToken(
   ctx: CommandContext,
@@ -135,72 +170,24 @@ export async function storeRefreshToken(
         recentZohoCalls: zohoCallAt === undefined ? [] : [zohoCallAt],
       });
     } else {
-      // ConnectionStore.setStatus cannot set recentZohoCalls: here the exchange goes uncounted, and
-      // the budget's one spare call (9 of Zoho's 10) covers it.
       await store.setStatus(connectionId, 'active', {
         encryptedRefreshToken,
         refreshDueAt: now,
         lastError: null,
+        // Zoho's budget counts per refresh token: the new one has made only the exchange, if any.
+        recentZohoCalls: zohoCallAt === undefined ? [] : [zohoCallAt],
+        // Decided on the status read before: another operator (or a refresh) may have moved on.
+        expectedStatus: existing.status,
       });
     }
   } catch (error) {
     // A timeout may hide a write that landed: KMS ciphertexts are unique, so equality proves it.
-    const stored = await store.get(connectionId).catch(() => undefined);
+    let stored: Connection | undefined;
+    try {
+      stored = await store.get(connectionId);
+    } catch (readError) {
+      throw new StoreOutcomeUnknownError(connectionId, error, readError);
+    }
     if (stored?.encryptedRefreshToken !== encryptedRefreshToken) throw error;
   }
-}
-
-/** Makes the first refresh of a stored connection and tells the operator how consumers read it. */
-export async function refreshAndReport(ctx: CommandContext, onboarding: Onboarding): Promise<number> {
-  const result = await refreshNow(ctx.aws, ctx.out, onboarding, onboarding.allowed);
-  return report(ctx, onboarding, result);
-}
-
-async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDemandResult): Promise<number> {
-  const target = await ctx.aws.target();
-  const { connectionId, location, existing } = onboarding;
-  const secretName = accessTokenSecretName(target.names.secretPrefix, connectionId);
-  const ok = result.outcome === 'refreshed' || result.outcome === 'adopted';
-  if (ctx.values.json === true) {
-    ctx.out.json({
-      connectionId,
-      dc: location.dc,
-      accountsServer: location.accountsServer,
-      clientRef: onboarding.clientRef,
-      reactivated: existing !== undefined,
-      secretName,
-      firstRefresh: result,
-    });
-  } else {
-    ctx.out.line(
-      `${existing === undefined ? 'Registered' : 'Re-authorised'} connection '${connectionId}' (${location.dc}, ${location.accountsServer}, client app '${onboarding.clientRef}').`,
-    );
-    if (ok) {
-      const now = Date.now();
-      ctx.out.line(
-        `First refresh: token version ${result.version}, expires ${relative(result.expiresAt, now)} (${timestamp(result.expiresAt)}).`,
-      );
-      ctx.out.line('');
-      for (const line of consumerHowTo(connectionId, secretName, target.names.eventBusName))
-        ctx.out.line(line);
-    }
-  }
-  if (ok) return EXIT_OK;
-  throw new OperationError(
-    `the connection is stored, but its first refresh did not succeed. ${describeResult(connectionId, result)}`,
-    `'zoho-tokens doctor ${connectionId}' says what to fix; 'zoho-tokens refresh ${connectionId}' tries again`,
-  );
-}
-
-/** How a consumer Lambda reads the token: the contract of DESIGN.md. */
-export function consumerHowTo(connectionId: string, secretName: string, eventBusName: string): string[] {
-  return [
-    'Consumers read the access token from Secrets Manager:',
-    `  secret   ${secretName}`,
-    '  value    {"access_token","api_domain","token_type","expires_at","version","connection_id"}',
-    'With the consumer library (grant the Lambda grantReadToken(fn, ...) in CDK):',
-    "  import { zohoTokenMiddleware } from 'zoho-token-refresher/consumer';",
-    `  const zoho = zohoTokenMiddleware({ connectionId: '${connectionId}', eventBusName: '${eventBusName}' });`,
-    "  // in the handler: await context.zoho.fetch('/books/v3/organizations')",
-  ];
 }

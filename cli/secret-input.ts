@@ -1,10 +1,12 @@
 /**
  * Secrets (client secret, refresh token, grant code) reach the CLI without landing in shell
- * history: `--flag -` reads standard input, or an environment variable holds the value. A value
- * typed on the command line still works, with a warning.
+ * history: `--flag -` reads standard input (with the terminal's echo off when a person types it),
+ * or an environment variable holds the value. A value typed on the command line still works, with a
+ * warning.
  */
 import { type CommandContext, stringOption } from './command';
 import { UsageError } from './errors';
+import { stdinIsTerminal } from './io';
 
 export interface SecretSource {
   /** Option name, e.g. `refresh-token`. */
@@ -35,8 +37,16 @@ export async function readOptionalSecret(
   const flag = stringOption(ctx.values, source.option);
   let value: string | undefined;
   if (flag === '-') {
-    if (ctx.io.isTTY) ctx.out.note(`Paste ${source.what}, then press Enter:`);
-    value = ctx.io.isTTY ? await ctx.stdin.line() : await ctx.stdin.rest();
+    // Whether someone types is stdin's question, not stdout's: `cmd | zoho-tokens … -` pipes it in,
+    // while `zoho-tokens … - > out.json` still has a person at the keyboard.
+    if (stdinIsTerminal(ctx.io)) {
+      ctx.out.note(`Paste ${source.what}, then press Enter (it is not shown):`);
+      value = await ctx.stdin.hiddenLine();
+      // Raw mode did not echo the Enter either: what follows starts on a line of its own.
+      ctx.io.stderr.write('\n');
+    } else {
+      value = await ctx.stdin.rest();
+    }
     if (value === undefined || value.trim() === '') {
       throw new UsageError(`--${source.option} - read nothing from standard input`);
     }

@@ -85,12 +85,12 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
   gauge(
     'ConnectionsMisconfigured',
     'ConnectionsMisconfigured',
-    'At least one connection is misconfigured: Zoho refused its client app (wrong client id or secret, or a client not enabled in its data centre), so it is off the schedule. Find them with `zoho-tokens status` (status misconfigured), run `zoho-tokens doctor <id>`, fix the client with `zoho-tokens clients put`, then `zoho-tokens enable <id>` to reactivate each (it keeps the stored refresh token; the functions may use a client secret read up to 5 minutes earlier, so if it fails right after `clients put`, run it again after that).',
+    'At least one connection is misconfigured, off the schedule, by a fault of its own that retrying cannot fix: Zoho refused its client app in its data centre (wrong client id or secret, client not enabled there, wrong DC), its accounts server is not allowed, or KMS refuses its stored refresh token (encrypted for another connection or key). Find them with `zoho-tokens status` (status misconfigured) and run `zoho-tokens doctor <id>`. Fix the client with `zoho-tokens clients put`, then `zoho-tokens enable <id>` (it keeps the refresh token; the functions may use a client secret read up to 5 minutes earlier, so if it fails at once, run it again after that); a refresh token KMS refuses cannot be recovered and needs a new authorisation. An unreadable key or client app lands in ConnectionsFailing instead.',
   ),
   gauge(
     'ConnectionsFailing',
     'ConnectionsFailing',
-    'At least one active connection has failed 3 or more refreshes in a row (Zoho throttling or unreachable, or an internal error); its current token stays in place until it expires. Run `zoho-tokens status` and `zoho-tokens history <id>`; the dashboard splits failures by reason.',
+    'At least one active connection has failed 3 or more refreshes in a row: Zoho throttling or unreachable, the refresh-token key or a client app unreadable (key disabled, pending deletion or denied by a changed policy; client app missing or malformed after `zoho-tokens clients put`: run `zoho-tokens doctor <id>`), or an internal error. It stays on the schedule and is retried with a growing backoff; its current token stays in place until it expires. Run `zoho-tokens status` and `zoho-tokens history <id>`; the dashboard splits failures by reason.',
   ),
   gauge(
     'ExpiredTokens',

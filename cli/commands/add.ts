@@ -18,7 +18,8 @@ export const addCommand: CommandSpec = {
     },
   },
   details: [
-    'The refresh token is read from stdin (--refresh-token -) or ZOHO_REFRESH_TOKEN so it stays out of shell history.',
+    'The refresh token is read from stdin (--refresh-token -) or ZOHO_REFRESH_TOKEN so it stays out of shell history; on a terminal what you paste is not shown.',
+    "A misconfigured or disabled connection keeps its refresh token (Zoho still honours it, and a second one would stay live there): fix the cause and run 'zoho-tokens enable ID'; add refuses it.",
   ],
   async run(ctx) {
     const refreshToken = await readSecret(ctx, {

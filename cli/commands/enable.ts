@@ -41,8 +41,13 @@ export const enableCommand: CommandSpec = {
     const target = await ctx.aws.target();
     // As `refresh` does: a forgotten flag is a usage error before anything changes.
     if (target.local) refuseUnallowedCustomServers(ctx.values, [{ ...connection, status: 'active' }]);
-    // setStatus ends any lease, clears the failures and puts the connection back on the due index.
-    await store.setStatus(id, 'active', { refreshDueAt: Date.now(), lastError: null });
+    // setStatus ends any lease, clears the failures and puts the connection back on the due index;
+    // only if it is still what was read (a revoke or re-authorisation meanwhile wins: exit 1).
+    await store.setStatus(id, 'active', {
+      refreshDueAt: Date.now(),
+      lastError: null,
+      expectedStatus: connection.status,
+    });
     const result = await refreshNow(ctx.aws, ctx.out, connection, allowedServersOf(ctx.values, [connection]));
     return report(ctx, connection, result, target.local);
   },

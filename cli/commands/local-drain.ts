@@ -1,7 +1,7 @@
 /** `zoho-tokens local drain`: delivers the queued consumer events to the on-demand handler once, as EventBridge would. */
 import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
 import { type CommandSpec, integerOption } from '../command';
-import { allowCustomOption, allowedServersOf } from '../custom-servers';
+import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { drainRejectedEvents } from '../local/drain';
 import { humanLog } from '../local/in-process';
@@ -22,7 +22,11 @@ export const localDrainCommand: CommandSpec = {
     const target = await ctx.aws.target();
     const clients = await ctx.aws.clients();
     const { store } = await ctx.aws.ports();
-    const allowed = allowedServersOf(ctx.values, await store.listAll());
+    const connections = await store.listAll();
+    // As refresh and sweep do: a forgotten flag is a usage error before any event is taken off the
+    // queue, not refreshes refused by the handler that mark connections misconfigured.
+    refuseUnallowedCustomServers(ctx.values, connections);
+    const allowed = allowedServersOf(ctx.values, connections);
     const deps = await ctx.aws.refresher({
       allowedAccountsServers: allowed,
       log: humanLog((line) => ctx.out.note(line.trimEnd())),

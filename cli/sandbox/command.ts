@@ -1,4 +1,5 @@
 /** `zoho-tokens sandbox` (`npm start`): the CLI's face of `runSandbox`. */
+import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { type CommandSpec, describeArgument, stringOption } from '../command';
 import { EXIT_OK, UsageError } from '../errors';
 import { runSandbox } from './index';
@@ -19,8 +20,21 @@ export const sandboxCommand: CommandSpec = {
     'Runs the whole refresher on this machine: an AWS API emulator (moto) with every resource of the stack, a Zoho simulator with a connection in two data centres, the scheduled handler on a timer, the on-demand handler fed by the queue the bus rule fills, and a demo consumer calling the Books API. Shows a live table; Ctrl-C stops everything it started.',
   usage: '[--duration S] [--aws-endpoint URL] [--zoho-accounts URL] [--dc DC]',
   json: false,
+  // Its own resources have the documented default names: --stack, --table, --bus, --key and
+  // --secret-prefix would be ignored, so only the target options it uses are offered.
+  target: false,
   options: {
     duration: { type: 'string', value: 'S', description: 'stop by itself after S seconds' },
+    'aws-endpoint': {
+      type: 'string',
+      value: 'URL',
+      description: 'an AWS API emulator already running, instead of starting moto',
+    },
+    region: {
+      type: 'string',
+      value: 'REGION',
+      description: `region of the emulator's resources (default: ${LOCAL_DEFAULTS.region})`,
+    },
     'token-lifetime': {
       type: 'string',
       value: 'S',

@@ -20,7 +20,7 @@ export interface RefresherConfig {
   readonly zohoBudget: number;
   /** Connections refreshed at once by a sweep. @default 8 */
   readonly sweepConcurrency: number;
-  /** Timeout of one Zoho call. @default 10000 */
+  /** Timeout of one Zoho call. @default 8000 */
   readonly zohoTimeoutMs: number;
   /** Accounts servers outside Zoho's DC list that may receive refresh tokens (origins). @default [] */
   readonly allowedAccountsServers: readonly string[];

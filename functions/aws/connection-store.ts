@@ -12,13 +12,23 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Connection, ConnectionStatus, EpochMillis, Lease } from '../core/connection';
-import { ConnectionAlreadyExistsError, ConnectionNotFoundError } from '../core/errors';
-import type { ConnectionStore, HistoryEntry, RefreshCommit, RefreshFailure } from '../core/ports';
+import {
+  ConnectionAlreadyExistsError,
+  ConnectionChangedError,
+  ConnectionNotFoundError,
+} from '../core/errors';
+import type {
+  ConnectionStore,
+  HistoryEntry,
+  RefreshCommit,
+  RefreshFailure,
+  StatusChange,
+} from '../core/ports';
 import { connectionItemKey, fromConnectionItem, toConnectionItem, zohoCallsValue } from './connection-item';
 import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
 import { toHistoryItem } from './history-item';
 import { type Item, num, str } from './item-attributes';
-import { failureUpdate, type StatusChanges, statusUpdate } from './status-update';
+import { failureUpdate, statusUpdate } from './status-update';
 
 /** The lease write's condition: same version and lease sequence, active, lease free or expired. */
 export const ACQUIRE_LEASE_CONDITION =
@@ -181,20 +191,21 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   /**
    * Operator actions. The status decides the due-index partition (`dueShardFor`): `active` puts the
    * connection back on the schedule. `lastError: null` clears the last error and the failure count
-   * (a fresh start, e.g. after a new refresh token). Throws ConnectionNotFoundError for an unknown id.
+   * (a fresh start, e.g. after a new refresh token). Throws ConnectionNotFoundError for an unknown id
+   * and ConnectionChangedError when the stored status is no longer `changes.expectedStatus`.
    */
-  async setStatus(
-    connectionId: string,
-    status: ConnectionStatus,
-    changes: StatusChanges = {},
-  ): Promise<void> {
+  async setStatus(connectionId: string, status: ConnectionStatus, changes: StatusChange = {}): Promise<void> {
     try {
       await this.#client.send(
         new UpdateItemCommand(statusUpdate(this.#tableName, connectionId, status, changes)),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new ConnectionNotFoundError(connectionId);
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The failed condition hands back the stored item (ALL_OLD): present means it changed meanwhile.
+      if (error.Item !== undefined && changes.expectedStatus !== undefined) {
+        throw new ConnectionChangedError(connectionId, changes.expectedStatus);
+      }
+      throw new ConnectionNotFoundError(connectionId);
     }
   }
 

@@ -28,7 +28,10 @@ export class MalformedAccessTokenSecretError extends StoredTokenUnreadableError 
 const cipherMessage = (connectionId: string, operation: string, awsErrorName: string) =>
   `KMS could not ${operation} the refresh token of connection '${connectionId}' (${awsErrorName})`;
 
-/** KMS failed to encrypt or decrypt a refresh token in a way a retry may fix (throttling, network). */
+/**
+ * KMS failed to encrypt or decrypt a refresh token in a way a retry may fix (throttling, network,
+ * or the key itself unusable for now: see RefreshTokenKeyUnavailableError). Transient.
+ */
 export class RefreshTokenCipherError extends ZohoTokenRefresherError {
   readonly connectionId: string;
   readonly operation: 'encrypt' | 'decrypt';
@@ -37,17 +40,43 @@ export class RefreshTokenCipherError extends ZohoTokenRefresherError {
     connectionId: string,
     operation: 'encrypt' | 'decrypt',
     awsErrorName: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; code?: string },
   ) {
-    super('refresh_token_cipher', cipherMessage(connectionId, operation, awsErrorName), options);
+    super(
+      options?.code ?? 'refresh_token_cipher',
+      cipherMessage(connectionId, operation, awsErrorName),
+      options,
+    );
     this.connectionId = connectionId;
     this.operation = operation;
   }
 }
 
 /**
- * KMS refused for good: ciphertext bound to another connection or key, access denied, key disabled
- * or gone. Retrying cannot help; the connection becomes `misconfigured`.
+ * The refresh-token key cannot be used right now: access denied (a key or IAM policy changed or still
+ * propagating), key disabled, pending deletion, gone, or not an encryption key. The key serves every
+ * connection, so this is transient, not a misconfiguration: the refresh is retried with the long
+ * backoff (the ConnectionsFailing alarm fires after 3 failures in a row), and a key disabled for a
+ * while does not take the whole fleet off the schedule in one sweep.
+ */
+export class RefreshTokenKeyUnavailableError extends RefreshTokenCipherError {
+  constructor(
+    connectionId: string,
+    operation: 'encrypt' | 'decrypt',
+    awsErrorName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(connectionId, operation, awsErrorName, { ...options, code: 'refresh_token_key_unavailable' });
+  }
+}
+
+/** The code of RefreshTokenCipherRefusedError, also the `lastError.code` it leaves on a connection. */
+export const REFRESH_TOKEN_CIPHER_REFUSED = 'refresh_token_cipher_refused';
+
+/**
+ * KMS refused this ciphertext for good: it is bound to another connection (encryption context) or
+ * was made under another key. Only this connection is affected and retrying cannot help; it becomes
+ * `misconfigured`.
  */
 export class RefreshTokenCipherRefusedError extends MisconfigurationError {
   readonly connectionId: string;
@@ -59,14 +88,18 @@ export class RefreshTokenCipherRefusedError extends MisconfigurationError {
     awsErrorName: string,
     options?: { cause?: unknown },
   ) {
-    super('refresh_token_cipher_refused', cipherMessage(connectionId, operation, awsErrorName), options);
+    super(REFRESH_TOKEN_CIPHER_REFUSED, cipherMessage(connectionId, operation, awsErrorName), options);
     this.connectionId = connectionId;
     this.operation = operation;
   }
 }
 
-/** The client app secret exists but is not `{"client_id","client_secret","client_secrets_by_dc"?}`. */
-export class MalformedClientCredentialsError extends MisconfigurationError {
+/**
+ * The client app secret exists but is not `{"client_id","client_secret","client_secrets_by_dc"?}`.
+ * Transient like ClientCredentialsNotFoundError: one bad `clients put` must not take every connection
+ * of that client app off the schedule; the next good one heals them all.
+ */
+export class MalformedClientCredentialsError extends ZohoTokenRefresherError {
   readonly clientRef: string;
 
   constructor(clientRef: string, detail: string, options?: { cause?: unknown }) {

@@ -4,20 +4,28 @@
  */
 import { DecryptCommand, EncryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import type { RefreshTokenCipher } from '../core/ports';
-import { RefreshTokenCipherError, RefreshTokenCipherRefusedError } from './errors';
+import {
+  RefreshTokenCipherError,
+  RefreshTokenCipherRefusedError,
+  RefreshTokenKeyUnavailableError,
+} from './errors';
 
 /** Encryption context key naming the connection (also used in the key policy's conditions). */
 export const ENCRYPTION_CONTEXT_KEY = 'zoho-token-refresher:connection-id';
 
-/** KMS errors after which a retry cannot succeed; anything else (throttling, network) may. */
-const PERMANENT_KMS_ERRORS = new Set([
-  'InvalidCiphertextException',
-  'IncorrectKeyException',
+/** KMS refuses this ciphertext (another connection's context, another key): permanent for this connection. */
+const CIPHERTEXT_REFUSED = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/**
+ * The key itself is unusable right now. It serves every connection, and an operator may fix it at any
+ * moment (re-enable, cancel deletion, policy propagated): retried, never a misconfiguration.
+ */
+const KEY_UNAVAILABLE = new Set([
   'AccessDeniedException',
   'DisabledException',
+  'KMSInvalidStateException',
   'NotFoundException',
   'InvalidKeyUsageException',
-  'KMSInvalidStateException',
 ]);
 
 export interface KmsRefreshTokenCipherOptions {
@@ -79,8 +87,10 @@ export class KmsRefreshTokenCipher implements RefreshTokenCipher {
 // Only the SDK error's name goes into the message: neither plaintext nor ciphertext is ever echoed.
 function cipherError(connectionId: string, operation: 'encrypt' | 'decrypt', error: unknown) {
   const name = error instanceof Error ? error.name : 'UnknownError';
-  const ErrorClass = PERMANENT_KMS_ERRORS.has(name)
+  const ErrorClass = CIPHERTEXT_REFUSED.has(name)
     ? RefreshTokenCipherRefusedError
-    : RefreshTokenCipherError;
+    : KEY_UNAVAILABLE.has(name)
+      ? RefreshTokenKeyUnavailableError
+      : RefreshTokenCipherError;
   return new ErrorClass(connectionId, operation, name, { cause: error });
 }

@@ -18,7 +18,12 @@ export interface SettingLimit {
   readonly why: string;
 }
 
-/** How long a consumer may cache a token: the consumer library's upper bound. */
+/**
+ * How long a consumer may keep a token it read without looking again, which the refresh margin must
+ * cover: 5 minutes, the default TTL of the AWS Parameters and Secrets Lambda Extension and of caches
+ * like it. The project's consumer library needs less: it caches until `expires_at` − 60 s and then
+ * reads the secret again, so it never serves a token that is about to die whatever the margin.
+ */
 export const CONSUMER_CACHE_SECONDS = 5 * 60;
 
 /** Zoho access tokens live one hour. */
@@ -34,7 +39,7 @@ export const SETTING_LIMITS = {
     max: REFRESH_MARGIN_BELOW_SECONDS - 1,
     fallback: 15 * 60,
     unit: 'seconds',
-    why: "at least the consumers' 5-minute cache, so none hands out a token about to die; under 50 minutes of the one-hour token",
+    why: 'at least the 5 minutes a consumer may cache a token it read, so none hands out a token about to die; under 50 minutes of the one-hour token',
   },
   zohoBudget: {
     min: 1,
@@ -52,10 +57,14 @@ export const SETTING_LIMITS = {
   },
   zohoTimeoutMs: {
     min: 100,
-    max: 50_000,
-    fallback: 10_000,
+    // One refresh makes up to 3 Zoho calls (the refresh policy's maxAttempts) plus their short
+    // backoff (under 1.2 s) and the AWS calls around them, and must end inside the on-demand
+    // function's 30 s timeout: 3 × 8 s + 1.2 s leaves about 5 s for the rest. The sweep keeps
+    // 3 × timeout + 5 s = 29 s of its 60 s in hand for the same worst case (sweepReserveMs).
+    max: 8_000,
+    fallback: 8_000,
     unit: 'milliseconds',
-    why: 'a Zoho call needs some time, and must end well within the one-minute refresh lease',
+    why: "three attempts of one Zoho call and their backoff must fit the on-demand function's 30 s timeout",
   },
 } as const satisfies Record<string, SettingLimit>;
 

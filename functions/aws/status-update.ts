@@ -4,26 +4,22 @@
  * `dueShardFor` says for the new status (scheduled, waiting for an operator, or off the index).
  */
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import type { ConnectionStatus, EpochMillis, LastError } from '../core/connection';
-import type { RefreshFailure } from '../core/ports';
-import { connectionItemKey, lastErrorValue } from './connection-item';
+import type { ConnectionStatus } from '../core/connection';
+import type { RefreshFailure, StatusChange } from '../core/ports';
+import { connectionItemKey, lastErrorValue, zohoCallsValue } from './connection-item';
 import { type Item, num, str } from './item-attributes';
 import { dueShardFor } from './table';
 
-/** What an operator action may change besides the status (the ConnectionStore.setStatus port). */
-export interface StatusChanges {
-  encryptedRefreshToken?: string;
-  refreshDueAt?: EpochMillis;
-  /** `null` clears the last error and the failure count: a fresh start. */
-  lastError?: LastError | null;
-}
-
-/** The conditional UpdateItem input of a status change; the item must exist. */
+/**
+ * The conditional UpdateItem input of a status change: the item must exist and, when
+ * `changes.expectedStatus` is given, still have that status. A failed condition returns the stored
+ * item (ALL_OLD), so the store tells "changed meanwhile" from "not there" without another read.
+ */
 export function statusUpdate(
   tableName: string,
   connectionId: string,
   status: ConnectionStatus,
-  changes: StatusChanges,
+  changes: StatusChange,
 ): UpdateItemCommandInput {
   const sets = ['#status = :status'];
   // An operator's status change ends any lease: a refresh in flight can no longer commit, and a
@@ -37,6 +33,14 @@ export function statusUpdate(
   if (changes.refreshDueAt !== undefined) {
     sets.push('refreshDueAt = :refreshDueAt');
     values[':refreshDueAt'] = num(changes.refreshDueAt);
+  }
+  if (changes.expiresAt !== undefined) {
+    sets.push('expiresAt = :expiresAt');
+    values[':expiresAt'] = num(changes.expiresAt);
+  }
+  if (changes.recentZohoCalls !== undefined) {
+    sets.push('recentZohoCalls = :calls');
+    values[':calls'] = zohoCallsValue(changes.recentZohoCalls);
   }
   if (changes.lastError === null) {
     sets.push('consecutiveFailures = :zero');
@@ -53,13 +57,19 @@ export function statusUpdate(
   } else {
     removes.push('dueShard');
   }
+  let condition = 'attribute_exists(pk)';
+  if (changes.expectedStatus !== undefined) {
+    condition += ' AND #status = :expectedStatus';
+    values[':expectedStatus'] = str(changes.expectedStatus);
+  }
   return {
     TableName: tableName,
     Key: connectionItemKey(connectionId),
     UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-    ConditionExpression: 'attribute_exists(pk)',
+    ConditionExpression: condition,
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: values,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 

@@ -61,23 +61,75 @@ export class TokenExpiredError extends ZohoTokenRefresherError {
   }
 }
 
-/** No newer token version appeared within the wait after a 401 was reported. */
+/** Why the client waited for a newer token version. */
+export type RefreshWaitReason = 'rejected' | 'expired';
+
+export interface TokenRefreshTimeoutOptions {
+  readonly cause?: unknown;
+  /** Zoho answered 401 to the version (`rejected`), or the stored version had expired (`expired`). */
+  readonly reason?: RefreshWaitReason;
+  /** Until when the client answers this version with this error at once, without a report or a wait. */
+  readonly retryAt?: number;
+  /** True when this call did not wait: an earlier wait for the same version timed out shortly before. */
+  readonly failedFast?: boolean;
+}
+
+/**
+ * No newer token version appeared within the wait after a version was reported (rejected by Zoho,
+ * or found expired). The refresher is behind or cannot refresh the connection (not active,
+ * throttled, budget spent). After one such wait, `zohoFetch` fails fast for that version for a
+ * while (`failedFast`, `retryAt`) instead of reporting and waiting on every call.
+ */
 export class TokenRefreshTimeoutError extends ZohoTokenRefresherError {
   readonly connectionId: string;
-  /** The rejected version; the secret still held it (or older) when the wait ended. */
+  /** The reported version; the secret still held it (or older) when the wait ended. */
   readonly version: number;
   readonly timeoutMs: number;
+  /** Undefined when the reader was used directly, without `zohoFetch`. */
+  readonly reason: RefreshWaitReason | undefined;
+  /** When the client will report and wait for this version again; undefined from the reader. */
+  readonly retryAt: number | undefined;
+  readonly failedFast: boolean;
 
-  constructor(connectionId: string, version: number, timeoutMs: number, options?: { cause?: unknown }) {
+  constructor(
+    connectionId: string,
+    version: number,
+    timeoutMs: number,
+    options: TokenRefreshTimeoutOptions = {},
+  ) {
     super(
       'token_refresh_timeout',
-      `No token newer than version ${version} of connection '${connectionId}' appeared within ${timeoutMs} ms after Zoho rejected it; check 'zoho-tokens status ${connectionId}'`,
-      options,
+      timeoutMessage(connectionId, version, timeoutMs, options),
+      options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.connectionId = connectionId;
     this.version = version;
     this.timeoutMs = timeoutMs;
+    this.reason = options.reason;
+    this.retryAt = options.retryAt;
+    this.failedFast = options.failedFast ?? false;
   }
+}
+
+function timeoutMessage(
+  connectionId: string,
+  version: number,
+  timeoutMs: number,
+  options: TokenRefreshTimeoutOptions,
+): string {
+  const what =
+    options.reason === 'expired'
+      ? `The stored access token of connection '${connectionId}' (version ${version}) has expired and no newer version appeared within ${timeoutMs} ms after it was reported: the refresher cannot refresh the connection (not active, throttled or out of budget) or is behind`
+      : `No token newer than version ${version} of connection '${connectionId}' appeared within ${timeoutMs} ms${
+          options.reason === 'rejected' ? ' after Zoho rejected it' : ''
+        }`;
+  const again =
+    options.retryAt === undefined
+      ? ''
+      : options.failedFast
+        ? `; not reported or awaited again before ${new Date(options.retryAt).toISOString()} (the last wait for it timed out)`
+        : `; calls fail at once for this version until ${new Date(options.retryAt).toISOString()}`;
+  return `${what}${again}; check 'zoho-tokens status ${connectionId}'`;
 }
 
 /**

@@ -30,6 +30,7 @@ export {
   ConnectionTokenNotFoundError,
   ForeignOriginError,
   MalformedTokenSecretError,
+  type RefreshWaitReason,
   TokenExpiredError,
   TokenRefreshTimeoutError,
   TokenRejectionReportError,

@@ -3,14 +3,17 @@
  * report the rejected version once, wait until the refresher stores a newer one, retry once. A
  * second 401 is a permission problem, not an expiry, and never triggers another refresh.
  * A stored token that is already expired (the refresher is behind) is never sent: it is reported
- * as if Zoho had rejected it, and the call goes out once with the newer token.
+ * as if Zoho had rejected it, and the call goes out once with the newer token. What the container
+ * remembers between calls (shared waits, permission-failed versions, fail-fast after a timed-out
+ * wait) lives in `refresh-gate.ts`.
  */
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConnectionId } from '../core/connection';
 import { ConfigurationError } from '../core/errors';
-import type { Clock } from '../core/ports';
+import { type Clock, systemClock } from '../core/ports';
 import { ForeignOriginError, TokenExpiredError, ZohoPermissionError } from './errors';
+import { createRefreshGate } from './refresh-gate';
 import { createRejectionReporter } from './rejection-reporter';
 import { type AccessTokenView, createTokenReader, type TokenReader, type WaitOptions } from './token-reader';
 
@@ -36,6 +39,12 @@ export interface WaitForRefreshOptions {
   readonly initialDelayMs?: number;
   /** @default 2_000 */
   readonly maxDelayMs?: number;
+  /**
+   * After a wait for a version newer than V timed out, calls that need one fail at once with
+   * TokenRefreshTimeoutError for this long (no event, no wait), then one call reports and waits
+   * again. 0 turns it off. @default 60_000
+   */
+  readonly failFastMs?: number;
 }
 
 export interface ZohoClientOptions {
@@ -50,7 +59,10 @@ export interface ZohoClientOptions {
   readonly eventBridgeClient?: EventBridgeClient;
   /** @default globalThis.fetch */
   readonly fetch?: FetchFunction;
-  /** Used by the reader this client builds (ignored when `tokenReader` is given). */
+  /**
+   * Times the fail-fast window, and the reader this client builds (not a given `tokenReader`).
+   * @default the system clock
+   */
   readonly clock?: Clock;
   readonly waitForRefresh?: WaitForRefreshOptions;
 }
@@ -68,7 +80,7 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
   if (typeof options.eventBusName !== 'string' || options.eventBusName.length === 0) {
     throw new ConfigurationError('eventBusName is required: the bus that receives "Zoho Token Rejected"');
   }
-  const wait = waitOptions(options.waitForRefresh);
+  const { wait, failFastMs } = refreshSettings(options.waitForRefresh);
   const reader =
     options.tokenReader ??
     createTokenReader({
@@ -82,32 +94,13 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
     client: options.eventBridgeClient,
   });
   const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const refreshes = new Map<number, Promise<AccessTokenView>>();
+  const clock = options.clock ?? systemClock;
+  const gate = createRefreshGate({ connectionId, reader, reporter, wait, failFastMs, clock });
 
   const call = (token: AccessTokenView, pathOrUrl: string | URL, init: RequestInit): Promise<Response> => {
     const headers = new Headers(init.headers);
     headers.set('Authorization', `Zoho-oauthtoken ${token.accessToken}`);
     return send(resolveUrl(pathOrUrl, token.apiDomain), { ...init, headers });
-  };
-
-  /**
-   * One report and one wait per rejected version per container: every call that hits a 401 on
-   * `version` while a refresh of it is pending shares that refresh.
-   */
-  const newerThan = (version: number, code: number | undefined, requestId: string | undefined) => {
-    const pending = refreshes.get(version);
-    if (pending !== undefined) return pending;
-    const refresh = (async () => {
-      // A call that started with an old token may land after the new one is cached: no report then.
-      const current = await reader.getToken().catch(() => undefined);
-      if (current !== undefined && current.version > version) return current;
-      await reporter.report({ connectionId, version, status: 401, code, requestId });
-      return reader.waitForNewerThan(version, wait);
-    })();
-    refreshes.set(version, refresh);
-    const forget = () => refreshes.delete(version);
-    refresh.then(forget, forget);
-    return refresh;
   };
 
   /**
@@ -118,12 +111,15 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
    * Zoho sent none. Reports and waits are shared per version with the 401 path. `refreshed` marks
    * a token that already is the answer to a report: a 401 to it is final.
    */
-  const firstToken = async (requestId: string | undefined) => {
+  const firstToken = async (
+    requestId: string | undefined,
+  ): Promise<{ token: AccessTokenView; refreshed: boolean }> => {
     try {
       return { token: await reader.getToken(), refreshed: false };
     } catch (error) {
       if (!(error instanceof TokenExpiredError)) throw error;
-      return { token: await newerThan(error.version, undefined, requestId), refreshed: true };
+      const token = await gate.newerThan({ version: error.version, reason: 'expired', requestId });
+      return { token, refreshed: true };
     }
   };
 
@@ -133,18 +129,24 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
     let token = first.token;
     let response = await call(token, pathOrUrl, requestInit);
     if (response.status !== 401) return response;
-    if (!first.refreshed) {
-      token = await newerThan(token.version, await zohoErrorCode(response), requestId);
+    // A version that already replaced a rejected one and was refused too: no refresh can help it.
+    if (!first.refreshed && !gate.isPermissionFailed(token.version)) {
+      const code = await zohoErrorCode(response);
+      token = await gate.newerThan({ version: token.version, reason: 'rejected', code, requestId });
       response = await call(token, pathOrUrl, requestInit);
       if (response.status !== 401) return response;
     }
+    gate.markPermissionFailed(token.version);
     throw new ZohoPermissionError(connectionId, token.version, await zohoErrorCode(response));
   };
 
   return { connectionId, fetch, tokenReader: reader };
 }
 
-function waitOptions(options: WaitForRefreshOptions | undefined): WaitOptions {
+function refreshSettings(options: WaitForRefreshOptions | undefined): {
+  wait: WaitOptions;
+  failFastMs: number;
+} {
   const wait = {
     timeoutMs: options?.timeoutMs ?? 20_000,
     initialDelayMs: options?.initialDelayMs ?? 250,
@@ -155,7 +157,11 @@ function waitOptions(options: WaitForRefreshOptions | undefined): WaitOptions {
       throw new ConfigurationError(`waitForRefresh.${name} must be a positive number`);
     }
   }
-  return wait;
+  const failFastMs = options?.failFastMs ?? 60_000;
+  if (!Number.isFinite(failFastMs) || failFastMs < 0) {
+    throw new ConfigurationError('waitForRefresh.failFastMs must be a non-negative number');
+  }
+  return { wait, failFastMs };
 }
 
 /** Relative paths go to the token's api_domain; absolute URLs must stay on it (the token goes along). */

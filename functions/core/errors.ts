@@ -28,8 +28,12 @@ export class ReauthorizationRequiredError extends ZohoTokenRefresherError {
 }
 
 /**
- * The setup is wrong in a way retrying cannot fix (client app, key, stored data, accounts server):
- * the connection leaves the schedule as `misconfigured` and an operator must act.
+ * The setup of this one connection is wrong in a way retrying cannot fix (Zoho refused its client
+ * app in its data centre, its accounts server is not allowed, its refresh token is bound to another
+ * connection or key): the connection leaves the schedule as `misconfigured` and an operator must act.
+ * Faults of what many connections share — the refresh-token key, a client app's secret — are not
+ * of this kind (see ClientCredentialsNotFoundError): one of them must not take the fleet off the
+ * schedule in one sweep.
  */
 export class MisconfigurationError extends ZohoTokenRefresherError {}
 
@@ -113,8 +117,13 @@ export class ConfigurationError extends ZohoTokenRefresherError {
   }
 }
 
-/** The client app secret (client id + secret) is missing or unreadable. */
-export class ClientCredentialsNotFoundError extends MisconfigurationError {
+/**
+ * The client app secret (client id + secret) is missing. Transient, not a misconfiguration: a client
+ * app serves many connections, and a `clients put` under the wrong name or one not yet made must not
+ * take them all off the schedule. The refresh is retried with the long backoff; after 3 failures in a
+ * row the ConnectionsFailing alarm fires.
+ */
+export class ClientCredentialsNotFoundError extends ZohoTokenRefresherError {
   constructor(clientRef: string) {
     super(
       'client_credentials_not_found',
@@ -171,3 +180,13 @@ export class AccountsServerNotAllowedError extends MisconfigurationError {
  * treats it as absent and overwrites it with the next version.
  */
 export class StoredTokenUnreadableError extends ZohoTokenRefresherError {}
+
+/** The connection changed between an operator's read and write (another operator, a refresh): nothing was written. */
+export class ConnectionChangedError extends ZohoTokenRefresherError {
+  constructor(connectionId: string, expectedStatus: string) {
+    super(
+      'connection_changed',
+      `Connection '${connectionId}' is no longer ${expectedStatus}; it changed meanwhile and nothing was written. Look again with 'zoho-tokens status'`,
+    );
+  }
+}

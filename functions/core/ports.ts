@@ -47,6 +47,23 @@ export interface HistoryEntry {
   readonly message?: string;
 }
 
+/** An operator's status change (revoke, disable, enable, re-authorise). It always ends any lease. */
+export interface StatusChange {
+  readonly encryptedRefreshToken?: string;
+  readonly refreshDueAt?: EpochMillis;
+  /** `null` clears the last error and the failure count: a fresh start. */
+  readonly lastError?: LastError | null;
+  /** Replaces the budget's call times (a new refresh token starts with the calls made for it). */
+  readonly recentZohoCalls?: readonly EpochMillis[];
+  /** Sets the token expiry (0 after a revoke: no token any more). */
+  readonly expiresAt?: EpochMillis;
+  /**
+   * Only if the stored status is still this one (the status read before deciding); otherwise
+   * ConnectionChangedError and nothing is written.
+   */
+  readonly expectedStatus?: ConnectionStatus;
+}
+
 /**
  * Connections, leases and history. Every method that takes a lease `owner` is conditional on that
  * owner still holding an unexpired lease and returns false when it does not (a lost lease is not an
@@ -96,11 +113,7 @@ export interface ConnectionStore {
   /** Every connection (operator views); paginates internally. */
   listAll(): Promise<Connection[]>;
   /** Operator actions: revoke, disable, re-enable with a new refresh token. */
-  setStatus(
-    connectionId: string,
-    status: ConnectionStatus,
-    changes?: { encryptedRefreshToken?: string; refreshDueAt?: EpochMillis; lastError?: LastError | null },
-  ): Promise<void>;
+  setStatus(connectionId: string, status: ConnectionStatus, changes?: StatusChange): Promise<void>;
   appendHistory(entry: HistoryEntry): Promise<void>;
   /** Newest first. */
   listHistory(connectionId: string, limit: number): Promise<HistoryEntry[]>;

@@ -50,7 +50,8 @@ function classify(error: unknown, connection: Connection, deps: RefreshDependenc
     };
   }
   // Stored data that breaks a contract (an empty refresh token, a disallowed server) is a
-  // misconfiguration too: retrying the same input cannot succeed.
+  // misconfiguration too: retrying the same input cannot succeed. Faults of what many connections
+  // share (the key, a client app) are not MisconfigurationErrors: they fall through to the backoff.
   if (error instanceof MisconfigurationError || error instanceof InvalidInputError) {
     return {
       outcome: 'misconfigured',

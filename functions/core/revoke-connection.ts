@@ -21,8 +21,17 @@ export class ConnectionBusyError extends ZohoTokenRefresherError {
   }
 }
 
-/** How many times a revoke waits out a refresh's lease before giving up. */
-const LEASE_ATTEMPTS = 3;
+/**
+ * The longest a revoke waits for a refresh's lease. A revoke runs in the on-demand function (30 s):
+ * this wait, one Zoho call (8 s timeout) and the AWS calls around them must fit.
+ */
+export const REVOKE_LEASE_WAIT_MS = 15_000;
+
+/**
+ * How often a waiting revoke looks again: a refresh clears its lease the moment it ends, usually
+ * long before the lease (a minute, extended before every Zoho call) would run out.
+ */
+const LEASE_POLL_MS = 1_000;
 
 /**
  * Revokes a connection: Zoho first (which kills every access token made from the refresh token),
@@ -56,10 +65,15 @@ export async function revokeConnection(
   }
 
   const now = deps.clock.now();
-  // The refresh token is dead at Zoho; its ciphertext goes too, so nothing of it is left.
+  // The refresh token is dead at Zoho; its ciphertext goes too, so nothing of it is left, and no
+  // token either (expiresAt 0 keeps the fleet's expiry gauges off it). Only over the status this
+  // revoke read: a re-authorisation or another operator's change meanwhile is never overwritten
+  // (ConnectionChangedError; running the revoke again finishes it).
   await deps.store.setStatus(connectionId, 'revoked', {
     encryptedRefreshToken: '',
+    expiresAt: 0,
     lastError: { code: 'revoked', message: 'Revoked by an operator', at: now },
+    expectedStatus: connection.status,
   });
   await deps.vault.remove(connectionId);
   deps.log.info('Connection revoked', { connectionId, revokedAtZoho, previousStatus: connection.status });
@@ -78,20 +92,23 @@ export async function revokeConnection(
 }
 
 /**
- * Takes the lease of an active connection, waiting out a refresh that holds it. Connections that
- * are not active are never leased by a refresh, so they need none.
+ * Takes the lease of an active connection, waiting up to REVOKE_LEASE_WAIT_MS for a refresh that
+ * holds it; a lease still held then is a ConnectionBusyError. Connections that are not active are
+ * never leased by a refresh, so they need none.
  */
 async function leaseForRevoke(
   deps: RefreshDependencies,
   connectionId: string,
   owner: string,
 ): Promise<Connection> {
-  for (let attempt = 1; ; attempt++) {
+  const deadline = deps.clock.now() + REVOKE_LEASE_WAIT_MS;
+  for (;;) {
     const connection = await deps.store.get(connectionId);
     if (!connection) throw new ConnectionNotFoundError(connectionId);
     if (connection.status !== 'active') return connection;
     const now = deps.clock.now();
-    const held = connection.lease !== undefined && connection.lease.until > now;
+    const lease = connection.lease;
+    const held = lease !== undefined && lease.until > now;
     if (!held) {
       const leased = await deps.store.acquireLease(
         connection,
@@ -100,8 +117,10 @@ async function leaseForRevoke(
       );
       if (leased) return leased;
     }
-    if (attempt >= LEASE_ATTEMPTS) throw new ConnectionBusyError(connectionId);
-    const until = connection.lease?.until ?? now;
-    await deps.clock.sleep(Math.min(Math.max(until - now, 100), deps.policy.leaseMs) + 50);
+    const left = deadline - now;
+    if (left <= 0) throw new ConnectionBusyError(connectionId);
+    // Look again soon, or the moment the lease runs out if that comes first.
+    const untilFree = held ? lease.until - now : LEASE_POLL_MS;
+    await deps.clock.sleep(Math.min(LEASE_POLL_MS, left, untilFree));
   }
 }

@@ -3,18 +3,21 @@
  * (functions/aws/settings.ts), so a stack can never deploy a value its functions refuse.
  */
 import { Duration } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { readRefresherConfig } from '../../functions/aws/config';
 import { ENV } from '../../functions/aws/names';
+import { sweepReserveMs } from '../../functions/aws/refresher';
 import { type LimitedSetting, SETTING_LIMITS, type SettingLimit } from '../../functions/aws/settings';
 import { ConfigurationError } from '../../functions/core/errors';
+import { DEFAULT_REFRESH_POLICY, retryDelay } from '../../functions/core/refresh-policy';
 import { refresherEnvironment, ZOHO_TIMEOUT_MS } from '../../infra/refresher-environment';
 import {
   type ResolvedRefresherProps,
   resolveRefresherProps,
   type ZohoTokenRefresherProps,
 } from '../../infra/refresher-props';
-import { refresherStack } from './infra-support';
+import { logicalId, refresherStack, synthesizedRefresher } from './infra-support';
 
 const REQUIRED_ENV = {
   [ENV.tableName]: 'zoho-token-refresher',
@@ -95,6 +98,39 @@ describe('what the construct decides alone', () => {
   it('sets the Zoho timeout within the functions’ limit', () => {
     expect(ZOHO_TIMEOUT_MS).toBeGreaterThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.min);
     expect(ZOHO_TIMEOUT_MS).toBeLessThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.max);
+  });
+});
+
+/** What one refresh spends besides its Zoho calls: KMS, Secrets Manager, DynamoDB, EventBridge. */
+const AWS_CALLS_HEADROOM_MS = 4_000;
+
+describe('the largest Zoho timeout the functions accept', () => {
+  it("fits one refresh's worst case (every attempt timing out) into both functions' timeouts", () => {
+    // Prepare
+    const { refresher, template } = synthesizedRefresher();
+    const timeoutMs = (fn: IConstruct) =>
+      (template.toJSON().Resources[logicalId(fn)].Properties.Timeout as number) * 1000;
+    // The longest backoff between attempts: `random` just below 1.
+    const policy = { ...DEFAULT_REFRESH_POLICY, random: () => 0.999_999 };
+    const backoffMs = Array.from({ length: policy.maxAttempts - 1 }, (_, i) =>
+      retryDelay(i + 1, policy),
+    ).reduce((total, ms) => total + ms, 0);
+    const config = readRefresherConfig({
+      ...REQUIRED_ENV,
+      [ENV.zohoTimeoutMs]: String(SETTING_LIMITS.zohoTimeoutMs.max),
+    });
+
+    // Act
+    const worstRefreshMs = policy.maxAttempts * config.zohoTimeoutMs + backoffMs;
+
+    // Assess
+    expect([timeoutMs(refresher.onDemandFunction), timeoutMs(refresher.scheduledFunction)]).toEqual([
+      30_000, 60_000,
+    ]);
+    expect(worstRefreshMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.onDemandFunction));
+    // The sweep stops taking work this long before its end; it must leave time to work at all.
+    expect(sweepReserveMs(config)).toBeGreaterThanOrEqual(worstRefreshMs);
+    expect(sweepReserveMs(config)).toBeLessThanOrEqual(timeoutMs(refresher.scheduledFunction) / 2);
   });
 });
 

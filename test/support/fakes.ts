@@ -6,12 +6,16 @@
 import {
   type Connection,
   type EpochMillis,
-  type LastError,
   type Lease,
   needsOperator,
   newConnection,
 } from '../../functions/core/connection';
-import { ConnectionAlreadyExistsError, ZohoTransientError } from '../../functions/core/errors';
+import {
+  ConnectionAlreadyExistsError,
+  ConnectionChangedError,
+  ConnectionNotFoundError,
+  ZohoTransientError,
+} from '../../functions/core/errors';
 import type {
   ClientCredentials,
   ClientCredentialsProvider,
@@ -26,6 +30,7 @@ import type {
   RefresherEvent,
   RefreshFailure,
   RefreshTokenCipher,
+  StatusChange,
   TokenVault,
   ZohoAccounts,
 } from '../../functions/core/ports';
@@ -157,24 +162,21 @@ export class InMemoryConnectionStore implements ConnectionStore {
     await tick();
     return [...this.items.values()];
   }
-  async setStatus(
-    id: string,
-    status: Connection['status'],
-    changes: {
-      encryptedRefreshToken?: string;
-      refreshDueAt?: EpochMillis;
-      lastError?: LastError | null;
-    } = {},
-  ) {
+  async setStatus(id: string, status: Connection['status'], changes: StatusChange = {}) {
+    this.count('setStatus');
     await tick();
     const item = this.items.get(id);
-    if (!item) return;
+    if (!item) throw new ConnectionNotFoundError(id);
+    const { lastError, expectedStatus, recentZohoCalls, ...other } = changes;
+    if (expectedStatus !== undefined && item.status !== expectedStatus) {
+      throw new ConnectionChangedError(id, expectedStatus);
+    }
     // An operator's status change ends any lease: a reactivated connection refreshes at once.
     const { lease: _lease, lastError: _lastError, ...rest } = item;
-    const { lastError, ...other } = changes;
     this.items.set(id, {
       ...rest,
       ...other,
+      ...(recentZohoCalls === undefined ? {} : { recentZohoCalls: [...recentZohoCalls] }),
       status,
       ...(lastError === null ? { consecutiveFailures: 0 } : { lastError: lastError ?? item.lastError }),
     });

@@ -72,6 +72,8 @@ describe('zoho-tokens add', () => {
       consecutiveFailures: 0,
     });
     expect((await world.store.get('books-dead'))?.lastError).toBeUndefined();
+    // The new refresh token does not inherit the old one's Zoho calls: only its first refresh counts.
+    expect((await world.store.get('books-dead'))?.recentZohoCalls).toHaveLength(1);
   });
 
   it('reactivates a revoked connection', async () => {
@@ -104,9 +106,35 @@ describe('zoho-tokens add', () => {
     expect((await world.store.get('books-misconf'))?.status).toBe('misconfigured');
   });
 
-  it('refuses to re-authorise with another client app than the connection has', async () => {
+  it('refuses a misconfigured connection, which keeps its refresh token, and points to enable', async () => {
+    // Prepare
+    const before = await world.store.get('books-misconf');
+    const refreshToken = issue();
+
     // Act
-    const result = await runCli(add('books-misconf', 'books'), { env: { ZOHO_REFRESH_TOKEN: issue() } });
+    const result = await runCli(add('books-misconf', 'books-wrong'), {
+      env: { ZOHO_REFRESH_TOKEN: refreshToken },
+    });
+
+    // Assess: the stored token is untouched, the new one never used
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "connection 'books-misconf' is misconfigured and still holds its refresh token",
+    );
+    expect(result.stderr).toContain("'zoho-tokens enable books-misconf' reactivates it");
+    expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(0);
+    expect(await world.store.get('books-misconf')).toEqual(before);
+  });
+
+  it('refuses to re-authorise with another client app than the connection has', async () => {
+    // Prepare
+    await world.seedConnection('books-other', {
+      status: 'reauthorization_required',
+      clientRef: 'books-wrong',
+    });
+
+    // Act
+    const result = await runCli(add('books-other', 'books'), { env: { ZOHO_REFRESH_TOKEN: issue() } });
 
     // Assess
     expect(result.code).toBe(1);

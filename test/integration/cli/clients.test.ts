@@ -102,7 +102,7 @@ describe('zoho-tokens clients put', () => {
     [['--client', 'books', '--dc', 'mars', '--client-secret', '-'], 'unknown data centre "mars"'],
     [['--client-id', 'id', '--client-secret', '-'], '--client is required'],
     [['--client', '_bad', '--client-id', 'id', '--client-secret', '-'], 'client name must be'],
-    [['--client', 'x', '--bogus'], "Unknown option '--bogus'"],
+    [['--client', 'x', '--bogus'], 'unknown option "--bogus"'],
   ])('exits 2 with a clear message for %j', async (args, message) => {
     // Act
     const result = await runCli(world.local('clients', 'put', ...args), { stdin: 'test-cs-unused' });

@@ -3,6 +3,9 @@
  * what can fail is checked before the exchange, and a failure after it must not lose the token.
  * Failures "after the exchange" are made while the simulator holds its answer to the exchange.
  */
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateAliasCommand, DeleteAliasCommand } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,20 +106,22 @@ describe('zoho-tokens connect never loses the refresh token it was granted', () 
     expect(result.stdout + result.stderr).not.toMatch(/sim-rt-|sim-at-|sim-gc-/);
   });
 
-  it('prints the token on stderr only, with how to store it, when encryption and the revocation both fail', async () => {
-    // Prepare: the revocation cannot reach Zoho. The streams are this test's own: the token printed
-    // by design must not reach the suite's log scan.
+  it('writes the token to a file only the operator can read when stderr is no terminal and the revocation fails too', async () => {
+    // Prepare: the revocation cannot reach Zoho, and stderr is a CI log. The streams are this test's
+    // own: nothing of the token may reach them (the suite's log scan covers runCli's).
     world.sim.resetCounters();
     world.sim.faults.queue('token', HELD_EXCHANGE);
     world.sim.faults.set('revoke', 'http-503');
+    const cwd = await mkdtemp(join(tmpdir(), 'zoho-tokens-rescue-'));
     let stdout = '';
     let stderr = '';
     const io = {
       stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
+      stderr: { write: (text: string) => (stderr += text), isTTY: false },
       stdin: Readable.from([code()]),
       isTTY: false,
       env: {},
+      cwd,
     };
 
     // Act: the key becomes unusable while Zoho's answer is on its way; then the operator stores it
@@ -126,7 +131,8 @@ describe('zoho-tokens connect never loses the refresh token it was granted', () 
     } finally {
       await restoreKeyAlias();
     }
-    const printed = stderr.match(/^\S*sim-rt-\S*$/gm) ?? [];
+    const files = await readdir(cwd);
+    const path = join(cwd, files[0] ?? 'nothing written');
     const add = await runCli(
       world.localCustom(
         'add',
@@ -139,20 +145,46 @@ describe('zoho-tokens connect never loses the refresh token it was granted', () 
         '--refresh-token',
         '-',
       ),
-      { stdin: printed[0] ?? 'nothing printed' },
+      { stdin: await readFile(path, 'utf8').catch(() => 'nothing written') },
     );
+    const mode = (await stat(path)).mode & 0o777;
+    await rm(cwd, { recursive: true, force: true });
 
-    // Assess: printed once, on stderr alone, with the command that stores it; and it works
+    // Assess: one file of mode 0600, named on stderr with the command that stores it; and it works
     expect(exitCode).toBe(1);
-    expect(printed).toHaveLength(1);
-    expect(stdout.includes('sim-rt-')).toBe(false);
-    expect(stderr).toContain('!!! WARNING: the refresh token below is live and stored NOWHERE else');
+    expect(files).toHaveLength(1);
+    expect(mode).toBe(0o600);
+    expect(stdout + stderr).not.toMatch(/sim-rt-/);
+    expect(stderr).toContain(`was written to ${path} (readable by you only)`);
     expect(stderr).toContain(
-      `zoho-tokens add --id acme-lost --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --refresh-token -`,
+      `zoho-tokens add --id acme-lost --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --refresh-token - < ${path}`,
     );
     expect(stderr).toContain('Revoking the new refresh token failed too');
     expect(world.sim.calls.revoke).toBe(1);
     expect(add.code).toBe(0);
     expect(await world.store.get('acme-lost')).toMatchObject({ status: 'active', version: 1 });
+  });
+
+  it('revokes the new refresh token when another operator re-authorised the connection meanwhile', async () => {
+    // Prepare: a connection that needs re-authorisation; its old token's calls must not count
+    await world.seedConnection('acme-moved', { status: 'reauthorization_required' });
+    const theirs = await world.cipher.encrypt('acme-moved', '1000.test-rt-theirs');
+    world.sim.resetCounters();
+    world.sim.faults.queue('token', HELD_EXCHANGE);
+
+    // Act: the other operator's re-authorisation lands while Zoho's answer to ours is on its way
+    const result = await duringTheExchange(runCli(connectArgs('acme-moved'), { stdin: code() }), () =>
+      world.store.setStatus('acme-moved', 'active', { encryptedRefreshToken: theirs, lastError: null }),
+    );
+
+    // Assess: their token stays, ours is revoked, and the operator is told why
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Connection 'acme-moved' is no longer reauthorization_required");
+    expect(result.stderr).toContain('The new refresh token was revoked at Zoho, so nothing was left behind');
+    expect(world.sim.calls.revoke).toBe(1);
+    expect(await world.store.get('acme-moved')).toMatchObject({
+      status: 'active',
+      encryptedRefreshToken: theirs,
+    });
   });
 });

@@ -205,9 +205,33 @@ describe('zoho-tokens connect', () => {
     expect(world.sim.calls.token).toBe(0);
   });
 
-  it('re-authorises a connection that needs it with a new code', async () => {
+  it('refuses a disabled connection, which keeps its refresh token, before spending the code', async () => {
     // Prepare
-    await world.seedConnection('acme-reauth', { status: 'reauthorization_required', version: 4 });
+    await world.seedConnection('acme-disabled', { status: 'disabled' });
+    const before = await world.store.get('acme-disabled');
+    world.sim.resetCounters();
+
+    // Act
+    const result = await runCli(connect('acme-disabled', ...us()), { stdin: code() });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "connection 'acme-disabled' is disabled and still holds its refresh token",
+    );
+    expect(result.stderr).toContain("'zoho-tokens enable acme-disabled' reactivates it");
+    expect(world.sim.calls.token).toBe(0);
+    expect(await world.store.get('acme-disabled')).toEqual(before);
+  });
+
+  it('re-authorises a connection that needs it with a new code', async () => {
+    // Prepare: the old refresh token had used up most of its Zoho budget
+    const old = Date.now() - 60_000;
+    await world.seedConnection('acme-reauth', {
+      status: 'reauthorization_required',
+      version: 4,
+      recentZohoCalls: [old, old + 1, old + 2, old + 3, old + 4, old + 5, old + 6, old + 7],
+    });
 
     // Act
     const result = await runCli(connect('acme-reauth', ...us()), { stdin: code() });
@@ -220,5 +244,9 @@ describe('zoho-tokens connect', () => {
       version: 5,
       consecutiveFailures: 0,
     });
+    // The new refresh token's budget counts its own calls only: the exchange and the first refresh.
+    const calls = (await world.store.get('acme-reauth'))?.recentZohoCalls ?? [];
+    expect(calls).toHaveLength(2);
+    expect(calls.every((at) => at > old + 7)).toBe(true);
   });
 });

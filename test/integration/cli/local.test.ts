@@ -164,6 +164,24 @@ describe('zoho-tokens local drain', () => {
     expect(result.stdout).toContain('Delivered 1 event(s): 0 refreshed, 0 skipped, 0 rejected, 1 failed.');
     expect(result.stderr).toContain('zoho-tokens: 1 event(s) failed');
   });
+
+  it('exits 2 for a custom accounts server without --allow-custom-accounts-server, before taking any event', async () => {
+    // Prepare
+    const refreshToken = await world.seedConnection('ld-custom');
+    expect((await runCli(world.local('reject', 'ld-custom', '--version', '0'))).code).toBe(0);
+
+    // Act
+    const refused = await runCli(world.local('local', 'drain'));
+    const allowed = await runCli(world.localCustom('local', 'drain', '--json'));
+
+    // Assess: nothing was sent or marked; the event waited in the queue for the allowed drain
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("an accounts server outside Zoho's data centres; nothing was sent");
+    expect(refused.stderr).toContain('hint: pass --allow-custom-accounts-server');
+    expect(allowed.json()).toEqual({ delivered: 1, refreshed: 1, skipped: 0, rejected: 0, failed: 0 });
+    expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(1);
+    expect(await world.store.get('ld-custom')).toMatchObject({ status: 'active', version: 1 });
+  });
 });
 
 describe('zoho-tokens local setup', () => {

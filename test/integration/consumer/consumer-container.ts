@@ -7,7 +7,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll } from 'vitest';
-import { createZohoClient, type ZohoClient } from '../../../functions/consumer/zoho-fetch';
+import {
+  createZohoClient,
+  type WaitForRefreshOptions,
+  type ZohoClient,
+} from '../../../functions/consumer/zoho-fetch';
 import { type Clock, systemClock } from '../../../functions/core/ports';
 import type { EngineWorld } from '../engine/world';
 
@@ -76,13 +80,18 @@ export interface ConsumerContainer {
 /** Bounded wait for the refresh: a lost event fails the test in seconds, not at the suite timeout. */
 export const CONSUMER_WAIT = { timeoutMs: 10_000, initialDelayMs: 25, maxDelayMs: 200 } as const;
 
-/** Registers the teardown of every container the file starts; returns the factory. */
-export function useConsumerContainers(world: () => EngineWorld): (connectionId: string) => ConsumerContainer {
+/**
+ * Registers the teardown of every container the file starts; returns the factory. `wait` replaces
+ * parts of CONSUMER_WAIT (a test that expects the wait to time out keeps it short).
+ */
+export function useConsumerContainers(
+  world: () => EngineWorld,
+): (connectionId: string, wait?: WaitForRefreshOptions) => ConsumerContainer {
   const clients: Array<{ destroy(): void }> = [];
   afterAll(() => {
     for (const client of clients) client.destroy();
   });
-  return (connectionId) => {
+  return (connectionId, wait) => {
     const w = world();
     const secrets = new CommandLog();
     const events = new CommandLog();
@@ -103,7 +112,7 @@ export function useConsumerContainers(world: () => EngineWorld): (connectionId: 
         return globalThis.fetch(input, init);
       },
       clock: consumerClock(w),
-      waitForRefresh: CONSUMER_WAIT,
+      waitForRefresh: { ...CONSUMER_WAIT, ...wait },
     });
     return { zoho, secrets, events, sentTokens };
   };

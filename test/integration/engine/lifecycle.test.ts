@@ -118,7 +118,11 @@ describe("a connection's whole life through the real adapters", () => {
     });
     expect(w.sim.calls.revoke).toBe(1);
     expect(revokedToken.status).toBe(401);
-    expect((await w.ports.store.get(id))?.status).toBe('revoked');
+    expect(await w.ports.store.get(id)).toMatchObject({
+      status: 'revoked',
+      encryptedRefreshToken: '',
+      expiresAt: 0,
+    });
     expect(await w.scheduledIds()).toEqual([]);
     expect(await w.readSecret(id)).toBeUndefined();
     expect(await w.ports.vault.read(id)).toBeUndefined();

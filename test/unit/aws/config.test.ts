@@ -24,7 +24,7 @@ describe('readRefresherConfig', () => {
       refreshMarginSeconds: 900,
       zohoBudget: 9,
       sweepConcurrency: 8,
-      zohoTimeoutMs: 10_000,
+      zohoTimeoutMs: 8_000,
       allowedAccountsServers: [],
     });
   });
@@ -46,7 +46,7 @@ describe('readRefresherConfig', () => {
       refreshMarginSeconds: 1200,
       zohoBudget: 5,
       sweepConcurrency: 16,
-      zohoTimeoutMs: 10_000,
+      zohoTimeoutMs: 8_000,
       allowedAccountsServers: ['http://127.0.0.1:4599', 'https://accounts.example.test'],
       secretKmsKeyId: 'alias/secrets',
     });
@@ -76,7 +76,9 @@ describe('readRefresherConfig', () => {
     ['ZOHO_BUDGET', '8.5', 'ZOHO_BUDGET must be an integer from 1 to 9 (got "8.5")'],
     ['SWEEP_CONCURRENCY', 'many', 'SWEEP_CONCURRENCY must be an integer from 1 to 50 (got "many")'],
     ['REFRESH_MARGIN_SECONDS', '60', 'REFRESH_MARGIN_SECONDS must be an integer from 300 to 2999 (got "60")'],
-    ['ZOHO_TIMEOUT_MS', '-1', 'ZOHO_TIMEOUT_MS must be an integer from 100 to 50000 (got "-1")'],
+    ['ZOHO_TIMEOUT_MS', '-1', 'ZOHO_TIMEOUT_MS must be an integer from 100 to 8000 (got "-1")'],
+    // Three attempts of 10 s would outlast the on-demand function's 30 s.
+    ['ZOHO_TIMEOUT_MS', '10000', 'ZOHO_TIMEOUT_MS must be an integer from 100 to 8000 (got "10000")'],
     [
       'ALLOWED_ACCOUNTS_SERVERS',
       'https://accounts.example.test/oauth',

@@ -11,7 +11,11 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { toConnectionItem } from '../../../functions/aws/connection-item';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
 import { dueShardOf } from '../../../functions/aws/table';
-import { ConnectionAlreadyExistsError, ConnectionNotFoundError } from '../../../functions/core/errors';
+import {
+  ConnectionAlreadyExistsError,
+  ConnectionChangedError,
+  ConnectionNotFoundError,
+} from '../../../functions/core/errors';
 import { connection, KEY, NOW, rejection, TABLE } from './fixtures';
 
 const conditionFailed = () =>
@@ -133,6 +137,69 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
 
       // Act
       const error = await rejection(store.setStatus('nobody', 'revoked'));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConnectionNotFoundError);
+    });
+
+    it('revokes only over the expected status, clearing the token expiry and the budget', async () => {
+      // Act
+      await store.setStatus('books-eu', 'revoked', {
+        encryptedRefreshToken: '',
+        expiresAt: 0,
+        recentZohoCalls: [NOW - 1_000, NOW],
+        expectedStatus: 'active',
+      });
+
+      // Assess
+      expect(dynamodb).toReceiveCommandTimes(UpdateItemCommand, 1);
+      expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
+        TableName: TABLE,
+        Key: KEY,
+        UpdateExpression:
+          'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, expiresAt = :expiresAt, ' +
+          'recentZohoCalls = :calls REMOVE leaseOwner, leaseUntil, dueShard',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :expectedStatus',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': { S: 'revoked' },
+          ':encryptedRefreshToken': { S: '' },
+          ':expiresAt': { N: '0' },
+          ':calls': { L: [{ N: String(NOW - 1_000) }, { N: String(NOW) }] },
+          ':expectedStatus': { S: 'active' },
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+    });
+
+    it('throws ConnectionChangedError when the item exists with another status', async () => {
+      // Prepare: the failed condition hands back the stored item (ALL_OLD).
+      dynamodb.on(UpdateItemCommand).rejects(
+        new ConditionalCheckFailedException({
+          message: 'The conditional request failed',
+          $metadata: {},
+          Item: toConnectionItem(connection({ status: 'disabled' })),
+        }),
+      );
+
+      // Act
+      const error = await rejection(store.setStatus('books-eu', 'revoked', { expectedStatus: 'active' }));
+
+      // Assess
+      expect(error).toBeInstanceOf(ConnectionChangedError);
+      expect(error.message).toBe(
+        "Connection 'books-eu' is no longer active; it changed meanwhile and nothing was written. Look again with 'zoho-tokens status'",
+      );
+      expect(dynamodb).toReceiveCommandTimes(UpdateItemCommand, 1);
+      expect(dynamodb).toReceiveCommandTimes(GetItemCommand, 0);
+    });
+
+    it('throws ConnectionNotFoundError when an expected status meets no item at all', async () => {
+      // Prepare
+      dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+
+      // Act
+      const error = await rejection(store.setStatus('nobody', 'revoked', { expectedStatus: 'active' }));
 
       // Assess
       expect(error).toBeInstanceOf(ConnectionNotFoundError);

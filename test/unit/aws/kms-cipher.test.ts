@@ -2,7 +2,11 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { DecryptCommand, EncryptCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RefreshTokenCipherError, RefreshTokenCipherRefusedError } from '../../../functions/aws/errors';
+import {
+  RefreshTokenCipherError,
+  RefreshTokenCipherRefusedError,
+  RefreshTokenKeyUnavailableError,
+} from '../../../functions/aws/errors';
 import { ENCRYPTION_CONTEXT_KEY, KmsRefreshTokenCipher } from '../../../functions/aws/kms-cipher';
 import { MisconfigurationError } from '../../../functions/core/errors';
 import { rejection } from './fixtures';
@@ -54,42 +58,50 @@ describe('KmsRefreshTokenCipher', () => {
   });
 
   it.each([
-    [
-      'InvalidCiphertextException',
-      new InvalidCiphertextException({ message: 'context mismatch', $metadata: {} }),
-      true,
-    ],
-    [
-      'AccessDeniedException',
-      Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }),
-      true,
-    ],
-    [
-      'ThrottlingException',
-      Object.assign(new Error('rate exceeded'), { name: 'ThrottlingException' }),
-      false,
-    ],
+    // This ciphertext is bound elsewhere (another connection's context, another key): permanent.
+    ['InvalidCiphertextException', RefreshTokenCipherRefusedError, 'refresh_token_cipher_refused', true],
+    ['IncorrectKeyException', RefreshTokenCipherRefusedError, 'refresh_token_cipher_refused', true],
+    // The key itself, shared by every connection, is unusable for now: retried, never misconfigured.
+    ['AccessDeniedException', RefreshTokenKeyUnavailableError, 'refresh_token_key_unavailable', false],
+    ['DisabledException', RefreshTokenKeyUnavailableError, 'refresh_token_key_unavailable', false],
+    ['KMSInvalidStateException', RefreshTokenKeyUnavailableError, 'refresh_token_key_unavailable', false],
+    ['NotFoundException', RefreshTokenKeyUnavailableError, 'refresh_token_key_unavailable', false],
+    ['InvalidKeyUsageException', RefreshTokenKeyUnavailableError, 'refresh_token_key_unavailable', false],
+    ['ThrottlingException', RefreshTokenCipherError, 'refresh_token_cipher', false],
   ])(
-    'turns %s into a typed error naming the connection, never the ciphertext',
-    async (name, awsError, permanent) => {
+    'turns %s into the typed error of its kind, naming the connection, never the ciphertext',
+    async (name, ErrorClass, code, permanent) => {
       // Prepare
-      kms.on(DecryptCommand).rejects(awsError);
+      kms.on(DecryptCommand).rejects(Object.assign(new Error('refused'), { name }));
       const encrypted = Buffer.from(BLOB).toString('base64');
 
       // Act
       const error = await rejection(cipher.decrypt('books-eu', encrypted));
 
       // Assess
-      expect(error).toBeInstanceOf(permanent ? RefreshTokenCipherRefusedError : RefreshTokenCipherError);
-      // Permanent refusals are misconfigurations: the refresh takes the connection off the schedule.
+      expect(error.constructor).toBe(ErrorClass);
+      expect(error).toMatchObject({ code, connectionId: 'books-eu', operation: 'decrypt' });
+      // Only a misconfiguration takes the connection off the schedule (refresh-failure.ts).
       expect(error instanceof MisconfigurationError).toBe(permanent);
       expect(error.message).toBe(
         `KMS could not decrypt the refresh token of connection 'books-eu' (${name})`,
       );
-      expect((error as RefreshTokenCipherError).connectionId).toBe('books-eu');
       expect(error.message).not.toContain(encrypted);
     },
   );
+
+  it('keeps the SDK exception as the cause', async () => {
+    // Prepare
+    const awsError = new InvalidCiphertextException({ message: 'context mismatch', $metadata: {} });
+    kms.on(DecryptCommand).rejects(awsError);
+
+    // Act
+    const error = await rejection(cipher.decrypt('books-eu', Buffer.from(BLOB).toString('base64')));
+
+    // Assess
+    expect(error).toBeInstanceOf(RefreshTokenCipherRefusedError);
+    expect(error.cause).toBe(awsError);
+  });
 
   it('turns an encrypt failure into a typed error that does not carry the refresh token', async () => {
     // Prepare
@@ -99,7 +111,8 @@ describe('KmsRefreshTokenCipher', () => {
     const error = await rejection(cipher.encrypt('books-eu', REFRESH_TOKEN));
 
     // Assess
-    expect(error).toBeInstanceOf(RefreshTokenCipherRefusedError);
+    expect(error).toBeInstanceOf(RefreshTokenKeyUnavailableError);
+    expect(error).toBeInstanceOf(RefreshTokenCipherError);
     expect(error.message).toBe(
       "KMS could not encrypt the refresh token of connection 'books-eu' (DisabledException)",
     );

@@ -25,6 +25,7 @@ describe('error messages about stray arguments', () => {
     ['an unknown subcommand', ['clients', ZOHO_REFRESH_TOKEN], "unknown subcommand of 'clients': ("],
     ['an extra positional', ['status', 'acme-books', CLIENT_SECRET], 'status: unexpected argument ('],
     ['a bad whole number', ['history', 'acme-books', '--limit', CLIENT_SECRET], '--limit must be'],
+    ['an unknown option', ['status', `--${ZOHO_REFRESH_TOKEN}`], 'status: unknown option ('],
   ])('do not echo a pasted secret as %s', async (_case, args, message) => {
     // Act
     const { code, stderr } = await run(args);
@@ -46,6 +47,18 @@ describe('error messages about stray arguments', () => {
     expect(command.stderr).toContain('unknown command "stauts"');
     expect(subcommand.stderr).toContain("unknown subcommand 'local nuke'");
     expect(positional.stderr).toContain('status: unexpected argument "eu-west-1"');
+  });
+});
+
+describe('error messages about unknown options', () => {
+  it('name the option but never its inline value', async () => {
+    // Act
+    const { code, stderr } = await run(['status', `--token=${ZOHO_REFRESH_TOKEN}`]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain('zoho-tokens: status: unknown option "--token"');
+    expect(stderr).not.toMatch(/test-rt-|1000\./);
   });
 });
 

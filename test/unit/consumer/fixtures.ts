@@ -114,10 +114,10 @@ export function useConsumerWorld(clockStart = T0) {
     };
   }
   /** A client on this world; `timeoutMs` bounds its wait for a refreshed token. */
-  function client(fetch: FetchFunction, timeoutMs?: number): ZohoClient {
+  function client(fetch: FetchFunction, timeoutMs?: number, failFastMs?: number): ZohoClient {
     return createZohoClient({
       ...clientOptions(fetch),
-      waitForRefresh: timeoutMs === undefined ? undefined : { timeoutMs },
+      waitForRefresh: { timeoutMs, failFastMs },
     });
   }
   /** The refresher stores version 2 by the `read`-th secret read, whatever is reported. */

@@ -63,21 +63,25 @@ describe('createZohoClient().fetch when the stored token has already expired', (
     expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
   });
 
-  it('treats a 401 to the token that replaced the expired one as final: ZohoPermissionError, no second event', async () => {
+  it('treats a 401 to the token that replaced the expired one as final, in this call and the next ones', async () => {
     // Prepare: Zoho refuses every token (a missing scope, say)
     const { fetch, sent } = recordingFetch(() => json(401, NOT_AUTHORIZED));
+    const zohoClient = world.client(fetch);
 
     // Act
-    const error = await world
-      .client(fetch)
-      .fetch('/books/v3/organizations')
-      .catch((e: unknown) => e);
+    const errors: unknown[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      errors.push(await zohoClient.fetch('/books/v3/organizations').catch((e: unknown) => e));
+    }
 
-    // Assess
-    expect(error).toBeInstanceOf(ZohoPermissionError);
-    expect(error).toMatchObject({ version: 2, zohoCode: 57 });
-    expect(sent.map((request) => request.authorization)).toEqual([authorizationOf(2)]);
+    // Assess: one event for the expired version 1; version 2 is never reported
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ZohoPermissionError);
+      expect(error).toMatchObject({ version: 2, zohoCode: 57 });
+    }
+    expect(sent.map((request) => request.authorization)).toEqual(Array(3).fill(authorizationOf(2)));
     expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+    expect(world.stored).toBe(2);
   });
 
   it('gives up with TokenRefreshTimeoutError, having sent nothing, when no newer version appears', async () => {
@@ -93,7 +97,12 @@ describe('createZohoClient().fetch when the stored token has already expired', (
 
     // Assess
     expect(error).toBeInstanceOf(TokenRefreshTimeoutError);
-    expect(error).toMatchObject({ connectionId: CONNECTION_ID, version: 1, timeoutMs: 5_000 });
+    expect(error).toMatchObject({
+      connectionId: CONNECTION_ID,
+      version: 1,
+      timeoutMs: 5_000,
+      reason: 'expired',
+    });
     expect(sent).toHaveLength(0);
     expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
   });

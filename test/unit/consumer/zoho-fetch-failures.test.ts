@@ -1,7 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   TokenRefreshTimeoutError,
   TokenRejectionReportError,
@@ -13,6 +13,7 @@ import {
   json,
   NOT_AUTHORIZED,
   recordingFetch,
+  T0,
   useConsumerWorld,
   zohoAccepting,
 } from './fixtures';
@@ -68,10 +69,41 @@ describe('createZohoClient().fetch when the retry cannot help', () => {
 
     // Assess
     expect(error).toBeInstanceOf(TokenRefreshTimeoutError);
-    expect(error).toMatchObject({ connectionId: CONNECTION_ID, version: 1, timeoutMs: 5_000 });
+    expect(error).toMatchObject({
+      connectionId: CONNECTION_ID,
+      version: 1,
+      timeoutMs: 5_000,
+      reason: 'rejected',
+    });
+    expect((error as Error).message).toContain('after Zoho rejected it');
     expect(world.clock.sleeps).toEqual([250, 500, 1_000, 2_000, 1_250]);
     expect(sent).toHaveLength(1);
     expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+    expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 7);
+  });
+
+  it('after a timed-out wait, answers a 401 to that version at once for 60 s: no event, no read, no wait', async () => {
+    // Prepare: one call timed out waiting for a version newer than 1
+    world.refreshOnReport = false;
+    const { fetch, sent } = recordingFetch(zohoAccepting(2));
+    const zohoClient = world.client(fetch, 5_000);
+    await zohoClient.fetch('/books/v3/organizations').catch(() => undefined);
+    const waits = vi.spyOn(zohoClient.tokenReader, 'waitForNewerThan');
+
+    // Act: three more calls within the window
+    const errors = await Promise.all(
+      [1, 2, 3].map(() => zohoClient.fetch('/books/v3/organizations').catch((e: unknown) => e)),
+    );
+
+    // Assess: each sent the cached version 1 once and failed at once on its 401
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(TokenRefreshTimeoutError);
+      expect(error).toMatchObject({ version: 1, reason: 'rejected', failedFast: true, retryAt: T0 + 65_000 });
+    }
+    expect(sent.map((request) => request.authorization)).toEqual(Array(4).fill(authorizationOf(1)));
+    expect(eb).toReceiveCommandTimes(PutEventsCommand, 1);
+    expect(waits).not.toHaveBeenCalled();
+    expect(world.clock.sleeps).toEqual([250, 500, 1_000, 2_000, 1_250]);
     expect(sm).toReceiveCommandTimes(GetSecretValueCommand, 7);
   });
 

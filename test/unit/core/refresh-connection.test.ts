@@ -223,7 +223,8 @@ describe('refreshConnection', () => {
     expect(world.zoho.refreshCalls).toBe(2);
   });
 
-  it('a missing client app marks the connection misconfigured without calling Zoho', async () => {
+  it('a missing client app is retried with the backoff, without calling Zoho', async () => {
+    // Prepare
     const world = createFakeWorld();
     await addConnection(world, { connectionId: 'c1' });
     const { ClientCredentialsNotFoundError } = await import('../../../functions/core/errors');
@@ -231,14 +232,19 @@ describe('refreshConnection', () => {
       throw new ClientCredentialsNotFoundError('books');
     };
 
+    // Act
     const result = await refreshConnection(world, { connectionId: 'c1', trigger: 'scheduled' });
 
+    // Assess: the client app serves many connections; a missing one keeps them on the schedule.
     expect(result).toMatchObject({
       outcome: 'failed',
-      status: 'misconfigured',
+      permanent: false,
+      status: 'active',
       errorCode: 'client_credentials_not_found',
+      retryAt: world.clock.now() + 30_000,
     });
     expect(world.zoho.refreshCalls).toBe(0);
+    expect(world.store.items.get('c1')).toMatchObject({ status: 'active', consecutiveFailures: 1 });
   });
 
   it('an unexpected error is transient, logged by name only', async () => {

@@ -7,7 +7,7 @@ import {
   ZohoThrottledError,
 } from '../../../functions/core/errors';
 import { refreshConnection } from '../../../functions/core/refresh-connection';
-import { revokeConnection } from '../../../functions/core/revoke-connection';
+import { REVOKE_LEASE_WAIT_MS, revokeConnection } from '../../../functions/core/revoke-connection';
 import { refreshRejectedToken } from '../../../functions/core/token-rejected';
 import { addConnection, createFakeWorld } from '../../support/fakes';
 
@@ -144,5 +144,7 @@ describe('revoke and a refresh in flight', () => {
     await expect(revokeConnection(world, 'c1')).rejects.toMatchObject({ code: 'connection_busy' });
     expect(world.zoho.revoked).toHaveLength(0);
     expect(world.store.items.get('c1')?.status).toBe('active');
+    // The wait is bounded well inside the on-demand function's 30 s.
+    expect(world.clock.now() - now).toBe(REVOKE_LEASE_WAIT_MS);
   });
 });

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { RefreshTokenAlreadyInvalidError, ZohoTransientError } from '../../../functions/core/errors';
-import { revokeConnection } from '../../../functions/core/revoke-connection';
+import {
+  ConnectionChangedError,
+  RefreshTokenAlreadyInvalidError,
+  ZohoTransientError,
+} from '../../../functions/core/errors';
+import { REVOKE_LEASE_WAIT_MS, revokeConnection } from '../../../functions/core/revoke-connection';
 import { addConnection, createFakeWorld } from '../../support/fakes';
 
 describe('revokeConnection', () => {
   it('revokes at Zoho with the decrypted refresh token, then marks revoked and removes the token', async () => {
     const world = createFakeWorld();
-    await addConnection(world, { connectionId: 'acme', accountsServer: 'https://accounts.zoho.eu' });
+    await addConnection(world, {
+      connectionId: 'acme',
+      accountsServer: 'https://accounts.zoho.eu',
+      expiresAt: world.clock.now() + 3_600_000,
+    });
     await world.vault.write({
       connectionId: 'acme',
       version: 1,
@@ -27,7 +35,12 @@ describe('revokeConnection', () => {
     expect(world.zoho.revoked).toEqual([
       { accountsServer: 'https://accounts.zoho.eu', refreshToken: '1000.test-rt-acme' },
     ]);
-    expect(world.store.items.get('acme')).toMatchObject({ status: 'revoked', encryptedRefreshToken: '' });
+    // No token any more: expiresAt 0 keeps the expiry gauges off it.
+    expect(world.store.items.get('acme')).toMatchObject({
+      status: 'revoked',
+      encryptedRefreshToken: '',
+      expiresAt: 0,
+    });
     expect(world.vault.versions.has('acme')).toBe(false);
     expect(world.store.history).toEqual([
       expect.objectContaining({ outcome: 'revoked', trigger: 'operator' }),
@@ -67,9 +80,90 @@ describe('revokeConnection', () => {
     expect(world.vault.versions.get('acme')).toHaveLength(1);
   });
 
+  it('never overwrites a re-authorisation that lands while Zoho revokes the old token', async () => {
+    // Prepare: an operator runs `connect` for the connection while the revoke is at Zoho.
+    const world = createFakeWorld();
+    await addConnection(world, { connectionId: 'acme', status: 'reauthorization_required' });
+    const reauthorised = await world.cipher.encrypt('acme', '1000.test-rt-new');
+    world.zoho.revokeRefreshToken = async () => {
+      await world.store.setStatus('acme', 'active', { encryptedRefreshToken: reauthorised, lastError: null });
+    };
+
+    // Act
+    const error = await revokeConnection(world, 'acme').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConnectionChangedError);
+    expect(world.store.items.get('acme')).toMatchObject({
+      status: 'active',
+      encryptedRefreshToken: reauthorised,
+    });
+    expect(world.store.history).toEqual([]);
+  });
+
   it('an unknown connection is a ConnectionNotFoundError', async () => {
     await expect(revokeConnection(createFakeWorld(), 'ghost')).rejects.toMatchObject({
       code: 'connection_not_found',
     });
+  });
+});
+
+describe('revokeConnection waiting for a refresh that holds the lease', () => {
+  it('goes ahead as soon as the refresh ends, not when its lease would run out', async () => {
+    // Prepare: a refresh holds a one-minute lease and ends 3 s into the revoke's wait.
+    const world = createFakeWorld();
+    const started = world.clock.now();
+    await addConnection(world, {
+      connectionId: 'acme',
+      lease: { owner: 'refresh', until: started + 60_000 },
+    });
+    const sleep = world.clock.sleep;
+    world.clock.sleep = async (ms) => {
+      await sleep(ms);
+      if (world.clock.now() - started >= 3_000)
+        await world.store.releaseLease('acme', 'refresh', world.clock.now());
+    };
+
+    // Act
+    const result = await revokeConnection(world, 'acme');
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'revoked', revokedAtZoho: true, previousStatus: 'active' });
+    expect(world.clock.now() - started).toBe(3_000);
+    expect(world.zoho.revoked).toHaveLength(1);
+  });
+
+  it('gives up with ConnectionBusyError after the bounded wait, within the on-demand timeout', async () => {
+    // Prepare: a crashed refresh left a lease that runs 45 s more (the on-demand function has 30 s).
+    const world = createFakeWorld();
+    const started = world.clock.now();
+    await addConnection(world, {
+      connectionId: 'acme',
+      lease: { owner: 'crashed', until: started + 45_000 },
+    });
+
+    // Act
+    const error = await revokeConnection(world, 'acme').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: 'connection_busy' });
+    expect(world.clock.now() - started).toBe(REVOKE_LEASE_WAIT_MS);
+    expect(REVOKE_LEASE_WAIT_MS).toBe(15_000);
+    expect(world.zoho.revoked).toHaveLength(0);
+    expect(world.store.items.get('acme')).toMatchObject({ status: 'active', lease: { owner: 'crashed' } });
+  });
+
+  it('takes a lease that runs out within the wait the moment it does', async () => {
+    // Prepare
+    const world = createFakeWorld();
+    const started = world.clock.now();
+    await addConnection(world, { connectionId: 'acme', lease: { owner: 'crashed', until: started + 2_500 } });
+
+    // Act
+    const result = await revokeConnection(world, 'acme');
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'revoked', previousStatus: 'active' });
+    expect(world.clock.now() - started).toBe(2_500);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   MalformedAccessTokenSecretError,
-  RefreshTokenCipherRefusedError,
+  RefreshTokenKeyUnavailableError,
 } from '../../../functions/aws/errors';
 import { checkConnection } from '../../../functions/core/check-connection';
 import { ClientCredentialsNotFoundError, ConnectionNotFoundError } from '../../../functions/core/errors';
@@ -87,7 +87,7 @@ describe('checkConnection (the check operator command)', () => {
       name: 'AccessDeniedException',
     });
     vi.spyOn(world.cipher, 'decrypt').mockRejectedValue(
-      new RefreshTokenCipherRefusedError('acme', 'decrypt', 'AccessDeniedException', { cause: denied }),
+      new RefreshTokenKeyUnavailableError('acme', 'decrypt', 'AccessDeniedException', { cause: denied }),
     );
     vi.spyOn(world.credentials, 'get').mockRejectedValue(new ClientCredentialsNotFoundError('books'));
     vi.spyOn(world.vault, 'read').mockRejectedValue(new MalformedAccessTokenSecretError('acme'));
@@ -104,7 +104,7 @@ describe('checkConnection (the check operator command)', () => {
       clientAppReadable: false,
       accessTokenReadable: false,
       problems: [
-        'refresh token: RefreshTokenCipherRefusedError [refresh_token_cipher_refused] caused by AccessDeniedException',
+        'refresh token: RefreshTokenKeyUnavailableError [refresh_token_key_unavailable] caused by AccessDeniedException',
         "client app 'books' (us): ClientCredentialsNotFoundError [client_credentials_not_found]",
         'access-token secret: MalformedAccessTokenSecretError [malformed_access_token_secret]',
       ],

@@ -83,8 +83,13 @@ export class ProjectFunction extends Construct {
       ...props.asyncInvoke,
       // Outside this repository (installed as a package) there is no lock file: CDK looks from the cwd.
       ...(existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
+      // test/bench/lambda-bundles.ts synthesizes exactly this bundling for the lambda-footprint
+      // benchmark, which runs the result (node22 target included) on Node 20 as well.
       bundling: {
         minify: true,
+        // Error classes name themselves (`new.target.name`) and logs and metrics carry those names:
+        // minified, ConfigurationError would log as `Kr`.
+        keepNames: true,
         sourceMap: true,
         target: 'node22',
         format: nodejs.OutputFormat.ESM,

@@ -86,6 +86,7 @@ export const sandboxCommand: CommandSpec = {
   },
   details: [
     'Without Zoho credentials the sandbox simulates Zoho; with ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN (and ZOHO_DC) it refreshes a real connection against the real Zoho, still on the local emulator.',
+    'With the real Zoho the token requests of the last 10 minutes are kept in .sandbox/zoho-calls.json (under a hash, never the token), so restarts share one budget of 9 per 10 minutes; use a refresh token that production does not also refresh.',
     "With the real Zoho the demo consumer is off (each Books call counts against the organisation's daily quota of 1,000 to 10,000 calls; --consumer-interval 300 or more turns it on) and nothing expires tokens early; the header line says so.",
   ],
   async run(ctx) {

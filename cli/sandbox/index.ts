@@ -16,6 +16,7 @@ import { createSandboxRefresher } from './refresher';
 import { Runner } from './runner';
 import { type RegisteredConnection, registerDemoConnections } from './setup';
 import { SandboxView } from './view';
+import { DEFAULT_STATE_DIR, describeBudget, openSandboxLedger, SHARED_TOKEN_WARNING } from './zoho-budget';
 import { startZohoSide, type ZohoSide } from './zoho-side';
 
 export type { SandboxEvent, TimedEvent } from './events';
@@ -53,6 +54,8 @@ export interface SandboxReport {
 /** Runs the sandbox until it is told to stop; resolves once everything it started is stopped. */
 export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxReport> {
   const settings = resolveSandboxSettings(options);
+  // Before anything starts: a budget file it cannot read stops the start (real Zoho only).
+  const ledger = openSandboxLedger(settings, options.stateDir ?? DEFAULT_STATE_DIR);
   const out: SandboxOutput = options.out ?? {
     write: (text) => process.stdout.write(text),
     isTTY: process.stdout.isTTY === true,
@@ -94,6 +97,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     view.header('zoho-token-refresher sandbox. Ctrl-C stops it and everything it started.');
     zoho = await startZohoSide(settings.zoho);
     view.header(`Zoho: ${zoho.description}`);
+    if (ledger !== undefined) view.header(SHARED_TOKEN_WARNING);
     aws = await startAwsSide({
       ...(settings.awsEndpoint === undefined ? {} : { endpoint: settings.awsEndpoint }),
       ...(settings.region === undefined ? {} : { region: settings.region }),
@@ -105,9 +109,23 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     const warnings = humanLog((line) =>
       log.record({ kind: 'warning', text: line.trim().replace(/^warning: /, '') }),
     );
-    const { deps } = createSandboxRefresher(aws, zoho, { log: warnings, onHistory });
-    const { registered, disabled } = await registerDemoConnections(aws, zoho, deps);
+    // The ledger's refresh token is the real Zoho's only demo connection's: only its calls count.
+    const budgeted = new Set<string>();
+    const onZohoCalls = async (connectionId: string, calls: readonly number[]) => {
+      if (budgeted.has(connectionId)) await ledger?.record(calls);
+    };
+    const { deps } = createSandboxRefresher(aws, zoho, {
+      log: warnings,
+      onHistory,
+      ...(ledger === undefined ? {} : { onZohoCalls }),
+    });
+    const earlierCalls = ledger?.calls() ?? [];
+    const { registered, disabled } = await registerDemoConnections(aws, zoho, deps, () => earlierCalls);
     connections = registered;
+    if (ledger !== undefined) {
+      for (const c of registered) budgeted.add(c.connectionId);
+      view.header(describeBudget(earlierCalls, deps.policy, Date.now(), ledger.file));
+    }
     if (disabled.length > 0)
       view.header(`Disabled the connections of an earlier run: ${disabled.join(', ')}`);
     view.header(

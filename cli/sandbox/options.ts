@@ -46,6 +46,11 @@ export interface SandboxOptions {
   readonly expireEverySeconds?: number;
   /** How often the rejected-events queue is drained. @default 1 */
   readonly drainIntervalSeconds?: number;
+  /**
+   * Where the real-Zoho mode keeps the token requests of earlier runs (`zoho-calls.json`).
+   * @default `.sandbox` at the project root
+   */
+  readonly stateDir?: string;
   /** @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default process.stdout */

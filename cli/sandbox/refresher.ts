@@ -1,8 +1,9 @@
 /**
  * The refresher the sandbox runs: the functions' own composition root (createInProcessRefresher)
  * with a policy fitted to the token lifetime, and a store that tells the sandbox about every
- * refresh attempt it records (the history the CLI's `history` shows).
+ * refresh attempt it records (the history the CLI's `history` shows) and every Zoho token request.
  */
+import type { EpochMillis } from '../../functions/core/connection';
 import type { ConnectionStore, HistoryEntry, Log } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import { DEFAULT_REFRESH_POLICY, type RefreshPolicy } from '../../functions/core/refresh-policy';
@@ -39,10 +40,25 @@ export interface SandboxRefresher {
   readonly metrics: CountingMetrics;
 }
 
+/** What the sandbox hears from the store it runs on. */
+export interface StoreObserver {
+  /** Every history entry (a refresh attempt), after it is written or failed to be. */
+  readonly onHistory: (entry: HistoryEntry) => void;
+  /**
+   * A connection's recent Zoho token requests: before each request is sent (right after the
+   * budget write), and whenever a listing shows them (requests made by others, e.g. the CLI's
+   * `refresh` against the sandbox's emulator). The request waits for it, so a crash never loses
+   * one; when it fails, the request is not sent (the refresh fails as a transient error).
+   */
+  readonly onZohoCalls?: (connectionId: string, calls: readonly EpochMillis[]) => Promise<void>;
+  /** Where a failed `onZohoCalls` is reported. */
+  readonly log: Log;
+}
+
 export function createSandboxRefresher(
   aws: AwsSide,
   zoho: ZohoSide,
-  observe: { readonly log: Log; readonly onHistory: (entry: HistoryEntry) => void },
+  observe: StoreObserver,
 ): SandboxRefresher {
   const metrics = new CountingMetrics();
   const deps = createInProcessRefresher(aws.target, aws.clients, {
@@ -55,32 +71,63 @@ export function createSandboxRefresher(
     metrics,
     deps: {
       ...deps,
-      store: withHistoryObserver(deps.store, observe.onHistory),
+      store: observeStore(deps.store, observe),
       policy: { ...sandboxPolicy(zoho.tokenLifetimeSeconds), leaseMs: deps.policy.leaseMs },
     },
   };
 }
 
-/** The store, unchanged, except that every history entry is also handed to `onHistory`. */
-function withHistoryObserver(
-  store: ConnectionStore,
-  onHistory: (entry: HistoryEntry) => void,
-): ConnectionStore {
+/** The store, unchanged, except that it tells `observer` what it records and lists. */
+export function observeStore(store: ConnectionStore, observer: StoreObserver): ConnectionStore {
+  const { onHistory, onZohoCalls } = observer;
+  const overrides: Partial<ConnectionStore> = {
+    async appendHistory(entry) {
+      try {
+        await store.appendHistory(entry);
+      } finally {
+        // The refresh happened whether or not its history could be written.
+        onHistory(entry);
+      }
+    },
+  };
+  if (onZohoCalls !== undefined) {
+    const warn = (what: string, error: unknown) =>
+      observer.log.warn(`Could not save the Zoho budget; ${what}`, { errorName: errorName(error) });
+    overrides.recordZohoCall = async (connectionId, owner, calls, leaseUntil, now) => {
+      const recorded = await store.recordZohoCall(connectionId, owner, calls, leaseUntil, now);
+      // Only a recorded call is sent (a lost lease sends nothing), and only once it is saved.
+      if (recorded) {
+        await onZohoCalls(connectionId, calls).catch((error: unknown) => {
+          warn('the token request is not sent', error);
+          throw error;
+        });
+      }
+      return recorded;
+    };
+    overrides.listAll = async () => {
+      const connections = await store.listAll();
+      for (const c of connections) {
+        await onZohoCalls(c.connectionId, c.recentZohoCalls).catch((error: unknown) =>
+          warn('it is tried again at the next listing', error),
+        );
+      }
+      return connections;
+    };
+  }
   return new Proxy(store, {
     get(target, property) {
-      if (property === 'appendHistory') {
-        return async (entry: HistoryEntry) => {
-          try {
-            await target.appendHistory(entry);
-          } finally {
-            // The refresh happened whether or not its history could be written.
-            onHistory(entry);
-          }
-        };
-      }
+      const override = Reflect.get(overrides, property);
+      if (override !== undefined) return override;
       const value = Reflect.get(target, property, target);
       // Bound to the real store: its methods use private fields a proxy receiver would not have.
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/** `ENOSPC`, `EACCES`, … for file-system errors; the error's name otherwise. */
+function errorName(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string') return code;
+  return error instanceof Error ? error.name : typeof error;
 }

@@ -1,14 +1,15 @@
 /**
  * What `zoho-tokens clients put` and `zoho-tokens add` would do for the sandbox's demo connections:
  * store the client app, encrypt each refresh token under its connection, register the connection
- * as due at once.
+ * as due at once (or, with the Zoho calls of earlier runs, as soon as their budget allows).
  */
 import { randomBytes } from 'node:crypto';
 import { putClientCredentials } from '../../functions/aws/client-credentials';
-import { newConnection } from '../../functions/core/connection';
+import { type EpochMillis, newConnection } from '../../functions/core/connection';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
 import type { AwsSide } from './aws-side';
+import { withEarlierCalls } from './zoho-budget';
 import type { DemoConnection, ZohoSide } from './zoho-side';
 
 /** The client app name the sandbox stores. */
@@ -23,6 +24,8 @@ export async function registerDemoConnections(
   aws: AwsSide,
   zoho: ZohoSide,
   deps: RefreshDependencies,
+  /** The Zoho token requests earlier runs made for a demo connection's refresh token (real Zoho). */
+  earlierCalls: (demo: DemoConnection) => readonly EpochMillis[] = () => [],
 ): Promise<{ registered: RegisteredConnection[]; disabled: string[] }> {
   await putClientCredentials(aws.clients.secretsManager, aws.resources.secretPrefix, SANDBOX_CLIENT_REF, {
     clientId: zoho.client.clientId,
@@ -40,19 +43,18 @@ export async function registerDemoConnections(
     const taken = (await deps.store.get(demo.connectionId)) !== undefined;
     const connectionId = taken ? `${demo.connectionId}-${randomBytes(2).toString('hex')}` : demo.connectionId;
     const now = deps.clock.now();
-    await deps.store.create(
-      newConnection(
-        {
-          connectionId,
-          dc: demo.dc,
-          accountsServer: demo.accountsServer,
-          apiDomain: demo.apiDomain,
-          clientRef: SANDBOX_CLIENT_REF,
-          encryptedRefreshToken: await deps.cipher.encrypt(connectionId, demo.refreshToken),
-        },
-        now,
-      ),
+    const connection = newConnection(
+      {
+        connectionId,
+        dc: demo.dc,
+        accountsServer: demo.accountsServer,
+        apiDomain: demo.apiDomain,
+        clientRef: SANDBOX_CLIENT_REF,
+        encryptedRefreshToken: await deps.cipher.encrypt(connectionId, demo.refreshToken),
+      },
+      now,
     );
+    await deps.store.create(withEarlierCalls(connection, earlierCalls(demo), deps.policy, now));
     registered.push({ ...demo, connectionId, baseId: demo.connectionId });
   }
   return { registered, disabled: stale.map((c) => c.connectionId) };

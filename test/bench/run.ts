@@ -7,6 +7,7 @@
 import { cpus, platform } from 'node:os';
 import { consumerCachedRead } from './consumer-cached-read.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
+import { lambdaFootprint } from './lambda-footprint.bench-case';
 import { motoSweep } from './moto-sweep.bench-case';
 import { refreshInMemory, singleFlightInMemory } from './refresh-in-memory.bench-case';
 import { sweepInMemory } from './sweep-in-memory.bench-case';
@@ -19,6 +20,7 @@ const BENCHES: readonly Bench[] = [
   singleFlightInMemory,
   sweepInMemory,
   motoSweep,
+  lambdaFootprint,
 ];
 
 interface Args {

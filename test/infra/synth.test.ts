@@ -91,6 +91,8 @@ describe('synth without credentials', () => {
       expect(code.startsWith('import { createRequire } from')).toBe(true);
       // The SDK is bundled, not taken from the runtime.
       expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+      // Minified, yet error classes keep their names (keepNames): logs say ConfigurationError, not `Kr`.
+      expect(code).toContain('"ConfigurationError"');
       expect(await handlerTypeOf(join(bundle, 'index.mjs'))).toBe('function');
     }
     process.stdout.write(`in-process synth with bundling: ${seconds} s\n`);

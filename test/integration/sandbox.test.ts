@@ -1,7 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runSandbox, type SandboxReport, type TimedEvent } from '../../cli/sandbox';
 import { TABLE_HEADERS } from '../../cli/sandbox/view';
+import { SHARED_TOKEN_WARNING, ZOHO_CALLS_FILE, ZohoCallLedger } from '../../cli/sandbox/zoho-budget';
 
 /** Pids of this process's children (Linux /proc): the sandbox's moto is one while it runs. */
 function childPids(): number[] {
@@ -30,11 +33,23 @@ type Of<K extends TimedEvent['kind']> = Extract<TimedEvent, { kind: K }>;
 const ofKind = <K extends TimedEvent['kind']>(report: SandboxReport, kind: K) =>
   report.events.filter((event): event is Of<K> => event.kind === kind);
 
+const temporaryDirs: string[] = [];
+const temporaryDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sandbox-state-'));
+  temporaryDirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  vi.unstubAllGlobals();
+  for (const dir of temporaryDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('the local sandbox (npm start)', () => {
   it('refreshes on schedule and on demand, serves the consumers, and leaves nothing running', async () => {
     // Prepare
     const lines: string[] = [];
     const childrenBefore = childPids();
+    const stateDir = join(temporaryDir(), 'state');
 
     // Act: 20 s tokens (refreshed at half life), a sweep every 2 s, a consumer call every second
     // per connection, and the simulated Zoho expiring one connection's tokens every 6 s.
@@ -46,6 +61,7 @@ describe('the local sandbox (npm start)', () => {
       expireEverySeconds: 6,
       drainIntervalSeconds: 0.5,
       env: {},
+      stateDir,
       handleSignals: false,
       out: { write: (text) => lines.push(text), isTTY: false },
     });
@@ -122,6 +138,10 @@ describe('the local sandbox (npm start)', () => {
     expect(output).toContain('demo-us  refreshed v1 (scheduled, 1 Zoho call)');
     expect(output).toContain('Final state:');
     expect(output).toMatch(/first refresh \d+\.\d s after the start/);
+    expect(output).not.toContain(SHARED_TOKEN_WARNING);
+
+    // The simulated Zoho's budget restarts with it: nothing is kept on disk
+    expect(existsSync(stateDir)).toBe(false);
 
     // Stopped: no child process, nothing listening
     expect(childPids()).toEqual(childrenBefore);
@@ -130,5 +150,54 @@ describe('the local sandbox (npm start)', () => {
       expect(await refusesConnections(connection.accountsServer)).toBe(true);
       expect(await refusesConnections(connection.apiDomain)).toBe(true);
     }
+  });
+
+  it('with the real Zoho, warns about shared refresh tokens and spends only what earlier runs left', async () => {
+    // Prepare: earlier runs made 8 token requests in the last minute; no request may leave this
+    // machine, so every Zoho request is answered by a failing fetch that only counts it.
+    const stateDir = temporaryDir();
+    const credentials = { clientId: '1000.REALTEST', refreshToken: '1000.test-rt-real-budget' };
+    const earlier = ZohoCallLedger.open({ dir: stateDir, ...credentials });
+    const now = Date.now();
+    await earlier.record(Array.from({ length: 8 }, (_, i) => now - 60_000 + i * 1_000));
+    const sent: string[] = [];
+    const localFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', async (input: string | URL, init?: RequestInit) => {
+      const url = new URL(String(input));
+      // The emulator on loopback stays reachable (its start-up probe uses fetch).
+      if (url.hostname === '127.0.0.1') return localFetch(input, init);
+      sent.push(url.origin);
+      throw new TypeError('fetch failed');
+    });
+    const lines: string[] = [];
+
+    // Act
+    const report = await runSandbox({
+      durationSeconds: 4,
+      sweepIntervalSeconds: 1,
+      env: {
+        ZOHO_CLIENT_ID: credentials.clientId,
+        ZOHO_CLIENT_SECRET: 'test-cs-real-budget',
+        ZOHO_REFRESH_TOKEN: credentials.refreshToken,
+      },
+      stateDir,
+      handleSignals: false,
+      out: { write: (text) => lines.push(text), isTTY: false },
+    });
+
+    // Assess: one request (the 9th), then the budget stopped the retry
+    const output = lines.join('');
+    expect(output).toContain(`${SHARED_TOKEN_WARNING}\n`);
+    expect(output).toContain(
+      'Zoho budget: 8 of 9 token requests used in the last 10 minutes by earlier runs (',
+    );
+    expect(sent).toEqual(['https://accounts.zoho.com']);
+    expect(
+      ofKind(report, 'refresh').map((r) => [r.connectionId, r.outcome, r.zohoCalls, r.errorCode]),
+    ).toEqual([['sandbox-us', 'budget_exhausted', 1, 'budget_exhausted']]);
+    const next = ZohoCallLedger.open({ dir: stateDir, ...credentials });
+    expect(next.calls()).toHaveLength(9);
+    const file = readFileSync(join(stateDir, ZOHO_CALLS_FILE), 'utf8');
+    for (const secret of ['test-rt-', 'test-cs-']) expect(file).not.toContain(secret);
   });
 });

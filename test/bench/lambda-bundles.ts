@@ -1,0 +1,82 @@
+/**
+ * The two refresher functions exactly as `cdk deploy` ships them: the `ZohoTokenRefresher` construct
+ * synthesized in-process WITH bundling (so CDK itself runs esbuild with the construct's options: ESM,
+ * node22 target, minified, source maps, the `require` banner, the AWS SDK bundled), read back from
+ * the cloud assembly: each function's bundle, memory, timeout and environment.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { refresherStack } from '../infra/infra-support';
+
+/** One function of the synthesized template. */
+export interface DeployedFunction {
+  /** Absolute path of the bundle (`asset.<hash>/index.mjs`); its source map lies next to it. */
+  readonly bundle: string;
+  readonly bundleBytes: number;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Variables whose value is a literal in the template (settings, NODE_OPTIONS). */
+  readonly literalEnvironment: Readonly<Record<string, string>>;
+  /** Variables whose value is a CloudFormation reference (table name, key ARN, bus name). */
+  readonly referencedVariables: readonly string[];
+}
+
+export interface DeployedFunctions {
+  readonly scheduled: DeployedFunction;
+  readonly onDemand: DeployedFunction;
+}
+
+interface LambdaResource {
+  readonly Properties: {
+    readonly Code?: { readonly S3Key?: string };
+    readonly MemorySize?: number;
+    readonly Timeout?: number;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
+}
+
+/** Synthesizes the construct with its defaults into `outdir` (seconds: esbuild runs twice). */
+export async function synthesizeRefresherFunctions(outdir: string): Promise<DeployedFunctions> {
+  const { app, stack, refresher } = refresherStack({}, { bundle: true, outdir });
+  const assembly = app.synth();
+  const template = JSON.parse(
+    await readFile(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8'),
+  ) as { Resources: Record<string, LambdaResource> };
+  const read = (fn: NodejsFunction) =>
+    deployedFunction(
+      outdir,
+      template.Resources[Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)],
+    );
+  return {
+    scheduled: await read(refresher.scheduledFunction),
+    onDemand: await read(refresher.onDemandFunction),
+  };
+}
+
+async function deployedFunction(
+  outdir: string,
+  resource: LambdaResource | undefined,
+): Promise<DeployedFunction> {
+  const properties = resource?.Properties;
+  const key = properties?.Code?.S3Key;
+  if (properties === undefined || key === undefined || properties.MemorySize === undefined) {
+    throw new Error('the synthesized template lacks a refresher function, its code or its memory size');
+  }
+  // The asset's S3 key is `<hash>.zip`; the assembly keeps the bundle in `asset.<hash>`.
+  const bundle = join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+  const variables = Object.entries(properties.Environment?.Variables ?? {});
+  return {
+    bundle,
+    bundleBytes: (await readFile(bundle)).byteLength,
+    memoryMb: properties.MemorySize,
+    // CloudFormation's default when the property is absent.
+    timeoutSeconds: properties.Timeout ?? 3,
+    literalEnvironment: Object.fromEntries(
+      variables.filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    ),
+    referencedVariables: variables.filter(([, value]) => typeof value !== 'string').map(([name]) => name),
+  };
+}

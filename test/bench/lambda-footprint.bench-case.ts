@@ -1,0 +1,191 @@
+/**
+ * `lambda-footprint`: what the deployed functions need, measured. The construct is synthesized with
+ * bundling (the bundles `cdk deploy` would upload), moto + the Zoho simulator hold N due
+ * connections, and each bundle runs ONCE in a fresh node process with the template's memory-derived
+ * heap flags and environment: a sweep of 50, a sweep of 500, one on-demand event. Reported: node's
+ * boot, the cold start (import of the bundle), the invocation, peak RSS, heap and CPU time — the
+ * evidence behind the functions' memory and timeout in infra/zoho-token-refresher.ts.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PythonNotFoundError } from '../../cli/local/python-env';
+import { type Bench, type BenchContext, type BenchRow, Checks, row, skippedRow, summarise } from './harness';
+import { type DeployedFunction, synthesizeRefresherFunctions } from './lambda-bundles';
+import { type ChildRun, compileRunner, runInChild } from './lambda-child';
+import {
+  type FootprintWorld,
+  lambdaEnvironment,
+  onDemandEvent,
+  scheduledEvent,
+  startFootprintWorld,
+} from './lambda-footprint-world';
+import type { RunnerReport } from './lambda-runner';
+
+const NAME = 'lambda-footprint';
+const SWEEP_SIZES = [50, 500] as const;
+const WARMUP_CONNECTIONS = 8;
+/** Parallel `zoho-tokens add` calls while preparing the connections. */
+const SETUP_CONCURRENCY = 8;
+
+export const lambdaFootprint: Bench = {
+  name: NAME,
+  description: `the deployed bundles in fresh node processes: sweeps of ${SWEEP_SIZES.join(' and ')} connections, one on-demand event`,
+  async run(context) {
+    if (!context.emulator) return [skippedRow(NAME, 'skipped: --no-emulator')];
+    const outdir = await mkdtemp(join(tmpdir(), 'zoho-lambda-footprint-'));
+    try {
+      context.progress(`${NAME}: synthesizing the construct with bundling (CDK runs esbuild)`);
+      const functions = await synthesizeRefresherFunctions(outdir);
+      const runner = await compileRunner(outdir);
+      let world: FootprintWorld;
+      try {
+        world = await startFootprintWorld(context.progress);
+      } catch (error) {
+        if (error instanceof PythonNotFoundError) return [skippedRow(NAME, `skipped: ${error.message}`)];
+        throw error;
+      }
+      try {
+        return await benchAll(new Invoker(world, runner, context), functions);
+      } finally {
+        await world.stop();
+      }
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function benchAll(
+  invoker: Invoker,
+  functions: { scheduled: DeployedFunction; onDemand: DeployedFunction },
+): Promise<BenchRow[]> {
+  // Untimed: moto's first use of each service (lazy imports in the emulator) is not the function's.
+  await invoker.addDue('warm', WARMUP_CONNECTIONS);
+  await invoker.invoke(functions.scheduled, 'scheduled-refresh', scheduledEvent());
+  const rows: BenchRow[] = [];
+  for (const size of SWEEP_SIZES) {
+    await invoker.addDue(`sweep${size}`, size);
+    const run = await invoker.invoke(functions.scheduled, 'scheduled-refresh', scheduledEvent());
+    const summary = run.report.result as Partial<Record<string, number>>;
+    const refreshed = summary.refreshed ?? -1;
+    const left = summary.leftForNextSweep ?? -1;
+    const checks = commonChecks(run);
+    checks.expect('due connections', summary.due ?? -1, size);
+    // A sweep that runs short of time leaves work for the next one, by design: how many it took
+    // depends on speed (printed), what it did with them does not (checked).
+    checks.expect('refreshed + left for the next sweep', refreshed + left, size);
+    checks.expect('Zoho token calls (one per refreshed connection)', run.zohoCalls, refreshed);
+    checks.expect('failed', summary.failed ?? -1, 0);
+    rows.push(
+      footprintRow(`${NAME}/sweep-${size}`, size, functions.scheduled, run, checks, {
+        what: 'per-op = one refresh',
+        extra: { refreshed, leftForNextSweep: left },
+      }),
+    );
+  }
+  // The first connection of the first sweep is at version 1: a consumer reports that token.
+  const rejected = onDemandEvent(`sweep${SWEEP_SIZES[0]}-0`, 1);
+  const run = await invoker.invoke(functions.onDemand, 'on-demand-refresh', rejected);
+  const checks = commonChecks(run);
+  checks.expect('Zoho token calls', run.zohoCalls, 1);
+  const outcome = (run.report.result as { outcome?: unknown } | undefined)?.outcome;
+  checks.expect('events answered "refreshed"', outcome === 'refreshed' ? 1 : 0, 1);
+  rows.push(
+    footprintRow(`${NAME}/on-demand`, 1, functions.onDemand, run, checks, {
+      what: 'one rejected-token event',
+    }),
+  );
+  return rows;
+}
+
+type OkReport = Extract<RunnerReport, { ok: true }>;
+type Invocation = ChildRun & { readonly report: OkReport; readonly zohoCalls: number };
+
+/** Prepares connections and runs one bundle in a fresh child against the world. */
+class Invoker {
+  constructor(
+    private readonly world: FootprintWorld,
+    private readonly runner: string,
+    private readonly context: BenchContext,
+  ) {}
+
+  async addDue(prefix: string, count: number): Promise<void> {
+    this.context.progress(`${NAME}: registering ${count} due connections (KMS-encrypted refresh tokens)`);
+    const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+    await this.world.addConnections(ids, SETUP_CONCURRENCY);
+  }
+
+  async invoke(fn: DeployedFunction, functionName: string, event: unknown): Promise<Invocation> {
+    this.context.progress(`${NAME}: ${functionName} in a fresh node process`);
+    this.world.sim.resetCounters();
+    const run = await runInChild({
+      runner: this.runner,
+      fn,
+      functionName,
+      environment: lambdaEnvironment(this.world, fn, functionName),
+      event,
+    });
+    const { report } = run;
+    if (report?.ok !== true) {
+      const why =
+        report === undefined
+          ? `exited with ${run.exitCode} and no report`
+          : `failed at ${report.stage}: ${report.error}`;
+      throw new Error(`${functionName} ${why}; last output: ${run.tail.join(' | ')}`);
+    }
+    return { ...run, report, zohoCalls: this.world.sim.calls.token };
+  }
+}
+
+function commonChecks(run: Invocation): Checks {
+  const checks = new Checks();
+  checks.expect('exit code', run.exitCode ?? -1, 0);
+  checks.expect('output lines with a secret marker', run.output.secretLines, 0);
+  return checks;
+}
+
+const oneDecimal = (value: number) => Math.round(value * 10) / 10;
+const mebibytes = (bytes: number) => oneDecimal(bytes / 1024 / 1024);
+/** "At 1,769 MB, a function has the equivalent of one vCPU" (Lambda developer guide, memory). */
+const MB_PER_VCPU = 1769;
+
+function footprintRow(
+  name: string,
+  iterations: number,
+  fn: DeployedFunction,
+  run: Invocation,
+  checks: Checks,
+  describe: { readonly what: string; readonly extra?: Record<string, number> },
+): BenchRow {
+  const { report, output } = run;
+  const peakRssMb = oneDecimal(report.afterInvoke.peakRssKb / 1024);
+  const invokeCpuMs = report.afterInvoke.cpuMs - report.afterInit.cpuMs;
+  // The invocation's CPU time on the vCPU share Lambda gives this memory size: a LOWER bound of
+  // its duration there (waits for AWS and Zoho come on top wherever they do not overlap it).
+  const cpuBoundS = invokeCpuMs / (fn.memoryMb / MB_PER_VCPU) / 1000;
+  const leftS = fn.timeoutSeconds - report.invokeMs / 1000;
+  return row(name, iterations, summarise([report.invokeMs]), {
+    counts: {
+      memoryMb: fn.memoryMb,
+      timeoutS: fn.timeoutSeconds,
+      bundleKb: Math.round(fn.bundleBytes / 1024),
+      bootMs: oneDecimal(report.bootMs),
+      initMs: oneDecimal(report.initMs),
+      initCpuMs: oneDecimal(report.afterInit.cpuMs),
+      invokeCpuMs: oneDecimal(invokeCpuMs),
+      cpuMsPerOp: oneDecimal(invokeCpuMs / iterations),
+      rssAfterInitMb: oneDecimal(report.afterInit.peakRssKb / 1024),
+      peakRssMb,
+      heapUsedMb: mebibytes(report.afterInvoke.heapUsedBytes),
+      heapTotalMb: mebibytes(report.afterInvoke.heapTotalBytes),
+      zohoCalls: run.zohoCalls,
+      ...describe.extra,
+      emfLines: output.emfLines,
+      logLines: output.logLines,
+      otherLines: output.otherLines,
+    },
+    checks: checks.list,
+    note: `${describe.what}; total ms = the invocation, once, in a fresh process, init excluded (${leftS.toFixed(1)} s of the ${fn.timeoutSeconds} s timeout left); peak RSS ${peakRssMb} of ${fn.memoryMb} MB. moto + simulator on loopback and a whole core here, so the time is not Lambda's; at ${fn.memoryMb} MB (${(fn.memoryMb / MB_PER_VCPU).toFixed(3)} vCPU) the CPU alone needs >= ${cpuBoundS.toFixed(1)} s`,
+  });
+}

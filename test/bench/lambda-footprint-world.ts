@@ -1,106 +1,20 @@
 /**
- * The world of the `lambda-footprint` benchmark: moto and the Zoho simulator, the resources of
- * `local init`, a client app, and `zoho-tokens add` through the real adapters (test/support/
- * real-world.ts). Unlike moto-world.ts it also hands out the emulator's endpoint and resources,
- * because the functions under test run in child processes that find them through their environment
- * (built here, with the events the two functions receive).
+ * What the `lambda-footprint` benchmark adds to the moto-sweep world (moto-world.ts): the
+ * functions under test run in child processes that find the emulator through their environment,
+ * built here, with the events the two functions receive.
  */
 import { randomUUID } from 'node:crypto';
-import { EMULATOR_CREDENTIALS, startMotoServer } from '../../cli/local/moto-server';
-import { createLocalResources, type LocalResources } from '../../cli/local/resources';
-import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
-import {
-  CONSUMER_EVENT_SOURCE,
-  ENV,
-  LOCAL_DEFAULTS,
-  TOKEN_REJECTED_DETAIL_TYPE,
-} from '../../functions/aws/names';
-import { createAwsPorts } from '../../functions/aws/runtime';
-import {
-  addSimulatedConnection,
-  createEmulatorClients,
-  emulatorRefresherConfig,
-  registerClientApp,
-  type SimulatedClientApp,
-} from '../support/real-world';
+import { EMULATOR_CREDENTIALS } from '../../cli/local/moto-server';
+import { CONSUMER_EVENT_SOURCE, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
 import type { DeployedFunction } from './lambda-bundles';
-
-const DC = 'us';
-const CLIENT_APP: SimulatedClientApp = {
-  clientRef: 'books',
-  clientId: '1000.FOOTPRINTCLIENT',
-  clientSecret: 'test-cs-footprint',
-  dcs: [DC],
-};
-
-export interface FootprintWorld {
-  readonly sim: ZohoSimulator;
-  /** The moto server, for the children's AWS_ENDPOINT_URL. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly resources: LocalResources;
-  /** The one accounts server the connections use (the children's ALLOWED_ACCOUNTS_SERVERS). */
-  readonly accountsServer: string;
-  /** `zoho-tokens add` for `ids`: a simulator-issued refresh token, KMS-encrypted, stored, due now. */
-  addConnections(ids: readonly string[], concurrency: number): Promise<void>;
-  /** Stops the clients, the simulator and moto, whatever state they are in. */
-  stop(): Promise<void>;
-}
-
-/** Starts everything; on a failure midway, stops what had started before rethrowing. */
-export async function startFootprintWorld(progress: (line: string) => void): Promise<FootprintWorld> {
-  const stops: Array<() => unknown> = [];
-  const stop = async () => {
-    for (const step of stops.reverse()) await Promise.resolve(step()).catch(() => undefined);
-    stops.length = 0;
-  };
-  try {
-    const region = LOCAL_DEFAULTS.region;
-    const moto = await startMotoServer({ log: progress });
-    stops.push(() => moto.stop());
-    const sim = await startZohoSimulator();
-    stops.push(() => sim.stop());
-    const resources = await createLocalResources({ endpoint: moto.endpoint, region });
-    // The harness's own clients (writes serialised for moto); the children use the SDK as deployed.
-    const emulator = createEmulatorClients({
-      endpoint: moto.endpoint,
-      region,
-      credentials: EMULATOR_CREDENTIALS,
-    });
-    stops.push(() => emulator.destroy());
-    const accountsServer = sim.accountsServer(DC);
-    const config = emulatorRefresherConfig(resources, { allowedAccountsServers: [accountsServer] });
-    await registerClientApp(sim, emulator.clients.secretsManager, config, CLIENT_APP);
-    const ports = createAwsPorts(config, emulator.clients);
-    const addOne = (connectionId: string) =>
-      addSimulatedConnection(sim, ports, CLIENT_APP, { connectionId, dc: DC, now: Date.now() });
-    return {
-      sim,
-      endpoint: moto.endpoint,
-      region,
-      resources,
-      accountsServer,
-      async addConnections(ids, concurrency) {
-        let next = 0;
-        const worker = async () => {
-          for (let id = ids[next++]; id !== undefined; id = ids[next++]) await addOne(id);
-        };
-        await Promise.all(Array.from({ length: concurrency }, worker));
-      },
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
+import type { MotoWorld } from './moto-world';
 
 /**
  * The function's environment as Lambda would set it: the template's literal variables (NODE_OPTIONS
  * included), its references resolved to the emulator's resources, the simulator allowed as accounts
  * server, and the variables Lambda itself adds. Nothing of this process's environment leaks in.
  */
-export function lambdaEnvironment(world: FootprintWorld, fn: DeployedFunction, functionName: string) {
+export function lambdaEnvironment(world: MotoWorld, fn: DeployedFunction, functionName: string) {
   const { resources } = world;
   const references: Record<string, string> = {
     [ENV.tableName]: resources.tableName,

@@ -13,14 +13,9 @@ import { PythonNotFoundError } from '../../cli/local/python-env';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, skippedRow, summarise } from './harness';
 import { type DeployedFunction, synthesizeRefresherFunctions } from './lambda-bundles';
 import { type ChildRun, compileRunner, runInChild } from './lambda-child';
-import {
-  type FootprintWorld,
-  lambdaEnvironment,
-  onDemandEvent,
-  scheduledEvent,
-  startFootprintWorld,
-} from './lambda-footprint-world';
+import { lambdaEnvironment, onDemandEvent, scheduledEvent } from './lambda-footprint-world';
 import type { RunnerReport } from './lambda-runner';
+import { type MotoWorld, startMotoWorld } from './moto-world';
 
 const NAME = 'lambda-footprint';
 const SWEEP_SIZES = [50, 500] as const;
@@ -38,9 +33,9 @@ export const lambdaFootprint: Bench = {
       context.progress(`${NAME}: synthesizing the construct with bundling (CDK runs esbuild)`);
       const functions = await synthesizeRefresherFunctions(outdir);
       const runner = await compileRunner(outdir);
-      let world: FootprintWorld;
+      let world: MotoWorld;
       try {
-        world = await startFootprintWorld(context.progress);
+        world = await startMotoWorld(context.progress);
       } catch (error) {
         if (error instanceof PythonNotFoundError) return [skippedRow(NAME, `skipped: ${error.message}`)];
         throw error;
@@ -105,7 +100,7 @@ type Invocation = ChildRun & { readonly report: OkReport; readonly zohoCalls: nu
 /** Prepares connections and runs one bundle in a fresh child against the world. */
 class Invoker {
   constructor(
-    private readonly world: FootprintWorld,
+    private readonly world: MotoWorld,
     private readonly runner: string,
     private readonly context: BenchContext,
   ) {}

@@ -8,7 +8,7 @@
 import type { MiddlewareStack } from '@smithy/types';
 import { CountingMetrics } from '../../cli/local/in-process';
 import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../cli/local/moto-server';
-import { createLocalResources } from '../../cli/local/resources';
+import { createLocalResources, type LocalResources } from '../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
@@ -34,6 +34,12 @@ const CLIENT_APP: SimulatedClientApp = {
 
 export interface MotoWorld {
   readonly sim: ZohoSimulator;
+  /** The moto server (the lambda-footprint children's AWS_ENDPOINT_URL). */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly resources: LocalResources;
+  /** The one accounts server the connections use. */
+  readonly accountsServer: string;
   readonly config: RefresherConfig;
   readonly ports: AwsPorts;
   readonly deps: RefreshDependencies;
@@ -89,7 +95,8 @@ async function wire(
   countCalls(clients.kms.middlewareStack, calls);
   countCalls(clients.eventBridge.middlewareStack, calls);
 
-  const config = emulatorRefresherConfig(resources, { allowedAccountsServers: [sim.accountsServer(DC)] });
+  const accountsServer = sim.accountsServer(DC);
+  const config = emulatorRefresherConfig(resources, { allowedAccountsServers: [accountsServer] });
   await registerClientApp(sim, clients.secretsManager, config, CLIENT_APP);
   const metrics = new CountingMetrics();
   const logged = { warn: 0, error: 0, messages: [] as string[] };
@@ -102,6 +109,10 @@ async function wire(
 
   return {
     sim,
+    endpoint: moto.endpoint,
+    region,
+    resources,
+    accountsServer,
     config,
     ports,
     deps,

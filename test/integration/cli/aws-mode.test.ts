@@ -3,9 +3,7 @@
  * and refresh, revoke and sweep invoke the deployed functions. Lambda is the one service the
  * emulator cannot run here, so its Invoke runs the real handlers in-process, as the function would.
  */
-import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
@@ -14,18 +12,16 @@ import { putClientCredentials } from '../../../functions/aws/client-credentials'
 import type { SweepSummary } from '../../../functions/core/sweep';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
-import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { CLIENT_ID, useCliWorld } from './cli-world';
+import { deployStack, ON_DEMAND, SCHEDULED } from './deployed-stack';
 
 const world = useCliWorld();
 const lambda = mockClient(LambdaClient);
 const STACK = 'ZohoTokensCliTest';
-const ON_DEMAND = 'zt-on-demand';
-const SCHEDULED = 'zt-scheduled';
 const invoked: Array<{ functionName: string; payload: unknown }> = [];
 let functionEnv: Record<string, string> = {};
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
+let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
 const encode = (value: unknown) => new Uint8Array(Buffer.from(JSON.stringify(value)));
@@ -35,33 +31,7 @@ const checksOf = (stdout: string) => {
 };
 
 beforeAll(async () => {
-  // Without --aws-endpoint the CLI is in AWS mode; the SDK finds the emulator through this variable.
-  process.env.AWS_ENDPOINT_URL = world.endpoint;
-  const outputs: Record<string, string> = {
-    [OUTPUT_KEYS.tableName]: world.resources.tableName,
-    [OUTPUT_KEYS.eventBusName]: world.resources.eventBusName,
-    [OUTPUT_KEYS.refreshTokenKeyArn]: world.resources.keyArn,
-    [OUTPUT_KEYS.secretPrefix]: world.resources.secretPrefix,
-    [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
-    [OUTPUT_KEYS.scheduledFunctionName]: SCHEDULED,
-    [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
-  };
-  await world.clients.cloudFormation.send(
-    new CreateStackCommand({
-      StackName: STACK,
-      TemplateBody: JSON.stringify({
-        Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
-        Outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { Value: value }])),
-      }),
-    }),
-  );
-  await world.clients.sns.send(
-    new SubscribeCommand({
-      TopicArn: world.resources.alarmTopicArn,
-      Protocol: 'sqs',
-      Endpoint: world.resources.eventsQueueArn,
-    }),
-  );
+  restoreEndpoint = await deployStack(world, STACK);
   functionEnv = {
     TABLE_NAME: world.resources.tableName,
     EVENT_BUS_NAME: world.resources.eventBusName,
@@ -99,8 +69,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   lambda.restore();
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
+  restoreEndpoint();
 });
 
 describe('zoho-tokens against a deployed stack', () => {

@@ -3,61 +3,30 @@
  * must find every alarm of infra/alarm-specs.ts, including those on the functions and the
  * dead-letter queue, which only a deployed stack has; this file creates them as the stack would.
  */
-import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
+import { deployStack, ON_DEMAND, SCHEDULED } from './deployed-stack';
 
 const world = useCliWorld();
 const STACK = 'ZohoTokensDoctorTest';
-const ON_DEMAND = 'zt-on-demand';
-const SCHEDULED = 'zt-scheduled';
 const DEAD_LETTERS = 'zt-dead-letters';
-const savedEndpoint = process.env.AWS_ENDPOINT_URL;
+let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
 
 beforeAll(async () => {
-  // Without --aws-endpoint the CLI is in AWS mode; the SDK finds the emulator through this variable.
-  process.env.AWS_ENDPOINT_URL = world.endpoint;
   const { QueueUrl } = await world.clients.sqs.send(new CreateQueueCommand({ QueueName: DEAD_LETTERS }));
-  const outputs: Record<string, string> = {
-    [OUTPUT_KEYS.tableName]: world.resources.tableName,
-    [OUTPUT_KEYS.eventBusName]: world.resources.eventBusName,
-    [OUTPUT_KEYS.refreshTokenKeyArn]: world.resources.keyArn,
-    [OUTPUT_KEYS.secretPrefix]: world.resources.secretPrefix,
-    [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
-    [OUTPUT_KEYS.scheduledFunctionName]: SCHEDULED,
-    [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
+  restoreEndpoint = await deployStack(world, STACK, {
     [OUTPUT_KEYS.deadLetterQueueUrl]: QueueUrl ?? expect.fail('no dead-letter queue URL'),
-  };
-  await world.clients.cloudFormation.send(
-    new CreateStackCommand({
-      StackName: STACK,
-      TemplateBody: JSON.stringify({
-        Resources: { Placeholder: { Type: 'AWS::SQS::Queue' } },
-        Outputs: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, { Value: value }])),
-      }),
-    }),
-  );
-  await world.clients.sns.send(
-    new SubscribeCommand({
-      TopicArn: world.resources.alarmTopicArn,
-      Protocol: 'sqs',
-      Endpoint: world.resources.eventsQueueArn,
-    }),
-  );
+  });
 });
 
-afterAll(() => {
-  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
-  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
-});
+afterAll(() => restoreEndpoint());
 
 describe('zoho-tokens doctor against a deployed stack', () => {
   it('looks for every alarm of the stack: the functions and the dead-letter queue too', async () => {

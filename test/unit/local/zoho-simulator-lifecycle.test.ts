@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_DCS, startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
 import { capturedOutput } from '../../support/log-capture';
@@ -12,23 +15,28 @@ import {
   startHarness,
 } from './zoho-simulator-helpers';
 
-/** Handles that would keep the test process alive once the simulator is gone. */
-function openHandleCount(): number {
-  return process
-    .getActiveResourcesInfo()
-    .filter((kind) => kind === 'TCPServerWrap' || kind === 'TCPSocketWrap' || kind === 'Timeout').length;
-}
+const execFileAsync = promisify(execFile);
+const PROBE = fileURLToPath(new URL('./simulator-stop-probe.ts', import.meta.url));
+/** Far below the 60 s latency fault the busy scenario leaves pending, far above a normal exit (≈ 0.3 s). */
+const EXIT_DEADLINE_MS = 20_000;
+/** A child process starts in ≈ 0.3 s; a busy 2-core CI machine gets far more than the default 5 s. */
+const PROBE_TEST_TIMEOUT_MS = EXIT_DEADLINE_MS + 10_000;
 
-/** The handle count once sockets closed by earlier work have finished closing (20 quiet loop turns). */
-async function settledHandleCount(): Promise<number> {
-  let count = openHandleCount();
-  for (let turn = 0, quiet = 0; turn < 1_000 && quiet < 20; turn += 1) {
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    const next = openHandleCount();
-    quiet = next === count ? quiet + 1 : 0;
-    count = next;
+/**
+ * Plays a scenario of `simulator-stop-probe.ts` in a fresh node process. It resolves with the scenario's outcome
+ * only if the process then exits by itself; a leaked server, socket or timer keeps it alive until it is killed.
+ */
+async function outcomeOfProbe(scenario: string): Promise<{ outcome: unknown; exitedByItself: boolean }> {
+  try {
+    const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', PROBE, scenario], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      timeout: EXIT_DEADLINE_MS,
+    });
+    return { outcome: JSON.parse(stdout), exitedByItself: true };
+  } catch (error) {
+    const killed = (error as { killed?: boolean }).killed === true;
+    return { outcome: killed ? 'killed at the deadline' : String(error), exitedByItself: false };
   }
-  return count;
 }
 
 describe('Zoho simulator: addresses, counters and lifecycle', () => {
@@ -62,14 +70,15 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     await expect(startZohoSimulator({ throttleLimit: 0 })).rejects.toThrow('throttleLimit');
   });
 
-  it('fails loudly, holding no handle, when it cannot listen', async () => {
-    const before = await settledHandleCount();
+  it('fails loudly, holding no handle, when it cannot listen', {
+    timeout: PROBE_TEST_TIMEOUT_MS,
+  }, async () => {
+    const probe = await outcomeOfProbe('cannot-listen');
 
-    // 203.0.113.1 is TEST-NET-3 (RFC 5737): never an address of this machine, so no DC can bind.
-    const started = startZohoSimulator({ host: '203.0.113.1' });
-
-    await expect(started).rejects.toThrow('EADDRNOTAVAIL');
-    expect(await settledHandleCount()).toBe(before);
+    expect(probe).toEqual({
+      outcome: { started: 'failed: listen EADDRNOTAVAIL: address not available 203.0.113.1' },
+      exitedByItself: true,
+    });
   });
 
   it('answers unknown routes, DC path prefixes, wrong methods and wrong hosts with a JSON 404', async () => {
@@ -153,7 +162,6 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
 
   it('stop() ends hung requests and pending latency, closes every socket and can be called twice', async () => {
     // Prepare
-    const before = await settledHandleCount();
     const sim: ZohoSimulator = await startZohoSimulator();
     sim.registerClient({ ...CLIENT, dcs: ['us'] });
     const rt = sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });
@@ -175,11 +183,21 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     // Assess
     expect(await hung).toBe('failed');
     expect(await delayed).toBe('failed');
-    expect(await settledHandleCount()).toBe(before);
     for (const dc of SIM_DCS) {
       await expect(fetch(sim.accountsServer(dc))).rejects.toThrow(TypeError);
       await expect(fetch(sim.apiDomain(dc))).rejects.toThrow(TypeError);
     }
+  });
+
+  it('leaves no server, socket or timer that would keep a process alive after stop()', {
+    timeout: PROBE_TEST_TIMEOUT_MS,
+  }, async () => {
+    const probe = await outcomeOfProbe('stop-while-busy');
+
+    expect(probe).toEqual({
+      outcome: { hung: 'failed: fetch failed', delayed: 'failed: fetch failed' },
+      exitedByItself: true,
+    });
   });
 
   it('writes nothing to the logs, so no token can leak through it', async () => {

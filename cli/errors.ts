@@ -84,6 +84,9 @@ function hintFor(error: ZohoTokenRefresherError): string | undefined {
   }
   if (error instanceof NoRefreshTokenGrantedError)
     return "or use 'zoho-tokens add' with a refresh token you have";
+  if (error instanceof MisconfiguredClientError && error.zohoError === 'invalid_redirect_uri') {
+    return "a server-based client's code needs --redirect-uri, character for character the Authorized Redirect URI of the client in Zoho's API console; if the code has expired meanwhile (60 s), authorise again";
+  }
   if (error instanceof MisconfiguredClientError) {
     return "check --dc first (it must be the data centre where the user's Zoho account lives), then the client id and secret ('zoho-tokens clients put', per DC with --dc)";
   }

@@ -153,13 +153,23 @@ export interface ZohoTokenRequest extends ClientCredentials {
   readonly accountsServer: string;
 }
 
+/** An authorization-code exchange (onboarding). */
+export interface GrantCodeRequest extends ZohoTokenRequest {
+  readonly code: string;
+  /**
+   * A server-based client's code is exchanged with exactly the redirect URI it was issued for;
+   * a Self Client's code needs none.
+   */
+  readonly redirectUri?: string;
+}
+
 /**
  * Zoho's accounts server. Implementations throw the typed errors of `errors.ts`
  * (ReauthorizationRequiredError, MisconfiguredClientError, ZohoThrottledError, ZohoTransientError).
  */
 export interface ZohoAccounts {
   refreshAccessToken(request: ZohoTokenRequest & { readonly refreshToken: string }): Promise<TokenGrant>;
-  exchangeGrantCode(request: ZohoTokenRequest & { readonly code: string }): Promise<CodeExchangeGrant>;
+  exchangeGrantCode(request: GrantCodeRequest): Promise<CodeExchangeGrant>;
   revokeRefreshToken(request: {
     readonly accountsServer: string;
     readonly refreshToken: string;

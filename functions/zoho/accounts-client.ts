@@ -9,7 +9,7 @@ import {
   ZohoMalformedResponseError,
   ZohoTransientError,
 } from '../core/errors';
-import type { ZohoAccounts, ZohoTokenRequest } from '../core/ports';
+import type { GrantCodeRequest, ZohoAccounts } from '../core/ports';
 import type { TokenGrant } from '../core/token';
 import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
 import { RefreshTokenAlreadyInvalidError } from './errors';
@@ -46,9 +46,7 @@ export interface ZohoAccountsClient extends ZohoAccounts {
    * Like `exchangeGrantCode`, but a success with a malformed expiry still yields the refresh token
    * instead of ZohoMalformedResponseError. Every other error is thrown as by `exchangeGrantCode`.
    */
-  exchangeGrantCodeForRefreshToken(
-    request: ZohoTokenRequest & { readonly code: string },
-  ): Promise<GrantCodeExchange>;
+  exchangeGrantCodeForRefreshToken(request: GrantCodeRequest): Promise<GrantCodeExchange>;
 }
 
 interface Answer {
@@ -119,13 +117,14 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
   }
 
-  async function exchange(request: ZohoTokenRequest & { readonly code: string }) {
+  async function exchange(request: GrantCodeRequest) {
     const redact = [request.code, request.clientSecret];
     const form = {
       grant_type: 'authorization_code',
       client_id: request.clientId,
       client_secret: request.clientSecret,
       code: request.code,
+      ...(request.redirectUri === undefined ? {} : { redirect_uri: request.redirectUri }),
     };
     return { answer: await post(request.accountsServer, TOKEN_PATH, form, redact), redact };
   }

@@ -59,7 +59,8 @@ const MISCONFIGURED_HINTS: Readonly<Record<string, string>> = {
   invalid_client:
     'check the data centre first (a token sent to the wrong accounts server gets invalid_client), then the client id and that the client is enabled in that data centre',
   invalid_client_secret: 'the client secret is wrong for this data centre (it may differ per data centre)',
-  invalid_redirect_uri: 'the redirect URI does not match the one registered for the client',
+  invalid_redirect_uri:
+    "a server-based client's code must be exchanged with exactly the redirect URI registered for the client (a Self Client's code needs none)",
   unauthorized_client: 'the client may not use this grant type',
   invalid_scope: 'the scope is not valid for this client',
   invalid_request:

@@ -51,6 +51,11 @@ function codeGrant(ctx: AccountsContext, dc: SimDc, params: URLSearchParams): To
   const grant = ctx.state.grantCode(code);
   if (grant === undefined || grant.clientId !== clientId) return reply(tokenError('invalid_code'));
   if (grant.dc !== dc) return reply(tokenError('invalid_client'));
+  // Our assumption (ZOHO.md is silent): a redirect-flow code needs its exact redirect_uri, a
+  // mismatch leaves the code unspent, and a Self Client code ignores the parameter.
+  if (grant.redirectUri !== undefined && params.get('redirect_uri') !== grant.redirectUri) {
+    return reply(tokenError('invalid_redirect_uri'));
+  }
   ctx.state.consumeGrantCode(code);
   const { token, record } = ctx.state.createRefreshToken(grant);
   ctx.state.admitTokenRequest(record);

@@ -3,7 +3,13 @@ import { assertSimDc } from './dcs';
 import { FaultBook, type ZohoSimulatorFaults } from './faults';
 import { type DcListeners, listenPerDc, type SimRole } from './listeners';
 import { createRequestListener } from './server';
-import { type ClientRegistration, type IssueRequest, type SimSettings, SimState } from './state';
+import {
+  type ClientRegistration,
+  type GrantCodeIssueRequest,
+  type IssueRequest,
+  type SimSettings,
+  SimState,
+} from './state';
 
 export type { ZohoSimulatorCalls } from './counters';
 export { SIM_DCS, type SimDc } from './dcs';
@@ -20,7 +26,7 @@ export {
   type TransportFault,
   type ZohoSimulatorFaults,
 } from './faults';
-export type { ClientRegistration, IssueRequest } from './state';
+export type { ClientRegistration, GrantCodeIssueRequest, IssueRequest } from './state';
 
 export interface ZohoSimulatorOptions {
   /** Where every data centre listens, on free ports of its own. @default '127.0.0.1' */
@@ -35,6 +41,8 @@ export interface ZohoSimulatorOptions {
   readonly maxActiveAccessTokens?: number;
   /** @default 180_000 (a Self Client code) */
   readonly grantCodeLifetimeMs?: number;
+  /** @default 60_000 (a server-based client's redirect-flow code, ZOHO.md §3) */
+  readonly redirectGrantCodeLifetimeMs?: number;
   /** The clock for expiry and throttling, so tests can advance time. @default Date.now */
   readonly now?: () => number;
 }
@@ -56,8 +64,11 @@ export interface ZohoSimulator {
   registerClient(registration: ClientRegistration): void;
   /** A refresh token (contains `sim-rt-`) as if the user had authorised `clientId` in `dc`. */
   issueRefreshToken(request: IssueRequest): string;
-  /** A single-use grant code that expires after `grantCodeLifetimeMs`. */
-  issueGrantCode(request: IssueRequest): string;
+  /**
+   * A single-use grant code: a Self Client's, or with `redirectUri` a server-based client's redirect-flow
+   * code, which must be exchanged with exactly that `redirect_uri`.
+   */
+  issueGrantCode(request: GrantCodeIssueRequest): string;
   /** Revokes a refresh token and its access tokens; false when it was unknown. */
   revokeRefreshToken(token: string): boolean;
   /** Makes held access tokens (of one refresh token, or all) expire now. */
@@ -131,6 +142,7 @@ function settingsFrom(options: ZohoSimulatorOptions): SimSettings {
     throttleWindowMs: options.throttleWindowMs ?? 600_000,
     maxActiveAccessTokens: options.maxActiveAccessTokens ?? 15,
     grantCodeLifetimeMs: options.grantCodeLifetimeMs ?? 180_000,
+    redirectGrantCodeLifetimeMs: options.redirectGrantCodeLifetimeMs ?? 60_000,
     now: options.now ?? Date.now,
   };
   for (const [name, value] of Object.entries(settings)) {

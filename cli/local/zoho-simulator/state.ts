@@ -8,6 +8,7 @@ export interface SimSettings {
   readonly throttleWindowMs: number;
   readonly maxActiveAccessTokens: number;
   readonly grantCodeLifetimeMs: number;
+  readonly redirectGrantCodeLifetimeMs: number;
   readonly now: () => number;
 }
 
@@ -26,6 +27,15 @@ export interface IssueRequest {
   readonly scope?: string;
 }
 
+export interface GrantCodeIssueRequest extends IssueRequest {
+  /**
+   * Makes the code one of a server-based client's redirect flow, sent to this URI: it lives
+   * `redirectGrantCodeLifetimeMs` and is exchanged only with exactly this `redirect_uri`. Without
+   * it, the code is a Self Client's (`grantCodeLifetimeMs`, no redirect URI).
+   */
+  readonly redirectUri?: string;
+}
+
 export interface RefreshTokenRecord {
   readonly clientId: string;
   readonly dc: SimDc;
@@ -41,6 +51,7 @@ export interface GrantCodeRecord {
   readonly dc: SimDc;
   readonly scope: string;
   readonly expiresAt: number;
+  readonly redirectUri?: string;
 }
 
 interface AccessTokenRecord {
@@ -77,7 +88,7 @@ export class SimState {
   }
 
   /** Stores a new refresh token for a grant already checked (an exchanged code). */
-  createRefreshToken(grant: Omit<GrantCodeRecord, 'expiresAt'>): {
+  createRefreshToken(grant: Omit<GrantCodeRecord, 'expiresAt' | 'redirectUri'>): {
     token: string;
     record: RefreshTokenRecord;
   } {
@@ -88,11 +99,22 @@ export class SimState {
     return { token, record };
   }
 
-  issueGrantCode(request: IssueRequest): string {
+  issueGrantCode(request: GrantCodeIssueRequest): string {
     const { clientId, dc, scope } = this.checkIssue(request);
+    const { redirectUri } = request;
     const code = `1000.sim-gc-${randomHex()}`;
-    const expiresAt = this.settings.now() + this.settings.grantCodeLifetimeMs;
-    this.grantCodes.set(code, { clientId, dc, scope, expiresAt });
+    const lifetimeMs =
+      redirectUri === undefined
+        ? this.settings.grantCodeLifetimeMs
+        : this.settings.redirectGrantCodeLifetimeMs;
+    const expiresAt = this.settings.now() + lifetimeMs;
+    this.grantCodes.set(code, {
+      clientId,
+      dc,
+      scope,
+      expiresAt,
+      ...(redirectUri === undefined ? {} : { redirectUri }),
+    });
     return code;
   }
 
@@ -176,7 +198,7 @@ export class SimState {
     return record !== undefined && this.settings.now() < record.expiresAt;
   }
 
-  private checkIssue(request: IssueRequest): Omit<GrantCodeRecord, 'expiresAt'> {
+  private checkIssue(request: IssueRequest): Omit<GrantCodeRecord, 'expiresAt' | 'redirectUri'> {
     const dc = assertSimDc(request.dc);
     if (this.clientSecretIn(request.clientId, dc) === undefined) {
       throw new Error(`client ${request.clientId} is not registered in data centre ${dc}`);

@@ -114,6 +114,59 @@ describe('zoho-tokens connect', () => {
     expect(await world.store.get('acme-eu')).toBeUndefined();
   });
 
+  describe('with a server-based client (--redirect-uri)', () => {
+    const REDIRECT_URI = 'https://app.example.com/zoho/callback';
+    const redirectCode = () =>
+      world.sim.issueGrantCode({ clientId: CLIENT_ID, dc: 'us', redirectUri: REDIRECT_URI });
+
+    it('exchanges a redirect-flow code with the redirect URI it was issued for', async () => {
+      // Prepare
+      world.sim.resetCounters();
+
+      // Act
+      const result = await runCli(connect('acme-server', ...us(), '--redirect-uri', REDIRECT_URI), {
+        stdin: redirectCode(),
+      });
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
+      expect(await world.store.get('acme-server')).toMatchObject({ status: 'active', version: 1 });
+    });
+
+    it('says to pass --redirect-uri when it is missing, and registers nothing', async () => {
+      // Act
+      const result = await runCli(connect('acme-noredirect', ...us()), { stdin: redirectCode() });
+
+      // Assess
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('Zoho rejected the client app (invalid_redirect_uri)');
+      expect(result.stderr).toContain("hint: a server-based client's code needs --redirect-uri");
+      expect(await world.store.get('acme-noredirect')).toBeUndefined();
+    });
+
+    it('exits 2 for a redirect URI that is not an absolute http(s) URL, before reading the code', async () => {
+      // Prepare
+      world.sim.resetCounters();
+
+      // Act
+      const results = [
+        await runCli(connect('acme-bad-uri', ...us(), '--redirect-uri', '/zoho/callback'), { stdin: code() }),
+        await runCli(connect('acme-bad-uri', ...us(), '--redirect-uri', 'ftp://example.com/cb'), {
+          stdin: code(),
+        }),
+      ];
+
+      // Assess
+      for (const result of results) {
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('--redirect-uri must be an absolute http(s) URL');
+      }
+      expect(world.sim.calls.token).toBe(0);
+      expect(await world.store.get('acme-bad-uri')).toBeUndefined();
+    });
+  });
+
   it('keeps the refresh token when the exchange answers a malformed expiry', async () => {
     // Prepare
     world.sim.faults.queue('token', 'success-expires-in-string');

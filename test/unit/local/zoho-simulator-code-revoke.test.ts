@@ -82,6 +82,44 @@ describe('Zoho simulator: code exchange and revoke', () => {
     });
   });
 
+  describe('authorization_code grant of a server-based client (redirect flow)', () => {
+    const REDIRECT_URI = 'https://app.example.com/zoho/callback';
+    const exchangeWith = (code: string, redirectUri?: string) =>
+      postToken(h.sim, 'us', {
+        grant_type: 'authorization_code',
+        client_id: CLIENT.clientId,
+        client_secret: CLIENT.clientSecret,
+        code,
+        ...(redirectUri === undefined ? {} : { redirect_uri: redirectUri }),
+      });
+
+    it('needs exactly the redirect URI the code was issued for, and a refused one leaves the code unspent', async () => {
+      const code = h.sim.issueGrantCode({ clientId: CLIENT.clientId, dc: 'us', redirectUri: REDIRECT_URI });
+
+      const missing = await exchangeWith(code);
+      const other = await exchangeWith(code, `${REDIRECT_URI}/`);
+      const exact = await exchangeWith(code, REDIRECT_URI);
+
+      expect(missing).toMatchObject({ status: 200, json: { error: 'invalid_redirect_uri' } });
+      expect(other).toMatchObject({ status: 200, json: { error: 'invalid_redirect_uri' } });
+      expect(exact.json.refresh_token).toMatch(/^1000\.sim-rt-/);
+      expect(h.sim.calls.tokenByGrantType.authorization_code).toBe(3);
+    });
+
+    it('lives 60 seconds (redirectGrantCodeLifetimeMs), where a Self Client code lives 3 minutes', async () => {
+      const fresh = h.sim.issueGrantCode({ clientId: CLIENT.clientId, dc: 'us', redirectUri: REDIRECT_URI });
+      const stale = h.sim.issueGrantCode({ clientId: CLIENT.clientId, dc: 'us', redirectUri: REDIRECT_URI });
+      h.advance(59_999);
+      const justInTime = await exchangeWith(fresh, REDIRECT_URI);
+      h.advance(1);
+
+      const expired = await exchangeWith(stale, REDIRECT_URI);
+
+      expect(justInTime.json.refresh_token).toMatch(/sim-rt-/);
+      expect(expired.json).toEqual({ error: 'invalid_code' });
+    });
+  });
+
   describe('revoke', () => {
     it('revokes the refresh token and every access token made from it', async () => {
       const rt = h.sim.issueRefreshToken({ clientId: CLIENT.clientId, dc: 'us' });

@@ -59,6 +59,40 @@ describe('exchangeGrantCode', () => {
     });
   });
 
+  it('sends the redirect URI of a server-based client, and none for a Self Client code', async () => {
+    // Prepare
+    const fake = answering(200, granted);
+    const client = createZohoAccountsClient({ fetch: fake.fetch });
+    const redirectUri = 'https://app.example.com/zoho/callback?tenant=a&b=c';
+
+    // Act
+    await client.exchangeGrantCode({ ...exchange, redirectUri });
+
+    // Assess: the exact URI, form-encoded (its query survives the round trip)
+    expect(formOf(fake.calls[0])).toStrictEqual({
+      grant_type: 'authorization_code',
+      client_id: '1000.CLIENTID',
+      client_secret: 'test-cs-secret-2',
+      code: 'test-code-1000.abc.def',
+      redirect_uri: redirectUri,
+    });
+  });
+
+  it('names the redirect URI when Zoho refuses it (invalid_redirect_uri)', async () => {
+    // Prepare
+    const client = createZohoAccountsClient({
+      fetch: answering(200, { error: 'invalid_redirect_uri' }).fetch,
+    });
+
+    // Act
+    const error = await caught(() => client.exchangeGrantCode(exchange));
+
+    // Assess
+    expect(error).toBeInstanceOf(MisconfiguredClientError);
+    expect((error as MisconfiguredClientError).zohoError).toBe('invalid_redirect_uri');
+    expect((error as Error).message).toContain('exactly the redirect URI registered for the client');
+  });
+
   it('raises GrantCodeRejectedError for an expired or used code (invalid_code)', async () => {
     // Prepare
     const client = createZohoAccountsClient({ fetch: answering(200, { error: 'invalid_code' }).fetch });

@@ -108,6 +108,20 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     ),
     datapointsToAlarm: 2,
   },
+  // One sweep with a backlog is normal after onboarding many connections at once; three in a row
+  // mean the fleet outgrew the sweep, still well before the 15-minute margin runs out for most.
+  {
+    id: 'SweepFallingBehind',
+    source: { kind: 'refresher', metric: 'SweepBacklog' },
+    statistic: 'Maximum',
+    threshold: 1,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    period: 'scheduleRate',
+    evaluationPeriods: 3,
+    treatMissingData: 'ignore',
+    description:
+      'Three sweeps in a row ran out of time with due connections left over: the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs; 256 MB serves about 2,500 connections) and deploy.',
+  },
   // Two periods in a row without a sweep (not one: EventBridge may deliver a schedule late).
   {
     id: 'SweepHeartbeatMissing',

@@ -16,6 +16,7 @@ export const CONTEXT_KEYS = {
   refreshMarginMinutes: 'refreshMarginMinutes',
   zohoBudget: 'zohoBudget',
   sweepConcurrency: 'sweepConcurrency',
+  sweepMemorySize: 'sweepMemorySize',
   secretPrefix: 'secretPrefix',
   alarmEmail: 'alarmEmail',
   removalPolicy: 'removalPolicy',
@@ -38,6 +39,7 @@ export function settingsFromContext(node: Node): AppSettings {
   const refreshMargin = number(CONTEXT_KEYS.refreshMarginMinutes);
   const zohoBudget = number(CONTEXT_KEYS.zohoBudget);
   const sweepConcurrency = number(CONTEXT_KEYS.sweepConcurrency);
+  const sweepMemorySize = number(CONTEXT_KEYS.sweepMemorySize);
   const secretPrefix = text(CONTEXT_KEYS.secretPrefix);
   const alarmEmail = text(CONTEXT_KEYS.alarmEmail);
   const removalPolicy = text(CONTEXT_KEYS.removalPolicy);
@@ -49,6 +51,7 @@ export function settingsFromContext(node: Node): AppSettings {
     ...(refreshMargin === undefined ? {} : { refreshMargin: Duration.minutes(refreshMargin) }),
     ...(zohoBudget === undefined ? {} : { zohoBudget }),
     ...(sweepConcurrency === undefined ? {} : { sweepConcurrency }),
+    ...(sweepMemorySize === undefined ? {} : { sweepMemorySize }),
     ...(secretPrefix === undefined ? {} : { secretPrefix }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(removalPolicy === undefined ? {} : { removalPolicy: parseRemovalPolicy(removalPolicy) }),

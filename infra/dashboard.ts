@@ -112,6 +112,18 @@ export class RefresherDashboard extends Construct {
           }),
         ],
         [
+          // Due connections per sweep against those it left over: a backlog that persists means
+          // the fleet outgrew the scheduled function (sweepMemorySize).
+          new cloudwatch.GraphWidget({
+            title: 'Sweep capacity',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('SweepConnections', 'Maximum', PERIOD, 'due per sweep'),
+              refresherMetric('SweepBacklog', 'Maximum', PERIOD, 'left for the next sweep'),
+            ],
+            leftYAxis: { min: 0 },
+          }),
           new cloudwatch.GraphWidget({
             title: 'Dead-letter queue depth',
             width: WIDTH,

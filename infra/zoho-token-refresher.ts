@@ -100,16 +100,17 @@ export class ZohoTokenRefresher extends Construct {
     // 60 s: the sweep stops taking work when 29 s are left (three Zoho attempts of 8 s + 5 s, see
     // sweepReserveMs), so it refreshes for about 31 s and whatever is left is due again 5 minutes
     // later: the timeout bounds the sweep by design, whatever the fleet's size.
-    // 256 MB, measured by `npm run bench -- --only lambda-footprint` (the deployed bundle, once, in a
+    // 256 MB by default, measured by `npm run bench -- --only lambda-footprint` (the deployed bundle, once, in a
     // fresh node with Lambda's heap flags, against moto): peak RSS 107-120 MB for sweeps of 50 and
     // 500 connections, 60 MB after init, so memory is not the limit. CPU is: a refresh took 13-17 ms
     // of CPU on one x86 core, and 256 MB gets 0.145 vCPU, so a sweep refreshes roughly 300
     // connections in its 31 s (a 500-connection backlog takes two sweeps) — about 2,500 connections
-    // in steady state, each refreshed every ~45 min. A larger fleet needs more memory for its CPU.
+    // in steady state, each refreshed every ~45 min. A larger fleet needs more memory for its CPU:
+    // `sweepMemorySize`, and the SweepFallingBehind alarm says when.
     const scheduled = new ProjectFunction(this, 'ScheduledRefresh', {
       handlerName: 'scheduled-refresh',
       description: 'zoho-token-refresher: scheduled sweep of due connections',
-      memorySize: 256,
+      memorySize: settings.sweepMemorySize,
       timeout: Duration.seconds(60),
       // One sweep at a time: two would race for the same leases and double the KMS and Zoho calls.
       reservedConcurrentExecutions: 1,

@@ -13,7 +13,7 @@ export interface SettingLimit {
   readonly max: number;
   /** What the functions use when the setting is not given. */
   readonly fallback: number;
-  readonly unit: 'seconds' | 'milliseconds' | 'requests' | 'connections';
+  readonly unit: 'seconds' | 'milliseconds' | 'requests' | 'connections' | 'megabytes';
   /** Why the bounds are where they are. */
   readonly why: string;
 }

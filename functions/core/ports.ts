@@ -214,6 +214,8 @@ export type MetricName =
   | 'ExpiredTokens'
   | 'SweepHeartbeat'
   | 'SweepConnections'
+  /** Due connections a sweep left for the next one (every sweep, zero included). */
+  | 'SweepBacklog'
   | 'InvalidEvent'
   | 'AlreadyRefreshed'
   | 'AdoptedAfterCrash'

@@ -26,14 +26,18 @@ export interface SweepSummary {
   readonly skipped: number;
   /** Active connections whose token had already expired when the sweep started. */
   readonly expired: number;
-  /** Due connections left for the next sweep because time ran short. */
+  /**
+   * Due connections this sweep did not attempt (time ran short, or more were due than
+   * `maxConnections`): the next sweep takes them. Also the SweepBacklog metric.
+   */
   readonly leftForNextSweep: number;
 }
 
 /**
  * The scheduled trigger: read what is due from the due index, refresh it with bounded concurrency,
- * stop taking work before the invocation runs out of time. Emits one heartbeat per sweep, and the
- * number of expired tokens every time (zero included), so a silent scheduler or a dying fleet alarms.
+ * stop taking work before the invocation runs out of time. Emits one heartbeat per sweep, the backlog
+ * it leaves, and the fleet gauges every time (zeros included), so a silent scheduler, a fleet that
+ * outgrew the sweep or a dying fleet alarms.
  */
 export async function sweepDueConnections(
   deps: RefreshDependencies,
@@ -43,7 +47,8 @@ export async function sweepDueConnections(
   // One read of every active connection (the due index, earliest first) serves both the work and
   // the fleet gauges, so a connection in backoff still counts as expired or failing.
   const active = await deps.store.listDue(Number.MAX_SAFE_INTEGER, options.fleetLimit ?? FLEET_LIMIT);
-  const due = active.filter((connection) => connection.refreshDueAt <= now).slice(0, options.maxConnections);
+  const allDue = active.filter((connection) => connection.refreshDueAt <= now);
+  const due = allDue.slice(0, options.maxConnections);
   const expired = await emitFleetGauges(deps, active, now);
   deps.metrics.add('SweepConnections', due.length, 'Count');
 
@@ -87,8 +92,11 @@ export async function sweepDueConnections(
     failed: results.filter((r) => r.outcome === 'failed').length,
     skipped: results.filter((r) => r.outcome === 'skipped').length,
     expired,
-    leftForNextSweep: due.length - results.length,
+    leftForNextSweep: allDue.length - results.length,
   };
+  // Every sweep, zero included: a backlog in sweep after sweep means the fleet has outgrown the
+  // scheduled function, long before a token expires (the SweepFallingBehind alarm).
+  deps.metrics.add('SweepBacklog', summary.leftForNextSweep, 'Count');
   deps.metrics.add('SweepHeartbeat', 1, 'Count');
   deps.log.info('Sweep finished', { ...summary });
   return summary;

@@ -49,6 +49,15 @@ const REFRESHER_METRIC_ALARMS = {
     DatapointsToAlarm: 2,
     TreatMissingData: 'notBreaching',
   },
+  SweepFallingBehind: {
+    MetricName: 'SweepBacklog',
+    Statistic: 'Maximum',
+    ComparisonOperator: GTE,
+    Threshold: 1,
+    Period: 300,
+    EvaluationPeriods: 3,
+    TreatMissingData: 'ignore',
+  },
   SweepHeartbeatMissing: {
     MetricName: 'SweepHeartbeat',
     Statistic: 'Sum',
@@ -107,7 +116,7 @@ describe('monitoring of the default refresher', () => {
 
   it('has exactly the alarms of the spec, each notifying the topic on ALARM and on OK', () => {
     const topic = [{ Ref: logicalId(refresher.alarmTopic.topic) }];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
     expect(ALARM_SPECS.map((spec) => spec.id).sort()).toEqual(
       [
         'ConnectionsFailing',
@@ -120,6 +129,7 @@ describe('monitoring of the default refresher', () => {
         'RefreshFailures',
         'ScheduledRefreshErrors',
         'ScheduledRefreshThrottles',
+        'SweepFallingBehind',
         'SweepHeartbeatMissing',
       ].sort(),
     );
@@ -214,7 +224,7 @@ describe('monitoring of the default refresher', () => {
     });
   });
 
-  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency and DLQ depth', () => {
+  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency, sweep capacity and DLQ depth', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
       Properties: { DashboardBody: unknown };
     };
@@ -225,6 +235,7 @@ describe('monitoring of the default refresher', () => {
       'Seconds to expiry (worst connection)',
       'Zoho token endpoint latency',
       'Connections needing attention',
+      'Sweep capacity',
       'Dead-letter queue depth',
     ]) {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
@@ -234,6 +245,8 @@ describe('monitoring of the default refresher', () => {
       'ConnectionsNeedingReauthorization',
       'ConnectionsMisconfigured',
       'ConnectionsFailing',
+      'SweepConnections',
+      'SweepBacklog',
     ]) {
       expect(body).toContain(`\\"${gauge}\\"`);
     }

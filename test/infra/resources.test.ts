@@ -203,6 +203,20 @@ describe('configured refresher', () => {
     });
   });
 
+  it('sizes only the scheduled function with sweepMemorySize', () => {
+    // Act
+    const { refresher, template } = synthesizedRefresher({ sweepMemorySize: 1024 });
+
+    // Assess
+    const memoryOf = (name: string) =>
+      (
+        template.findResources('AWS::Lambda::Function')[
+          logicalId(refresher.node.findChild(name).node.findChild('Function'))
+        ] as { Properties: { MemorySize: number } }
+      ).Properties.MemorySize;
+    expect([memoryOf('ScheduledRefresh'), memoryOf('OnDemandRefresh')]).toEqual([1024, 256]);
+  });
+
   it('destroys table, key and logs only when asked to', () => {
     // Prepare
     const built = refresherStack({ removalPolicy: RemovalPolicy.DESTROY });

@@ -48,6 +48,7 @@ describe('zoho-tokens doctor', () => {
       'ConnectionsFailing',
       'ExpiredTokens',
       'RefreshFailures',
+      'SweepFallingBehind',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }

@@ -31,6 +31,7 @@ describe('zoho-tokens local init', () => {
       ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
       ['zoho-token-refresher-RefreshFailures', 'RefreshFailed'],
+      ['zoho-token-refresher-SweepFallingBehind', 'SweepBacklog'],
       ['zoho-token-refresher-SweepHeartbeatMissing', 'SweepHeartbeat'],
     ]);
     // The same definitions as the stack's (infra/alarm-specs.ts), at the default schedule rate.

@@ -49,6 +49,7 @@ describe('sweepDueConnections', () => {
       { name: 'ConnectionsNeedingReauthorization', value: 0 },
       { name: 'ConnectionsMisconfigured', value: 0 },
       { name: 'SweepConnections', value: 0 },
+      { name: 'SweepBacklog', value: 0 },
       { name: 'SweepHeartbeat', value: 1 },
     ]);
   });
@@ -90,6 +91,23 @@ describe('sweepDueConnections', () => {
 
     expect(summary).toMatchObject({ due: 10, attempted: 3, refreshed: 3, leftForNextSweep: 7 });
     expect(world.metrics.sum('SweepHeartbeat')).toBe(1);
+    expect(world.metrics.points.filter((p) => p.name === 'SweepBacklog')).toEqual([
+      { name: 'SweepBacklog', value: 7 },
+    ]);
+  });
+
+  it('counts connections due beyond maxConnections in the backlog', async () => {
+    const world = createFakeWorld();
+    const now = world.clock.now();
+    for (let i = 0; i < 5; i++) await addConnection(world, { connectionId: `c${i}`, refreshDueAt: now - 10 });
+
+    const summary = await sweepDueConnections(world, { ...options, maxConnections: 2 });
+
+    expect(summary).toMatchObject({ due: 2, attempted: 2, refreshed: 2, leftForNextSweep: 3 });
+    expect(world.zoho.refreshCalls).toBe(2);
+    expect(world.metrics.points.filter((p) => p.name === 'SweepBacklog')).toEqual([
+      { name: 'SweepBacklog', value: 3 },
+    ]);
   });
 
   it('keeps going past a permanently failing connection', async () => {

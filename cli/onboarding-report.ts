@@ -1,5 +1,5 @@
 /** The end of `connect` and `add`: the first refresh, and how consumers read the token. */
-import { accessTokenSecretName } from '../functions/aws/names';
+import { accessTokenSecretName, DEFAULT_SECRET_PREFIX } from '../functions/aws/names';
 import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
 import type { CommandContext } from './command';
 import { EXIT_OK, OperationError } from './errors';
@@ -39,8 +39,7 @@ async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDem
         `First refresh: token version ${result.version}, expires ${relative(result.expiresAt, now)} (${timestamp(result.expiresAt)}).`,
       );
       ctx.out.line('');
-      for (const line of consumerHowTo(connectionId, secretName, target.names.eventBusName))
-        ctx.out.line(line);
+      for (const line of consumerHowTo(connectionId, secretName, target.names)) ctx.out.line(line);
     }
   }
   if (ok) return EXIT_OK;
@@ -51,14 +50,21 @@ async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDem
 }
 
 /** How a consumer Lambda reads the token: the contract of DESIGN.md. */
-export function consumerHowTo(connectionId: string, secretName: string, eventBusName: string): string[] {
+export function consumerHowTo(
+  connectionId: string,
+  secretName: string,
+  names: { readonly eventBusName: string; readonly secretPrefix: string },
+): string[] {
+  const { eventBusName, secretPrefix } = names;
+  // The library assumes the default prefix; any other must be named, or it looks for the wrong secret.
+  const prefixOption = secretPrefix === DEFAULT_SECRET_PREFIX ? '' : `, secretPrefix: '${secretPrefix}'`;
   return [
     'Consumers read the access token from Secrets Manager:',
     `  secret   ${secretName}`,
     '  value    {"access_token","api_domain","token_type","expires_at","version","connection_id"}',
     'With the consumer library (grant the Lambda grantReadToken(fn, ...) in CDK):',
     "  import { zohoTokenMiddleware } from 'zoho-token-refresher/consumer';",
-    `  const zoho = zohoTokenMiddleware({ connectionId: '${connectionId}', eventBusName: '${eventBusName}' });`,
+    `  const zoho = zohoTokenMiddleware({ connectionId: '${connectionId}', eventBusName: '${eventBusName}'${prefixOption} });`,
     "  // in the handler: await context.zoho.fetch('/books/v3/organizations')",
   ];
 }

@@ -120,7 +120,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     evaluationPeriods: 3,
     treatMissingData: 'ignore',
     description:
-      'Three sweeps in a row ran out of time with due connections left over: the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs; 256 MB serves about 2,500 connections) and deploy.',
+      'Three sweeps in a row left due connections for the next one (time ran short, or more than 1,000 were due): the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs; 256 MB serves about 2,500 connections) and deploy.',
   },
   // Two periods in a row without a sweep (not one: EventBridge may deliver a schedule late).
   {

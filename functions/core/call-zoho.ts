@@ -48,6 +48,8 @@ export async function requestTokenWithinBudget(
     );
     if (!recorded) throw new LeaseLostError();
     onCall(attempt);
+    // Every token request, retries included: what Zoho's 10-per-10-minutes limit counts.
+    deps.metrics.add('ZohoCalls', 1, 'Count');
 
     const started = clock.now();
     try {

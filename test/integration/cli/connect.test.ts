@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accessTokenSecretName } from '../../../functions/aws/names';
 import { runCli } from './cli-run';
-import { CLIENT_ID, useCliWorld } from './cli-world';
+import { CLIENT_ID, CLIENT_SECRET, useCliWorld } from './cli-world';
 
 let skewMs = 0;
 const world = useCliWorld({ sim: { now: () => Date.now() + skewMs } });
@@ -36,6 +36,25 @@ describe('zoho-tokens connect', () => {
     // The custom server's API domain came from the first refresh, not the placeholder.
     expect(stored?.apiDomain).toBe(world.sim.apiDomain('us'));
     expect(result.stdout + result.stderr).not.toMatch(/sim-rt-|sim-at-|sim-gc-/);
+  });
+
+  it('names a non-default secret prefix in the consumer snippet, which would otherwise read the wrong secret', async () => {
+    // Prepare: the client app lives under the prefix too
+    const prefix = ['--secret-prefix', 'team-a/zoho'];
+    const put = ['clients', 'put', '--client', 'books', '--client-id', CLIENT_ID, '--client-secret', '-'];
+    expect((await runCli(world.local(...put, ...prefix), { stdin: CLIENT_SECRET })).code).toBe(0);
+
+    // Act
+    const result = await runCli(connect('acme-prefix', ...us(), ...prefix), {
+      stdin: code(),
+    });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('secret   team-a/zoho/acme-prefix/access-token');
+    expect(result.stdout).toContain(
+      "zohoTokenMiddleware({ connectionId: 'acme-prefix', eventBusName: 'zoho-token-refresher', secretPrefix: 'team-a/zoho' })",
+    );
   });
 
   it('prints JSON with --json', async () => {

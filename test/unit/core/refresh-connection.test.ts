@@ -67,6 +67,7 @@ describe('refreshConnection', () => {
     ]);
     expect(world.metrics.sum('RefreshSucceeded')).toBe(1);
     expect(world.metrics.sum('SecondsToExpiry')).toBe(3600);
+    expect(world.metrics.sum('ZohoCalls')).toBe(1);
   });
 
   it('keeps the stored api_domain when Zoho omits it', async () => {
@@ -208,6 +209,8 @@ describe('refreshConnection', () => {
     expect(stored).toMatchObject({ version: 7, status: 'active', consecutiveFailures: 1 });
     expect(stored?.lease).toBeUndefined();
     expect(stored?.recentZohoCalls).toHaveLength(3);
+    // The dashboard's "Zoho token requests" counts every attempt, as Zoho's limit does.
+    expect(world.metrics.sum('ZohoCalls')).toBe(3);
     // First failure: 30 s base × (0.75 + 0.5 × 0.5).
     expect(stored?.refreshDueAt).toBe(world.clock.now() + 30_000);
   });

@@ -80,7 +80,7 @@ function hintFor(error: ZohoTokenRefresherError): string | undefined {
     return "store the client app with 'zoho-tokens clients put --client <name> --client-id <id> --client-secret -'";
   }
   if (error instanceof GrantCodeRejectedError) {
-    return 'Zoho API console → Self Client → Generate Code, then run connect again within 3 minutes';
+    return 'Self Client: Zoho API console → Self Client → Generate Code, then run connect again within 3 minutes; server-based client: authorise again and run connect within 60 seconds of the redirect';
   }
   if (error instanceof NoRefreshTokenGrantedError)
     return "or use 'zoho-tokens add' with a refresh token you have";

@@ -27,7 +27,7 @@ export const ONBOARDING_OPTIONS = {
   'accounts-server': {
     type: 'string',
     value: 'URL',
-    description: 'the accounts-server of the authorisation redirect, instead of --dc',
+    description: 'the accounts-server of the authorisation redirect (as is, or decoded), instead of --dc',
   },
   ...allowCustomOption,
 } as const;
@@ -47,7 +47,7 @@ export interface Onboarding {
 export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec): Promise<Onboarding> {
   const connectionId = parseConnectionId(requiredOption(ctx.values, 'id', spec));
   const clientRef = requiredOption(ctx.values, 'client', spec);
-  const accountsServer = stringOption(ctx.values, 'accounts-server');
+  const accountsServer = decodedAccountsServer(stringOption(ctx.values, 'accounts-server'));
   const allowed = customAllowed(ctx.values) && accountsServer !== undefined ? [accountsServer] : [];
   const dc = stringOption(ctx.values, 'dc');
   if ((dc === undefined) === (accountsServer === undefined)) {
@@ -189,5 +189,18 @@ export async function storeRefreshToken(
       throw new StoreOutcomeUnknownError(connectionId, error, readError);
     }
     if (stored?.encryptedRefreshToken !== encryptedRefreshToken) throw error;
+  }
+}
+
+/**
+ * The authorisation redirect carries `accounts-server` percent-encoded (`https%3A%2F%2Faccounts.zoho.eu`);
+ * an operator who copies it as is means the decoded URL.
+ */
+function decodedAccountsServer(value: string | undefined): string | undefined {
+  if (value === undefined || !/%[0-9A-Fa-f]{2}/.test(value)) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value; // not valid percent-encoding: let the URL check name the problem
   }
 }

@@ -108,8 +108,10 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     ),
     datapointsToAlarm: 2,
   },
-  // One sweep with a backlog is normal after onboarding many connections at once; three in a row
-  // mean the fleet outgrew the sweep, still well before the 15-minute margin runs out for most.
+  // One sweep with a backlog is normal after onboarding many connections at once; three of the last
+  // four mean the fleet outgrew the sweep, still before the 15-minute margin runs out for most. Three
+  // of four, not three in a row: a fleet at the edge (backlog, backlog, backlog, none) stays in ALARM
+  // instead of mailing ALARM and OK every few sweeps.
   {
     id: 'SweepFallingBehind',
     source: { kind: 'refresher', metric: 'SweepBacklog' },
@@ -117,10 +119,11 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     threshold: 1,
     comparison: 'GreaterThanOrEqualToThreshold',
     period: 'scheduleRate',
-    evaluationPeriods: 3,
+    evaluationPeriods: 4,
+    datapointsToAlarm: 3,
     treatMissingData: 'ignore',
     description:
-      'Three sweeps in a row left due connections for the next one (time ran short, or more than 1,000 were due): the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs; 256 MB serves about 2,500 connections) and deploy.',
+      'Three of the last four sweeps left due connections for the next one: the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs: 256 MB serves about 2,500 connections; past 1,769 MB, one full vCPU, more memory adds little), then sweepConcurrency, and deploy. One sweep takes at most 1,000 connections, so one stack serves at most about 9,000 at the 5-minute schedule.',
   },
   // Two periods in a row without a sweep (not one: EventBridge may deliver a schedule late).
   {

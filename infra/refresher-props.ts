@@ -47,7 +47,9 @@ export interface ZohoTokenRefresherProps {
   /**
    * Memory of the scheduled function in MB, which also buys its CPU (a sweep is CPU-bound). At 256 MB
    * one sweep refreshes about 300 connections in the time it has, enough for about 2,500 connections
-   * in steady state; a larger fleet needs proportionally more (the SweepFallingBehind alarm says when).
+   * in steady state; a larger fleet needs more (the SweepFallingBehind alarm says when). Past
+   * 1,769 MB (one full vCPU) memory adds little: raise `sweepConcurrency` next. One sweep takes at
+   * most 1,000 connections, so a stack serves at most about 9,000 at the 5-minute schedule.
    * 256..10240.
    * @default 256
    */

@@ -50,7 +50,7 @@ export async function sweepDueConnections(
   const allDue = active.filter((connection) => connection.refreshDueAt <= now);
   const due = allDue.slice(0, options.maxConnections);
   const expired = await emitFleetGauges(deps, active, now);
-  deps.metrics.add('SweepConnections', due.length, 'Count');
+  deps.metrics.add('SweepConnections', allDue.length, 'Count');
 
   const results: RefreshResult[] = [];
   let next = 0;
@@ -86,7 +86,7 @@ export async function sweepDueConnections(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, due.length)) }, worker));
 
   const summary: SweepSummary = {
-    due: due.length,
+    due: allDue.length,
     attempted: results.length,
     refreshed: results.filter((r) => r.outcome === 'refreshed' || r.outcome === 'adopted').length,
     failed: results.filter((r) => r.outcome === 'failed').length,

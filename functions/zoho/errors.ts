@@ -14,7 +14,7 @@ export class GrantCodeRejectedError extends ZohoTokenRefresherError {
   constructor(zohoError: string, options?: { cause?: unknown }) {
     super(
       'grant_code_rejected',
-      `Zoho rejected the grant code (${zohoError}): it expired or was already used. A Self Client code lives 3 minutes by default and works once; generate a new one and exchange it at once`,
+      `Zoho rejected the grant code (${zohoError}): it expired or was already used. A code works once; a Self Client's lives 3 minutes by default, a server-based client's redirect code 60 seconds: get a new one and exchange it at once`,
       options,
     );
     this.zohoError = zohoError;

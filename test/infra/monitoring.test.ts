@@ -55,7 +55,8 @@ const REFRESHER_METRIC_ALARMS = {
     ComparisonOperator: GTE,
     Threshold: 1,
     Period: 300,
-    EvaluationPeriods: 3,
+    EvaluationPeriods: 4,
+    DatapointsToAlarm: 3,
     TreatMissingData: 'ignore',
   },
   SweepHeartbeatMissing: {

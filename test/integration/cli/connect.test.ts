@@ -103,7 +103,7 @@ describe('zoho-tokens connect', () => {
     expect(result.stderr).toContain(
       'zoho-tokens: Zoho rejected the grant code (invalid_code): it expired or was already used',
     );
-    expect(result.stderr).toContain('hint: Zoho API console → Self Client → Generate Code');
+    expect(result.stderr).toContain('hint: Self Client: Zoho API console → Self Client → Generate Code');
     expect(await world.store.get('acme-late')).toBeUndefined();
   });
 
@@ -139,18 +139,24 @@ describe('zoho-tokens connect', () => {
       world.sim.issueGrantCode({ clientId: CLIENT_ID, dc: 'us', redirectUri: REDIRECT_URI });
 
     it('exchanges a redirect-flow code with the redirect URI it was issued for', async () => {
-      // Prepare
+      // Prepare: the accounts server exactly as the redirect carries it, percent-encoded
       world.sim.resetCounters();
+      const fromRedirect = encodeURIComponent(world.accountsServer('us'));
 
       // Act
-      const result = await runCli(connect('acme-server', ...us(), '--redirect-uri', REDIRECT_URI), {
-        stdin: redirectCode(),
-      });
+      const result = await runCli(
+        connect('acme-server', '--accounts-server', fromRedirect, '--redirect-uri', REDIRECT_URI),
+        { stdin: redirectCode() },
+      );
 
       // Assess
       expect(result.code).toBe(0);
       expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
-      expect(await world.store.get('acme-server')).toMatchObject({ status: 'active', version: 1 });
+      expect(await world.store.get('acme-server')).toMatchObject({
+        status: 'active',
+        version: 1,
+        accountsServer: world.accountsServer('us'),
+      });
     });
 
     it('says to pass --redirect-uri when it is missing, and registers nothing', async () => {
@@ -168,11 +174,11 @@ describe('zoho-tokens connect', () => {
       // Prepare
       world.sim.resetCounters();
 
-      // Act
+      // Act: no code on stdin, which would fail with a message of its own if it were read first
       const results = [
-        await runCli(connect('acme-bad-uri', ...us(), '--redirect-uri', '/zoho/callback'), { stdin: code() }),
+        await runCli(connect('acme-bad-uri', ...us(), '--redirect-uri', '/zoho/callback'), { stdin: '' }),
         await runCli(connect('acme-bad-uri', ...us(), '--redirect-uri', 'ftp://example.com/cb'), {
-          stdin: code(),
+          stdin: '',
         }),
       ];
 

@@ -103,7 +103,7 @@ describe('sweepDueConnections', () => {
 
     const summary = await sweepDueConnections(world, { ...options, maxConnections: 2 });
 
-    expect(summary).toMatchObject({ due: 2, attempted: 2, refreshed: 2, leftForNextSweep: 3 });
+    expect(summary).toMatchObject({ due: 5, attempted: 2, refreshed: 2, leftForNextSweep: 3 });
     expect(world.zoho.refreshCalls).toBe(2);
     expect(world.metrics.points.filter((p) => p.name === 'SweepBacklog')).toEqual([
       { name: 'SweepBacklog', value: 3 },

@@ -76,7 +76,7 @@ describe('Zoho simulator: addresses, counters and lifecycle', () => {
     const probe = await outcomeOfProbe('cannot-listen');
 
     expect(probe).toEqual({
-      outcome: { started: 'failed: listen EADDRNOTAVAIL: address not available 203.0.113.1' },
+      outcome: { started: expect.stringMatching(/^failed: .*EADDRNOTAVAIL/) },
       exitedByItself: true,
     });
   });

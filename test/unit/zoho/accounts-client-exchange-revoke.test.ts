@@ -104,7 +104,8 @@ describe('exchangeGrantCode', () => {
     expect(error).toBeInstanceOf(GrantCodeRejectedError);
     expect((error as GrantCodeRejectedError).code).toBe('grant_code_rejected');
     expect(error.message).toContain('3 minutes');
-    expect(error.message).toContain('generate a new one');
+    expect(error.message).toContain('60 seconds');
+    expect(error.message).toContain('get a new one and exchange it at once');
     expectNoSecrets(error);
   });
 

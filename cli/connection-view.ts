@@ -2,8 +2,10 @@
  * A connection as the operator sees it: what is wrong with it, in words, and what to do. Shared by
  * `status` and `doctor`. Never includes the encrypted refresh token.
  */
+
+import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import type { Connection } from '../functions/core/connection';
-import { CUSTOM_DC } from '../functions/zoho/data-centres';
+import { locationFlags, usesCustomServer } from './custom-servers';
 
 export type Health = 'ok' | 'warning' | 'trouble';
 
@@ -63,7 +65,7 @@ export function viewOf(connection: Connection, now: number): ConnectionView {
 
 function diagnose(c: Connection, now: number): { health: Health; problem?: string; fix?: string } {
   const id = c.connectionId;
-  const where = c.dc === CUSTOM_DC ? `--accounts-server ${c.accountsServer}` : `--dc ${c.dc}`;
+  const where = locationFlags(c);
   switch (c.status) {
     case 'reauthorization_required':
       return {
@@ -72,11 +74,7 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
         fix: `authorise again: zoho-tokens connect --id ${id} --client ${c.clientRef} --code - (${where} …), or zoho-tokens add --id ${id} … --refresh-token -`,
       };
     case 'misconfigured':
-      return {
-        health: 'trouble',
-        problem: `Zoho rejected the client app '${c.clientRef}' for ${c.accountsServer}`,
-        fix: `check the data centre and the client's id and secret (zoho-tokens doctor ${id}; zoho-tokens clients put --client ${c.clientRef} …), then zoho-tokens enable ${id} to reactivate`,
-      };
+      return misconfiguration(c);
     case 'revoked':
       return {
         health: 'trouble',
@@ -114,4 +112,31 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
     };
   }
   return { health: 'ok' };
+}
+
+/** Why a connection is misconfigured, from the error that took it off the schedule. */
+function misconfiguration(c: Connection): { health: Health; problem: string; fix: string } {
+  const id = c.connectionId;
+  const code = c.lastError?.code;
+  if (code === 'accounts_server_not_allowed') {
+    return {
+      health: 'trouble',
+      problem: `its accounts server ${c.accountsServer} is not one of Zoho's data centres and was not allowed; nothing was sent there`,
+      fix: usesCustomServer(c)
+        ? `if that server is yours (a simulator), zoho-tokens enable ${id} --allow-custom-accounts-server (against AWS: list it in allowedAccountsServers); otherwise the table was tampered with`
+        : `zoho-tokens doctor ${id}`,
+    };
+  }
+  if (code === REFRESH_TOKEN_CIPHER_REFUSED) {
+    return {
+      health: 'trouble',
+      problem: 'KMS refuses to decrypt its stored refresh token (encrypted for another connection or key)',
+      fix: `authorise again: zoho-tokens connect --id ${id} --client ${c.clientRef} --code - (${locationFlags(c)} …)`,
+    };
+  }
+  return {
+    health: 'trouble',
+    problem: `Zoho rejected the client app '${c.clientRef}' for ${c.accountsServer}`,
+    fix: `check the data centre and the client's id and secret (zoho-tokens doctor ${id}; zoho-tokens clients put --client ${c.clientRef} …), then zoho-tokens enable ${id} to reactivate`,
+  };
 }

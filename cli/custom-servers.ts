@@ -4,7 +4,7 @@
  * (the sandbox and the tests run a Zoho simulator on loopback).
  */
 import type { Connection } from '../functions/core/connection';
-import { CUSTOM_DC } from '../functions/zoho/data-centres';
+import { isZohoAccountsServer } from '../functions/zoho/data-centres';
 import type { OptionSpec, OptionValues } from './command';
 import { UsageError } from './errors';
 
@@ -21,10 +21,24 @@ export function customAllowed(values: OptionValues): boolean {
   return values['allow-custom-accounts-server'] === true;
 }
 
+/**
+ * A connection whose accounts server is not one of Zoho's, whatever its `dc` says: registered with
+ * `--accounts-server`, or standing in for a data centre (the sandbox's simulator for `us` and `eu`).
+ */
+export const usesCustomServer = (connection: Pick<Connection, 'accountsServer'>): boolean =>
+  !isZohoAccountsServer(connection.accountsServer);
+
+/** The flags that name where a connection lives, for a hint the operator can paste. */
+export function locationFlags(connection: Pick<Connection, 'accountsServer' | 'dc'>): string {
+  return usesCustomServer(connection)
+    ? `--accounts-server ${connection.accountsServer} --allow-custom-accounts-server`
+    : `--dc ${connection.dc}`;
+}
+
 /** The custom accounts servers of `connections`, when the flag allows them; else none. */
 export function allowedServersOf(values: OptionValues, connections: readonly Connection[]): string[] {
   if (!customAllowed(values)) return [];
-  return [...new Set(connections.filter((c) => c.dc === CUSTOM_DC).map((c) => c.accountsServer))];
+  return [...new Set(connections.filter(usesCustomServer).map((c) => c.accountsServer))];
 }
 
 /**
@@ -35,7 +49,7 @@ export function allowedServersOf(values: OptionValues, connections: readonly Con
 export function refuseUnallowedCustomServers(values: OptionValues, connections: readonly Connection[]): void {
   if (customAllowed(values)) return;
   const ids = connections
-    .filter((c) => c.dc === CUSTOM_DC && c.status === 'active')
+    .filter((c) => usesCustomServer(c) && c.status === 'active')
     .map((c) => c.connectionId);
   if (ids.length === 0) return;
   throw new UsageError(

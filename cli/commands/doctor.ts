@@ -5,6 +5,7 @@ import type { CommandSpec } from '../command';
 import { allowCustomOption, allowedServersOf, customAllowed } from '../custom-servers';
 import { type Check, guarded } from '../doctor/check';
 import { clientCheck, connectionChecks, stateCheck } from '../doctor/connection-checks';
+import { nodeCheck } from '../doctor/node-check';
 import { stackChecks } from '../doctor/stack-checks';
 import { EXIT_OK, OperationError } from '../errors';
 import { checkAsRefresher } from '../handlers';
@@ -29,7 +30,7 @@ export const doctorCommand: CommandSpec = {
     const clients = await ctx.aws.clients();
     const ports = await ctx.aws.ports();
     const id = ctx.positionals[0] === undefined ? undefined : parseConnectionId(ctx.positionals[0]);
-    const checks = await stackChecks(target, clients);
+    const checks = [nodeCheck(), ...(await stackChecks(target, clients))];
     if (id !== undefined) {
       const connection = await ports.store.get(id);
       if (connection === undefined) throw new ConnectionNotFoundError(id);

@@ -7,9 +7,13 @@ import { CLIENT_CREDENTIALS_TTL_MS } from '../../functions/aws/client-credential
 import { type Connection, parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
-import { CUSTOM_DC } from '../../functions/zoho/data-centres';
 import type { CommandContext, CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
+import {
+  allowCustomOption,
+  allowedServersOf,
+  locationFlags,
+  refuseUnallowedCustomServers,
+} from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { refreshNow } from '../handlers';
 import { describeResult, isFailure } from '../results';
@@ -56,8 +60,7 @@ export const enableCommand: CommandSpec = {
 /** Revoked and re-authorisation-required connections have no refresh token Zoho would honour. */
 function refuseWithoutUsableToken(connection: Connection): void {
   const id = connection.connectionId;
-  const where =
-    connection.dc === CUSTOM_DC ? `--accounts-server ${connection.accountsServer}` : `--dc ${connection.dc}`;
+  const where = locationFlags(connection);
   const connect = `zoho-tokens connect --id ${id} --client ${connection.clientRef} ${where} --code -`;
   const add = `zoho-tokens add --id ${id} --client ${connection.clientRef} ${where} --refresh-token -`;
   if (connection.status === 'reauthorization_required') {

@@ -7,10 +7,10 @@ import type { AwsPorts } from '../../functions/aws/runtime';
 import type { Connection } from '../../functions/core/connection';
 import { InvalidInputError, MisconfiguredClientError } from '../../functions/core/errors';
 import type { ZohoAccountsClient } from '../../functions/zoho/accounts-client';
-import { CUSTOM_DC } from '../../functions/zoho/data-centres';
 import { GrantCodeRejectedError } from '../../functions/zoho/errors';
 import type { AwsTarget } from '../aws-target';
 import { viewOf } from '../connection-view';
+import { usesCustomServer } from '../custom-servers';
 import { type Check, errorName, fail, guarded, ok, warn } from './check';
 import { type RefresherCheckContext, refresherChecks } from './refresher-checks';
 
@@ -65,7 +65,7 @@ export async function connectionChecks(
 
 function accountsServerCheck(ctx: ConnectionCheckContext, connection: Connection): Check {
   const name = 'accounts server';
-  if (connection.dc !== CUSTOM_DC)
+  if (!usesCustomServer(connection))
     return ok(name, `Zoho data centre ${connection.dc} (${connection.accountsServer})`);
   if (ctx.allowCustom)
     return warn(name, `custom accounts server ${connection.accountsServer}, allowed for this run`);

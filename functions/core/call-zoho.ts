@@ -1,5 +1,5 @@
 import type { Connection, EpochMillis } from './connection';
-import { RefreshBudgetExhaustedError, ZohoTransientError } from './errors';
+import { AccountsServerNotAllowedError, RefreshBudgetExhaustedError, ZohoTransientError } from './errors';
 import type { ClientCredentials } from './ports';
 import type { RefreshDependencies } from './refresh-deps';
 import { budgetAvailableAt, callsInWindow, retryDelay } from './refresh-policy';
@@ -48,10 +48,13 @@ export async function requestTokenWithinBudget(
     );
     if (!recorded) throw new LeaseLostError();
     onCall(attempt);
-    // Every token request, retries included: what Zoho's 10-per-10-minutes limit counts.
-    deps.metrics.add('ZohoCalls', 1, 'Count');
 
     const started = clock.now();
+    /** A request that reached (or was on its way to) Zoho: what its 10-per-10-minutes limit counts. */
+    const sent = () => {
+      deps.metrics.add('ZohoCalls', 1, 'Count');
+      deps.metrics.add('ZohoLatency', clock.now() - started, 'Milliseconds');
+    };
     try {
       const grant = await deps.zoho.refreshAccessToken({
         accountsServer: connection.accountsServer,
@@ -59,10 +62,15 @@ export async function requestTokenWithinBudget(
         clientSecret: secrets.client.clientSecret,
         refreshToken: secrets.refreshToken,
       });
-      deps.metrics.add('ZohoLatency', clock.now() - started, 'Milliseconds');
+      sent();
       return { grant, calls: attempt };
     } catch (error) {
-      deps.metrics.add('ZohoLatency', clock.now() - started, 'Milliseconds');
+      if (error instanceof AccountsServerNotAllowedError) {
+        // The adapter's host guard refused before sending anything: no call reached Zoho.
+        onCall(attempt - 1);
+        throw error;
+      }
+      sent();
       const retryable = error instanceof ZohoTransientError && attempt < policy.maxAttempts;
       if (!retryable) throw error;
       deps.log.warn('Zoho token request failed transiently; retrying inside the lease', {

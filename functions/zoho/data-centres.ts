@@ -102,6 +102,13 @@ export function isAllowedAccountsServer(url: string, allowedCustomServers: reado
 }
 
 /**
+ * True when `url` is one of Zoho's own accounts servers. A connection can name a Zoho data centre and
+ * still point elsewhere (the sandbox's simulator stands in for `us` and `eu`), so this, not `dc`,
+ * says whether a token call needs an explicit allowance.
+ */
+export const isZohoAccountsServer = (url: string): boolean => isAllowedAccountsServer(url, []);
+
+/**
  * Normalises an accounts server URL to its origin (`https://accounts.zoho.eu/` → `https://accounts.zoho.eu`).
  * Refuses what is not an http(s) URL, URLs with credentials (`https://accounts.zoho.com@evil.example`
  * is a classic disguise), and a Zoho host over plain http (the body carries the client secret).

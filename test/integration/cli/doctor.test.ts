@@ -37,6 +37,7 @@ describe('zoho-tokens doctor', () => {
 
     // Assess
     expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^✓ node: Node v\d+\.\d+\.\d+/m);
     expect(result.stdout).toContain('✓ table: table zoho-token-refresher is active');
     expect(result.stdout).toContain('✓ key: refresh-token key alias/zoho-token-refresher is enabled');
     expect(result.stdout).toContain(

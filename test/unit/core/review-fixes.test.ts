@@ -37,6 +37,26 @@ describe('errors that retrying cannot fix take the connection off the schedule',
   });
 });
 
+describe('a refusal by the host guard', () => {
+  it('is recorded as no Zoho call in history and metrics: nothing was sent', async () => {
+    const world = createFakeWorld();
+    await addConnection(world, { connectionId: 'c1' });
+    world.zoho.script.push(new AccountsServerNotAllowedError('http://127.0.0.1:9'));
+
+    await refreshConnection(world, { connectionId: 'c1', trigger: 'operator' });
+
+    expect(world.store.history).toEqual([
+      expect.objectContaining({
+        outcome: 'misconfigured',
+        errorCode: 'accounts_server_not_allowed',
+        zohoCalls: 0,
+      }),
+    ]);
+    expect(world.metrics.sum('ZohoCalls')).toBe(0);
+    expect(world.metrics.points.some((p) => p.name === 'ZohoLatency')).toBe(false);
+  });
+});
+
 describe("Zoho's throttle window holds for every trigger", () => {
   it('consumer reports inside the window make no Zoho call; after it, one', async () => {
     const world = createFakeWorld();

@@ -14,13 +14,32 @@ import {
   type TargetClients,
   type TargetFlags,
 } from './aws-target';
-import { type OptionValues, stringOption } from './command';
+import { describeArgument, type OptionValues, stringOption } from './command';
+import { UsageError } from './errors';
 import { createInProcessRefresher, inProcessConfig, quietLog } from './local/in-process';
 
 export interface InProcessSettings {
   readonly allowedAccountsServers?: readonly string[];
   readonly log?: Log;
   readonly metrics?: Metrics;
+}
+
+/**
+ * `--aws-endpoint` must be an absolute http(s) URL: the SDK would otherwise fail on first use with
+ * an "Invalid URL" that names no flag. A usage error, before anything touches AWS.
+ */
+export function checkEndpoint(value: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return;
+  throw new UsageError(
+    `--aws-endpoint must be an http(s) URL (got ${describeArgument(value, 60)})`,
+    "e.g. --aws-endpoint http://127.0.0.1:5000 (a moto server; 'npm start' runs one)",
+  );
 }
 
 /** Lazily resolved target, clients and ports of one run. */
@@ -49,6 +68,7 @@ export class AwsSession {
       const value = stringOption(values, flag);
       if (value !== undefined) flags[key] = value;
     }
+    if (flags.awsEndpoint !== undefined) checkEndpoint(flags.awsEndpoint);
     return new AwsSession(flags as TargetFlags);
   }
 

@@ -4,7 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { AwsSession } from './aws-session';
-import { UsageError } from './errors';
+import { type HintContext, UsageError } from './errors';
 import type { CliIo, Output, StdinReader } from './io';
 
 /** One option of a command, with what `--help` says about it. */
@@ -42,8 +42,13 @@ export interface CommandSpec {
   readonly options: Readonly<Record<string, OptionSpec>>;
   /** Positional arguments accepted: [min, max]. @default [0, 0] */
   readonly positionals?: readonly [number, number];
-  /** Takes the AWS target options (every command but `local setup`). @default true */
-  readonly target?: boolean;
+  /** What the positional argument is, for `<command>: missing <it>`. @default 'connection ID' */
+  readonly argument?: string;
+  /**
+   * Takes the AWS target options (every command but `local setup`); `'emulator'`: all but --stack,
+   * which means nothing to a command that works against an emulator only. @default true
+   */
+  readonly target?: boolean | 'emulator';
   /** Prints data and so takes `--json`. @default true */
   readonly json?: boolean;
   run(ctx: CommandContext): Promise<number>;
@@ -84,9 +89,24 @@ export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
   return {
     ...spec.options,
     ...(spec.json === false ? {} : { json: JSON_OPTION }),
-    ...(spec.target === false ? {} : TARGET_OPTIONS),
+    ...targetOptions(spec.target),
     help: HELP_OPTION,
   };
+}
+
+function targetOptions(target: CommandSpec['target']): Record<string, OptionSpec> {
+  if (target === false) return {};
+  if (target !== 'emulator') return TARGET_OPTIONS;
+  // Against an emulator the names default to those of `local init`, never to a stack's outputs.
+  const { stack: _ignored, ...emulator } = TARGET_OPTIONS;
+  return Object.fromEntries(
+    Object.entries(emulator).map(([name, option]) => [
+      name,
+      name === 'aws-endpoint'
+        ? { ...option, description: 'the AWS API emulator (required), e.g. http://127.0.0.1:5000' }
+        : { ...option, description: option.description.replace('the stack output', 'the local default') },
+    ]),
+  );
 }
 
 /** Parses `args` (after the command name); throws UsageError naming the mistake. */
@@ -106,16 +126,21 @@ export function parseCommandArgs(
   try {
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
+    const { problem, suggestion } = describeParseError(error, args, options);
+    const help = `see 'zoho-tokens ${spec.name} --help'`;
     throw new UsageError(
-      `${spec.name}: ${describeParseError(error, args, options)}`,
-      `see 'zoho-tokens ${spec.name} --help'`,
+      `${spec.name}: ${problem}`,
+      suggestion === undefined ? help : `did you mean ${suggestion}? See 'zoho-tokens ${spec.name} --help'`,
     );
   }
   const values = parsed.values as OptionValues;
   if (values.help === true) return { values, positionals: parsed.positionals };
   const [min, max] = spec.positionals ?? [0, 0];
   if (parsed.positionals.length < min) {
-    throw new UsageError(`${spec.name}: missing argument`, `usage: zoho-tokens ${spec.name} ${spec.usage}`);
+    throw new UsageError(
+      `${spec.name}: missing ${spec.argument ?? 'connection ID'}`,
+      `usage: zoho-tokens ${spec.name} ${spec.usage}`,
+    );
   }
   if (parsed.positionals.length > max) {
     throw new UsageError(
@@ -130,12 +155,13 @@ export function parseCommandArgs(
  * What parseArgs refused, without echoing a secret. Its messages quote an unknown option whole, and a
  * token pasted after a stray `--` (`--1000.abc…`) is one: so that option is found again and described
  * like any stray argument, and any other message that looks like it holds a secret is not shown.
+ * A mistyped option comes with the known one it is closest to.
  */
 function describeParseError(
   error: unknown,
   args: readonly string[],
   options: NonNullable<ParseArgsConfig['options']>,
-): string {
+): { problem: string; suggestion?: string } {
   if ((error as { code?: unknown }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const { tokens } = parseArgs({
       args: [...args],
@@ -145,11 +171,88 @@ function describeParseError(
       allowPositionals: true,
     });
     const unknown = tokens.find((token) => token.kind === 'option' && !Object.hasOwn(options, token.name));
-    if (unknown?.kind === 'option') return `unknown option ${describeArgument(unknown.rawName)}`;
+    if (unknown?.kind === 'option') {
+      const problem = `unknown option ${describeArgument(unknown.rawName)}`;
+      const known = unknown.rawName.startsWith('--')
+        ? closest(unknown.name, Object.keys(options))
+        : undefined;
+      return known === undefined ? { problem } : { problem, suggestion: `--${known}` };
+    }
   }
   const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
-  if (message === '') return 'invalid arguments';
-  return looksSecret(message) ? 'invalid arguments (not shown: they look like a token or secret)' : message;
+  if (message === '') return { problem: 'invalid arguments' };
+  // `--expire-every -1`: parseArgs takes `-1` for an option; its own advice is on a later line.
+  const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous\.$/.exec(message);
+  if (ambiguous !== null) {
+    return {
+      problem: `${ambiguous[1]} needs a value; one that starts with '-' is written ${ambiguous[1]}=-1`,
+    };
+  }
+  return {
+    problem: looksSecret(message)
+      ? 'invalid arguments (not shown: they look like a token or secret)'
+      : message,
+  };
+}
+
+/**
+ * The candidate closest to a mistyped `word`, if within 2 edits (a swap of neighbours is one) and
+ * unambiguous; never for a word that looks like a secret, which is no typo of a name.
+ */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length < 2 || looksSecret(word)) return undefined;
+  let best: string | undefined;
+  let bestDistance = 3;
+  let tie = false;
+  for (const candidate of new Set(candidates)) {
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+      tie = false;
+    } else if (distance === bestDistance) {
+      tie = true;
+    }
+  }
+  // One letter off a one- or two-letter name is any other name: only suggest what is recognisable.
+  if (best === undefined || tie || bestDistance >= best.length) return undefined;
+  return best;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  const rows: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  const at = (i: number, j: number) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let distance = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, at(i - 2, j - 2) + 1);
+      }
+      row[j] = distance;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/** What a failure's hint may repeat of the command line: plain names only, never a pasted secret. */
+export function hintContext(values: OptionValues, positionals: readonly string[]): HintContext {
+  const plain = (value: string | undefined) =>
+    value !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(value) && !looksSecret(value)
+      ? value
+      : undefined;
+  const connectionId = plain(positionals[0] ?? stringOption(values, 'id')?.trim());
+  const clientRef = plain(stringOption(values, 'client')?.trim());
+  return {
+    ...(connectionId === undefined ? {} : { connectionId }),
+    ...(clientRef === undefined ? {} : { clientRef }),
+    accountsServerGiven: stringOption(values, 'accounts-server') !== undefined,
+  };
 }
 
 /** The `--help` text of one command. */

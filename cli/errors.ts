@@ -54,8 +54,21 @@ export interface Reported {
   readonly exitCode: number;
 }
 
+/**
+ * What the command line named, for hints that repeat it (`doctor acme-books`, not `doctor <id>`):
+ * only values already checked to be plain names (see `hintContext` in command.ts).
+ */
+export interface HintContext {
+  /** The connection id the command was given (positional or `--id`). */
+  readonly connectionId?: string;
+  /** The client app of `--client`. */
+  readonly clientRef?: string;
+  /** True when the data centre was given as `--accounts-server` rather than `--dc`. */
+  readonly accountsServerGiven?: boolean;
+}
+
 /** Message, hint and exit code of any error a command can throw. Never echoes an input value. */
-export function describeFailure(error: unknown): Reported {
+export function describeFailure(error: unknown, context: HintContext = {}): Reported {
   if (error instanceof UsageError) {
     return withHint(error.message, error.hint ?? 'run the command with --help for its options', EXIT_USAGE);
   }
@@ -63,21 +76,26 @@ export function describeFailure(error: unknown): Reported {
   if (error instanceof InvalidInputError) {
     return withHint(error.message, 'run the command with --help for its options', EXIT_USAGE);
   }
-  if (error instanceof ZohoTokenRefresherError) return withHint(error.message, hintFor(error), EXIT_FAILED);
+  if (error instanceof ZohoTokenRefresherError)
+    return withHint(error.message, hintFor(error, context), EXIT_FAILED);
   return describeAwsOrUnknown(error);
 }
 
-function hintFor(error: ZohoTokenRefresherError): string | undefined {
+function hintFor(error: ZohoTokenRefresherError, context: HintContext): string | undefined {
+  const id = context.connectionId ?? '<id>';
   if (error instanceof ConnectionNotFoundError) return "list the connections with 'zoho-tokens status'";
   if (error instanceof ConnectionAlreadyExistsError) {
-    return "choose another --id, or 'zoho-tokens revoke <id>' the active connection first";
+    return `choose another --id, or 'zoho-tokens revoke ${id}' the active connection first`;
   }
-  if (error instanceof ConnectionNotActiveError) return "see 'zoho-tokens doctor <id>' for what to do";
+  if (error instanceof ConnectionNotActiveError) return `see 'zoho-tokens doctor ${id}' for what to do`;
   if (error instanceof ConnectionChangedError) {
     return 'another operator or a refresh got there first: run the command again if it still applies to what status shows now';
   }
   if (error instanceof ClientCredentialsNotFoundError || error instanceof MalformedClientCredentialsError) {
-    return "store the client app with 'zoho-tokens clients put --client <name> --client-id <id> --client-secret -'";
+    // The message names the client app already; the hint repeats it.
+    const client =
+      error instanceof MalformedClientCredentialsError ? error.clientRef : (context.clientRef ?? '<name>');
+    return `store the client app with 'zoho-tokens clients put --client ${client} --client-id <id> --client-secret -'`;
   }
   if (error instanceof GrantCodeRejectedError) {
     return 'Self Client: Zoho API console → Self Client → Generate Code, then run connect again within 3 minutes; server-based client: authorise again and run connect within 60 seconds of the redirect';
@@ -88,10 +106,14 @@ function hintFor(error: ZohoTokenRefresherError): string | undefined {
     return "a server-based client's code needs --redirect-uri, character for character the Authorized Redirect URI of the client in Zoho's API console; if the code has expired meanwhile (60 s), authorise again";
   }
   if (error instanceof MisconfiguredClientError) {
-    return "check --dc first (it must be the data centre where the user's Zoho account lives), then the client id and secret ('zoho-tokens clients put', per DC with --dc)";
+    const where =
+      context.accountsServerGiven === true
+        ? "check that the accounts server is the user's data centre (the accounts-server of their authorisation redirect)"
+        : "check --dc first (it must be the data centre where the user's Zoho account lives)";
+    return `${where}, then the client id and secret ('zoho-tokens clients put', per DC with --dc)`;
   }
   if (error instanceof ReauthorizationRequiredError) {
-    return "authorise again: 'zoho-tokens connect --id <id> ...' with a new code, or 'zoho-tokens add' with a new refresh token";
+    return `authorise again: 'zoho-tokens connect --id ${id} ...' with a new code, or 'zoho-tokens add' with a new refresh token`;
   }
   if (error instanceof ZohoThrottledError)
     return 'Zoho blocks token requests for 10 minutes; wait and try again';

@@ -3,8 +3,17 @@
  * locally (`--aws-endpoint`) and in AWS (names from the stack's outputs). Exit codes: 0 ok,
  * 1 operation failed, 2 usage error.
  */
+import { readFileSync } from 'node:fs';
 import { AwsSession } from './aws-session';
-import { type CommandSpec, commandHelp, describeArgument, looksSecret, parseCommandArgs } from './command';
+import {
+  type CommandSpec,
+  closest,
+  commandHelp,
+  describeArgument,
+  hintContext,
+  looksSecret,
+  parseCommandArgs,
+} from './command';
 import { addCommand } from './commands/add';
 import { clientsPutCommand } from './commands/clients-put';
 import { connectCommand } from './commands/connect';
@@ -19,7 +28,7 @@ import { rejectCommand } from './commands/reject';
 import { revokeCommand } from './commands/revoke';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
-import { describeFailure, EXIT_OK, EXIT_USAGE } from './errors';
+import { describeFailure, EXIT_OK, EXIT_USAGE, type HintContext } from './errors';
 import { type CliIo, createOutput, type Output, processIo, StdinReader } from './io';
 
 export type { CliIo } from './io';
@@ -45,39 +54,47 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** The sandbox (`npm start`) lives in its own module and is loaded only when asked for. */
 const SANDBOX_MODULE = './sandbox/command';
 
+const HELP_FLAGS = new Set(['--help', '-h']);
+
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const out = createOutput(io);
   let session: AwsSession | undefined;
   let stdin: StdinReader | undefined;
+  let context: HintContext = {};
   try {
     const [first] = argv;
     if (first === undefined) {
       io.stderr.write(generalHelp());
       return EXIT_USAGE;
     }
-    if (first === '--help' || first === '-h' || first === 'help') {
-      const topic = argv.slice(1);
-      const spec =
-        topic.length === 0
-          ? undefined
-          : (findCommand(topic) ?? (topic[0] === 'sandbox' ? await loadSandbox(topic) : undefined))?.spec;
-      io.stdout.write(spec === undefined ? generalHelp() : commandHelp(spec));
+    if (first === '--version') {
+      io.stdout.write(`${packageVersion()}\n`);
       return EXIT_OK;
     }
+    if (HELP_FLAGS.has(first) || first === 'help') return await help(out, io, argv.slice(1));
     const found = findCommand(argv) ?? (first === 'sandbox' ? await loadSandbox(argv) : undefined);
-    if (found === undefined) return unknownCommand(out, argv);
+    if (found === undefined) {
+      // `clients --help`, `local -h`: the group's subcommands.
+      const group = groupOf(first);
+      if (group.length > 0 && argv.length === 2 && HELP_FLAGS.has(argv[1] ?? '')) {
+        io.stdout.write(groupHelp(first, group));
+        return EXIT_OK;
+      }
+      return unknownCommand(out, argv);
+    }
     const { spec, rest } = found;
     const { values, positionals } = parseCommandArgs(spec, rest);
     if (values.help === true) {
       io.stdout.write(commandHelp(spec));
       return EXIT_OK;
     }
+    context = hintContext(values, positionals);
     session = AwsSession.fromOptions(values);
     stdin = new StdinReader(io.stdin);
     return await spec.run({ values, positionals, out, io, stdin, aws: session });
   } catch (error) {
-    const failure = describeFailure(error);
+    const failure = describeFailure(error, context);
     out.note(`zoho-tokens: ${failure.message}`);
     if (failure.hint !== undefined) out.note(`hint: ${failure.hint}`);
     return failure.exitCode;
@@ -87,12 +104,43 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
+/** `zoho-tokens help [COMMAND]`, `--help [COMMAND]`: the general help, a group's or a command's. */
+async function help(out: Output, io: CliIo, topic: readonly string[]): Promise<number> {
+  const [first] = topic;
+  if (first === undefined) {
+    io.stdout.write(generalHelp());
+    return EXIT_OK;
+  }
+  const found = findCommand(topic) ?? (first === 'sandbox' ? await loadSandbox(topic) : undefined);
+  if (found !== undefined) {
+    io.stdout.write(commandHelp(found.spec));
+    return EXIT_OK;
+  }
+  const group = groupOf(first);
+  if (group.length > 0 && topic.length === 1) {
+    io.stdout.write(groupHelp(first, group));
+    return EXIT_OK;
+  }
+  return unknownCommand(out, topic);
+}
+
+/** The version of package.json, whatever directory the CLI runs from. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown');
+}
+
 function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: readonly string[] } | undefined {
   const two = `${argv[0]} ${argv[1] ?? ''}`;
   const spec =
     COMMANDS.find((command) => command.name === two) ?? COMMANDS.find((command) => command.name === argv[0]);
   if (spec === undefined) return undefined;
   return { spec, rest: argv.slice(spec.name.split(' ').length) };
+}
+
+/** The subcommands of group `first` (`clients`, `local`); none for any other word. */
+function groupOf(first: string | undefined): CommandSpec[] {
+  return COMMANDS.filter((command) => command.name.startsWith(`${first} `));
 }
 
 async function loadSandbox(
@@ -110,7 +158,7 @@ async function loadSandbox(
 
 function unknownCommand(out: Output, argv: readonly string[]): number {
   const [first, second] = argv;
-  const group = COMMANDS.filter((command) => command.name.startsWith(`${first} `));
+  const group = groupOf(first);
   if (group.length > 0) {
     let problem = `'${first}' needs a subcommand`;
     if (second !== undefined && looksSecret(second)) {
@@ -119,12 +167,41 @@ function unknownCommand(out: Output, argv: readonly string[]): number {
       problem = `unknown subcommand '${first} ${second.slice(0, 40)}'`;
     }
     out.note(`zoho-tokens: ${problem}`);
-    out.note(`hint: one of ${group.map((command) => `'${command.name}'`).join(', ')}`);
+    const names = group.map((command) => command.name.slice(`${first} `.length));
+    const meant = second === undefined ? undefined : closest(second, names);
+    out.note(
+      meant === undefined
+        ? `hint: one of ${group.map((command) => `'${command.name}'`).join(', ')}`
+        : `hint: did you mean '${first} ${meant}'?`,
+    );
   } else {
     out.note(`zoho-tokens: unknown command ${describeArgument(first ?? '')}`);
-    out.note("hint: 'zoho-tokens --help' lists the commands");
+    const words = [
+      ...new Set(COMMANDS.map((command) => command.name.split(' ')[0] ?? '')),
+      'sandbox',
+      'help',
+    ];
+    const meant = first === undefined ? undefined : closest(first, words);
+    out.note(
+      meant === undefined
+        ? "hint: 'zoho-tokens --help' lists the commands"
+        : `hint: did you mean '${meant}'? 'zoho-tokens --help' lists the commands`,
+    );
   }
   return EXIT_USAGE;
+}
+
+function groupHelp(first: string, group: readonly CommandSpec[]): string {
+  const width = Math.max(...group.map((command) => command.name.length));
+  return [
+    `Usage: zoho-tokens ${first} <subcommand> [options]`,
+    '',
+    'Subcommands:',
+    ...group.map((command) => `  ${command.name.padEnd(width)}  ${command.brief}`),
+    '',
+    `Run 'zoho-tokens ${first} <subcommand> --help' for its options.`,
+    '',
+  ].join('\n');
 }
 
 function generalHelp(): string {
@@ -142,7 +219,7 @@ function generalHelp(): string {
     '(default ZohoTokenRefresher) or --table/--bus/--key, and --json where it prints data.',
     "Secrets are read from stdin ('-') or ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_GRANT_CODE, never needed on the command line.",
     'Exit codes: 0 ok, 1 an operation failed, 2 a usage error.',
-    "Run 'zoho-tokens <command> --help' for its options.",
+    "Run 'zoho-tokens <command> --help' (or 'zoho-tokens help <command>') for its options; --version prints the version.",
     '',
   ].join('\n');
 }

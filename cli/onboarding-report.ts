@@ -45,8 +45,28 @@ async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDem
   if (ok) return EXIT_OK;
   throw new OperationError(
     `the connection is stored, but its first refresh did not succeed. ${describeResult(connectionId, result)}`,
-    `'zoho-tokens doctor ${connectionId}' says what to fix; 'zoho-tokens refresh ${connectionId}' tries again`,
+    nextStep(onboarding, result),
   );
+}
+
+/**
+ * What to run after a failed first refresh. `refresh` refuses a connection that left the schedule:
+ * a misconfigured one comes back with `enable` once the cause is fixed (it keeps its refresh token);
+ * one whose token Zoho rejected needs a new authorisation.
+ */
+function nextStep(onboarding: Onboarding, result: OnDemandResult): string {
+  const id = onboarding.connectionId;
+  // A custom accounts server is refused without the allowance it was registered with.
+  const allow = onboarding.allowed.length > 0 ? ' --allow-custom-accounts-server' : '';
+  const doctor = `'zoho-tokens doctor ${id}${allow}'`;
+  const status = result.outcome === 'failed' ? result.status : 'active';
+  if (status === 'misconfigured' || status === 'disabled') {
+    return `fix the cause (${doctor} says what), then 'zoho-tokens enable ${id}${allow}' reactivates it with the refresh token it has`;
+  }
+  if (status === 'reauthorization_required' || status === 'revoked') {
+    return `${doctor} says what happened; authorise again with a new code ('zoho-tokens connect') or refresh token ('zoho-tokens add')`;
+  }
+  return `${doctor} says what to fix; 'zoho-tokens refresh ${id}${allow}' tries again`;
 }
 
 /** How a consumer Lambda reads the token: the contract of DESIGN.md. */

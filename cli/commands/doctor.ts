@@ -2,7 +2,7 @@
 import { parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf, customAllowed } from '../custom-servers';
+import { allowCustomOption, allowedServersOf, customAllowed, usesCustomServer } from '../custom-servers';
 import { type Check, guarded } from '../doctor/check';
 import { clientCheck, connectionChecks, stateCheck } from '../doctor/connection-checks';
 import { nodeCheck } from '../doctor/node-check';
@@ -57,7 +57,7 @@ export const doctorCommand: CommandSpec = {
           const pairs = new Map(connections.map((c) => [`${c.clientRef} ${c.accountsServer}`, c]));
           const allowCustom = customAllowed(ctx.values);
           for (const connection of pairs.values()) {
-            if (connection.dc === 'custom' && !allowCustom) continue;
+            if (usesCustomServer(connection) && !allowCustom) continue;
             found.push(
               ...(await guarded(`client app ${connection.clientRef}`, () =>
                 clientCheck({ ports, zoho }, connection),

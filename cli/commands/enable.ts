@@ -57,12 +57,20 @@ export const enableCommand: CommandSpec = {
   },
 };
 
+/** The commands that authorise `connection` again, with its client app and data centre. */
+export function reauthoriseCommands(connection: Connection): { connect: string; add: string } {
+  const { connectionId: id, clientRef } = connection;
+  const where = locationFlags(connection);
+  return {
+    connect: `zoho-tokens connect --id ${id} --client ${clientRef} ${where} --code -`,
+    add: `zoho-tokens add --id ${id} --client ${clientRef} ${where} --refresh-token -`,
+  };
+}
+
 /** Revoked and re-authorisation-required connections have no refresh token Zoho would honour. */
 function refuseWithoutUsableToken(connection: Connection): void {
   const id = connection.connectionId;
-  const where = locationFlags(connection);
-  const connect = `zoho-tokens connect --id ${id} --client ${connection.clientRef} ${where} --code -`;
-  const add = `zoho-tokens add --id ${id} --client ${connection.clientRef} ${where} --refresh-token -`;
+  const { connect, add } = reauthoriseCommands(connection);
   if (connection.status === 'reauthorization_required') {
     throw new OperationError(
       `Zoho rejected the refresh token of '${id}' (revoked, deleted or replaced by a newer one); enabling cannot bring it back`,

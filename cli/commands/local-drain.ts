@@ -13,6 +13,8 @@ export const localDrainCommand: CommandSpec = {
   summary:
     'Hands every "Zoho Token Rejected" event queued in the emulator to the on-demand handler once, as EventBridge would invoke the function, and deletes it.',
   usage: '--aws-endpoint URL [--max N]',
+  // Emulator only: --stack would be ignored, so it is not offered.
+  target: 'emulator',
   options: {
     max: { type: 'string', value: 'N', description: 'deliver at most N events (default 1000)' },
     ...allowCustomOption,

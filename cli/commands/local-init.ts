@@ -23,6 +23,8 @@ export const localInitCommand: CommandSpec = {
     'Creates in an AWS API emulator every resource the stack would: table, refresh-token key and alias, event bus, the rules and queues that stand in for the functions, alarm topic and alarms. Safe to run again.',
   usage: '--aws-endpoint URL',
   options: {},
+  // Emulator only: --stack would be ignored, so it is not offered.
+  target: 'emulator',
   details: [
     `Default names: table ${LOCAL_DEFAULTS.tableName}, bus ${LOCAL_DEFAULTS.eventBusName}, key ${LOCAL_DEFAULTS.keyAlias}, queue ${LOCAL_DEFAULTS.rejectedQueueName}, topic ${LOCAL_DEFAULTS.alarmTopicName}; --table, --bus, --key (an alias/…), --secret-prefix override them.`,
   ],

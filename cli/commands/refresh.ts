@@ -1,12 +1,18 @@
 /** `zoho-tokens refresh ID [--force]`: refreshes one connection now, through the same handler as the Lambdas. */
-import { parseConnectionId } from '../../functions/core/connection';
-import { ConnectionNotActiveError, ConnectionNotFoundError } from '../../functions/core/errors';
+import { type Connection, parseConnectionId } from '../../functions/core/connection';
+import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
-import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
+import {
+  allowCustomOption,
+  allowedServersOf,
+  refuseUnallowedCustomServers,
+  usesCustomServer,
+} from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { relative } from '../format';
 import { refreshNow } from '../handlers';
 import { describeResult, isFailure } from '../results';
+import { reauthoriseCommands } from './enable';
 
 export const refreshCommand: CommandSpec = {
   name: 'refresh',
@@ -28,7 +34,12 @@ export const refreshCommand: CommandSpec = {
     const { store } = await ctx.aws.ports();
     const connection = await store.get(id);
     if (connection === undefined) throw new ConnectionNotFoundError(id);
-    if (connection.status !== 'active') throw new ConnectionNotActiveError(id, connection.status);
+    if (connection.status !== 'active') {
+      throw new OperationError(
+        `Connection '${id}' is ${connection.status}; it is not refreshed`,
+        notActiveHint(connection),
+      );
+    }
     const now = Date.now();
     if (ctx.values.force !== true && connection.expiresAt > now && connection.refreshDueAt > now) {
       const message = `'${id}' is not due: token version ${connection.version} expires ${relative(connection.expiresAt, now)}, next refresh ${relative(connection.refreshDueAt, now)}. Pass --force to refresh now.`;
@@ -51,3 +62,19 @@ export const refreshCommand: CommandSpec = {
     return EXIT_OK;
   },
 };
+
+/** What brings a connection that is off the schedule back: `enable` if it has a usable token. */
+function notActiveHint(connection: Connection): string {
+  const id = connection.connectionId;
+  const { status } = connection;
+  if (
+    status === 'reauthorization_required' ||
+    status === 'revoked' ||
+    connection.encryptedRefreshToken === ''
+  ) {
+    const { connect, add } = reauthoriseCommands(connection);
+    return `authorise it again: '${connect}' with a new code, or '${add}'`;
+  }
+  const allow = usesCustomServer(connection) ? ' --allow-custom-accounts-server' : '';
+  return `fix the cause ('zoho-tokens doctor ${id}${allow}' says what), then 'zoho-tokens enable ${id}${allow}' reactivates it`;
+}

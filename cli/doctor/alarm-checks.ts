@@ -92,7 +92,7 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
   if (topics.size === 0) {
     checks.push(fail('alarm topic', 'no alarm topic found', fixAlarms(target)));
   }
-  for (const topicArn of topics) checks.push(await subscriberCheck(clients, topicArn));
+  for (const topicArn of topics) checks.push(await subscriberCheck(target, clients, topicArn));
   return checks;
 }
 
@@ -173,7 +173,11 @@ async function describeAllAlarms(clients: TargetClients): Promise<MetricAlarm[]>
   return alarms;
 }
 
-async function subscriberCheck(clients: TargetClients, topicArn: string): Promise<Check> {
+/**
+ * Whether anyone hears the alarm topic. An emulator never sends mail, so there a topic without a
+ * subscriber is a warning (a deployed stack needs one); in AWS it is a failure.
+ */
+async function subscriberCheck(target: AwsTarget, clients: TargetClients, topicArn: string): Promise<Check> {
   let confirmed = 0;
   let pending = 0;
   let NextToken: string | undefined;
@@ -194,6 +198,13 @@ async function subscriberCheck(clients: TargetClients, topicArn: string): Promis
       'alarm subscribers',
       `alarm topic has ${pending} subscription(s) waiting for confirmation`,
       'click the link in the confirmation e-mail',
+    );
+  }
+  if (target.local) {
+    return warn(
+      'alarm subscribers',
+      `nobody would be notified when an alarm fires (topic ${topicArn} has no subscriber); the emulator sends no mail, so this matters only in AWS`,
+      'in AWS, deploy with the alarmEmail property or subscribe someone to the alarm topic',
     );
   }
   return fail(

@@ -3,12 +3,17 @@ import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { type CommandSpec, describeArgument, stringOption } from '../command';
 import { EXIT_OK, UsageError } from '../errors';
 import { runSandbox } from './index';
+import { describeRange, type SecondsOption } from './options';
 
-const number = (value: string | undefined, flag: string): number | undefined => {
+/**
+ * A number of seconds. Its range is checked with the other settings (resolveSandboxSettings); a
+ * negative number comes here only as `--flag=-1` (parseArgs takes `--flag -1` for two options).
+ */
+const number = (value: string | undefined, flag: SecondsOption): number | undefined => {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(parsed)) {
-    throw new UsageError(`--${flag} must be a number of seconds (got ${describeArgument(value, 20)})`);
+    throw new UsageError(`${describeRange(flag)} (got ${describeArgument(value, 20)})`);
   }
   return parsed;
 };
@@ -24,7 +29,12 @@ export const sandboxCommand: CommandSpec = {
   // --secret-prefix would be ignored, so only the target options it uses are offered.
   target: false,
   options: {
-    duration: { type: 'string', value: 'S', description: 'stop by itself after S seconds' },
+    duration: {
+      type: 'string',
+      value: 'S',
+      description:
+        "stop by itself S seconds (1 to 86400) after the start-up, which on a first run includes moto's one-time install",
+    },
     'aws-endpoint': {
       type: 'string',
       value: 'URL',
@@ -38,24 +48,24 @@ export const sandboxCommand: CommandSpec = {
     'token-lifetime': {
       type: 'string',
       value: 'S',
-      description: "simulator only: lifetime of its access tokens (default 60; Zoho's is 3600)",
+      description: "simulator only: lifetime of its access tokens, 10 to 3600 (default 60; Zoho's is 3600)",
     },
     'sweep-interval': {
       type: 'string',
       value: 'S',
-      description: 'run the scheduled handler every S seconds (default 10)',
+      description: 'run the scheduled handler every S seconds, 0.1 to 3600 (default 10)',
     },
     'consumer-interval': {
       type: 'string',
       value: 'S',
       description:
-        "each demo consumer calls Books every S seconds (default 3). With the real Zoho the demo consumer is OFF unless given, and S must be 300 or more: every call spends the organisation's daily Books API quota",
+        "each demo consumer calls Books every S seconds, 0.1 to 3600 (default 3). With the real Zoho the demo consumer is OFF unless given, and S must be 300 or more: every call spends the organisation's daily Books API quota",
     },
     'expire-every': {
       type: 'string',
       value: 'S',
       description:
-        "simulator only: it expires a connection's tokens early every S seconds, so consumers meet a 401 (default 20, 0: never). Always off with the real Zoho",
+        "simulator only: it expires a connection's tokens early every S seconds, so consumers meet a 401; 0 (never) to 86400 (default 20). Always off with the real Zoho",
     },
     'zoho-accounts': {
       type: 'string',
@@ -81,7 +91,8 @@ export const sandboxCommand: CommandSpec = {
     dc: {
       type: 'string',
       value: 'DC',
-      description: 'data centre of the real credentials (or ZOHO_DC; default us)',
+      description:
+        'real Zoho only: data centre of the credentials (or ZOHO_DC; default us). The simulator always runs us and eu',
     },
   },
   details: [

@@ -3,8 +3,21 @@
  * (`createZohoClient`), once per connection every few seconds. Its 401s travel the same path as in
  * AWS: the library publishes "Zoho Token Rejected" on the bus, the bus rule queues it, the sandbox
  * drains the queue into the on-demand handler, and the library retries with the newer token.
+ * Whether the library did publish for a 401 is seen on the EventBridge client the sandbox hands it:
+ * it does not when it is failing fast, when a newer token was already stored, or when the 401 is a
+ * permission problem.
  */
 
+import {
+  type EventBridgeClient,
+  PutEventsCommand,
+  type PutEventsCommandOutput,
+} from '@aws-sdk/client-eventbridge';
+import {
+  TokenRefreshTimeoutError,
+  TokenRejectionReportError,
+  ZohoPermissionError,
+} from '../../functions/consumer/errors';
 import { createTokenReader, type TokenReader } from '../../functions/consumer/token-reader';
 import { createZohoClient, type FetchFunction } from '../../functions/consumer/zoho-fetch';
 import type { Clock } from '../../functions/core/ports';
@@ -28,6 +41,8 @@ export function createDemoConsumer(options: {
   readonly cacheSkewMs?: number;
   /** How long a consumer waits for the refresher after reporting a 401. */
   readonly waitForRefreshMs: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchFunction;
 }): DemoConsumer {
   const { connectionId, aws, log } = options;
   const reader = createTokenReader({
@@ -38,12 +53,33 @@ export function createDemoConsumer(options: {
     ...(options.cacheSkewMs === undefined ? {} : { refreshSkewMs: options.cacheSkewMs }),
   });
   const tracked = trackVersions(reader);
+  const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let rejectedThisCall = false;
+  // The version of the last 401, until it is known whether the library published it.
+  let pending401: number | undefined;
+  const settle401 = (reported: boolean, notReported?: string) => {
+    if (pending401 === undefined) return;
+    const version = pending401;
+    pending401 = undefined;
+    log.record({
+      kind: 'consumer-401',
+      connectionId,
+      version,
+      reported,
+      ...(reported || notReported === undefined ? {} : { notReported }),
+    });
+  };
+  const onPublished = (version: number) => {
+    if (pending401 === version) settle401(true);
+    else log.record({ kind: 'consumer-expired', connectionId, version });
+  };
   const observedFetch: FetchFunction = async (input, init) => {
-    const response = await fetch(input, init);
+    // A retry that follows a 401 without a publish: the library had a newer token already.
+    settle401(false, 'a newer token was already stored; the library retried with it');
+    const response = await send(input, init);
     if (response.status === 401) {
       rejectedThisCall = true;
-      log.record({ kind: 'consumer-401', connectionId, version: tracked.lastVersion() });
+      pending401 = tracked.lastVersion();
     }
     return response;
   };
@@ -51,7 +87,8 @@ export function createDemoConsumer(options: {
     connectionId,
     eventBusName: aws.resources.eventBusName,
     tokenReader: tracked.reader,
-    eventBridgeClient: aws.clients.eventBridge,
+    clock: options.clock,
+    eventBridgeClient: observePublishes(aws.clients.eventBridge, onPublished),
     fetch: observedFetch,
     waitForRefresh: { timeoutMs: options.waitForRefreshMs, initialDelayMs: 200, maxDelayMs: 1_000 },
   });
@@ -61,6 +98,8 @@ export function createDemoConsumer(options: {
       rejectedThisCall = false;
       try {
         const response = await client.fetch(BOOKS_PATH);
+        // Not reached: a 401 is either retried (settled by the retry) or thrown.
+        settle401(false, 'the call went on without reporting it');
         await response.arrayBuffer();
         if (response.ok) {
           log.record({
@@ -77,6 +116,7 @@ export function createDemoConsumer(options: {
           });
         }
       } catch (error) {
+        settle401(false, whyNotReported(error));
         if (error instanceof SandboxStoppedError) return;
         // The library's messages never carry a token; they name the connection and the version.
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -84,6 +124,53 @@ export function createDemoConsumer(options: {
       }
     },
   };
+}
+
+/** Why the library did not publish the 401 of a call that failed with `error`. */
+function whyNotReported(error: unknown): string {
+  if (error instanceof TokenRefreshTimeoutError && error.failedFast) {
+    const until =
+      error.retryAt === undefined ? '' : ` until ${new Date(error.retryAt).toTimeString().slice(0, 8)}`;
+    return `fail-fast${until}: the last wait for a token newer than v${error.version} timed out`;
+  }
+  if (error instanceof ZohoPermissionError) {
+    return `v${error.version} already replaced a rejected token: a permission problem, which no refresh fixes`;
+  }
+  if (error instanceof TokenRejectionReportError) return 'publishing the event failed';
+  if (error instanceof SandboxStoppedError) return 'the sandbox is stopping';
+  return 'the call failed first';
+}
+
+type Sender = { send(command: unknown, ...rest: unknown[]): Promise<unknown> };
+
+/**
+ * The sandbox's EventBridge client, unchanged, except that every "Zoho Token Rejected" event it
+ * publishes for the library (PutEvents, every entry accepted) is told to `onPublished`.
+ */
+function observePublishes(
+  client: EventBridgeClient,
+  onPublished: (version: number) => void,
+): EventBridgeClient {
+  const send = async (command: unknown, ...rest: unknown[]): Promise<unknown> => {
+    const output = await (client as unknown as Sender).send(command, ...rest);
+    if (
+      command instanceof PutEventsCommand &&
+      ((output as PutEventsCommandOutput).FailedEntryCount ?? 0) === 0
+    ) {
+      for (const entry of command.input.Entries ?? []) {
+        const version = (JSON.parse(entry.Detail ?? '{}') as { version?: unknown }).version;
+        if (typeof version === 'number') onPublished(version);
+      }
+    }
+    return output;
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'send') return send;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The reader, remembering the version of the token it handed out last (the one the call uses). */

@@ -21,7 +21,19 @@ export type SandboxEvent =
       readonly version: number;
       readonly afterRejection: boolean;
     }
-  | { readonly kind: 'consumer-401'; readonly connectionId: string; readonly version: number }
+  /**
+   * Books answered 401, and whether the consumer library published "Zoho Token Rejected" for it
+   * (seen on the EventBridge client the sandbox gives it). When it did not, `notReported` says why.
+   */
+  | {
+      readonly kind: 'consumer-401';
+      readonly connectionId: string;
+      readonly version: number;
+      readonly reported: boolean;
+      readonly notReported?: string;
+    }
+  /** The library found the stored token expired before sending it, and published it as rejected. */
+  | { readonly kind: 'consumer-expired'; readonly connectionId: string; readonly version: number }
   | { readonly kind: 'consumer-error'; readonly connectionId: string; readonly error: string }
   /** A queued "Zoho Token Rejected" event handed to the on-demand handler, and what it answered. */
   | {
@@ -72,7 +84,13 @@ export function describeEvent(event: SandboxEvent): string {
     case 'consumer-ok':
       return `${event.connectionId}  consumer: Books answered 200 with v${event.version}${event.afterRejection ? ' after the refresh' : ''}`;
     case 'consumer-401':
-      return `${event.connectionId}  consumer: Books answered 401 to v${event.version}; reported "Zoho Token Rejected"`;
+      return `${event.connectionId}  consumer: Books answered 401 to v${event.version}; ${
+        event.reported
+          ? 'reported "Zoho Token Rejected"'
+          : `not reported (${event.notReported ?? 'no event'})`
+      }`;
+    case 'consumer-expired':
+      return `${event.connectionId}  consumer: the stored v${event.version} had expired; reported "Zoho Token Rejected" without sending it`;
     case 'consumer-error':
       return `${event.connectionId}  consumer: ${event.error}`;
     case 'rejected-delivered':

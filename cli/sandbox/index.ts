@@ -3,12 +3,15 @@
  * emulator with every resource of the stack, the Zoho simulator (or a real Zoho), the scheduled
  * handler on a timer, the on-demand handler fed from the queue the bus rule fills, a demo consumer
  * per connection calling the Books API through the consumer library, and a live table.
- * Stops on SIGINT/SIGTERM, an abort signal or `--duration`, and leaves nothing running.
+ * Stops on SIGINT/SIGTERM, an abort signal or `--duration` (counted from the end of the start-up),
+ * and leaves nothing running; in an emulator it did not start, it removes what it registered.
  */
 import type { Connection } from '../../functions/core/connection';
 import type { HistoryEntry } from '../../functions/core/ports';
+import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import { humanLog } from '../local/in-process';
 import { type AwsSide, startAwsSide } from './aws-side';
+import { describeRemoved, type Removed, removeDemoConnections } from './cleanup';
 import { EventLog, type TimedEvent } from './events';
 import { refreshTable, startLoops } from './loops';
 import { describeSchedule, resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
@@ -31,12 +34,20 @@ export type SandboxConnection = Omit<RegisteredConnection, 'refreshToken'>;
 /** What a run did, for the caller (and the tests). Never holds a token. */
 export interface SandboxReport {
   readonly startedAt: number;
+  /**
+   * When the start-up ended (emulator up, resources created, Zoho side listening, connections
+   * registered) and the loops started: `durationSeconds` counts from here. Absent when a stop came
+   * first.
+   */
+  readonly readyAt?: number;
   readonly stoppedAt: number;
-  /** From the start to the first successful refresh. */
+  /** From the end of the start-up (`readyAt`) to the first successful refresh. */
   readonly firstRefreshMs?: number;
   readonly awsEndpoint?: string;
   readonly startedEmulator: boolean;
   readonly connections: readonly SandboxConnection[];
+  /** The connections removed at the stop from an emulator the sandbox did not start. */
+  readonly removedFromEmulator?: readonly string[];
   /** The connections as stored just before the stop. */
   readonly finalState: readonly Connection[];
   readonly events: readonly TimedEvent[];
@@ -71,7 +82,6 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     stopRequested = resolve;
   });
   const detach = attachStopTriggers(options, stopRequested);
-  if (settings.durationMs !== undefined) runner.after(settings.durationMs, () => stopRequested('duration'));
 
   const zohoCalls = new Map<string, number>();
   let firstRefreshAt: number | undefined;
@@ -91,8 +101,12 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
 
   let zoho: ZohoSide | undefined;
   let aws: AwsSide | undefined;
+  let deps: RefreshDependencies | undefined;
   let connections: RegisteredConnection[] = [];
   let finalState: Connection[] = [];
+  let readyAt: number | undefined;
+  let removed: Removed | undefined;
+  const closing: string[] = [];
   try {
     view.header('zoho-token-refresher sandbox. Ctrl-C stops it and everything it started.');
     zoho = await startZohoSide(settings.zoho);
@@ -114,11 +128,11 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     const onZohoCalls = async (connectionId: string, calls: readonly number[]) => {
       if (budgeted.has(connectionId)) await ledger?.record(calls);
     };
-    const { deps } = createSandboxRefresher(aws, zoho, {
+    ({ deps } = createSandboxRefresher(aws, zoho, {
       log: warnings,
       onHistory,
       ...(ledger === undefined ? {} : { onZohoCalls }),
-    });
+    }));
     const earlierCalls = ledger?.calls() ?? [];
     const { registered, disabled } = await registerDemoConnections(aws, zoho, deps, () => earlierCalls);
     connections = registered;
@@ -133,33 +147,54 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     );
     const ctx = { settings, runner, aws, zoho, deps, connections, log, view, zohoCalls };
     // A signal during the start-up has already asked for the stop: do not start the loops then.
-    if (!(await settledYet(stopped))) await startLoops(ctx);
+    if (!(await settledYet(stopped))) {
+      // The system is up: --duration counts from here, not from a start-up that may have spent
+      // ~20 s installing moto.
+      readyAt = Date.now();
+      if (settings.durationMs !== undefined) {
+        runner.after(settings.durationMs, () => stopRequested('duration'));
+      }
+      await startLoops(ctx);
+    }
     await stopped;
     await runner.stop(STOP_GRACE_MS);
     finalState = await refreshTable(ctx).catch(() => []);
     view.printTable('Final state:');
   } finally {
     await runner.stop(STOP_GRACE_MS);
+    // The emulator outlives the sandbox; the connections would point at a Zoho side that is gone.
+    if (aws !== undefined && !aws.startedEmulator && deps !== undefined && connections.length > 0) {
+      const ids = connections.map((c) => c.connectionId);
+      try {
+        removed = await removeDemoConnections(aws, deps, ids);
+        closing.push(describeRemoved(removed, aws.endpoint));
+      } catch (error) {
+        closing.push(
+          `warning: could not remove ${ids.join(', ')} from the emulator at ${aws.endpoint} (${error instanceof Error ? error.message : error}); the next start disables them`,
+        );
+      }
+    }
     await zoho?.stop();
     await aws?.stop();
     detach();
   }
 
   const stoppedAt = Date.now();
-  const first =
-    firstRefreshAt === undefined
-      ? 'no refresh happened'
-      : `first refresh ${secs(firstRefreshAt - startedAt)} after the start`;
-  view.footer(
-    `Stopped after ${secs(stoppedAt - startedAt)}; ${first}. Everything the sandbox started is stopped.`,
+  closing.push(
+    `${describeRun(startedAt, readyAt, stoppedAt, firstRefreshAt)} Everything the sandbox started is stopped.`,
   );
+  view.footer(closing.join('\n'));
   return {
     startedAt,
+    ...(readyAt === undefined ? {} : { readyAt }),
     stoppedAt,
-    ...(firstRefreshAt === undefined ? {} : { firstRefreshMs: firstRefreshAt - startedAt }),
+    ...(firstRefreshAt === undefined || readyAt === undefined
+      ? {}
+      : { firstRefreshMs: firstRefreshAt - readyAt }),
     ...(aws === undefined ? {} : { awsEndpoint: aws.endpoint }),
     startedEmulator: aws?.startedEmulator ?? false,
     connections: connections.map(({ refreshToken: _secret, ...connection }) => connection),
+    ...(removed === undefined ? {} : { removedFromEmulator: removed.connections }),
     finalState,
     events: log.events,
     zohoCalls: Object.fromEntries(zohoCalls),
@@ -209,6 +244,24 @@ function simulatorCounts(zoho: ZohoSide, connections: readonly RegisteredConnect
     books: calls?.books ?? 0,
     books401: calls?.books401 ?? 0,
   };
+}
+
+/**
+ * `Ran 20.0 s after a 21.3 s start-up; first refresh 0.4 s in.`: the start-up (moto's first install,
+ * the resources, the simulator) is counted apart, so a short --duration is not a puzzle.
+ */
+export function describeRun(
+  startedAt: number,
+  readyAt: number | undefined,
+  stoppedAt: number,
+  firstRefreshAt: number | undefined,
+): string {
+  if (readyAt === undefined) return `Stopped during the start-up, after ${secs(stoppedAt - startedAt)}.`;
+  const first =
+    firstRefreshAt === undefined
+      ? 'no refresh happened'
+      : `first refresh ${secs(firstRefreshAt - readyAt)} in`;
+  return `Ran ${secs(stoppedAt - readyAt)} after a ${secs(readyAt - startedAt)} start-up; ${first}.`;
 }
 
 function secs(ms: number): string {

@@ -2,8 +2,8 @@
  * The sandbox's options and the settings they resolve to: which AWS emulator, which Zoho (the
  * simulator, an accounts server already running, or the real one), and how fast time runs.
  */
-import { ConfigurationError } from '../../functions/core/errors';
-import { isAllowedAccountsServer } from '../../functions/zoho/data-centres';
+import { isAllowedAccountsServer, ZOHO_DATA_CENTRES } from '../../functions/zoho/data-centres';
+import { UsageError } from '../errors';
 
 /**
  * Against the real Zoho every demo call spends the organisation's Books API quota (1,000 to 10,000
@@ -11,6 +11,26 @@ import { isAllowedAccountsServer } from '../../functions/zoho/data-centres';
  * unless asked for, and then calls at most every 5 minutes (288 a day).
  */
 export const REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS = 300;
+
+/** What each option in seconds accepts, from and to (inclusive), and its default. */
+export const SECONDS_OPTIONS = {
+  duration: { min: 1, max: 86_400 },
+  'token-lifetime': { min: 10, max: 3600, fallback: 60 },
+  'sweep-interval': { min: 0.1, max: 3600, fallback: 10 },
+  'consumer-interval': { min: 0.1, max: 3600, fallback: 3 },
+  'expire-every': { min: 0, max: 86_400, fallback: 20 },
+} as const;
+
+export type SecondsOption = keyof typeof SECONDS_OPTIONS;
+
+/** `--expire-every must be from 0 (never) to 86400 seconds`: what the option accepts, in words. */
+export function describeRange(flag: SecondsOption): string {
+  const { min, max } = SECONDS_OPTIONS[flag];
+  return `--${flag} must be from ${min}${flag === 'expire-every' ? ' (never)' : ''} to ${max} seconds`;
+}
+
+/** Where a mistake in the sandbox's options points the user. */
+const SANDBOX_HELP = "see 'zoho-tokens sandbox --help'";
 
 /** Where the sandbox writes; a terminal gets a table redrawn in place. */
 export interface SandboxOutput {
@@ -29,9 +49,12 @@ export interface SandboxOptions {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly refreshToken?: string;
-  /** The data centre of the real credentials; default ZOHO_DC or `us`. */
+  /** The data centre of the real credentials (real Zoho only); default ZOHO_DC or `us`. */
   readonly dc?: string;
-  /** Stop by itself after this many seconds; default: run until SIGINT/SIGTERM. */
+  /**
+   * Stop by itself this many seconds after the start-up (emulator, resources, Zoho, connections),
+   * however long that took; default: run until SIGINT/SIGTERM.
+   */
   readonly durationSeconds?: number;
   /** Lifetime of the simulator's access tokens. @default 60 */
   readonly tokenLifetimeSeconds?: number;
@@ -86,7 +109,10 @@ export interface SandboxSettings {
   readonly realZoho: boolean;
 }
 
-/** Resolves and checks the options; throws ConfigurationError naming the first bad one. */
+/**
+ * Resolves and checks the options; throws UsageError (exit 2) naming the first bad one, its flag and
+ * what it accepts.
+ */
 export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings {
   const env = options.env ?? process.env;
   const pick = (flag: string | undefined, variable: string) => nonEmpty(flag) ?? nonEmpty(env[variable]);
@@ -101,23 +127,25 @@ export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings
     .map(([name]) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
   const zohoAccounts = nonEmpty(options.zohoAccounts);
   if ((anyGiven || zohoAccounts !== undefined) && missing.length > 0) {
-    throw new ConfigurationError(
+    throw new UsageError(
       `${zohoAccounts === undefined ? 'real Zoho' : '--zoho-accounts'} needs ${missing.join(', ')} (or ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN); without any of them the sandbox simulates Zoho`,
+      SANDBOX_HELP,
     );
   }
   const credentials = given as ZohoCredentials;
   let zoho: ZohoMode;
   if (zohoAccounts !== undefined) zoho = { kind: 'external', accountsServer: zohoAccounts, credentials };
   else if (anyGiven) {
-    zoho = { kind: 'real', dc: (pick(options.dc, 'ZOHO_DC') ?? 'us').toLowerCase(), credentials };
+    zoho = { kind: 'real', dc: dataCentre(pick(options.dc, 'ZOHO_DC') ?? 'us'), credentials };
   } else {
     zoho = {
       kind: 'simulator',
-      tokenLifetimeSeconds: seconds('token lifetime', options.tokenLifetimeSeconds, 60, 10, 3600),
-      expireEveryMs: seconds('expire interval', options.expireEverySeconds, 20, 0, 86_400) * 1000,
+      tokenLifetimeSeconds: seconds('token-lifetime', options.tokenLifetimeSeconds),
+      expireEveryMs: seconds('expire-every', options.expireEverySeconds) * 1000,
     };
   }
   if (zoho.kind !== 'simulator') refuseSimulatorOnly(options);
+  if (zoho.kind !== 'real') refuseRealOnly(options, zohoAccounts !== undefined);
   const realZoho =
     zoho.kind === 'real' || (zoho.kind === 'external' && isAllowedAccountsServer(zoho.accountsServer));
   const consumerIntervalMs = consumerInterval(options.consumerIntervalSeconds, realZoho);
@@ -126,10 +154,10 @@ export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings
     ...(options.awsEndpoint === undefined ? {} : { awsEndpoint: options.awsEndpoint }),
     ...(options.region === undefined ? {} : { region: options.region }),
     zoho,
-    ...(duration === undefined ? {} : { durationMs: seconds('duration', duration, 0, 1, 86_400) * 1000 }),
-    sweepIntervalMs: seconds('sweep interval', options.sweepIntervalSeconds, 10, 0.1, 3600) * 1000,
+    ...(duration === undefined ? {} : { durationMs: seconds('duration', duration) * 1000 }),
+    sweepIntervalMs: seconds('sweep-interval', options.sweepIntervalSeconds) * 1000,
     ...(consumerIntervalMs === undefined ? {} : { consumerIntervalMs }),
-    drainIntervalMs: seconds('drain interval', options.drainIntervalSeconds, 1, 0.1, 3600) * 1000,
+    drainIntervalMs: drainInterval(options.drainIntervalSeconds),
     realZoho,
   };
 }
@@ -156,29 +184,64 @@ export function describeSchedule(settings: SandboxSettings): string {
 /** What only the simulator can do is refused elsewhere, rather than silently ignored. */
 function refuseSimulatorOnly(options: SandboxOptions): void {
   if (options.expireEverySeconds !== undefined && options.expireEverySeconds !== 0) {
-    throw new ConfigurationError(
+    throw new UsageError(
       '--expire-every works only with the simulated Zoho: a real accounts server cannot be told to expire tokens early',
+      SANDBOX_HELP,
     );
   }
   if (options.tokenLifetimeSeconds !== undefined) {
-    throw new ConfigurationError(
+    throw new UsageError(
       '--token-lifetime works only with the simulated Zoho: a real accounts server decides how long its tokens live',
+      SANDBOX_HELP,
     );
   }
 }
 
-function consumerInterval(given: number | undefined, realZoho: boolean): number | undefined {
-  if (!realZoho) return seconds('consumer interval', given, 3, 0.1, 3600) * 1000;
-  if (given === undefined) return undefined;
-  return (
-    seconds(
-      'consumer interval with the real Zoho',
-      given,
-      0,
-      REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS,
-      86_400,
-    ) * 1000
+/** `--dc` names the data centre of real credentials; the simulator runs both its own, us and eu. */
+function refuseRealOnly(options: SandboxOptions, external: boolean): void {
+  if (nonEmpty(options.dc) === undefined) return;
+  throw new UsageError(
+    external
+      ? '--dc works only with the real Zoho: with --zoho-accounts the connection lives on that accounts server'
+      : '--dc works only with the real Zoho (with ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN): the simulated Zoho always runs one demo connection in us and one in eu',
+    SANDBOX_HELP,
   );
+}
+
+/** A data centre Zoho has (us, eu, in, …), lower-cased; refused before anything starts. */
+function dataCentre(given: string): string {
+  const dc = given.toLowerCase();
+  const known = ZOHO_DATA_CENTRES.map((centre) => centre.dc);
+  if (!known.includes(dc)) {
+    throw new UsageError(
+      `--dc (or ZOHO_DC) must be one of Zoho's data centres: ${known.join(', ')} (got ${JSON.stringify(dc.slice(0, 20))})`,
+      SANDBOX_HELP,
+    );
+  }
+  return dc;
+}
+
+function consumerInterval(given: number | undefined, realZoho: boolean): number | undefined {
+  if (!realZoho) return seconds('consumer-interval', given) * 1000;
+  if (given === undefined) return undefined;
+  const min = REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS;
+  const max = 86_400;
+  if (!Number.isFinite(given) || given < min || given > max) {
+    throw new UsageError(
+      `--consumer-interval must be from ${min} to ${max} seconds with the real Zoho (got ${given}): every Books call spends the organisation's daily API quota`,
+      SANDBOX_HELP,
+    );
+  }
+  return given * 1000;
+}
+
+/** Not a CLI option (tests shorten it): how often the rejected-events queue is drained. */
+function drainInterval(given: number | undefined): number {
+  const chosen = given ?? 1;
+  if (!Number.isFinite(chosen) || chosen < 0.1 || chosen > 3600) {
+    throw new UsageError(`drainIntervalSeconds must be from 0.1 to 3600 seconds (got ${chosen})`);
+  }
+  return chosen * 1000;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -186,10 +249,12 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
-function seconds(name: string, value: number | undefined, fallback: number, min: number, max: number) {
-  const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < min || chosen > max) {
-    throw new ConfigurationError(`${name} must be from ${min} to ${max} seconds (got ${chosen})`);
+function seconds(flag: SecondsOption, value: number | undefined): number {
+  const range: { min: number; max: number; fallback?: number } = SECONDS_OPTIONS[flag];
+  const chosen = value ?? range.fallback;
+  if (chosen === undefined) throw new UsageError(`--${flag} is required`, SANDBOX_HELP);
+  if (!Number.isFinite(chosen) || chosen < range.min || chosen > range.max) {
+    throw new UsageError(`${describeRange(flag)} (got ${chosen})`, SANDBOX_HELP);
   }
   return chosen;
 }

@@ -1,10 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LOCAL_NAMES } from '../../cli/local/resources';
 import { runSandbox, type SandboxReport, type TimedEvent } from '../../cli/sandbox';
 import { TABLE_HEADERS } from '../../cli/sandbox/view';
 import { SHARED_TOKEN_WARNING, ZOHO_CALLS_FILE, ZohoCallLedger } from '../../cli/sandbox/zoho-budget';
+import { useEmulator } from '../support/emulator';
 
 /** Pids of this process's children (Linux /proc): the sandbox's moto is one while it runs. */
 function childPids(): number[] {
@@ -72,6 +76,11 @@ describe('the local sandbox (npm start)', () => {
     expect(report.connections.map((c) => c.dc).sort()).toEqual(['eu', 'us']);
     expect(report).toMatchObject({ stoppedBy: 'duration', startedEmulator: true });
     expect(report.firstRefreshMs).toBeDefined();
+    // --duration counts from the end of the start-up (moto, resources, simulator), not from the call
+    const readyAt = report.readyAt ?? expect.fail('the sandbox never said it was up');
+    expect(readyAt).toBeGreaterThan(report.startedAt);
+    expect(report.stoppedAt - readyAt).toBeGreaterThanOrEqual(20_000);
+    expect(report.removedFromEmulator).toBeUndefined();
 
     // Both connections refreshed by the schedule, never a failed refresh
     const refreshes = ofKind(report, 'refresh');
@@ -123,13 +132,17 @@ describe('the local sandbox (npm start)', () => {
         at(ok) > at(chain),
     );
     expect(recovered, 'the consumer succeeded with the new token').toBeDefined();
-    // Every delivered event is a 401 a consumer reported (one report per rejected version)
+    // Every delivered event is one a consumer reported: a 401 it published, or an expired stored token
+    const reported = [...rejected.filter((r) => r.reported), ...ofKind(report, 'consumer-expired')];
     for (const event of delivered) {
-      expect(rejected.some((r) => r.connectionId === event.connectionId && r.version === event.version)).toBe(
+      expect(reported.some((r) => r.connectionId === event.connectionId && r.version === event.version)).toBe(
         true,
       );
     }
-    expect(delivered.length).toBeLessThanOrEqual(rejected.length);
+    expect(delivered.length).toBeLessThanOrEqual(reported.length);
+    for (const notReported of rejected.filter((r) => !r.reported)) {
+      expect(notReported.notReported).toBeDefined();
+    }
     expect(ofKind(report, 'warning')).toEqual([]);
 
     // What it showed
@@ -137,7 +150,12 @@ describe('the local sandbox (npm start)', () => {
     expect(output).toContain(TABLE_HEADERS.join('  '));
     expect(output).toContain('demo-us  refreshed v1 (scheduled, 1 Zoho call)');
     expect(output).toContain('Final state:');
-    expect(output).toMatch(/first refresh \d+\.\d s after the start/);
+    expect(output).toMatch(
+      /\nRan \d+\.\d s after a \d+\.\d s start-up; first refresh \d+\.\d s in\. Everything the sandbox started is stopped\.\n$/,
+    );
+    // The Books calls answered 200 at the first try are counted, not logged one by one
+    expect(output).not.toMatch(/Books answered 200 with v\d+\n/);
+    expect(output).toMatch(/\n {2}demo-us {2}\d+ Books calls answered 200, the last with v\d+\n/);
     expect(output).not.toContain(SHARED_TOKEN_WARNING);
 
     // The simulated Zoho's budget restarts with it: nothing is kept on disk
@@ -199,5 +217,48 @@ describe('the local sandbox (npm start)', () => {
     expect(next.calls()).toHaveLength(9);
     const file = readFileSync(join(stateDir, ZOHO_CALLS_FILE), 'utf8');
     for (const secret of ['test-rt-', 'test-cs-']) expect(file).not.toContain(secret);
+  });
+});
+
+describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
+  const { endpoint, clientConfig } = useEmulator();
+
+  it('removes at the stop what it registered, and leaves the emulator running', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const secrets = new SecretsManagerClient(clientConfig);
+
+    // Act
+    const report = await runSandbox({
+      awsEndpoint: endpoint,
+      durationSeconds: 2,
+      sweepIntervalSeconds: 1,
+      consumerIntervalSeconds: 1,
+      expireEverySeconds: 0,
+      env: {},
+      handleSignals: false,
+      out: { write: (text) => lines.push(text), isTTY: false },
+    });
+
+    // Assess: it ran, refreshed and registered both demo connections…
+    expect(report.startedEmulator).toBe(false);
+    expect(report.finalState.map((c) => [c.connectionId, c.status]).sort()).toEqual([
+      ['demo-eu', 'active'],
+      ['demo-us', 'active'],
+    ]);
+    expect(report.removedFromEmulator?.slice().sort()).toEqual(['demo-eu', 'demo-us']);
+
+    // …and took them out again: no item (connection or history), no secret of the sandbox
+    const items = await dynamodb.send(new ScanCommand({ TableName: LOCAL_NAMES.tableName }));
+    expect(items.Items ?? []).toEqual([]);
+    const names = (await secrets.send(new ListSecretsCommand({}))).SecretList?.map((x) => x.Name) ?? [];
+    expect(names.filter((name) => /demo-|_clients\/sandbox/.test(name ?? ''))).toEqual([]);
+    expect(lines.join('')).toContain(
+      `Removed what this run added to the emulator at ${endpoint} (it keeps running): connections demo-us, demo-eu with their history and access-token secrets, and the client app 'sandbox'.\n`,
+    );
+    expect(await refusesConnections(endpoint)).toBe(false);
+    dynamodb.destroy();
+    secrets.destroy();
   });
 });

@@ -55,7 +55,11 @@ describe('zoho-tokens add', () => {
       'zoho-tokens: the connection is stored, but its first refresh did not succeed',
     );
     expect(result.stderr).toContain('Zoho rejected the refresh token (invalid_code)');
-    expect(result.stderr).toContain("hint: 'zoho-tokens doctor books-dead'");
+    expect(result.stderr).toContain(
+      "hint: 'zoho-tokens doctor books-dead --allow-custom-accounts-server' says what happened; authorise again",
+    );
+    // `refresh` refuses a connection off the schedule: the hint must not send the operator there.
+    expect(result.stderr).not.toContain('zoho-tokens refresh');
     expect((await world.store.get('books-dead'))?.status).toBe('reauthorization_required');
   });
 
@@ -103,6 +107,10 @@ describe('zoho-tokens add', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('invalid_client_secret');
+    expect(result.stderr).toContain(
+      "hint: fix the cause ('zoho-tokens doctor books-misconf --allow-custom-accounts-server' says what), then 'zoho-tokens enable books-misconf --allow-custom-accounts-server' reactivates it",
+    );
+    expect(result.stderr).not.toContain('zoho-tokens refresh');
     expect((await world.store.get('books-misconf'))?.status).toBe('misconfigured');
   });
 
@@ -139,6 +147,25 @@ describe('zoho-tokens add', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("with client app 'books-wrong'");
+  });
+
+  it('names the missing client app in the command that stores it, and registers nothing', async () => {
+    // Prepare
+    const refreshToken = issue();
+
+    // Act
+    const result = await runCli(add('books-noclient', 'nosuch'), {
+      env: { ZOHO_REFRESH_TOKEN: refreshToken },
+    });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("No client app 'nosuch' is stored");
+    expect(result.stderr).toContain(
+      "hint: store the client app with 'zoho-tokens clients put --client nosuch --client-id <id> --client-secret -'",
+    );
+    expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(0);
+    expect(await world.store.get('books-noclient')).toBeUndefined();
   });
 
   it('exits 2 without a refresh token, naming the ways to give one', async () => {

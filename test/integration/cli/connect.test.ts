@@ -120,16 +120,17 @@ describe('zoho-tokens connect', () => {
     expect(result.stderr).toContain('it expired or was already used');
   });
 
-  it('says to check the DC when the code is exchanged at the wrong data centre', async () => {
+  it('says to check the accounts server when the code is exchanged at the wrong data centre', async () => {
     // Act: a code of a us account sent to the eu accounts server
     const result = await runCli(connect('acme-eu', '--accounts-server', world.accountsServer('eu')), {
       stdin: code('us'),
     });
 
-    // Assess
+    // Assess: it was --accounts-server that named the data centre, not --dc
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Zoho rejected the client app (invalid_client)');
-    expect(result.stderr).toContain('hint: check --dc first');
+    expect(result.stderr).toContain("hint: check that the accounts server is the user's data centre");
+    expect(result.stderr).not.toContain('--dc first');
     expect(await world.store.get('acme-eu')).toBeUndefined();
   });
 
@@ -266,7 +267,9 @@ describe('zoho-tokens connect', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("No client app 'nope' is stored");
-    expect(result.stderr).toContain("hint: store the client app with 'zoho-tokens clients put");
+    expect(result.stderr).toContain(
+      "hint: store the client app with 'zoho-tokens clients put --client nope --client-id <id> --client-secret -'",
+    );
     expect(world.sim.calls.token).toBe(0);
   });
 

@@ -4,6 +4,7 @@
  * dead-letter queue, which only a deployed stack has; this file creates them as the stack would.
  */
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
@@ -100,6 +101,31 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       message:
         "ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
       fix: 'pass --stack instead of --table/--bus/--key',
+    });
+  });
+
+  it('fails an alarm topic nobody subscribed to: in AWS, unlike the emulator, it would send mail', async () => {
+    // Prepare: a second stack whose alarm topic has no subscriber
+    const { TopicArn } = await world.clients.sns.send(new CreateTopicCommand({ Name: 'zt-unheard-alarms' }));
+    const topicArn = TopicArn ?? expect.fail('no topic ARN');
+    const restore = await deployStack(world, 'ZohoTokensUnheard', { [OUTPUT_KEYS.alarmTopicArn]: topicArn });
+
+    // Act
+    let result: Awaited<ReturnType<typeof runCli>>;
+    try {
+      result = await runCli(['doctor', '--json', '--stack', 'ZohoTokensUnheard', '--region', 'us-east-1']);
+    } finally {
+      restore();
+    }
+
+    // Assess
+    expect(result.code).toBe(1);
+    const { checks } = result.json<{ checks: Array<{ name: string; status: string; message: string }> }>();
+    expect(checks.find((check) => check.message.includes(topicArn))).toEqual({
+      name: 'alarm subscribers',
+      status: 'fail',
+      message: `nobody is notified when an alarm fires (topic ${topicArn} has no subscriber)`,
+      fix: `subscribe someone: aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint you@example.com (or deploy with the alarmEmail property)`,
     });
   });
 });

@@ -119,7 +119,7 @@ describe('zoho-tokens enable', () => {
       "zoho-tokens: 'en-revoked' is revoked and its refresh token is gone; there is nothing to enable",
     );
     expect(revoked.stderr).toContain(
-      `hint: register a new authorisation: 'zoho-tokens connect --id en-revoked --client books --accounts-server ${world.accountsServer('us')} --code -' with a new code, or 'zoho-tokens add --id en-revoked`,
+      `hint: register a new authorisation: 'zoho-tokens connect --id en-revoked --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --code -' with a new code, or 'zoho-tokens add --id en-revoked`,
     );
     expect(reauth.code).toBe(1);
     expect(reauth.stderr).toContain("zoho-tokens: Zoho rejected the refresh token of 'en-reauth'");
@@ -180,7 +180,7 @@ describe('zoho-tokens enable', () => {
     expect(help.stdout).toContain('--allow-custom-accounts-server');
     expect(list.stdout).toMatch(/\n {2}enable +Reactivate a misconfigured or disabled connection\n/);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('zoho-tokens: enable: missing argument');
+    expect(missing.stderr).toContain('zoho-tokens: enable: missing connection ID');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("No connection 'en-nope' is registered");
   });

@@ -60,13 +60,25 @@ describe('zoho-tokens refresh', () => {
   });
 
   it('exits 1 for a connection that is not active, and for an unknown one', async () => {
+    // Prepare
+    await world.seedConnection('r-misconf', { status: 'misconfigured' });
+
     // Act
     const inactive = await runCli(world.localCustom('refresh', 'r-dead'));
+    const misconfigured = await runCli(world.localCustom('refresh', 'r-misconf'));
     const unknown = await runCli(world.localCustom('refresh', 'r-nope'));
 
-    // Assess
+    // Assess: each says what brings it back, with the id filled in
     expect(inactive.code).toBe(1);
     expect(inactive.stderr).toContain("Connection 'r-dead' is reauthorization_required; it is not refreshed");
+    expect(inactive.stderr).toContain(
+      `hint: authorise it again: 'zoho-tokens connect --id r-dead --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --code -' with a new code`,
+    );
+    expect(misconfigured.code).toBe(1);
+    expect(misconfigured.stderr).toContain("Connection 'r-misconf' is misconfigured; it is not refreshed");
+    expect(misconfigured.stderr).toContain(
+      "hint: fix the cause ('zoho-tokens doctor r-misconf --allow-custom-accounts-server' says what), then 'zoho-tokens enable r-misconf --allow-custom-accounts-server' reactivates it",
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("No connection 'r-nope' is registered");
   });

@@ -55,7 +55,11 @@ describe('zoho-tokens reject', () => {
 
   it.each([
     [['reject', 'rj'], 2, 'reject: --version is required'],
-    [['reject', 'rj', '--version', '-1'], 2, "Option '--version' argument is ambiguous"],
+    [
+      ['reject', 'rj', '--version', '-1'],
+      2,
+      "--version needs a value; one that starts with '-' is written --version=-1",
+    ],
     [['reject', 'rj', '--version', 'v3'], 2, '--version must be a non-negative whole number'],
     [['reject', 'nope', '--version', '1'], 1, "No connection 'nope' is registered"],
   ])('%j exits %i', async (args, code, message) => {

@@ -58,7 +58,7 @@ describe('zoho-tokens status', () => {
     expect(result.stdout).toContain('2 connection(s) in trouble, 1 with warnings:');
     expect(result.stdout).toContain('✗ reauth: Zoho rejected the refresh token');
     expect(result.stdout).toContain(
-      `    fix: authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} …)`,
+      `    fix: authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server …)`,
     );
     expect(result.stdout).toContain('✗ expired: the access token has expired: consumers are failing');
   });
@@ -175,7 +175,7 @@ describe('zoho-tokens history', () => {
     [['history', 'nope'], 1, "No connection 'nope' is registered"],
     [['history', 'ok-1', '--limit', '0'], 2, '--limit must be at least 1'],
     [['history', 'ok-1', '--limit', 'ten'], 2, '--limit must be a non-negative whole number'],
-    [['history'], 2, 'history: missing argument'],
+    [['history'], 2, 'history: missing connection ID'],
   ])('%j exits %i', async (args, code, message) => {
     // Act
     const result = await runCli(world.local(...args));

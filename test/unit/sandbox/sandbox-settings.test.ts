@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../cli/errors';
 import { describeSchedule, resolveSandboxSettings } from '../../../cli/sandbox/options';
 import { sandboxPolicy } from '../../../cli/sandbox/refresher';
 import { renderTable } from '../../../cli/sandbox/view';
 import type { Connection } from '../../../functions/core/connection';
-import { ConfigurationError } from '../../../functions/core/errors';
 import { DEFAULT_REFRESH_POLICY, nextRefreshDue } from '../../../functions/core/refresh-policy';
 
 describe('resolveSandboxSettings', () => {
@@ -73,8 +73,10 @@ describe('resolveSandboxSettings', () => {
       // Assess
       expect(every5Minutes.consumerIntervalMs).toBe(300_000);
       expect(describeSchedule(every5Minutes)).toContain('demo consumer every 300 s');
-      expect(every3Seconds).toThrow(ConfigurationError);
-      expect(every3Seconds).toThrow('consumer interval with the real Zoho must be from 300 to 86400 seconds');
+      expect(every3Seconds).toThrow(UsageError);
+      expect(every3Seconds).toThrow(
+        '--consumer-interval must be from 300 to 86400 seconds with the real Zoho (got 3)',
+      );
     });
 
     it('refuses the simulator-only options instead of ignoring them', () => {
@@ -105,7 +107,7 @@ describe('resolveSandboxSettings', () => {
     const attempt = () => resolveSandboxSettings({ env: { ZOHO_CLIENT_SECRET: 'test-cs-partial' } });
 
     // Assess
-    expect(attempt).toThrow(ConfigurationError);
+    expect(attempt).toThrow(UsageError);
     expect(attempt).toThrow(/needs --client-id, --refresh-token/);
     expect(attempt).not.toThrow(/test-cs-/);
   });
@@ -116,8 +118,45 @@ describe('resolveSandboxSettings', () => {
     );
   });
 
-  it('refuses a duration outside its range', () => {
-    expect(() => resolveSandboxSettings({ env: {}, durationSeconds: 0 })).toThrow(/duration must be from 1/);
+  it.each([
+    [{ durationSeconds: 0 }, '--duration must be from 1 to 86400 seconds (got 0)'],
+    [{ tokenLifetimeSeconds: 5 }, '--token-lifetime must be from 10 to 3600 seconds (got 5)'],
+    [{ expireEverySeconds: -1 }, '--expire-every must be from 0 (never) to 86400 seconds (got -1)'],
+    [{ sweepIntervalSeconds: 0 }, '--sweep-interval must be from 0.1 to 3600 seconds (got 0)'],
+    [{ consumerIntervalSeconds: 7200 }, '--consumer-interval must be from 0.1 to 3600 seconds (got 7200)'],
+  ])('refuses %o as a usage error naming the option and its range', (option, message) => {
+    // Act
+    const attempt = () => resolveSandboxSettings({ env: {}, ...option });
+
+    // Assess
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('refuses --dc where it has no effect, and a data centre Zoho does not have', () => {
+    // Prepare
+    const realEnv = {
+      ZOHO_CLIENT_ID: '1000.ENV',
+      ZOHO_CLIENT_SECRET: 'test-cs-env',
+      ZOHO_REFRESH_TOKEN: '1000.test-rt-env',
+    };
+
+    // Act
+    const simulated = () => resolveSandboxSettings({ env: {}, dc: 'eu' });
+    const external = () =>
+      resolveSandboxSettings({ env: realEnv, zohoAccounts: 'http://127.0.0.1:9', dc: 'eu' });
+    const unknown = () => resolveSandboxSettings({ env: realEnv, dc: 'xx' });
+
+    // Assess
+    expect(simulated).toThrow(UsageError);
+    expect(simulated).toThrow(
+      '--dc works only with the real Zoho (with ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN): the simulated Zoho always runs one demo connection in us and one in eu',
+    );
+    expect(external).toThrow('--dc works only with the real Zoho: with --zoho-accounts');
+    expect(unknown).toThrow(
+      '--dc (or ZOHO_DC) must be one of Zoho\'s data centres: us, eu, in, au, jp, ca, sa, uk, cn (got "xx")',
+    );
+    expect(resolveSandboxSettings({ env: realEnv, dc: 'JP' }).zoho).toMatchObject({ kind: 'real', dc: 'jp' });
   });
 });
 

@@ -1,0 +1,255 @@
+/**
+ * How the CLI answers a new user's first mistakes: help in every spelling, the version, suggestions
+ * for typos, a malformed --aws-endpoint, a missing connection id. None of this reaches AWS.
+ */
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { allOptions, closest, hintContext } from '../../../cli/command';
+import { describeFailure } from '../../../cli/errors';
+import { COMMANDS, main } from '../../../cli/main';
+import {
+  ClientCredentialsNotFoundError,
+  ConnectionNotActiveError,
+  MisconfiguredClientError,
+} from '../../../functions/core/errors';
+
+async function run(args: readonly string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    stdin: Readable.from([]),
+    isTTY: false,
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+const NOT_A_TOKEN = 'test-rt-0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+
+describe('help', () => {
+  it.each([[['help']], [['--help']], [['-h']]])('%j prints the command list and exits 0', async (args) => {
+    // Act
+    const { code, stdout } = await run(args);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: zoho-tokens <command> [options]');
+    expect(stdout).toMatch(/\n {2}status +Show the connections/);
+  });
+
+  it.each([[['help', 'status']], [['--help', 'status']], [['status', '--help']]])(
+    '%j prints the help of the command and exits 0',
+    async (args) => {
+      // Act
+      const { code, stdout } = await run(args);
+
+      // Assess
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^Usage: zoho-tokens status \[ID\] \[--check\]\n/);
+    },
+  );
+
+  it.each([
+    [['clients', '--help'], 'clients', ['clients put']],
+    [['local', '-h'], 'local', ['local init', 'local drain', 'local setup']],
+    [['help', 'local'], 'local', ['local init', 'local drain', 'local setup']],
+  ])('%j lists the subcommands of the group and exits 0', async (args, group, subcommands) => {
+    // Act
+    const { code, stdout, stderr } = await run(args);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(`Usage: zoho-tokens ${group} <subcommand> [options]`);
+    for (const name of subcommands) expect(stdout).toMatch(new RegExp(`\\n {2}${name} +\\S`));
+    expect(stdout).toContain(`Run 'zoho-tokens ${group} <subcommand> --help' for its options.`);
+  });
+
+  it('still exits 2 for a group without a subcommand, and for help on an unknown command', async () => {
+    // Act
+    const bare = await run(['local']);
+    const unknown = await run(['help', 'nosuch']);
+
+    // Assess
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("zoho-tokens: 'local' needs a subcommand");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('zoho-tokens: unknown command "nosuch"');
+  });
+
+  it('offers no --stack to the emulator-only local commands, which would ignore it', async () => {
+    // Act
+    const init = await run(['local', 'init', '--help']);
+    const drain = await run(['local', 'drain', '--help']);
+    const refused = await run(['local', 'init', '--stack', 'Mine', '--aws-endpoint', 'http://127.0.0.1:1']);
+
+    // Assess
+    for (const help of [init, drain]) {
+      expect(help.code).toBe(0);
+      expect(help.stdout).not.toContain('--stack');
+      expect(help.stdout).toContain('--aws-endpoint URL');
+      expect(help.stdout).toContain('--table NAME');
+      expect(help.stdout).toContain('(instead of the local default)');
+    }
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('local init: unknown option "--stack"');
+    // Every command that can act on a deployed stack still takes it.
+    for (const spec of COMMANDS.filter((command) => !command.name.startsWith('local '))) {
+      expect(Object.keys(allOptions(spec)), spec.name).toContain('stack');
+    }
+  });
+});
+
+describe('--version', () => {
+  it("prints package.json's version and exits 0", async () => {
+    // Prepare
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+
+    // Act
+    const { code, stdout } = await run(['--version']);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toBe(`${version}\n`);
+  });
+});
+
+describe('did you mean', () => {
+  it.each([
+    [['statsu'], 'unknown command "statsu"', "hint: did you mean 'status'?"],
+    [['stauts'], 'unknown command "stauts"', "hint: did you mean 'status'?"],
+    [['docter'], 'unknown command "docter"', "hint: did you mean 'doctor'?"],
+    [['local', 'inti'], "unknown subcommand 'local inti'", "hint: did you mean 'local init'?"],
+    [
+      ['status', '--aws-endpiont', 'http://127.0.0.1:5000'],
+      'status: unknown option "--aws-endpiont"',
+      "hint: did you mean --aws-endpoint? See 'zoho-tokens status --help'",
+    ],
+    [['refresh', 'acme', '--froce'], 'refresh: unknown option "--froce"', 'hint: did you mean --force?'],
+  ])('%j suggests the near miss', async (args, message, hint) => {
+    // Act
+    const { code, stderr } = await run(args);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain(`zoho-tokens: ${message}`);
+    expect(stderr).toContain(hint);
+  });
+
+  it('suggests nothing for what is no near miss', async () => {
+    // Act
+    const command = await run(['frobnicate']);
+    const option = await run(['status', '--colour']);
+
+    // Assess
+    expect(command.stderr).toContain("hint: 'zoho-tokens --help' lists the commands");
+    expect(command.stderr).not.toContain('did you mean');
+    expect(option.stderr).toContain("hint: see 'zoho-tokens status --help'");
+    expect(option.stderr).not.toContain('did you mean');
+  });
+
+  it('finds the closest name within two edits, a swap of neighbours counting as one', () => {
+    expect(closest('statsu', ['status', 'history'])).toBe('status');
+    expect(closest('aws-endpiont', ['aws-endpoint', 'region'])).toBe('aws-endpoint');
+    expect(closest('revkoe', ['revoke', 'reject'])).toBe('revoke');
+    expect(closest('sweeeep', ['sweep'])).toBe('sweep');
+    expect(closest('sweeeeep', ['sweep'])).toBeUndefined();
+    // Ambiguous, too short to recognise, or a pasted secret: no suggestion.
+    expect(closest('tab', ['tax', 'tap'])).toBeUndefined();
+    expect(closest('d', ['dc'])).toBeUndefined();
+    expect(closest(NOT_A_TOKEN, [NOT_A_TOKEN.slice(1)])).toBeUndefined();
+  });
+});
+
+describe('usage errors', () => {
+  it.each(['notaurl', 'ftp://127.0.0.1:5000', '127.0.0.1:5000'])(
+    '--aws-endpoint %s exits 2 naming the flag, before any AWS call',
+    async (endpoint) => {
+      // Act
+      const { code, stderr } = await run(['status', '--aws-endpoint', endpoint]);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toContain(`zoho-tokens: --aws-endpoint must be an http(s) URL (got "${endpoint}")`);
+      expect(stderr).toContain('hint: e.g. --aws-endpoint http://127.0.0.1:5000');
+      expect(stderr).not.toContain('unexpected');
+    },
+  );
+
+  it.each(['history', 'refresh', 'revoke', 'enable', 'reject'])(
+    '%s without an id names what is missing, as a missing option does',
+    async (command) => {
+      // Act
+      const { code, stderr } = await run([command]);
+
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toContain(`zoho-tokens: ${command}: missing connection ID`);
+      expect(stderr).toContain(`hint: usage: zoho-tokens ${command} ID`);
+    },
+  );
+});
+
+describe('hints', () => {
+  it('fill in the connection id and client app of the command line', () => {
+    // Prepare
+    const context = hintContext({ client: 'nosuch', id: 'acme-books' }, []);
+
+    // Act
+    const client = describeFailure(new ClientCredentialsNotFoundError('nosuch'), context);
+    const inactive = describeFailure(
+      new ConnectionNotActiveError('acme', 'misconfigured'),
+      hintContext({}, ['acme']),
+    );
+
+    // Assess
+    expect(client.hint).toBe(
+      "store the client app with 'zoho-tokens clients put --client nosuch --client-id <id> --client-secret -'",
+    );
+    expect(inactive.hint).toBe("see 'zoho-tokens doctor acme' for what to do");
+  });
+
+  it('never fill in a value shaped like a secret', () => {
+    // Act
+    const context = hintContext({ client: NOT_A_TOKEN }, [`1000.${NOT_A_TOKEN}`]);
+
+    // Assess
+    expect(context).toEqual({ accountsServerGiven: false });
+    expect(describeFailure(new ClientCredentialsNotFoundError('x'), context).hint).toContain(
+      '--client <name>',
+    );
+  });
+
+  it('say to check the accounts server, not --dc, when --accounts-server named the data centre', () => {
+    // Prepare
+    const error = new MisconfiguredClientError('invalid_client', 'the client id is unknown here');
+
+    // Act
+    const byServer = describeFailure(
+      error,
+      hintContext({ 'accounts-server': 'https://accounts.zoho.eu' }, []),
+    );
+    const byDc = describeFailure(error, hintContext({ dc: 'eu' }, []));
+
+    // Assess
+    expect(byServer.hint).toMatch(/^check that the accounts server is the user's data centre/);
+    expect(byServer.hint).not.toContain('--dc first');
+    expect(byDc.hint).toMatch(/^check --dc first/);
+  });
+});
+
+describe('a value that starts with a dash', () => {
+  it('says how to write it instead of parseArgs’ first line', async () => {
+    // Act
+    const { code, stderr } = await run(['sandbox', '--expire-every', '-1']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "zoho-tokens: sandbox: --expire-every needs a value; one that starts with '-' is written --expire-every=-1\nhint: see 'zoho-tokens sandbox --help'\n",
+    );
+  });
+});

@@ -109,6 +109,9 @@ function targetOptions(target: CommandSpec['target']): Record<string, OptionSpec
   );
 }
 
+/** The options whose value is a secret, read from stdin when given as '-'. */
+const SECRET_OPTIONS = new Set(['--client-secret', '--refresh-token', '--code']);
+
 /** Parses `args` (after the command name); throws UsageError naming the mistake. */
 export function parseCommandArgs(
   spec: CommandSpec,
@@ -184,9 +187,11 @@ function describeParseError(
   // `--expire-every -1`: parseArgs takes `-1` for an option; its own advice is on a later line.
   const ambiguous = /^Option '(--[a-z-]+)' argument is ambiguous\.$/.exec(message);
   if (ambiguous !== null) {
-    return {
-      problem: `${ambiguous[1]} needs a value; one that starts with '-' is written ${ambiguous[1]}=-1`,
-    };
+    const option = ambiguous[1] as string;
+    // A secret never goes on the command line, whatever it starts with.
+    return SECRET_OPTIONS.has(option)
+      ? { problem: `${option} needs a value: pass '-' and give the secret on stdin` }
+      : { problem: `${option} needs a value; one that starts with '-' is written ${option}=-VALUE` };
   }
   return {
     problem: looksSecret(message)

@@ -66,6 +66,8 @@ export function viewOf(connection: Connection, now: number): ConnectionView {
 function diagnose(c: Connection, now: number): { health: Health; problem?: string; fix?: string } {
   const id = c.connectionId;
   const where = locationFlags(c);
+  // What an in-process refresh of a connection on a custom server needs (local mode).
+  const allow = usesCustomServer(c) ? ' --allow-custom-accounts-server' : '';
   switch (c.status) {
     case 'reauthorization_required':
       return {
@@ -85,7 +87,7 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       return {
         health: 'trouble',
         problem: 'disabled: it is not refreshed',
-        fix: `zoho-tokens enable ${id} to reactivate`,
+        fix: `zoho-tokens enable ${id}${allow} to reactivate`,
       };
     case 'active':
       break;
@@ -94,14 +96,14 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
     return {
       health: 'trouble',
       problem: 'no access token yet: the first refresh has not succeeded',
-      fix: `zoho-tokens refresh ${id}; zoho-tokens doctor ${id} if it fails`,
+      fix: `zoho-tokens refresh ${id}${allow}; zoho-tokens doctor ${id} if it fails`,
     };
   }
   if (c.expiresAt <= now) {
     return {
       health: 'trouble',
       problem: 'the access token has expired: consumers are failing',
-      fix: `zoho-tokens refresh ${id}; zoho-tokens history ${id} shows why refreshes fail`,
+      fix: `zoho-tokens refresh ${id}${allow}; zoho-tokens history ${id} shows why refreshes fail`,
     };
   }
   if (c.consecutiveFailures > 0) {

@@ -95,8 +95,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return await spec.run({ values, positionals, out, io, stdin, aws: session });
   } catch (error) {
     const failure = describeFailure(error, context);
-    out.note(`zoho-tokens: ${failure.message}`);
-    if (failure.hint !== undefined) out.note(`hint: ${failure.hint}`);
+    const shown = withoutPastedSecrets(argv);
+    out.note(`zoho-tokens: ${shown(failure.message)}`);
+    if (failure.hint !== undefined) out.note(`hint: ${shown(failure.hint)}`);
     return failure.exitCode;
   } finally {
     session?.destroy();
@@ -222,4 +223,16 @@ function generalHelp(): string {
     "Run 'zoho-tokens <command> --help' (or 'zoho-tokens help <command>') for its options; --version prints the version.",
     '',
   ].join('\n');
+}
+
+/**
+ * A last guard on what a failure prints: an argument that looks like a token or secret (a refresh
+ * token pasted where a connection id belongs, `status <client secret>`) is never repeated, whichever
+ * message would have quoted it.
+ */
+function withoutPastedSecrets(argv: readonly string[]): (text: string) => string {
+  const secrets = argv
+    .flatMap((arg) => (arg.startsWith('--') && arg.includes('=') ? [arg.slice(arg.indexOf('=') + 1)] : [arg]))
+    .filter((arg) => arg.length >= 8 && looksSecret(arg));
+  return (text) => secrets.reduce((shown, secret) => shown.split(secret).join('[not shown]'), text);
 }

@@ -3,7 +3,7 @@
  * the sandbox stops, but the demo connections would not work any more (they point at the stopped
  * simulator's ports) and would stay "active", failing every sweep that runs against it. So the
  * connections it registered go (their item and history), with their access-token secrets, and the
- * client app it stored once no connection uses it.
+ * client app if this run created it and no connection uses it any more.
  */
 import { type AttributeValue, DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteSecretCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
@@ -15,7 +15,7 @@ import { SANDBOX_CLIENT_REF } from './setup';
 
 export interface Removed {
   readonly connections: readonly string[];
-  /** True when the client app went too (no connection of the emulator used it any more). */
+  /** True when the client app went too (this run created it, and no connection uses it any more). */
   readonly clientApp: boolean;
 }
 
@@ -23,13 +23,16 @@ export async function removeDemoConnections(
   aws: AwsSide,
   deps: Pick<RefreshDependencies, 'store' | 'vault'>,
   connectionIds: readonly string[],
+  /** Only a client app this run created is removed: an earlier one may be someone's. */
+  createdClientApp: boolean,
 ): Promise<Removed> {
   for (const connectionId of connectionIds) {
     await deleteItems(aws, connectionId);
     await deps.vault.remove(connectionId);
   }
-  const stillUsed = (await deps.store.listAll()).some((c) => c.clientRef === SANDBOX_CLIENT_REF);
-  if (!stillUsed) {
+  const remove =
+    createdClientApp && !(await deps.store.listAll()).some((c) => c.clientRef === SANDBOX_CLIENT_REF);
+  if (remove) {
     try {
       await aws.clients.secretsManager.send(
         new DeleteSecretCommand({
@@ -41,7 +44,7 @@ export async function removeDemoConnections(
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
   }
-  return { connections: [...connectionIds], clientApp: !stillUsed };
+  return { connections: [...connectionIds], clientApp: remove };
 }
 
 /** The connection's item and its history: every item under its partition key. */

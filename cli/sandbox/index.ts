@@ -17,7 +17,7 @@ import { refreshTable, startLoops } from './loops';
 import { describeSchedule, resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
 import { createSandboxRefresher } from './refresher';
 import { Runner } from './runner';
-import { type RegisteredConnection, registerDemoConnections } from './setup';
+import { type RegisteredConnection, refuseForeignConnections, registerDemoConnections } from './setup';
 import { SandboxView } from './view';
 import { DEFAULT_STATE_DIR, describeBudget, openSandboxLedger, SHARED_TOKEN_WARNING } from './zoho-budget';
 import { startZohoSide, type ZohoSide } from './zoho-side';
@@ -106,6 +106,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
   let finalState: Connection[] = [];
   let readyAt: number | undefined;
   let removed: Removed | undefined;
+  let clientAppCreated = false;
   const closing: string[] = [];
   try {
     view.header('zoho-token-refresher sandbox. Ctrl-C stops it and everything it started.');
@@ -133,9 +134,16 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
       onHistory,
       ...(ledger === undefined ? {} : { onZohoCalls }),
     }));
+    if (!aws.startedEmulator) await refuseForeignConnections(deps, aws.endpoint);
     const earlierCalls = ledger?.calls() ?? [];
-    const { registered, disabled } = await registerDemoConnections(aws, zoho, deps, () => earlierCalls);
+    const { registered, disabled, createdClientApp } = await registerDemoConnections(
+      aws,
+      zoho,
+      deps,
+      () => earlierCalls,
+    );
     connections = registered;
+    clientAppCreated = createdClientApp;
     if (ledger !== undefined) {
       for (const c of registered) budgeted.add(c.connectionId);
       view.header(describeBudget(earlierCalls, deps.policy, Date.now(), ledger.file));
@@ -166,7 +174,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     if (aws !== undefined && !aws.startedEmulator && deps !== undefined && connections.length > 0) {
       const ids = connections.map((c) => c.connectionId);
       try {
-        removed = await removeDemoConnections(aws, deps, ids);
+        removed = await removeDemoConnections(aws, deps, ids, clientAppCreated);
         closing.push(describeRemoved(removed, aws.endpoint));
       } catch (error) {
         closing.push(

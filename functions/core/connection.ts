@@ -103,6 +103,10 @@ export function isLeaseFree(connection: Pick<Connection, 'lease'>, now: EpochMil
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
+  // A refresh token pasted where an id belongs (1000.<32>.<32>, 70 characters) must not be echoed
+  // into a log or a terminal: only what could have been an id is quoted.
+  if (typeof value === 'string') {
+    return value.length <= 64 ? JSON.stringify(value) : `a string of ${value.length} characters, not shown`;
+  }
   return value === null ? 'null' : typeof value;
 }

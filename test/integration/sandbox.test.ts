@@ -1,13 +1,17 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOCAL_NAMES } from '../../cli/local/resources';
+import { createLocalResources, LOCAL_NAMES } from '../../cli/local/resources';
 import { runSandbox, type SandboxReport, type TimedEvent } from '../../cli/sandbox';
 import { TABLE_HEADERS } from '../../cli/sandbox/view';
 import { SHARED_TOKEN_WARNING, ZOHO_CALLS_FILE, ZohoCallLedger } from '../../cli/sandbox/zoho-budget';
+import { putClientCredentials } from '../../functions/aws/client-credentials';
+import { DynamoDbConnectionStore } from '../../functions/aws/connection-store';
+import { connectionKey } from '../../functions/aws/table';
+import { newConnection } from '../../functions/core/connection';
 import { useEmulator } from '../support/emulator';
 
 /** Pids of this process's children (Linux /proc): the sandbox's moto is one while it runs. */
@@ -260,5 +264,115 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
     expect(await refusesConnections(endpoint)).toBe(false);
     dynamodb.destroy();
     secrets.destroy();
+  });
+
+  const marshalledKey = (connectionId: string) => {
+    const { pk, sk } = connectionKey(connectionId);
+    return { pk: { S: pk }, sk: { S: sk } };
+  };
+  /** A connection registered straight in the emulator's table, as `add` would, never refreshed. */
+  const seed = async (store: DynamoDbConnectionStore, connectionId: string, clientRef: string) =>
+    store.create(
+      newConnection(
+        {
+          connectionId,
+          dc: 'us',
+          accountsServer: 'https://accounts.zoho.com',
+          apiDomain: 'https://www.zohoapis.com',
+          clientRef,
+          encryptedRefreshToken: 'not-decrypted-here',
+        },
+        Date.now(),
+      ),
+    );
+  const quietRun = (lines: string[]) =>
+    runSandbox({
+      awsEndpoint: endpoint,
+      durationSeconds: 1,
+      sweepIntervalSeconds: 1,
+      consumerIntervalSeconds: 1,
+      expireEverySeconds: 0,
+      env: {},
+      handleSignals: false,
+      out: { write: (text) => lines.push(text), isTTY: false },
+    });
+
+  it('keeps what an earlier run or the user left: a leftover demo-us (disabled) and a client app it did not create', async () => {
+    // Prepare
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const secrets = new SecretsManagerClient(clientConfig);
+    const store = new DynamoDbConnectionStore({ client: dynamodb, tableName: LOCAL_NAMES.tableName });
+    await createLocalResources({ endpoint, region: clientConfig.region });
+    await putClientCredentials(secrets, LOCAL_NAMES.secretPrefix, 'sandbox', {
+      clientId: '1000.EARLIER',
+      clientSecret: 'test-cs-earlier',
+    });
+    await seed(store, 'demo-us', 'sandbox');
+    const lines: string[] = [];
+
+    // Act
+    const report = await quietRun(lines);
+
+    // Assess: its own demo-us got a suffix and went; the leftover and the client app stayed
+    const removed = report.removedFromEmulator ?? [];
+    expect(removed).toHaveLength(2);
+    expect(removed).toContain('demo-eu');
+    expect(removed.find((id) => id.startsWith('demo-us-'))).toMatch(/^demo-us-[0-9a-f]{4}$/);
+    expect((await store.listAll()).map((c) => [c.connectionId, c.status])).toEqual([['demo-us', 'disabled']]);
+    const names = (await secrets.send(new ListSecretsCommand({}))).SecretList?.map((x) => x.Name) ?? [];
+    expect(names).toContain(`${LOCAL_NAMES.secretPrefix}/_clients/sandbox`);
+    expect(lines.join('')).not.toContain("the client app 'sandbox'");
+    // The next test wants only the user's connection in the table.
+    await dynamodb.send(
+      new DeleteItemCommand({ TableName: LOCAL_NAMES.tableName, Key: marshalledKey('demo-us') }),
+    );
+    dynamodb.destroy();
+    secrets.destroy();
+  });
+
+  it('keeps a client app it did not create even when no connection uses it any more', async () => {
+    // Prepare
+    const secrets = new SecretsManagerClient(clientConfig);
+    await createLocalResources({ endpoint, region: clientConfig.region });
+    await putClientCredentials(secrets, LOCAL_NAMES.secretPrefix, 'sandbox', {
+      clientId: '1000.EARLIER',
+      clientSecret: 'test-cs-earlier',
+    });
+    const lines: string[] = [];
+
+    // Act
+    const report = await quietRun(lines);
+
+    // Assess
+    expect(report.removedFromEmulator?.slice().sort()).toEqual(['demo-eu', 'demo-us']);
+    const names = (await secrets.send(new ListSecretsCommand({}))).SecretList?.map((x) => x.Name) ?? [];
+    expect(names).toContain(`${LOCAL_NAMES.secretPrefix}/_clients/sandbox`);
+    expect(lines.join('')).toContain(
+      `Removed what this run added to the emulator at ${endpoint} (it keeps running): connections demo-us, demo-eu with their history and access-token secrets.\n`,
+    );
+    secrets.destroy();
+  });
+
+  it("refuses an emulator holding the user's own connections, before writing anything to it", async () => {
+    // Prepare
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const store = new DynamoDbConnectionStore({ client: dynamodb, tableName: LOCAL_NAMES.tableName });
+    await createLocalResources({ endpoint, region: clientConfig.region });
+    await seed(store, 'acme-books', 'books');
+    const before = await store.get('acme-books');
+
+    // Act
+    const outcome = await quietRun([]).then(
+      () => 'ran',
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+
+    // Assess
+    expect(outcome).toBe(
+      `the emulator at ${endpoint} holds connections the sandbox did not make (acme-books); its sweeps and drains would act on them too`,
+    );
+    expect(await store.get('acme-books')).toEqual(before);
+    expect((await store.listAll()).map((c) => c.connectionId)).toEqual(['acme-books']);
+    dynamodb.destroy();
   });
 });

@@ -58,7 +58,7 @@ describe('zoho-tokens reject', () => {
     [
       ['reject', 'rj', '--version', '-1'],
       2,
-      "--version needs a value; one that starts with '-' is written --version=-1",
+      "--version needs a value; one that starts with '-' is written --version=-VALUE",
     ],
     [['reject', 'rj', '--version', 'v3'], 2, '--version must be a non-negative whole number'],
     [['reject', 'nope', '--version', '1'], 1, "No connection 'nope' is registered"],

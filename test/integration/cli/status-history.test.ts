@@ -184,4 +184,14 @@ describe('zoho-tokens history', () => {
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(message);
   });
+
+  it('never repeats a secret pasted as the connection id, even in "not registered"', async () => {
+    // Act: a client secret has the characters of an id
+    const result = await runCli(world.local('status', 'test-cs-0a1b2c3d4e5f60718293a4b5c6d7e8f9'));
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("No connection '[not shown]' is registered");
+    expect(result.stderr).not.toContain('test-cs-');
+  });
 });

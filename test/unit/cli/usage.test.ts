@@ -249,7 +249,39 @@ describe('a value that starts with a dash', () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toBe(
-      "zoho-tokens: sandbox: --expire-every needs a value; one that starts with '-' is written --expire-every=-1\nhint: see 'zoho-tokens sandbox --help'\n",
+      "zoho-tokens: sandbox: --expire-every needs a value; one that starts with '-' is written --expire-every=-VALUE\nhint: see 'zoho-tokens sandbox --help'\n",
     );
+  });
+
+  it('for a secret, points to stdin instead of the command line', async () => {
+    // Act
+    const { code, stderr } = await run([
+      'clients',
+      'put',
+      '--client',
+      'books',
+      '--client-secret',
+      '-test-cs-x1',
+    ]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain("--client-secret needs a value: pass '-' and give the secret on stdin");
+    expect(stderr).not.toContain('test-cs-');
+  });
+});
+
+describe('a secret pasted where a name belongs', () => {
+  it('is not echoed by the connection-id check (a refresh token is longer than any id)', async () => {
+    // Prepare
+    const refreshToken = '1000.test-rt-0a1b2c3d4e5f6071829.a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5';
+
+    // Act
+    const { code, stderr } = await run(['doctor', refreshToken, '--aws-endpoint', 'http://127.0.0.1:1']);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toContain(`(got a string of ${refreshToken.length} characters, not shown)`);
+    expect(stderr).not.toContain('test-rt-');
   });
 });

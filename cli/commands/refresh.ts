@@ -1,4 +1,5 @@
 /** `zoho-tokens refresh ID [--force]`: refreshes one connection now, through the same handler as the Lambdas. */
+import { REFRESH_TOKEN_CIPHER_REFUSED } from '../../functions/aws/errors';
 import { type Connection, parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
@@ -70,7 +71,9 @@ function notActiveHint(connection: Connection): string {
   if (
     status === 'reauthorization_required' ||
     status === 'revoked' ||
-    connection.encryptedRefreshToken === ''
+    connection.encryptedRefreshToken === '' ||
+    // KMS refuses the stored ciphertext for good: enabling would only fail again.
+    connection.lastError?.code === REFRESH_TOKEN_CIPHER_REFUSED
   ) {
     const { connect, add } = reauthoriseCommands(connection);
     return `authorise it again: '${connect}' with a new code, or '${add}'`;

@@ -62,10 +62,15 @@ describe('zoho-tokens refresh', () => {
   it('exits 1 for a connection that is not active, and for an unknown one', async () => {
     // Prepare
     await world.seedConnection('r-misconf', { status: 'misconfigured' });
+    await world.seedConnection('r-kms', {
+      status: 'misconfigured',
+      lastError: { code: 'refresh_token_cipher_refused', message: 'KMS refused', at: Date.now() },
+    });
 
     // Act
     const inactive = await runCli(world.localCustom('refresh', 'r-dead'));
     const misconfigured = await runCli(world.localCustom('refresh', 'r-misconf'));
+    const unreadable = await runCli(world.localCustom('refresh', 'r-kms'));
     const unknown = await runCli(world.localCustom('refresh', 'r-nope'));
 
     // Assess: each says what brings it back, with the id filled in
@@ -79,6 +84,8 @@ describe('zoho-tokens refresh', () => {
     expect(misconfigured.stderr).toContain(
       "hint: fix the cause ('zoho-tokens doctor r-misconf --allow-custom-accounts-server' says what), then 'zoho-tokens enable r-misconf --allow-custom-accounts-server' reactivates it",
     );
+    // A refresh token KMS refuses for good cannot be enabled back: it needs a new authorisation.
+    expect(unreadable.stderr).toContain("hint: authorise it again: 'zoho-tokens connect --id r-kms");
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("No connection 'r-nope' is registered");
   });

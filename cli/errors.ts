@@ -13,7 +13,6 @@ import {
   ConfigurationError,
   ConnectionAlreadyExistsError,
   ConnectionChangedError,
-  ConnectionNotActiveError,
   ConnectionNotFoundError,
   InvalidInputError,
   MisconfiguredClientError,
@@ -87,7 +86,6 @@ function hintFor(error: ZohoTokenRefresherError, context: HintContext): string |
   if (error instanceof ConnectionAlreadyExistsError) {
     return `choose another --id, or 'zoho-tokens revoke ${id}' the active connection first`;
   }
-  if (error instanceof ConnectionNotActiveError) return `see 'zoho-tokens doctor ${id}' for what to do`;
   if (error instanceof ConnectionChangedError) {
     return 'another operator or a refresh got there first: run the command again if it still applies to what status shows now';
   }

@@ -96,13 +96,6 @@ export class ConnectionAlreadyExistsError extends ZohoTokenRefresherError {
   }
 }
 
-/** The connection is not `active`: it will not be refreshed until an operator acts. */
-export class ConnectionNotActiveError extends ZohoTokenRefresherError {
-  constructor(connectionId: string, status: string) {
-    super('connection_not_active', `Connection '${connectionId}' is ${status}; it is not refreshed`);
-  }
-}
-
 /** Input that breaks a contract: an event, an id, a CLI argument. Never retried. */
 export class InvalidInputError extends ZohoTokenRefresherError {
   constructor(message: string) {

@@ -10,7 +10,7 @@ import { describeFailure } from '../../../cli/errors';
 import { COMMANDS, main } from '../../../cli/main';
 import {
   ClientCredentialsNotFoundError,
-  ConnectionNotActiveError,
+  ConnectionAlreadyExistsError,
   MisconfiguredClientError,
 } from '../../../functions/core/errors';
 
@@ -200,16 +200,13 @@ describe('hints', () => {
 
     // Act
     const client = describeFailure(new ClientCredentialsNotFoundError('nosuch'), context);
-    const inactive = describeFailure(
-      new ConnectionNotActiveError('acme', 'misconfigured'),
-      hintContext({}, ['acme']),
-    );
+    const taken = describeFailure(new ConnectionAlreadyExistsError('acme'), hintContext({ id: 'acme' }, []));
 
     // Assess
     expect(client.hint).toBe(
       "store the client app with 'zoho-tokens clients put --client nosuch --client-id <id> --client-secret -'",
     );
-    expect(inactive.hint).toBe("see 'zoho-tokens doctor acme' for what to do");
+    expect(taken.hint).toBe("choose another --id, or 'zoho-tokens revoke acme' the active connection first");
   });
 
   it('never fill in a value shaped like a secret', () => {

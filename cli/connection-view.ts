@@ -5,7 +5,7 @@
 
 import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import type { Connection } from '../functions/core/connection';
-import { locationFlags, usesCustomServer } from './custom-servers';
+import { allowFlagFor, locationFlags, usesCustomServer } from './custom-servers';
 
 export type Health = 'ok' | 'warning' | 'trouble';
 
@@ -67,7 +67,7 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
   const id = c.connectionId;
   const where = locationFlags(c);
   // What an in-process refresh of a connection on a custom server needs (local mode).
-  const allow = usesCustomServer(c) ? ' --allow-custom-accounts-server' : '';
+  const allow = allowFlagFor(c);
   switch (c.status) {
     case 'reauthorization_required':
       return {

@@ -28,10 +28,14 @@ export function customAllowed(values: OptionValues): boolean {
 export const usesCustomServer = (connection: Pick<Connection, 'accountsServer'>): boolean =>
   !isZohoAccountsServer(connection.accountsServer);
 
+/** ` --allow-custom-accounts-server` when an in-process command on `connection` needs it, else ''. */
+export const allowFlagFor = (connection: Pick<Connection, 'accountsServer'>): string =>
+  usesCustomServer(connection) ? ' --allow-custom-accounts-server' : '';
+
 /** The flags that name where a connection lives, for a hint the operator can paste. */
 export function locationFlags(connection: Pick<Connection, 'accountsServer' | 'dc'>): string {
   return usesCustomServer(connection)
-    ? `--accounts-server ${connection.accountsServer} --allow-custom-accounts-server`
+    ? `--accounts-server ${connection.accountsServer}${allowFlagFor(connection)}`
     : `--dc ${connection.dc}`;
 }
 

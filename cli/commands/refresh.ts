@@ -6,8 +6,8 @@ import type { CommandSpec } from '../command';
 import {
   allowCustomOption,
   allowedServersOf,
+  allowFlagFor,
   refuseUnallowedCustomServers,
-  usesCustomServer,
 } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { relative } from '../format';
@@ -78,6 +78,6 @@ function notActiveHint(connection: Connection): string {
     const { connect, add } = reauthoriseCommands(connection);
     return `authorise it again: '${connect}' with a new code, or '${add}'`;
   }
-  const allow = usesCustomServer(connection) ? ' --allow-custom-accounts-server' : '';
+  const allow = allowFlagFor(connection);
   return `fix the cause ('zoho-tokens doctor ${id}${allow}' says what), then 'zoho-tokens enable ${id}${allow}' reactivates it`;
 }

@@ -226,7 +226,7 @@ function consumerInterval(given: number | undefined, realZoho: boolean): number 
   if (given === undefined) return undefined;
   const min = REAL_ZOHO_MIN_CONSUMER_INTERVAL_SECONDS;
   const max = 86_400;
-  if (!Number.isFinite(given) || given < min || given > max) {
+  if (outside(given, min, max)) {
     throw new UsageError(
       `--consumer-interval must be from ${min} to ${max} seconds with the real Zoho (got ${given}): every Books call spends the organisation's daily API quota`,
       SANDBOX_HELP,
@@ -238,7 +238,7 @@ function consumerInterval(given: number | undefined, realZoho: boolean): number 
 /** Not a CLI option (tests shorten it): how often the rejected-events queue is drained. */
 function drainInterval(given: number | undefined): number {
   const chosen = given ?? 1;
-  if (!Number.isFinite(chosen) || chosen < 0.1 || chosen > 3600) {
+  if (outside(chosen, 0.1, 3600)) {
     throw new UsageError(`drainIntervalSeconds must be from 0.1 to 3600 seconds (got ${chosen})`);
   }
   return chosen * 1000;
@@ -253,8 +253,13 @@ function seconds(flag: SecondsOption, value: number | undefined): number {
   const range: { min: number; max: number; fallback?: number } = SECONDS_OPTIONS[flag];
   const chosen = value ?? range.fallback;
   if (chosen === undefined) throw new UsageError(`--${flag} is required`, SANDBOX_HELP);
-  if (!Number.isFinite(chosen) || chosen < range.min || chosen > range.max) {
+  if (outside(chosen, range.min, range.max)) {
     throw new UsageError(`${describeRange(flag)} (got ${chosen})`, SANDBOX_HELP);
   }
   return chosen;
+}
+
+/** Not a finite number from `min` to `max` (inclusive). */
+function outside(value: number, min: number, max: number): boolean {
+  return !Number.isFinite(value) || value < min || value > max;
 }

@@ -227,16 +227,11 @@ describe('the local sandbox (npm start)', () => {
 describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
   const { endpoint, clientConfig } = useEmulator();
 
-  it('removes at the stop what it registered, and leaves the emulator running', async () => {
-    // Prepare
-    const lines: string[] = [];
-    const dynamodb = new DynamoDBClient(clientConfig);
-    const secrets = new SecretsManagerClient(clientConfig);
-
-    // Act
-    const report = await runSandbox({
+  /** The sandbox on the shared emulator, for `durationSeconds` after its start-up, printing into `lines`. */
+  const runOnEmulator = (lines: string[], durationSeconds = 1) =>
+    runSandbox({
       awsEndpoint: endpoint,
-      durationSeconds: 2,
+      durationSeconds,
       sweepIntervalSeconds: 1,
       consumerIntervalSeconds: 1,
       expireEverySeconds: 0,
@@ -244,6 +239,15 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
       handleSignals: false,
       out: { write: (text) => lines.push(text), isTTY: false },
     });
+
+  it('removes at the stop what it registered, and leaves the emulator running', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const dynamodb = new DynamoDBClient(clientConfig);
+    const secrets = new SecretsManagerClient(clientConfig);
+
+    // Act
+    const report = await runOnEmulator(lines, 2);
 
     // Assess: it ran, refreshed and registered both demo connections…
     expect(report.startedEmulator).toBe(false);
@@ -285,17 +289,6 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
         Date.now(),
       ),
     );
-  const quietRun = (lines: string[]) =>
-    runSandbox({
-      awsEndpoint: endpoint,
-      durationSeconds: 1,
-      sweepIntervalSeconds: 1,
-      consumerIntervalSeconds: 1,
-      expireEverySeconds: 0,
-      env: {},
-      handleSignals: false,
-      out: { write: (text) => lines.push(text), isTTY: false },
-    });
 
   it('keeps what an earlier run or the user left: a leftover demo-us (disabled) and a client app it did not create', async () => {
     // Prepare
@@ -311,7 +304,7 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
     const lines: string[] = [];
 
     // Act
-    const report = await quietRun(lines);
+    const report = await runOnEmulator(lines);
 
     // Assess: its own demo-us got a suffix and went; the leftover and the client app stayed
     const removed = report.removedFromEmulator ?? [];
@@ -341,7 +334,7 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
     const lines: string[] = [];
 
     // Act
-    const report = await quietRun(lines);
+    const report = await runOnEmulator(lines);
 
     // Assess
     expect(report.removedFromEmulator?.slice().sort()).toEqual(['demo-eu', 'demo-us']);
@@ -362,7 +355,7 @@ describe('the sandbox on an emulator the user runs (--aws-endpoint)', () => {
     const before = await store.get('acme-books');
 
     // Act
-    const outcome = await quietRun([]).then(
+    const outcome = await runOnEmulator([]).then(
       () => 'ran',
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );

@@ -64,7 +64,11 @@ export class ZohoTransientError extends ZohoTokenRefresherError {
   }
 }
 
-/** Zoho answered 200 with a body we cannot trust (no expiry, expiry not a number, …). Transient. */
+/**
+ * Zoho answered 200 with a body we cannot trust (no expiry, expiry out of bounds, a token or API
+ * domain outside the limits). Not retried inside the lease: a body that was wrong once is likely
+ * wrong again, so it costs at most one Zoho call per budget window and raises an alarm.
+ */
 export class ZohoMalformedResponseError extends ZohoTransientError {
   constructor(detail: string, options?: { cause?: unknown }) {
     super(`malformed response: ${detail}`, { ...options, code: 'malformed_response' });
@@ -180,6 +184,74 @@ export class ConnectionChangedError extends ZohoTokenRefresherError {
     super(
       'connection_changed',
       `Connection '${connectionId}' is no longer ${expectedStatus}; it changed meanwhile and nothing was written. Look again with 'zoho-tokens status'`,
+    );
+  }
+}
+
+/**
+ * Secrets Manager failed or refused a write of an access-token secret. The adapter maps each AWS
+ * error to one subclass; the refresh keeps the token it minted (see `pendingToken`) whatever the kind.
+ */
+export class TokenVaultWriteError extends ZohoTokenRefresherError {
+  /** A retry a moment later, inside the same lease, may succeed (throttling, network, 5xx). */
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(code, message, options);
+    this.retryable = options.retryable;
+  }
+}
+
+/** Secrets Manager throttled the write (region-wide limit of 50 writes a second, shared). */
+export class SecretWriteThrottledError extends TokenVaultWriteError {
+  constructor(connectionId: string, options?: { cause?: unknown }) {
+    super('secret_throttled', `Secrets Manager throttled the write of '${connectionId}'s access token`, {
+      ...options,
+      retryable: true,
+    });
+  }
+}
+
+/** The secret holds as many versions as Secrets Manager allows; they age out after 24 hours. */
+export class SecretVersionQuotaError extends TokenVaultWriteError {
+  constructor(connectionId: string, options?: { cause?: unknown }) {
+    super(
+      'secret_version_quota',
+      `The access-token secret of '${connectionId}' reached Secrets Manager's version quota; versions younger than 24 hours are kept`,
+      { ...options, retryable: false },
+    );
+  }
+}
+
+/** The secret is scheduled for deletion: it cannot take a value until an operator restores it. */
+export class SecretPendingDeletionError extends TokenVaultWriteError {
+  constructor(connectionId: string, options?: { cause?: unknown }) {
+    super(
+      'secret_pending_deletion',
+      `The access-token secret of '${connectionId}' is scheduled for deletion; restore it (aws secretsmanager restore-secret) or revoke the connection`,
+      { ...options, retryable: false },
+    );
+  }
+}
+
+/** The refresher's role may not write the secret (or use its KMS key). */
+export class SecretAccessDeniedError extends TokenVaultWriteError {
+  constructor(connectionId: string, options?: { cause?: unknown }) {
+    super(
+      'secret_access_denied',
+      `The refresher may not write the access-token secret of '${connectionId}' (access denied by IAM or by the secret's KMS key)`,
+      { ...options, retryable: false },
+    );
+  }
+}
+
+/** Any other failed write (network, timeout, 5xx): worth another try. */
+export class SecretWriteFailedError extends TokenVaultWriteError {
+  constructor(connectionId: string, awsErrorName: string, options?: { cause?: unknown }) {
+    super(
+      'secret_write_failed',
+      `Writing the access-token secret of '${connectionId}' failed (${awsErrorName})`,
+      { ...options, retryable: true },
     );
   }
 }

@@ -223,7 +223,17 @@ export type MetricName =
   | 'ConnectionsNeedingReauthorization'
   | 'ConnectionsMisconfigured'
   | 'ConnectionsFailing'
-  | 'MinSecondsToExpiry';
+  | 'MinSecondsToExpiry'
+  /** A consumer reported a token this system minted and that has not expired (scope, organisation, DC). */
+  | 'FreshTokenRejected'
+  /** A refresh was held back because the secret's write budget (versions per hour / day) is spent. */
+  | 'SecretWriteBudgetExhausted'
+  /** Secrets Manager failed or refused a write; `reason` is the TokenVaultWriteError code. */
+  | 'SecretWriteFailed'
+  /** A minted token could not be stored and was kept encrypted on the connection for the next run. */
+  | 'MintedTokenKept'
+  /** Zoho answered a success we could not trust (malformed, or outside the limits). */
+  | 'ZohoMalformedResponse';
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
 

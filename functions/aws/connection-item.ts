@@ -3,7 +3,7 @@
  * `dueShard` comes from `dueShardFor`, so the due index stays sparse and the operator partition exact.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { CONNECTION_STATUSES, type Connection, type LastError } from '../core/connection';
+import { CONNECTION_STATUSES, type Connection, type KeptToken, type LastError } from '../core/connection';
 import { type Item, ItemReader, num, str } from './item-attributes';
 import { connectionKey, dueShardFor } from './table';
 
@@ -26,6 +26,16 @@ export function zohoCallsValue(calls: readonly number[]): AttributeValue {
   return { L: calls.map(num) };
 }
 
+/** The list attribute of the secret write times (the write budget); a list like the Zoho calls. */
+export const secretWritesValue = zohoCallsValue;
+
+/** The map attribute of a kept token (its ciphertext, version and expiry). */
+export function keptTokenValue(kept: KeptToken): AttributeValue {
+  return {
+    M: { version: num(kept.version), expiresAt: num(kept.expiresAt), ciphertext: str(kept.ciphertext) },
+  };
+}
+
 /** The full item of a connection, as `create` writes it. */
 export function toConnectionItem(connection: Connection): Item {
   const item: Item = {
@@ -44,7 +54,14 @@ export function toConnectionItem(connection: Connection): Item {
     recentZohoCalls: zohoCallsValue(connection.recentZohoCalls),
     encryptedRefreshToken: str(connection.encryptedRefreshToken),
     createdAt: num(connection.createdAt),
+    recentSecretWrites: secretWritesValue(connection.recentSecretWrites),
+    freshRejections: num(connection.freshRejections),
   };
+  if (connection.keptToken !== undefined) item.keptToken = keptTokenValue(connection.keptToken);
+  if (connection.freshReportRefreshAt !== undefined)
+    item.freshReportRefreshAt = num(connection.freshReportRefreshAt);
+  if (connection.lastFreshRejectionAt !== undefined)
+    item.lastFreshRejectionAt = num(connection.lastFreshRejectionAt);
   if (connection.refreshedAt !== undefined) item.refreshedAt = num(connection.refreshedAt);
   if (connection.lease !== undefined) {
     item.leaseOwner = str(connection.lease.owner);
@@ -63,6 +80,9 @@ export function fromConnectionItem(item: Item): Connection {
   const leaseOwner = read.optionalString('leaseOwner');
   const leaseUntil = read.optionalNumber('leaseUntil');
   const lastError = read.optionalMap('lastError');
+  const kept = read.optionalMap('keptToken');
+  const freshReportRefreshAt = read.optionalNumber('freshReportRefreshAt');
+  const lastFreshRejectionAt = read.optionalNumber('lastFreshRejectionAt');
   return {
     connectionId: read.string('connectionId'),
     dc: read.string('dc'),
@@ -92,5 +112,19 @@ export function fromConnectionItem(item: Item): Connection {
     recentZohoCalls: read.numberList('recentZohoCalls'),
     encryptedRefreshToken: read.string('encryptedRefreshToken'),
     createdAt: read.number('createdAt'),
+    // Items written before the write budget existed have neither: an empty history, no rejections.
+    recentSecretWrites: read.numberList('recentSecretWrites'),
+    freshRejections: read.optionalNumber('freshRejections') ?? 0,
+    ...(kept === undefined
+      ? {}
+      : {
+          keptToken: {
+            version: kept.number('version'),
+            expiresAt: kept.number('expiresAt'),
+            ciphertext: kept.string('ciphertext'),
+          },
+        }),
+    ...(freshReportRefreshAt === undefined ? {} : { freshReportRefreshAt }),
+    ...(lastFreshRejectionAt === undefined ? {} : { lastFreshRejectionAt }),
   };
 }

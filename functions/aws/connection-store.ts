@@ -20,11 +20,18 @@ import {
 import type {
   ConnectionStore,
   HistoryEntry,
+  LeaseMarks,
   RefreshCommit,
   RefreshFailure,
   StatusChange,
 } from '../core/ports';
-import { connectionItemKey, fromConnectionItem, toConnectionItem, zohoCallsValue } from './connection-item';
+import {
+  connectionItemKey,
+  fromConnectionItem,
+  secretWritesValue,
+  toConnectionItem,
+  zohoCallsValue,
+} from './connection-item';
 import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
 import { toHistoryItem } from './history-item';
 import { type Item, num, str } from './item-attributes';
@@ -108,13 +115,21 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     }
   }
 
-  async acquireLease(seen: Connection, lease: Lease, now: EpochMillis): Promise<Connection | undefined> {
+  async acquireLease(
+    seen: Connection,
+    lease: Lease,
+    now: EpochMillis,
+    marks: LeaseMarks = {},
+  ): Promise<Connection | undefined> {
+    const markSet = marks.freshReportRefreshAt === undefined ? '' : ', freshReportRefreshAt = :freshAt';
+    const markValues: Item =
+      marks.freshReportRefreshAt === undefined ? {} : { ':freshAt': num(marks.freshReportRefreshAt) };
     try {
       const output = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#tableName,
           Key: connectionItemKey(seen.connectionId),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :leaseUntil, leaseSeq = :nextSeq',
+          UpdateExpression: `SET leaseOwner = :owner, leaseUntil = :leaseUntil, leaseSeq = :nextSeq${markSet}`,
           ConditionExpression: ACQUIRE_LEASE_CONDITION,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -125,6 +140,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
             ':seenSeq': num(seen.leaseSeq),
             ':active': str('active'),
             ':now': num(now),
+            ...markValues,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -150,6 +166,26 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     });
   }
 
+  extendLease(connectionId: string, owner: string, until: EpochMillis, now: EpochMillis): Promise<boolean> {
+    return this.#updateUnderLease(connectionId, owner, now, {
+      update: 'SET leaseUntil = :leaseUntil',
+      values: { ':leaseUntil': num(until) },
+    });
+  }
+
+  async recordFreshRejection(connectionId: string, at: EpochMillis): Promise<void> {
+    // A counter, not a lease-guarded write: it changes nothing a refresh relies on.
+    await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#tableName,
+        Key: connectionItemKey(connectionId),
+        UpdateExpression: 'SET lastFreshRejectionAt = :at ADD freshRejections :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': num(at), ':one': num(1) },
+      }),
+    );
+  }
+
   commitRefresh(
     connectionId: string,
     owner: string,
@@ -160,8 +196,10 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     return this.#updateUnderLease(connectionId, owner, now, {
       update:
         'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
-        'apiDomain = :apiDomain, consecutiveFailures = :zero REMOVE lastError, leaseOwner, leaseUntil',
+        'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes ' +
+        'REMOVE lastError, leaseOwner, leaseUntil, keptToken',
       values: {
+        ':writes': secretWritesValue(commit.recentSecretWrites),
         ':version': num(commit.version),
         ':expiresAt': num(commit.expiresAt),
         ':refreshDueAt': num(commit.refreshDueAt),

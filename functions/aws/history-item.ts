@@ -20,6 +20,8 @@ const OUTCOMES: Record<RefreshOutcome, true> = {
   reauthorization_required: true,
   misconfigured: true,
   revoked: true,
+  fresh_token_rejected: true,
+  secret_write_budget: true,
 };
 
 /** The TTL (epoch seconds) of a history item written for an attempt at `at` (epoch ms). */

@@ -6,7 +6,13 @@
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ConnectionStatus } from '../core/connection';
 import type { RefreshFailure, StatusChange } from '../core/ports';
-import { connectionItemKey, lastErrorValue, zohoCallsValue } from './connection-item';
+import {
+  connectionItemKey,
+  keptTokenValue,
+  lastErrorValue,
+  secretWritesValue,
+  zohoCallsValue,
+} from './connection-item';
 import { type Item, num, str } from './item-attributes';
 import { dueShardFor } from './table';
 
@@ -29,6 +35,8 @@ export function statusUpdate(
   if (changes.encryptedRefreshToken !== undefined) {
     sets.push('encryptedRefreshToken = :encryptedRefreshToken');
     values[':encryptedRefreshToken'] = str(changes.encryptedRefreshToken);
+    // A token kept from the old refresh token must not be stored after a revoke or a new grant.
+    removes.push('keptToken');
   }
   if (changes.refreshDueAt !== undefined) {
     sets.push('refreshDueAt = :refreshDueAt');
@@ -82,18 +90,31 @@ export function failureUpdate(
   failure: RefreshFailure,
 ): { update: string; values: Item } {
   const dueShard = dueShardFor(connectionId, failure.status);
-  return {
-    update:
-      'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError' +
-      (dueShard === undefined
-        ? ' REMOVE leaseOwner, leaseUntil, dueShard'
-        : ', dueShard = :dueShard REMOVE leaseOwner, leaseUntil'),
-    values: {
-      ':status': str(failure.status),
-      ':refreshDueAt': num(failure.refreshDueAt),
-      ':failures': num(failure.consecutiveFailures),
-      ':lastError': lastErrorValue(failure.lastError),
-      ...(dueShard === undefined ? {} : { ':dueShard': str(dueShard) }),
-    },
+  const sets = [
+    '#status = :status',
+    'refreshDueAt = :refreshDueAt',
+    'consecutiveFailures = :failures',
+    'lastError = :lastError',
+  ];
+  const removes = ['leaseOwner', 'leaseUntil'];
+  const values: Item = {
+    ':status': str(failure.status),
+    ':refreshDueAt': num(failure.refreshDueAt),
+    ':failures': num(failure.consecutiveFailures),
+    ':lastError': lastErrorValue(failure.lastError),
   };
+  if (dueShard === undefined) removes.push('dueShard');
+  else {
+    sets.push('dueShard = :dueShard');
+    values[':dueShard'] = str(dueShard);
+  }
+  if (failure.keptToken !== undefined) {
+    sets.push('keptToken = :kept');
+    values[':kept'] = keptTokenValue(failure.keptToken);
+  }
+  if (failure.recentSecretWrites !== undefined) {
+    sets.push('recentSecretWrites = :writes');
+    values[':writes'] = secretWritesValue(failure.recentSecretWrites);
+  }
+  return { update: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`, values };
 }

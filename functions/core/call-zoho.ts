@@ -1,8 +1,13 @@
-import type { Connection, EpochMillis } from './connection';
-import { AccountsServerNotAllowedError, RefreshBudgetExhaustedError, ZohoTransientError } from './errors';
+import {
+  AccountsServerNotAllowedError,
+  RefreshBudgetExhaustedError,
+  ZohoMalformedResponseError,
+  ZohoTransientError,
+} from './errors';
 import type { ClientCredentials } from './ports';
 import type { RefreshDependencies } from './refresh-deps';
 import { budgetAvailableAt, callsInWindow, retryDelay } from './refresh-policy';
+import type { RefreshRun } from './refresh-run';
 import type { TokenGrant } from './token';
 
 /** The lease was lost while refreshing: someone else owns the connection now. */
@@ -13,25 +18,21 @@ export class LeaseLostError extends Error {
   }
 }
 
-export interface ZohoCallResult {
-  readonly grant: TokenGrant;
-  readonly calls: number;
-}
-
 /**
  * Calls Zoho for a new access token, retrying transient errors with jittered backoff, all inside the
  * lease. Every call is first recorded on the connection (the budget), so no number of triggers and
- * no crash can spend more than `policy.budget` calls per window.
+ * no crash can spend more than `policy.budget` calls per window. A malformed success is not retried:
+ * a body that was wrong once is likely wrong again, and each try costs a token Zoho counts.
+ * `run.zohoCalls` and `run.leaseUntil` follow every call.
  */
 export async function requestTokenWithinBudget(
   deps: RefreshDependencies,
-  connection: Connection,
-  owner: string,
+  run: RefreshRun,
   secrets: { refreshToken: string; client: ClientCredentials },
-  onCall: (calls: number) => void,
-): Promise<ZohoCallResult> {
+): Promise<TokenGrant> {
   const { policy, clock, store } = deps;
-  let recent: EpochMillis[] = [...connection.recentZohoCalls];
+  const { connection } = run;
+  let recent = [...connection.recentZohoCalls];
   for (let attempt = 1; ; attempt++) {
     const now = clock.now();
     recent = callsInWindow(recent, now, policy);
@@ -39,15 +40,11 @@ export async function requestTokenWithinBudget(
     if (availableAt > now) throw new RefreshBudgetExhaustedError(availableAt);
 
     recent = [...recent, now];
-    const recorded = await store.recordZohoCall(
-      connection.connectionId,
-      owner,
-      recent,
-      now + policy.leaseMs,
-      now,
-    );
+    const leaseUntil = now + policy.leaseMs;
+    const recorded = await store.recordZohoCall(connection.connectionId, run.owner, recent, leaseUntil, now);
     if (!recorded) throw new LeaseLostError();
-    onCall(attempt);
+    run.leaseUntil = leaseUntil;
+    run.zohoCalls = attempt;
 
     const started = clock.now();
     /** A request that reached (or was on its way to) Zoho: what its 10-per-10-minutes limit counts. */
@@ -63,15 +60,18 @@ export async function requestTokenWithinBudget(
         refreshToken: secrets.refreshToken,
       });
       sent();
-      return { grant, calls: attempt };
+      return grant;
     } catch (error) {
       if (error instanceof AccountsServerNotAllowedError) {
         // The adapter's host guard refused before sending anything: no call reached Zoho.
-        onCall(attempt - 1);
+        run.zohoCalls = attempt - 1;
         throw error;
       }
       sent();
-      const retryable = error instanceof ZohoTransientError && attempt < policy.maxAttempts;
+      const retryable =
+        error instanceof ZohoTransientError &&
+        !(error instanceof ZohoMalformedResponseError) &&
+        attempt < policy.maxAttempts;
       if (!retryable) throw error;
       deps.log.warn('Zoho token request failed transiently; retrying inside the lease', {
         connectionId: connection.connectionId,

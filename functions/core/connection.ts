@@ -59,6 +59,26 @@ export interface Connection {
   /** The refresh token, KMS-encrypted under a context naming the connection (base64). */
   readonly encryptedRefreshToken: string;
   readonly createdAt: EpochMillis;
+  /** Times of the secret writes of the last 24 hours (the secret's write budget). */
+  readonly recentSecretWrites: readonly EpochMillis[];
+  /** A token Zoho minted that could not be stored yet; the next run stores it without calling Zoho. */
+  readonly keptToken?: KeptToken;
+  /** When a report of an unexpired token last caused a refresh (at most one per window). */
+  readonly freshReportRefreshAt?: EpochMillis;
+  /** Reports of unexpired tokens that caused no refresh, and the last one's time (status hints). */
+  readonly freshRejections: number;
+  readonly lastFreshRejectionAt?: EpochMillis;
+}
+
+/**
+ * A minted access token kept on the connection because the secret write failed: the whole token,
+ * KMS-encrypted under the connection's context like the refresh token. Version and expiry stay in
+ * the clear so a run can tell whether it is still worth storing without decrypting it.
+ */
+export interface KeptToken {
+  readonly version: number;
+  readonly expiresAt: EpochMillis;
+  readonly ciphertext: string;
 }
 
 /** What registering a connection needs; everything else starts at its initial value. */
@@ -83,6 +103,8 @@ export function newConnection(fields: NewConnection, now: EpochMillis): Connecti
     consecutiveFailures: 0,
     recentZohoCalls: [],
     createdAt: now,
+    recentSecretWrites: [],
+    freshRejections: 0,
   };
 }
 

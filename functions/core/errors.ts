@@ -88,6 +88,22 @@ export class RefreshBudgetExhaustedError extends ZohoTokenRefresherError {
   }
 }
 
+/**
+ * The secret's write budget (versions per hour / per day) is spent: no token is minted that could
+ * not be stored. The current token stays; the refresh waits until `retryAt`.
+ */
+export class SecretWriteBudgetExhaustedError extends ZohoTokenRefresherError {
+  readonly retryAt: number;
+
+  constructor(retryAt: number) {
+    super(
+      'secret_write_budget',
+      `The access-token secret's write budget is spent (versions per hour or per day); next write possible at ${new Date(retryAt).toISOString()}`,
+    );
+    this.retryAt = retryAt;
+  }
+}
+
 export class ConnectionNotFoundError extends ZohoTokenRefresherError {
   constructor(connectionId: string) {
     super('connection_not_found', `No connection '${connectionId}' is registered`);

@@ -2,7 +2,7 @@
  * Ports: what the refresh use case needs from the outside world. Adapters in `functions/aws` and
  * `functions/zoho` implement them; tests implement them in memory (`test/support/fakes.ts`).
  */
-import type { Connection, ConnectionStatus, EpochMillis, LastError, Lease } from './connection';
+import type { Connection, ConnectionStatus, EpochMillis, KeptToken, LastError, Lease } from './connection';
 import type { CodeExchangeGrant, StoredAccessToken, TokenGrant } from './token';
 
 /** What a successful refresh writes back onto the connection. */
@@ -12,6 +12,8 @@ export interface RefreshCommit {
   readonly refreshDueAt: EpochMillis;
   readonly refreshedAt: EpochMillis;
   readonly apiDomain: string;
+  /** The secret writes of the last day, this one included. A commit also drops any kept token. */
+  readonly recentSecretWrites: readonly EpochMillis[];
 }
 
 /** What a failed refresh writes back onto the connection. */
@@ -20,6 +22,16 @@ export interface RefreshFailure {
   readonly refreshDueAt: EpochMillis;
   readonly consecutiveFailures: number;
   readonly lastError: LastError;
+  /** A minted token the secret write lost: kept for the next run (replaces any older one). */
+  readonly keptToken?: KeptToken;
+  /** The secret writes of the last day, when this attempt tried one. */
+  readonly recentSecretWrites?: readonly EpochMillis[];
+}
+
+/** Marks written together with a lease, in the same conditional write. */
+export interface LeaseMarks {
+  /** This lease serves a report of an unexpired token (the one refresh of its window). */
+  readonly freshReportRefreshAt?: EpochMillis;
 }
 
 export type RefreshTrigger = 'scheduled' | 'on_demand' | 'operator';
@@ -32,7 +44,11 @@ export type RefreshOutcome =
   | 'transient_error'
   | 'reauthorization_required'
   | 'misconfigured'
-  | 'revoked';
+  | 'revoked'
+  /** A report of an unexpired token beyond the one refresh per window: counted, nothing else. */
+  | 'fresh_token_rejected'
+  /** Held back by the secret's write budget; the current token stays. */
+  | 'secret_write_budget';
 
 /** One refresh attempt, kept for a while (TTL) for `zoho-tokens history`. */
 export interface HistoryEntry {
@@ -78,7 +94,16 @@ export interface ConnectionStore {
    * `seen.leaseSeq`, status `active` and a free or expired lease. Returns the leased connection, or
    * undefined when another caller won or the connection moved on.
    */
-  acquireLease(seen: Connection, lease: Lease, now: EpochMillis): Promise<Connection | undefined>;
+  acquireLease(
+    seen: Connection,
+    lease: Lease,
+    now: EpochMillis,
+    marks?: LeaseMarks,
+  ): Promise<Connection | undefined>;
+  /** Extends a lease still held (before a secret write that needs more time than is left). */
+  extendLease(connectionId: string, owner: string, until: EpochMillis, now: EpochMillis): Promise<boolean>;
+  /** Counts a report of an unexpired token that caused no refresh (no lease needed: a counter). */
+  recordFreshRejection(connectionId: string, at: EpochMillis): Promise<void>;
   /** Records a Zoho call about to be made (the budget) and extends the lease to `leaseUntil`. */
   recordZohoCall(
     connectionId: string,
@@ -185,6 +210,16 @@ export type RefresherEvent =
   | {
       readonly detailType: 'Zoho Reauthorization Required';
       readonly detail: { connectionId: string; version: number; errorCode: string; message: string };
+    }
+  | {
+      /** A consumer got a 401 on a token that has not expired: scope, organisation or data centre. */
+      readonly detailType: 'Zoho Fresh Token Rejected';
+      readonly detail: {
+        connectionId: string;
+        version: number;
+        code?: number;
+        likelyCauses: string;
+      };
     }
   | {
       readonly detailType: 'Zoho Refresh Failed';

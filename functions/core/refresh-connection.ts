@@ -1,22 +1,22 @@
 import { LeaseLostError, requestTokenWithinBudget } from './call-zoho';
-import { type Connection, isLeaseFree } from './connection';
-import { ConnectionNotFoundError, StoredTokenUnreadableError, TokenVaultConflictError } from './errors';
-import type { RefreshTrigger } from './ports';
+import { type Connection, type EpochMillis, isLeaseFree } from './connection';
+import {
+  ConnectionNotFoundError,
+  SecretWriteBudgetExhaustedError,
+  SecretWriteFailedError,
+  StoredTokenUnreadableError,
+} from './errors';
+import { assertIssued, countFreshRejection, judgeReport } from './fresh-report';
+import type { LeaseMarks } from './ports';
+import { commitToken } from './refresh-commit';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
 import { type RefreshFailureResult, recordRefreshFailure } from './refresh-failure';
-import { nextRefreshDue } from './refresh-policy';
+import type { RefreshRequest, RefreshRun } from './refresh-run';
+import { keepToken, storeToken, usableKeptToken } from './store-token';
 import type { StoredAccessToken } from './token';
+import { secretWriteAvailableAt } from './write-budget';
 
-export interface RefreshRequest {
-  readonly connectionId: string;
-  readonly trigger: RefreshTrigger;
-  /** On demand: the version a consumer saw rejected. A newer stored version means nothing to do. */
-  readonly rejectedVersion?: number;
-  /** Refresh even when not yet due (operator). Never bypasses the lease or the budget. */
-  readonly force?: boolean;
-  /** The connection as already read (the sweep has it from the due index): saves a read. */
-  readonly snapshot?: Connection;
-}
+export type { RefreshRequest } from './refresh-run';
 
 export type SkipReason =
   | 'already_refreshed'
@@ -24,19 +24,34 @@ export type SkipReason =
   | 'not_due'
   | 'not_active'
   | 'lease_lost'
-  | 'zoho_throttled';
+  | 'zoho_throttled'
+  /** Zoho's last success body was malformed: the rest of its budget window is waited out. */
+  | 'zoho_malformed_response'
+  /** A report of an unexpired token, within the window of the last refresh such a report caused. */
+  | 'fresh_token_rejected'
+  /** A report or operator refresh held back by the secret's write budget. */
+  | 'secret_write_budget';
 
 export type RefreshResult =
   | { readonly outcome: 'refreshed' | 'adopted'; readonly version: number; readonly expiresAt: number }
   | { readonly outcome: 'skipped'; readonly reason: SkipReason; readonly version: number }
   | RefreshFailureResult;
 
+/** Errors after which Zoho is not asked again before the connection's next due time, whoever asks. */
+const WAIT_OUT: Readonly<Record<string, SkipReason>> = {
+  throttled: 'zoho_throttled',
+  malformed_response: 'zoho_malformed_response',
+};
+
 /**
- * The refresh, for every trigger. Primary course: take the lease (one conditional write) → adopt a
- * secret a crashed run already wrote, else spend one call of the Zoho budget → write the secret as
- * version+1 → commit the connection under the lease. Losing any race is success for the caller:
- * someone else is refreshing. Errors are classified, recorded and returned, never thrown, so that no
- * trigger retries them blindly; only a missing connection throws.
+ * The refresh, for every trigger. Primary course: take the lease (one conditional write) → store a
+ * secret a crashed run already wrote, or a token a failed write kept, else spend one call of the
+ * Zoho budget → write the secret as version+1 → commit the connection under the lease. Losing any
+ * race is success for the caller: someone else is refreshing. Two budgets bound what any trigger can
+ * cause: Zoho's (calls per 10 minutes) and the secret's (versions per hour and day); reports of a
+ * token that has not expired refresh at most once per window. Errors are classified, recorded and
+ * returned, never thrown, so that no trigger retries them blindly; only a missing connection or a
+ * report of a version never issued throws.
  */
 export async function refreshConnection(
   deps: RefreshDependencies,
@@ -61,18 +76,77 @@ export async function refreshConnection(
   if (request.rejectedVersion !== undefined && connection.version > request.rejectedVersion) {
     return skip('already_refreshed');
   }
+  const report = judgeReport(request, connection, now, deps.policy.freshReportWindowMs);
+  if (report.kind === 'ahead' && request.rejectedVersion !== undefined) {
+    const stored = await readStored(deps, connection.connectionId);
+    assertIssued(request.rejectedVersion, connection.connectionId, stored?.version);
+  }
+  if (report.kind === 'fresh_refresh' || report.kind === 'fresh_counted') {
+    metrics.add('FreshTokenRejected', 1, 'Count');
+  }
+  if (report.kind === 'fresh_counted') {
+    await countFreshRejection(deps, connection, request);
+    return skip('fresh_token_rejected');
+  }
   if (request.trigger === 'scheduled' && !request.force && connection.refreshDueAt > now)
     return skip('not_due');
   // Zoho blocks the rest of a throttled window whatever triggers us: no consumer report may knock.
-  if (connection.lastError?.code === 'throttled' && connection.refreshDueAt > now)
-    return skip('zoho_throttled');
+  const waitOut = connection.lastError && WAIT_OUT[connection.lastError.code];
+  if (waitOut && connection.refreshDueAt > now) return skip(waitOut);
+  if (request.trigger !== 'scheduled' && writeBudgetSpent(connection, request, now, deps)) {
+    await recordWriteBudgetSkip(deps, connection, request, now);
+    return skip('secret_write_budget');
+  }
   if (!isLeaseFree(connection, now)) return skip('lease_held');
 
   const owner = deps.newLeaseOwner();
-  const leased = await store.acquireLease(connection, { owner, until: now + deps.policy.leaseMs }, now);
+  const leaseUntil = now + deps.policy.leaseMs;
+  const marks: LeaseMarks | undefined = report.kind === 'fresh_refresh' ? report.marks : undefined;
+  const leased = await store.acquireLease(connection, { owner, until: leaseUntil }, now, marks);
   if (!leased) return skip('lease_held');
 
-  return refreshUnderLease(deps, leased, owner, request);
+  return refreshUnderLease(deps, {
+    connection: leased,
+    owner,
+    request,
+    started: now,
+    leaseUntil,
+    zohoCalls: 0,
+  });
+}
+
+function writeBudgetSpent(
+  connection: Connection,
+  request: RefreshRequest,
+  now: EpochMillis,
+  deps: RefreshDependencies,
+): boolean {
+  return secretWriteAvailableAt(connection.recentSecretWrites, request.trigger, now, deps.policy) > now;
+}
+
+/** A report or an operator held back by the write budget: nothing changes but the record of it. */
+async function recordWriteBudgetSkip(
+  deps: RefreshDependencies,
+  connection: Connection,
+  request: RefreshRequest,
+  now: EpochMillis,
+): Promise<void> {
+  const retryAt = secretWriteAvailableAt(connection.recentSecretWrites, request.trigger, now, deps.policy);
+  const error = new SecretWriteBudgetExhaustedError(retryAt);
+  deps.metrics.add('SecretWriteBudgetExhausted', 1, 'Count', request.trigger);
+  await bestEffort(deps, 'history', () =>
+    deps.store.appendHistory({
+      connectionId: connection.connectionId,
+      at: now,
+      trigger: request.trigger,
+      outcome: 'secret_write_budget',
+      version: connection.version,
+      durationMs: 0,
+      zohoCalls: 0,
+      errorCode: error.code,
+      message: error.message,
+    }),
+  );
 }
 
 /**
@@ -86,128 +160,63 @@ function adoptable(stored: StoredAccessToken, request: RefreshRequest, now: numb
   );
 }
 
-async function refreshUnderLease(
-  deps: RefreshDependencies,
-  connection: Connection,
-  owner: string,
-  request: RefreshRequest,
-): Promise<RefreshResult> {
-  const { clock, log } = deps;
-  const started = clock.now();
-  let zohoCalls = 0;
+async function refreshUnderLease(deps: RefreshDependencies, run: RefreshRun): Promise<RefreshResult> {
+  const { connection, request } = run;
+  /** A token Zoho minted (or a kept one) that is not in the secret yet: never dropped on a failure. */
+  let unstored: StoredAccessToken | undefined;
   try {
     const stored = await readStored(deps, connection.connectionId);
-    if (stored && stored.version > connection.version && adoptable(stored, request, started)) {
-      return await commit(deps, connection, owner, request, stored, 'adopted', started, zohoCalls);
+    if (stored && stored.version > connection.version && adoptable(stored, request, run.started)) {
+      return await commitToken(deps, run, stored, 'adopted');
     }
     // Versions only grow: past a secret we did not adopt, the new token is the one after it.
     const baseVersion = Math.max(connection.version, stored?.version ?? 0);
+
+    const kept = await usableKeptToken(deps, run, baseVersion);
+    if (kept) {
+      unstored = kept;
+      const result = await storeToken(deps, run, kept);
+      unstored = undefined;
+      return await commitToken(deps, run, result.token, result.stored === 'written' ? 'kept' : 'adopted');
+    }
+
+    const writeAt = secretWriteAvailableAt(
+      connection.recentSecretWrites,
+      request.trigger,
+      run.started,
+      deps.policy,
+    );
+    if (writeAt > run.started) throw new SecretWriteBudgetExhaustedError(writeAt);
 
     const [refreshToken, client] = await Promise.all([
       deps.cipher.decrypt(connection.connectionId, connection.encryptedRefreshToken),
       deps.credentials.get(connection.clientRef, connection.dc),
     ]);
-    const { grant } = await requestTokenWithinBudget(
-      deps,
-      connection,
-      owner,
-      { refreshToken, client },
-      (calls) => {
-        zohoCalls = calls;
-      },
-    );
-    const now = clock.now();
-    const token: StoredAccessToken = {
+    const grant = await requestTokenWithinBudget(deps, run, { refreshToken, client });
+    unstored = {
       connectionId: connection.connectionId,
       version: baseVersion + 1,
       accessToken: grant.accessToken,
       apiDomain: grant.apiDomain ?? connection.apiDomain,
       tokenType: grant.tokenType,
-      expiresAt: now + grant.expiresInSeconds * 1000,
+      expiresAt: deps.clock.now() + grant.expiresInSeconds * 1000,
     };
-    if ((await deps.vault.write(token)) === 'exists') {
-      // Another writer (a lease that expired under a slow run) wrote this version first: theirs wins.
-      log.warn('Secret version already written by another run; adopting it', {
-        connectionId: connection.connectionId,
-        version: token.version,
-      });
-      const winner = await deps.vault.read(connection.connectionId);
-      if (!winner || winner.version < token.version)
-        throw new TokenVaultConflictError(connection.connectionId);
-      return await commit(deps, connection, owner, request, winner, 'adopted', started, zohoCalls);
-    }
-    return await commit(deps, connection, owner, request, token, 'refreshed', started, zohoCalls);
+    const result = await storeToken(deps, run, unstored);
+    unstored = undefined;
+    return await commitToken(deps, run, result.token, result.stored === 'written' ? 'minted' : 'adopted');
   } catch (error) {
     if (error instanceof LeaseLostError) {
       deps.metrics.add('RefreshSkipped', 1, 'Count', 'lease_lost');
       return { outcome: 'skipped', reason: 'lease_lost', version: connection.version };
     }
-    return recordRefreshFailure(deps, connection, owner, request.trigger, error, {
-      started,
-      zohoCalls,
+    const keptToken = unstored ? await keepToken(deps, unstored) : undefined;
+    return recordRefreshFailure(deps, run, error, {
+      ...(keptToken && { keptToken }),
+      // A write that timed out or failed in transit may still have made a version: it counts.
+      // Throttled, quota and refused writes made none.
+      mayHaveWritten: unstored !== undefined && error instanceof SecretWriteFailedError,
     });
   }
-}
-
-async function commit(
-  deps: RefreshDependencies,
-  connection: Connection,
-  owner: string,
-  request: RefreshRequest,
-  token: StoredAccessToken,
-  outcome: 'refreshed' | 'adopted',
-  started: number,
-  zohoCalls: number,
-): Promise<RefreshResult> {
-  const { clock, store, metrics, log } = deps;
-  const now = clock.now();
-  const committed = await store.commitRefresh(
-    connection.connectionId,
-    owner,
-    {
-      version: token.version,
-      expiresAt: token.expiresAt,
-      refreshDueAt: nextRefreshDue(token.expiresAt, now, deps.policy),
-      refreshedAt: now,
-      apiDomain: token.apiDomain,
-    },
-    now,
-  );
-  if (!committed) return leaseLostAfterWrite(deps, connection, token);
-  metrics.add('RefreshSucceeded', 1, 'Count', outcome === 'adopted' ? 'adopted' : request.trigger);
-  if (outcome === 'adopted') metrics.add('AdoptedAfterCrash', 1, 'Count');
-  metrics.add('SecondsToExpiry', Math.round((token.expiresAt - now) / 1000), 'Seconds');
-  log.info('Token refreshed', {
-    connectionId: connection.connectionId,
-    trigger: request.trigger,
-    outcome,
-    version: token.version,
-    expiresAt: new Date(token.expiresAt).toISOString(),
-    zohoCalls,
-  });
-  await bestEffort(deps, 'history', () =>
-    store.appendHistory({
-      connectionId: connection.connectionId,
-      at: now,
-      trigger: request.trigger,
-      outcome,
-      version: token.version,
-      durationMs: now - started,
-      zohoCalls,
-    }),
-  );
-  await bestEffort(deps, 'event', () =>
-    deps.events.publish({
-      detailType: 'Zoho Token Refreshed',
-      detail: {
-        connectionId: connection.connectionId,
-        version: token.version,
-        expiresAt: new Date(token.expiresAt).toISOString(),
-        trigger: request.trigger,
-      },
-    }),
-  );
-  return { outcome, version: token.version, expiresAt: token.expiresAt };
 }
 
 /** The stored token; one not of the contract's shape counts as absent and is overwritten. */
@@ -225,26 +234,4 @@ async function readStored(
     });
     return undefined;
   }
-}
-
-/**
- * The lease went while we wrote the secret. If the connection is still active, the secret holds the
- * new version and whoever runs next adopts it without calling Zoho. If an operator revoked it
- * meanwhile, the secret we just wrote must not outlive the revoke: remove it again.
- */
-async function leaseLostAfterWrite(
-  deps: RefreshDependencies,
-  connection: Connection,
-  token: StoredAccessToken,
-): Promise<RefreshResult> {
-  const current = await deps.store.get(connection.connectionId);
-  const revoked = current?.status === 'revoked';
-  if (revoked) await deps.vault.remove(connection.connectionId);
-  deps.metrics.add('RefreshSkipped', 1, 'Count', 'lease_lost');
-  deps.log.warn('Lease lost before commit', {
-    connectionId: connection.connectionId,
-    version: token.version,
-    secret: revoked ? 'removed (the connection was revoked)' : 'kept for the next run to adopt',
-  });
-  return { outcome: 'skipped', reason: 'lease_lost', version: connection.version };
 }

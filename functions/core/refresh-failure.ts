@@ -1,15 +1,19 @@
-import type { Connection, ConnectionStatus, EpochMillis } from './connection';
+import type { Connection, ConnectionStatus, EpochMillis, KeptToken } from './connection';
 import {
   InvalidInputError,
   MisconfigurationError,
   ReauthorizationRequiredError,
   RefreshBudgetExhaustedError,
+  SecretWriteBudgetExhaustedError,
+  ZohoMalformedResponseError,
   ZohoThrottledError,
   ZohoTokenRefresherError,
 } from './errors';
-import type { RefreshOutcome, RefreshTrigger } from './ports';
+import type { RefreshOutcome } from './ports';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
 import { nextAttemptAfterFailure } from './refresh-policy';
+import type { RefreshRun } from './refresh-run';
+import { writesInDay } from './write-budget';
 
 /** What a failure under a lost lease becomes (same shape as the use case's skip). */
 export interface LeaseLostResult {
@@ -70,13 +74,27 @@ function classify(error: unknown, connection: Connection, deps: RefreshDependenc
       countsAsFailure: false,
     };
   }
+  if (error instanceof SecretWriteBudgetExhaustedError) {
+    return {
+      outcome: 'secret_write_budget',
+      status: 'active',
+      retryAt: error.retryAt,
+      permanent: false,
+      countsAsFailure: false,
+    };
+  }
   if (error instanceof ZohoThrottledError) {
     // Zoho blocks for the rest of a window whose start we cannot see: wait a whole one.
     const retryAt = now + deps.policy.budgetWindowMs;
     return { outcome: 'throttled', status: 'active', retryAt, permanent: false, countsAsFailure: false };
   }
   const failures = connection.consecutiveFailures + 1;
-  const retryAt = nextAttemptAfterFailure(failures, now, deps.policy);
+  const backoff = nextAttemptAfterFailure(failures, now, deps.policy);
+  // A success body we could not trust costs at most one Zoho call per budget window.
+  const retryAt =
+    error instanceof ZohoMalformedResponseError
+      ? Math.max(backoff, now + deps.policy.budgetWindowMs)
+      : backoff;
   return { outcome: 'transient_error', status: 'active', retryAt, permanent: false, countsAsFailure: true };
 }
 
@@ -93,13 +111,13 @@ function describe(error: unknown): { code: string; message: string } {
  */
 export async function recordRefreshFailure(
   deps: RefreshDependencies,
-  connection: Connection,
-  owner: string,
-  trigger: RefreshTrigger,
+  run: RefreshRun,
   error: unknown,
-  attempt: { started: EpochMillis; zohoCalls: number },
+  minted: { readonly keptToken?: KeptToken; readonly mayHaveWritten: boolean },
 ): Promise<RefreshFailureResult | LeaseLostResult> {
   const { store, clock, metrics, log } = deps;
+  const { connection, owner } = run;
+  const { trigger } = run.request;
   const now = clock.now();
   const kind = classify(error, connection, deps);
   const { code, message } = describe(error);
@@ -113,6 +131,10 @@ export async function recordRefreshFailure(
       refreshDueAt: kind.retryAt,
       consecutiveFailures,
       lastError: { code, message, at: now },
+      ...(minted.keptToken && { keptToken: minted.keptToken }),
+      ...(minted.mayHaveWritten && {
+        recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now), now],
+      }),
     },
     now,
   );
@@ -128,7 +150,10 @@ export async function recordRefreshFailure(
   }
 
   if (kind.outcome === 'budget_exhausted') metrics.add('BudgetExhausted', 1, 'Count');
+  else if (kind.outcome === 'secret_write_budget')
+    metrics.add('SecretWriteBudgetExhausted', 1, 'Count', trigger);
   else metrics.add('RefreshFailed', 1, 'Count', code);
+  if (error instanceof ZohoMalformedResponseError) metrics.add('ZohoMalformedResponse', 1, 'Count');
   if (kind.outcome === 'reauthorization_required') metrics.add('ReauthorizationRequired', 1, 'Count');
 
   const logLine = {
@@ -140,6 +165,7 @@ export async function recordRefreshFailure(
     status: kind.status,
     retryAt: new Date(kind.retryAt).toISOString(),
     consecutiveFailures,
+    ...(minted.keptToken && { keptTokenVersion: minted.keptToken.version }),
   };
   if (kind.permanent) log.error('Refresh failed permanently; the connection is off the schedule', logLine);
   else log.warn('Refresh failed; the current token stays in place', logLine);
@@ -151,14 +177,14 @@ export async function recordRefreshFailure(
       trigger,
       outcome: kind.outcome,
       version: connection.version,
-      durationMs: now - attempt.started,
-      zohoCalls: attempt.zohoCalls,
+      durationMs: now - run.started,
+      zohoCalls: run.zohoCalls,
       errorCode: code,
       message,
     }),
   );
 
-  if (kind.outcome !== 'budget_exhausted') {
+  if (kind.outcome !== 'budget_exhausted' && kind.outcome !== 'secret_write_budget') {
     const detail = {
       connectionId: connection.connectionId,
       version: connection.version,

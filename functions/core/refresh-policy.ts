@@ -20,6 +20,34 @@ export interface RefreshPolicy {
   readonly failureBackoffMaxMs: number;
   /** Consecutive failures after which a connection counts as failing (the ConnectionsFailing alarm). */
   readonly failingAfter: number;
+  /**
+   * Secret versions per connection per rolling 24 hours, every trigger together. Secrets Manager
+   * keeps every version younger than a day and refuses writes past its version quota (about 100),
+   * after which no token can be stored for up to a day; 72 keeps a wide berth.
+   */
+  readonly secretWritesPerDay: number;
+  /**
+   * Of those, what consumer reports and operators may cause: per rolling hour, and the day's count
+   * past which they wait. The schedule needs at most 32 a day (one per 45 minutes), and the day
+   * limit minus this share leaves it exactly that, so no report pattern can delay it.
+   */
+  readonly unscheduledWritesPerHour: number;
+  readonly unscheduledWritesPerDay: number;
+  /**
+   * A consumer's report of a token that has not expired yet (a 401 on a token we minted minutes ago
+   * means scope, organisation or data centre, not expiry) refreshes at most once per this window.
+   */
+  readonly freshReportWindowMs: number;
+  /** Attempts at writing a minted token to the secret, inside the lease, before keeping it for later. */
+  readonly secretWriteAttempts: number;
+  /**
+   * Lease time a secret write must have in hand (its attempts with their timeouts and pauses). With
+   * less left, the lease is extended first, so a revoke can never slip in between and see the
+   * secret re-created after it removed it.
+   */
+  readonly secretWriteReserveMs: number;
+  /** A kept token is stored later only while it has at least this long to live. */
+  readonly keptTokenMinLifeMs: number;
   /** Source of randomness for jitter; injectable so tests are exact. */
   readonly random: () => number;
 }
@@ -38,6 +66,13 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
   failureBackoffBaseMs: 30_000,
   failureBackoffMaxMs: 10 * 60_000,
   failingAfter: 3,
+  secretWritesPerDay: 72,
+  unscheduledWritesPerHour: 6,
+  unscheduledWritesPerDay: 40,
+  freshReportWindowMs: 10 * 60_000,
+  secretWriteAttempts: 3,
+  secretWriteReserveMs: 20_000,
+  keptTokenMinLifeMs: 5 * 60_000,
   random: Math.random,
 };
 

@@ -52,5 +52,6 @@ export function refreshRejectedToken(
     connectionId: rejected.connectionId,
     trigger: 'on_demand',
     rejectedVersion: rejected.version,
+    ...(rejected.code !== undefined && { rejectedCode: rejected.code }),
   });
 }

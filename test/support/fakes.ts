@@ -23,6 +23,7 @@ import type {
   ConnectionStore,
   EventPublisher,
   HistoryEntry,
+  LeaseMarks,
   Log,
   MetricName,
   Metrics,
@@ -83,7 +84,7 @@ export class InMemoryConnectionStore implements ConnectionStore {
       throw new ConnectionAlreadyExistsError(connection.connectionId);
     this.items.set(connection.connectionId, connection);
   }
-  async acquireLease(seen: Connection, lease: Lease, now: EpochMillis) {
+  async acquireLease(seen: Connection, lease: Lease, now: EpochMillis, marks: LeaseMarks = {}) {
     this.count('acquireLease');
     await tick();
     const item = this.items.get(seen.connectionId);
@@ -97,7 +98,7 @@ export class InMemoryConnectionStore implements ConnectionStore {
     ) {
       return undefined;
     }
-    const leased = { ...item, lease, leaseSeq: item.leaseSeq + 1 };
+    const leased = { ...item, ...marks, lease, leaseSeq: item.leaseSeq + 1 };
     this.items.set(item.connectionId, leased);
     return leased;
   }
@@ -115,6 +116,21 @@ export class InMemoryConnectionStore implements ConnectionStore {
     this.items.set(id, { ...item, recentZohoCalls: [...calls], lease: { owner, until } });
     return true;
   }
+  async extendLease(id: string, owner: string, until: EpochMillis, now: EpochMillis) {
+    this.count('extendLease');
+    await tick();
+    const item = this.holds(id, owner, now);
+    if (!item) return false;
+    this.items.set(id, { ...item, lease: { owner, until } });
+    return true;
+  }
+  async recordFreshRejection(id: string, at: EpochMillis) {
+    this.count('recordFreshRejection');
+    await tick();
+    const item = this.items.get(id);
+    if (!item) throw new ConnectionNotFoundError(id);
+    this.items.set(id, { ...item, freshRejections: item.freshRejections + 1, lastFreshRejectionAt: at });
+  }
   async commitRefresh(id: string, owner: string, commit: RefreshCommit, now: EpochMillis) {
     this.count('commitRefresh');
     await tick();
@@ -124,7 +140,7 @@ export class InMemoryConnectionStore implements ConnectionStore {
     }
     const item = this.holds(id, owner, now);
     if (!item) return false;
-    const { lease: _lease, lastError: _lastError, ...rest } = item;
+    const { lease: _lease, lastError: _lastError, keptToken: _kept, ...rest } = item;
     this.items.set(id, { ...rest, ...commit, consecutiveFailures: 0 });
     return true;
   }
@@ -171,12 +187,14 @@ export class InMemoryConnectionStore implements ConnectionStore {
     if (expectedStatus !== undefined && item.status !== expectedStatus) {
       throw new ConnectionChangedError(id, expectedStatus);
     }
-    // An operator's status change ends any lease: a reactivated connection refreshes at once.
-    const { lease: _lease, lastError: _lastError, ...rest } = item;
+    // An operator's status change ends any lease: a reactivated connection refreshes at once. A new
+    // (or removed) refresh token also drops a token kept from the old one.
+    const { lease: _lease, lastError: _lastError, keptToken, ...rest } = item;
     this.items.set(id, {
       ...rest,
       ...other,
       ...(recentZohoCalls === undefined ? {} : { recentZohoCalls: [...recentZohoCalls] }),
+      ...(keptToken !== undefined && changes.encryptedRefreshToken === undefined && { keptToken }),
       status,
       ...(lastError === null ? { consecutiveFailures: 0 } : { lastError: lastError ?? item.lastError }),
     });
@@ -197,6 +215,9 @@ export class InMemoryTokenVault implements TokenVault {
   readonly versions = new Map<string, StoredAccessToken[]>();
   writes = 0;
   reads = 0;
+  /** Errors the next writes throw, in order (a Secrets Manager fault); then writes succeed. */
+  readonly writeFaults: Error[] = [];
+  removes = 0;
   async read(id: string) {
     this.reads++;
     await tick();
@@ -205,12 +226,15 @@ export class InMemoryTokenVault implements TokenVault {
   async write(token: StoredAccessToken) {
     this.writes++;
     await tick();
+    const fault = this.writeFaults.shift();
+    if (fault) throw fault;
     const list = this.versions.get(token.connectionId) ?? [];
     if (list.some((t) => t.version === token.version)) return 'exists' as const;
     this.versions.set(token.connectionId, [...list, token]);
     return 'written' as const;
   }
   async remove(id: string) {
+    this.removes++;
     this.versions.delete(id);
   }
 }

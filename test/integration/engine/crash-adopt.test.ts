@@ -21,7 +21,9 @@ function storeWhoseCommitFailsOnce(real: ConnectionStore, dies: boolean) {
   const store: ConnectionStore = {
     get: (id) => real.get(id),
     create: (connection) => real.create(connection),
-    acquireLease: (seen, lease, now) => real.acquireLease(seen, lease, now),
+    acquireLease: (seen, lease, now, marks) => real.acquireLease(seen, lease, now, marks),
+    extendLease: (id, owner, until, now) => real.extendLease(id, owner, until, now),
+    recordFreshRejection: (id, at) => real.recordFreshRejection(id, at),
     recordZohoCall: (id, owner, calls, until, now) => real.recordZohoCall(id, owner, calls, until, now),
     async commitRefresh(id, owner, commit, now) {
       if (!armed) return real.commitRefresh(id, owner, commit, now);

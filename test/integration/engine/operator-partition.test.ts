@@ -72,6 +72,7 @@ describe('the due index and the lease condition in DynamoDB', () => {
         refreshDueAt: now + 2_640_000,
         refreshedAt: now,
         apiDomain: 'x',
+        recentSecretWrites: [now],
       },
       now,
     );

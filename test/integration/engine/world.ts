@@ -14,6 +14,7 @@ import { type AwsClients, type AwsPorts, createAwsPorts } from '../../../functio
 import type { Connection } from '../../../functions/core/connection';
 import type { ConnectionStore } from '../../../functions/core/ports';
 import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
+import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
 import type { SweepSummary } from '../../../functions/core/sweep';
 import {
   createTokenRejectedHandler,
@@ -45,6 +46,8 @@ const CLIENT_APP: SimulatedClientApp = {
 export interface WorldOptions {
   /** Timeout of one Zoho call. @default 2_000 */
   readonly zohoTimeoutMs?: number;
+  /** Policy changes (a brake loosened to test another one alone). @default none */
+  readonly policy?: Partial<RefreshPolicy>;
 }
 
 /** Everything a test needs, built once per file. */
@@ -126,7 +129,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     return {
       ...built,
       store: changes.store ?? built.store,
-      policy: { ...built.policy, random: () => FIXED_RANDOM },
+      policy: { ...built.policy, ...options.policy, random: () => FIXED_RANDOM },
     };
   };
   const deps = depsWith({});

@@ -12,7 +12,7 @@ const FIRST_BACKOFF_MS = 30_000;
 
 interface Case {
   readonly fault: TokenFault;
-  readonly kind: 'permanent' | 'throttled' | 'transient';
+  readonly kind: 'permanent' | 'throttled' | 'transient' | 'malformed';
   readonly status: ConnectionStatus;
   readonly code: string;
   readonly outcome: string;
@@ -40,6 +40,15 @@ const transient = (fault: TokenFault, code: string): Case => ({
   outcome: 'transient_error',
 });
 
+/** A success body we cannot trust: not retried, and Zoho not asked again for a whole budget window. */
+const malformed = (fault: TokenFault): Case => ({
+  fault,
+  kind: 'malformed',
+  status: 'active',
+  code: 'malformed_response',
+  outcome: 'transient_error',
+});
+
 const CASES: readonly Case[] = [
   permanent(
     'invalid_code',
@@ -61,12 +70,15 @@ const CASES: readonly Case[] = [
   transient('empty-200', 'transient'),
   transient('hang', 'timeout'),
   transient('reset', 'network_error'),
-  transient('success-without-expires-in', 'malformed_response'),
-  transient('success-expires-in-string', 'malformed_response'),
+  malformed('success-without-expires-in'),
+  malformed('success-expires-in-string'),
 ];
 
-/** Zoho calls of one refresh: permanent and throttled answers are final, transient ones use every attempt. */
-const CALLS = { permanent: 1, throttled: 1, transient: 3 } as const;
+/**
+ * Zoho calls of one refresh: permanent, throttled and malformed answers are final, transient ones use
+ * every attempt.
+ */
+const CALLS = { permanent: 1, throttled: 1, transient: 3, malformed: 1 } as const;
 
 // Each case sweeps: connections of earlier cases must not be on the schedule any more.
 afterEach(async () => {
@@ -109,6 +121,7 @@ describe('every Zoho error leaves the connection in its documented state and the
       permanent: failedAt,
       throttled: failedAt + THROTTLE_WINDOW_MS,
       transient: failedAt + FIRST_BACKOFF_MS,
+      malformed: failedAt + THROTTLE_WINDOW_MS,
     }[kind];
     expect(after.refreshDueAt).toBe(retryAt);
     expect(after.refreshDueAt).not.toBe(before.refreshDueAt);

@@ -44,6 +44,8 @@ describe('connection items', () => {
       recentZohoCalls: { L: [{ N: String(NOW - 60_000) }] },
       encryptedRefreshToken: { S: CIPHERTEXT },
       createdAt: { N: String(NOW - 86_400_000) },
+      recentSecretWrites: { L: [{ N: String(NOW - 3_600_000) }] },
+      freshRejections: { N: '0' },
       dueShard: { S: expect.stringMatching(/^due#[0-3]$/) },
     });
     expect(fromConnectionItem(item)).toEqual(leased);

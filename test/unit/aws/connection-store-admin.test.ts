@@ -107,7 +107,7 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
           'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, refreshDueAt = :refreshDueAt, ' +
-          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE leaseOwner, leaseUntil, lastError',
+          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE leaseOwner, leaseUntil, keptToken, lastError',
         ExpressionAttributeValues: {
           ':status': { S: 'active' },
           ':encryptedRefreshToken': { S: 'bmV3LWNpcGhlcnRleHQ=' },
@@ -158,7 +158,7 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
         Key: KEY,
         UpdateExpression:
           'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, expiresAt = :expiresAt, ' +
-          'recentZohoCalls = :calls REMOVE leaseOwner, leaseUntil, dueShard',
+          'recentZohoCalls = :calls REMOVE leaseOwner, leaseUntil, keptToken, dueShard',
         ConditionExpression: 'attribute_exists(pk) AND #status = :expectedStatus',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

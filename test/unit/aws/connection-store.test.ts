@@ -125,6 +125,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
         refreshDueAt: NOW + 2_640_000,
         refreshedAt: NOW,
         apiDomain: 'https://www.zohoapis.eu',
+        recentSecretWrites: [NOW - 3_600_000, NOW],
       };
 
       // Act
@@ -138,10 +139,12 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
         Key: KEY,
         UpdateExpression:
           'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
-          'apiDomain = :apiDomain, consecutiveFailures = :zero REMOVE lastError, leaseOwner, leaseUntil',
+          'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes ' +
+          'REMOVE lastError, leaseOwner, leaseUntil, keptToken',
         ConditionExpression: LEASE_HELD,
         ExpressionAttributeNames: STATUS_NAME,
         ExpressionAttributeValues: {
+          ':writes': { L: [{ N: String(NOW - 3_600_000) }, { N: String(NOW) }] },
           ':version': { N: '8' },
           ':expiresAt': { N: String(NOW + 3_600_000) },
           ':refreshDueAt': { N: String(NOW + 2_640_000) },
@@ -167,6 +170,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
               refreshDueAt: NOW,
               refreshedAt: NOW,
               apiDomain: 'https://www.zohoapis.eu',
+              recentSecretWrites: [NOW],
             },
             NOW,
           ),

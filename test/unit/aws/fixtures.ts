@@ -29,6 +29,8 @@ export function connection(overrides: Partial<Connection> = {}): Connection {
     recentZohoCalls: [NOW - 60_000],
     encryptedRefreshToken: CIPHERTEXT,
     createdAt: NOW - 86_400_000,
+    recentSecretWrites: [NOW - 3_600_000],
+    freshRejections: 0,
     ...overrides,
   };
 }

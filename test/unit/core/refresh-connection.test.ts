@@ -191,7 +191,7 @@ describe('refreshConnection', () => {
     await addConnection(world, { connectionId: 'c1', version: 7 });
     world.zoho.script.push(
       new ZohoTransientError('HTTP 502'),
-      new ZohoMalformedResponseError('expires_in missing'),
+      new ZohoTransientError('HTTP 503'),
       new ZohoTransientError('timeout'),
     );
 

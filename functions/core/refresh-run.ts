@@ -1,0 +1,30 @@
+import type { Connection, EpochMillis } from './connection';
+import type { RefreshTrigger } from './ports';
+
+/** What triggered a refresh, and what the trigger knows. */
+export interface RefreshRequest {
+  readonly connectionId: string;
+  readonly trigger: RefreshTrigger;
+  /** On demand: the version a consumer saw rejected. A newer stored version means nothing to do. */
+  readonly rejectedVersion?: number;
+  /** On demand: the Zoho error code the consumer saw with its 401 (57 for Books), if any. */
+  readonly rejectedCode?: number;
+  /** Refresh even when not yet due (operator). Never bypasses the lease or the budgets. */
+  readonly force?: boolean;
+  /** The connection as already read (the sweep has it from the due index): saves a read. */
+  readonly snapshot?: Connection;
+}
+
+/**
+ * One refresh under a lease, as it goes: who holds the lease and until when, and how many Zoho
+ * calls it made. Passed by reference through the steps, so a failure anywhere is recorded with what
+ * was really spent.
+ */
+export interface RefreshRun {
+  readonly connection: Connection;
+  readonly owner: string;
+  readonly request: RefreshRequest;
+  readonly started: EpochMillis;
+  leaseUntil: EpochMillis;
+  zohoCalls: number;
+}

@@ -5,6 +5,8 @@
 
 import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import type { Connection } from '../functions/core/connection';
+import { FRESH_TOKEN_CAUSES } from '../functions/core/fresh-report';
+import { writesInDay } from '../functions/core/write-budget';
 import { allowFlagFor, locationFlags, usesCustomServer } from './custom-servers';
 
 export type Health = 'ok' | 'warning' | 'trouble';
@@ -24,6 +26,13 @@ export interface ConnectionView {
   readonly refreshedAt: string | null;
   readonly consecutiveFailures: number;
   readonly lastError: { code: string; message: string; at: string } | null;
+  /** Versions written to the secret in the last 24 hours (the write budget counts them). */
+  readonly secretWritesLastDay: number;
+  /** Reports of unexpired tokens that caused no refresh, and when the last one came. */
+  readonly freshRejections: number;
+  readonly lastFreshRejectionAt: string | null;
+  /** A minted token waiting to be written to the secret (its version), if any. */
+  readonly keptTokenVersion: number | null;
   readonly health: Health;
   /** What is wrong, when something is. */
   readonly problem?: string;
@@ -57,6 +66,11 @@ export function viewOf(connection: Connection, now: number): ConnectionView {
             message: connection.lastError.message,
             at: iso(connection.lastError.at),
           },
+    secretWritesLastDay: writesInDay(connection.recentSecretWrites, now).length,
+    freshRejections: connection.freshRejections,
+    lastFreshRejectionAt:
+      connection.lastFreshRejectionAt === undefined ? null : iso(connection.lastFreshRejectionAt),
+    keptTokenVersion: connection.keptToken?.version ?? null,
     health,
     ...(problem === undefined ? {} : { problem }),
     ...(fix === undefined ? {} : { fix }),
@@ -106,6 +120,31 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       fix: `zoho-tokens refresh ${id}${allow}; zoho-tokens history ${id} shows why refreshes fail`,
     };
   }
+  return activeWarning(c, now) ?? { health: 'ok' };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** What an active connection with a working token may still want an operator to know. */
+function activeWarning(
+  c: Connection,
+  now: number,
+): { health: Health; problem: string; fix: string } | undefined {
+  const id = c.connectionId;
+  if (c.keptToken !== undefined) {
+    return {
+      health: 'warning',
+      problem: `Zoho minted token version ${c.keptToken.version} but writing the secret failed (${c.lastError?.code ?? 'unknown'}); it is kept, encrypted, and the next run writes it without calling Zoho`,
+      fix: `zoho-tokens history ${id}; check the secret in Secrets Manager (pending deletion, version quota, access)`,
+    };
+  }
+  if (c.lastError?.code === 'secret_write_budget') {
+    return {
+      health: 'warning',
+      problem: `the secret's write budget is spent (${writesInDay(c.recentSecretWrites, now).length} versions in 24 hours); the current token still works and the next refresh waits until it frees`,
+      fix: `zoho-tokens history ${id} shows what refreshed so often`,
+    };
+  }
   if (c.consecutiveFailures > 0) {
     return {
       health: 'warning',
@@ -113,7 +152,14 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       fix: `zoho-tokens history ${id}`,
     };
   }
-  return { health: 'ok' };
+  if (c.lastFreshRejectionAt !== undefined && now - c.lastFreshRejectionAt < DAY_MS) {
+    return {
+      health: 'warning',
+      problem: `consumers got a 401 on a token that had not expired (${c.freshRejections} report(s) without a refresh, the last at ${iso(c.lastFreshRejectionAt)}): no refresh can fix that. Likely ${FRESH_TOKEN_CAUSES}`,
+      fix: `check the consumer's call: the scope the user granted (e.g. ZohoBooks.fullaccess.all), its organization_id, and that it calls the api_domain of the secret (${c.apiDomain})`,
+    };
+  }
+  return undefined;
 }
 
 /** Why a connection is misconfigured, from the error that took it off the schedule. */

@@ -77,6 +77,12 @@ function printStatus(out: Output, views: readonly ConnectionView[], single: bool
     out.line(`accounts server  ${view.accountsServer}`);
     out.line(`api domain       ${view.apiDomain}`);
     out.line(`client app       ${view.clientRef}`);
+    out.line(`secret writes    ${view.secretWritesLastDay} in the last 24 hours`);
+    if (view.freshRejections > 0) {
+      out.line(
+        `fresh 401s       ${view.freshRejections} report(s) of an unexpired token, the last at ${view.lastFreshRejectionAt ?? '?'}`,
+      );
+    }
     out.line(
       `next refresh     ${view.status === 'active' ? relative(Date.parse(view.refreshDueAt), now) : 'not scheduled'}`,
     );

@@ -6,6 +6,7 @@
 import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import type { Connection } from '../functions/core/connection';
 import { FRESH_TOKEN_CAUSES } from '../functions/core/fresh-report';
+import { DEFAULT_REFRESH_POLICY } from '../functions/core/refresh-policy';
 import { writesInDay } from '../functions/core/write-budget';
 import { allowFlagFor, locationFlags, usesCustomServer } from './custom-servers';
 
@@ -66,7 +67,7 @@ export function viewOf(connection: Connection, now: number): ConnectionView {
             message: connection.lastError.message,
             at: iso(connection.lastError.at),
           },
-    secretWritesLastDay: writesInDay(connection.recentSecretWrites, now).length,
+    secretWritesLastDay: writesInDay(connection.recentSecretWrites, now, DEFAULT_REFRESH_POLICY).length,
     freshRejections: connection.freshRejections,
     lastFreshRejectionAt:
       connection.lastFreshRejectionAt === undefined ? null : iso(connection.lastFreshRejectionAt),
@@ -141,7 +142,7 @@ function activeWarning(
   if (c.lastError?.code === 'secret_write_budget') {
     return {
       health: 'warning',
-      problem: `the secret's write budget is spent (${writesInDay(c.recentSecretWrites, now).length} versions in 24 hours); the current token still works and the next refresh waits until it frees`,
+      problem: `the secret's write budget is spent (${writesInDay(c.recentSecretWrites, now, DEFAULT_REFRESH_POLICY).length} versions in 24 hours); the current token still works and the next refresh waits until it frees`,
       fix: `zoho-tokens history ${id} shows what refreshed so often`,
     };
   }

@@ -19,6 +19,7 @@ const SIMULATOR_ZOHO_TIMEOUT_MS = 3_000;
  * refreshed at half their life (the default 15-minute margin would be longer than the token), and
  * the budget window and the failure backoff shrink in proportion, so the 9-per-window budget still
  * fits the refresh rate: at 60 s tokens a 10-minute window would stop the 10th refresh for minutes.
+ * The write budget's day and hour and the fresh-report window shrink the same way.
  */
 export function sandboxPolicy(lifetimeSeconds: number): RefreshPolicy {
   if (lifetimeSeconds >= 3600) return DEFAULT_REFRESH_POLICY;
@@ -32,6 +33,11 @@ export function sandboxPolicy(lifetimeSeconds: number): RefreshPolicy {
     budgetWindowMs: windowMs,
     failureBackoffBaseMs: Math.max(1_000, Math.round(DEFAULT_REFRESH_POLICY.failureBackoffBaseMs * scale)),
     failureBackoffMaxMs: Math.max(1_000, Math.round(DEFAULT_REFRESH_POLICY.failureBackoffMaxMs * scale)),
+    // The safety brakes keep their counts and shrink their windows with the tokens.
+    freshReportWindowMs: windowMs,
+    writeBudgetDayMs: Math.round(DEFAULT_REFRESH_POLICY.writeBudgetDayMs * scale),
+    writeBudgetHourMs: Math.round(DEFAULT_REFRESH_POLICY.writeBudgetHourMs * scale),
+    keptTokenMinLifeMs: Math.round(DEFAULT_REFRESH_POLICY.keptTokenMinLifeMs * scale),
   };
 }
 

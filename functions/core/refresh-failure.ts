@@ -133,7 +133,7 @@ export async function recordRefreshFailure(
       lastError: { code, message, at: now },
       ...(minted.keptToken && { keptToken: minted.keptToken }),
       ...(minted.mayHaveWritten && {
-        recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now), now],
+        recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now, deps.policy), now],
       }),
     },
     now,

@@ -33,6 +33,9 @@ export interface RefreshPolicy {
    */
   readonly unscheduledWritesPerHour: number;
   readonly unscheduledWritesPerDay: number;
+  /** The write budget's windows: a day and an hour (shorter only in the sandbox, with its short tokens). */
+  readonly writeBudgetDayMs: number;
+  readonly writeBudgetHourMs: number;
   /**
    * A consumer's report of a token that has not expired yet (a 401 on a token we minted minutes ago
    * means scope, organisation or data centre, not expiry) refreshes at most once per this window.
@@ -69,6 +72,8 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
   secretWritesPerDay: 72,
   unscheduledWritesPerHour: 6,
   unscheduledWritesPerDay: 40,
+  writeBudgetDayMs: 24 * 60 * 60_000,
+  writeBudgetHourMs: 60 * 60_000,
   freshReportWindowMs: 10 * 60_000,
   secretWriteAttempts: 3,
   secretWriteReserveMs: 20_000,

@@ -2,12 +2,13 @@ import type { EpochMillis } from './connection';
 import type { RefreshTrigger } from './ports';
 import type { RefreshPolicy } from './refresh-policy';
 
-const HOUR_MS = 60 * 60_000;
-const DAY_MS = 24 * HOUR_MS;
-
-/** The secret writes that still count at `now` (the last 24 hours), oldest first. */
-export function writesInDay(writes: readonly EpochMillis[], now: EpochMillis): EpochMillis[] {
-  return writes.filter((at) => at > now - DAY_MS).sort((a, b) => a - b);
+/** The secret writes that still count at `now` (the last day), oldest first. */
+export function writesInDay(
+  writes: readonly EpochMillis[],
+  now: EpochMillis,
+  policy: Pick<RefreshPolicy, 'writeBudgetDayMs'>,
+): EpochMillis[] {
+  return writes.filter((at) => at > now - policy.writeBudgetDayMs).sort((a, b) => a - b);
 }
 
 /**
@@ -21,14 +22,14 @@ export function secretWriteAvailableAt(
   now: EpochMillis,
   policy: RefreshPolicy,
 ): EpochMillis {
-  const day = writesInDay(writes, now);
+  const day = writesInDay(writes, now, policy);
   const limits: Array<{ count: number; windowMs: number }> = [
-    { count: policy.secretWritesPerDay, windowMs: DAY_MS },
+    { count: policy.secretWritesPerDay, windowMs: policy.writeBudgetDayMs },
   ];
   if (trigger !== 'scheduled') {
     limits.push(
-      { count: policy.unscheduledWritesPerDay, windowMs: DAY_MS },
-      { count: policy.unscheduledWritesPerHour, windowMs: HOUR_MS },
+      { count: policy.unscheduledWritesPerDay, windowMs: policy.writeBudgetDayMs },
+      { count: policy.unscheduledWritesPerHour, windowMs: policy.writeBudgetHourMs },
     );
   }
   let availableAt = now;

@@ -13,7 +13,7 @@ const writes = (count: number, spanMs: number) =>
 
 describe('the secret write budget', () => {
   it('forgets writes older than a day', () => {
-    expect(writesInDay([NOW - 25 * HOUR, NOW - 23 * HOUR, NOW - MIN], NOW)).toEqual([
+    expect(writesInDay([NOW - 25 * HOUR, NOW - 23 * HOUR, NOW - MIN], NOW, policy)).toEqual([
       NOW - 23 * HOUR,
       NOW - MIN,
     ]);

@@ -182,6 +182,13 @@ describe('sandboxPolicy', () => {
       budgetWindowMs: 10_000,
       failureBackoffBaseMs: 1_000,
       failureBackoffMaxMs: 10_000,
+      // The write budget keeps its counts over windows 60 times shorter: a day of 24 minutes holds
+      // the 48 scheduled refreshes of 60 s tokens, far from the 72 allowed.
+      secretWritesPerDay: 72,
+      writeBudgetDayMs: 24 * 60_000,
+      writeBudgetHourMs: 60_000,
+      freshReportWindowMs: 10_000,
+      keptTokenMinLifeMs: 5_000,
     });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * What a consumer is granted (exactly), and that no principal but the two refresher roles can
+ * What a consumer is granted (exactly), and that no principal but the three refresher roles can
  * ever decrypt a refresh token.
  */
 import { Stack } from 'aws-cdk-lib';

@@ -28,6 +28,8 @@ export interface TargetNames {
   readonly alarmTopicArn?: string;
   readonly scheduledFunctionName?: string;
   readonly onDemandFunctionName?: string;
+  /** The function operator commands (refresh, enable, revoke, doctor ID) invoke. */
+  readonly operatorFunctionName?: string;
   readonly deadLetterQueueUrl?: string;
 }
 
@@ -161,6 +163,7 @@ export async function resolveTarget(
       ...optional('alarmTopicArn', outputs[OUTPUT_KEYS.alarmTopicArn]),
       ...optional('scheduledFunctionName', outputs[OUTPUT_KEYS.scheduledFunctionName]),
       ...optional('onDemandFunctionName', outputs[OUTPUT_KEYS.onDemandFunctionName]),
+      ...optional('operatorFunctionName', outputs[OUTPUT_KEYS.operatorFunctionName]),
       ...optional('deadLetterQueueUrl', outputs[OUTPUT_KEYS.deadLetterQueueUrl]),
     },
   };

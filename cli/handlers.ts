@@ -1,7 +1,8 @@
 /**
- * "Run the same handlers as the Lambdas": against an emulator the on-demand and scheduled handlers
- * run in this process; against a deployed stack the CLI invokes the deployed functions, so refresh
- * and revoke run with the refresher's role and configuration, never the operator's.
+ * "Run the same handlers as the Lambdas": against an emulator the operator and scheduled handlers
+ * run in this process; against a deployed stack the CLI invokes the deployed functions, so refresh,
+ * revoke and check run with the operator function's role and configuration, never the operator's
+ * own credentials (which cannot decrypt refresh tokens).
  */
 import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
@@ -11,11 +12,8 @@ import type { Connection } from '../functions/core/connection';
 import { ConfigurationError } from '../functions/core/errors';
 import type { Metrics } from '../functions/core/ports';
 import type { SweepSummary } from '../functions/core/sweep';
-import type { OperatorCommand } from '../functions/on-demand-refresh/operator-command';
-import {
-  createTokenRejectedHandler,
-  type OnDemandResult,
-} from '../functions/on-demand-refresh/token-rejected-handler';
+import type { OperatorCommand } from '../functions/operator/operator-command';
+import { createOperatorHandler, type OperatorResult } from '../functions/operator/operator-handler';
 import { createSweepHandler } from '../functions/scheduled-refresh/sweep-handler';
 import type { AwsSession } from './aws-session';
 import { OperationError } from './errors';
@@ -26,25 +24,25 @@ import { humanLog, inProcessConfig, quietLog } from './local/in-process';
 const IN_PROCESS_SWEEP_BUDGET_MS = 15 * 60_000;
 
 /**
- * Runs an operator command (refresh with trigger `operator`, revoke, or check) through the on-demand
- * handler: in this process against an emulator, by Lambda Invoke of the deployed function otherwise.
- * Only the refresher roles may decrypt refresh tokens, so in AWS this is the only way.
+ * Runs an operator command (refresh with trigger `operator`, revoke, or check) through the operator
+ * handler: in this process against an emulator, by Lambda Invoke of the deployed operator function
+ * otherwise. Only the refresher roles may decrypt refresh tokens, so in AWS this is the only way.
  */
 export async function runOperatorCommand(
   aws: AwsSession,
   out: Output,
   command: OperatorCommand,
   allowedAccountsServers: readonly string[],
-): Promise<OnDemandResult> {
+): Promise<OperatorResult> {
   const target = await aws.target();
   if (target.local) {
     // Quiet: the result says what happened to the one connection; a log line would repeat it.
     const deps = await aws.refresher({ allowedAccountsServers, log: quietLog });
-    return createTokenRejectedHandler(deps)(command);
+    return createOperatorHandler(deps)(command);
   }
-  const functionName = needFunction(target.names.onDemandFunctionName, 'on-demand refresh');
+  const functionName = needFunction(target.names.operatorFunctionName, 'operator');
   out.note(`Invoking ${functionName} …`);
-  return invoke<OnDemandResult>(aws, functionName, command);
+  return invoke<OperatorResult>(aws, functionName, command);
 }
 
 /** Refreshes one connection now, even if it is not due (the lease and the Zoho budget still apply). */
@@ -53,7 +51,7 @@ export function refreshNow(
   out: Output,
   connection: Pick<Connection, 'connectionId'>,
   allowedAccountsServers: readonly string[],
-): Promise<OnDemandResult> {
+): Promise<OperatorResult> {
   return runOperatorCommand(
     aws,
     out,
@@ -75,7 +73,7 @@ export async function checkAsRefresher(
   if (result.outcome === 'checked') return result;
   // Doctor shows only the message: the advice goes into it. An older function refuses `check`.
   throw new OperationError(
-    `the on-demand function did not check '${connectionId}' (${result.outcome === 'rejected' ? result.reason : `it answered ${result.outcome}`}); if it is older than this CLI, deploy the stack again`,
+    `the operator function did not check '${connectionId}' (${result.outcome === 'rejected' ? result.reason : `it answered ${result.outcome}`}); if it is older than this CLI, deploy the stack again`,
   );
 }
 
@@ -119,7 +117,7 @@ export async function sweepNow(
 function needFunction(name: string | undefined, what: string): string {
   if (name !== undefined) return name;
   throw new ConfigurationError(
-    `the ${what} function is not known: against AWS the CLI invokes the deployed functions, whose names come from the stack's outputs; pass --stack instead of --table/--bus/--key`,
+    `the ${what} function is not known: against AWS the CLI invokes the deployed functions, whose names come from the stack's outputs; pass --stack instead of --table/--bus/--key (a stack deployed before this CLI's version may lack the output: deploy it again)`,
   );
 }
 

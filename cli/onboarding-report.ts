@@ -1,6 +1,6 @@
 /** The end of `connect` and `add`: the first refresh, and how consumers read the token. */
 import { accessTokenSecretName, DEFAULT_SECRET_PREFIX } from '../functions/aws/names';
-import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
+import type { OperatorResult } from '../functions/operator/operator-handler';
 import type { CommandContext } from './command';
 import { EXIT_OK, OperationError } from './errors';
 import { relative, timestamp } from './format';
@@ -14,7 +14,7 @@ export async function refreshAndReport(ctx: CommandContext, onboarding: Onboardi
   return report(ctx, onboarding, result);
 }
 
-async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDemandResult): Promise<number> {
+async function report(ctx: CommandContext, onboarding: Onboarding, result: OperatorResult): Promise<number> {
   const target = await ctx.aws.target();
   const { connectionId, location, existing } = onboarding;
   const secretName = accessTokenSecretName(target.names.secretPrefix, connectionId);
@@ -54,7 +54,7 @@ async function report(ctx: CommandContext, onboarding: Onboarding, result: OnDem
  * a misconfigured one comes back with `enable` once the cause is fixed (it keeps its refresh token);
  * one whose token Zoho rejected needs a new authorisation.
  */
-function nextStep(onboarding: Onboarding, result: OnDemandResult): string {
+function nextStep(onboarding: Onboarding, result: OperatorResult): string {
   const id = onboarding.connectionId;
   // A custom accounts server is refused without the allowance it was registered with.
   const allow = onboarding.allowed.length > 0 ? ' --allow-custom-accounts-server' : '';

@@ -1,14 +1,14 @@
-/** Words for what the on-demand handler answered (refresh, revoke, check, or a refused request). */
-import type { OnDemandResult } from '../functions/on-demand-refresh/token-rejected-handler';
+/** Words for what the operator function answered (refresh, revoke, check, or a refused command). */
+import type { OperatorResult } from '../functions/operator/operator-handler';
 import { relative, timestamp } from './format';
 
-/** A refresh that did not produce a token, or a request the handler refused. */
-export function isFailure(result: OnDemandResult): boolean {
+/** A refresh that did not produce a token, or a command the function refused. */
+export function isFailure(result: OperatorResult): boolean {
   return result.outcome === 'failed' || result.outcome === 'rejected';
 }
 
 /** One sentence about `result` for connection `id`. */
-export function describeResult(id: string, result: OnDemandResult, now = Date.now()): string {
+export function describeResult(id: string, result: OperatorResult, now = Date.now()): string {
   switch (result.outcome) {
     case 'refreshed':
     case 'adopted':
@@ -18,6 +18,8 @@ export function describeResult(id: string, result: OnDemandResult, now = Date.no
         ? `Another refresh of '${id}' is running; it writes the next version.`
         : `Nothing to do for '${id}' (${result.reason}); token version ${result.version}.`;
     case 'revoked':
+      if (result.previousStatus === 'revoked')
+        return `'${id}' was already revoked; an access-token secret left behind, if any, is deleted.`;
       return result.revokedAtZoho
         ? `Revoked '${id}' at Zoho and marked it revoked; its access-token secret is deleted.`
         : `Zoho no longer knew the refresh token of '${id}'; marked it revoked and deleted its access-token secret.`;
@@ -26,7 +28,7 @@ export function describeResult(id: string, result: OnDemandResult, now = Date.no
         ? `The refresher can read everything a refresh of '${id}' needs.`
         : `The refresher cannot read all that a refresh of '${id}' needs: ${result.problems.join('; ')}.`;
     case 'rejected':
-      return `The on-demand handler refused the request: ${result.reason}`;
+      return `The operator function refused the command: ${result.reason}`;
     case 'failed':
       return `Refresh of '${id}' failed: ${result.message} [${result.errorCode}]. ${result.permanent ? `The connection is now ${result.status} and off the schedule.` : `Next attempt ${relative(result.retryAt, now)}; consumers keep the current token.`}`;
   }

@@ -7,15 +7,16 @@
  * Each description is what arrives in the alarm e-mail: it says what happened and what to do.
  */
 import type { MetricName } from '../functions/core/ports';
+import { OPERATOR_CONCURRENCY } from './operator-concurrency';
 
 /** What an alarm watches. */
 export type AlarmSource =
   /** A refresher metric (namespace ZohoTokenRefresher, dimension `service`). */
   | { readonly kind: 'refresher'; readonly metric: MetricName }
-  /** An AWS/Lambda metric of one of the two refresher functions. */
+  /** An AWS/Lambda metric of one of the three refresher functions. */
   | {
       readonly kind: 'function';
-      readonly fn: 'scheduled' | 'onDemand';
+      readonly fn: 'scheduled' | 'onDemand' | 'operator';
       readonly metric: 'Errors' | 'Throttles';
     }
   /** The AWS/SQS depth of the dead-letter queue. */
@@ -74,6 +75,27 @@ function anyInFiveMinutes(id: string, source: AlarmSource, description: string, 
     description,
   };
 }
+
+/**
+ * The operator function's alarms. Its callers are people at a terminal, who see each failure
+ * themselves; the alarms tell whoever watches the stack that an emergency command may not have
+ * gone through, and show invocations nobody on the team made (its errors and throttles come only
+ * from principals allowed to invoke it).
+ */
+const OPERATOR_FUNCTION_ALARMS: readonly AlarmSpec[] = [
+  anyInFiveMinutes(
+    'OperatorErrors',
+    { kind: 'function', fn: 'operator', metric: 'Errors' },
+    "An operator command (zoho-tokens refresh, enable, revoke or doctor ID) failed in the Operator function: a transient Zoho or AWS failure, a revoke that found the connection busy, a timeout or a crash. The operator who ran it saw the error; a revoke that failed is safe to run again, and must be. If nobody ran one, find the caller in CloudTrail. See the function's log group.",
+  ),
+  // A throttle means more commands at once than the function reserves, which people at terminals
+  // do not do; an emergency revoke may have been refused.
+  anyInFiveMinutes(
+    'OperatorThrottles',
+    { kind: 'function', fn: 'operator', metric: 'Throttles' },
+    `Operator commands were throttled: more than ${OPERATOR_CONCURRENCY} ran at once (the Operator function reserves ${OPERATOR_CONCURRENCY}). A script fanning out commands crowds out an emergency revoke: stop it, run commands one after another, and check with \`zoho-tokens status\` that every revoke meant went through.`,
+  ),
+];
 
 /** Every alarm of the stack. */
 export const ALARM_SPECS: readonly AlarmSpec[] = [
@@ -167,6 +189,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     { kind: 'deadLetterQueue', metric: 'ApproximateNumberOfMessagesVisible' },
     'An event or invocation failed for good and landed in the dead-letter queue. Read the messages, fix the cause, then purge the queue.',
   ),
+  ...OPERATOR_FUNCTION_ALARMS,
 ];
 
 /** The alarms on the refresher's own metrics: the only ones an emulator can hold (no functions, no DLQ). */

@@ -36,6 +36,7 @@ export interface RefresherAlarmsProps {
   readonly topic: sns.ITopic;
   readonly scheduledFunction: lambda.IFunction;
   readonly onDemandFunction: lambda.IFunction;
+  readonly operatorFunction: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
   /** The sweep's rate: the heartbeat and the fleet gauges come once per rate. */
   readonly scheduleRate: Duration;
@@ -85,7 +86,11 @@ function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMet
     case 'refresher':
       return refresherMetric(source.metric, spec.statistic, period);
     case 'function': {
-      const fn = source.fn === 'scheduled' ? props.scheduledFunction : props.onDemandFunction;
+      const fn = {
+        scheduled: props.scheduledFunction,
+        onDemand: props.onDemandFunction,
+        operator: props.operatorFunction,
+      }[source.fn];
       return source.metric === 'Errors' ? fn.metricErrors(options) : fn.metricThrottles(options);
     }
     case 'deadLetterQueue':

@@ -43,6 +43,6 @@ export class ExampleConsumer extends Construct {
     });
     this.fn = consumer.fn;
     refresher.grantReadToken(consumer.role, props.connectionId);
-    acknowledgeFunction(consumer, refresher.settings.secretPrefix, false);
+    acknowledgeFunction(consumer, refresher.settings.secretPrefix, 'exampleConsumer');
   }
 }

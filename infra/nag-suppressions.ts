@@ -40,6 +40,8 @@ const ON_FAILURE_DESTINATION =
   'Failed asynchronous invocations go to an on-failure destination (the SQS dead-letter queue), which records the request and the error; a DeadLetterConfig as well would deliver each failure twice.';
 const SYNCHRONOUS_ONLY =
   'The example consumer is invoked synchronously (by hand or by a test), never asynchronously: there is no failed event to keep.';
+const OPERATOR_SYNCHRONOUS =
+  'The operator function is invoked synchronously by the CLI (RequestResponse), which shows a failure to the operator at once; a failed command must not be replayed later from a queue (a revoke or refresh an operator already gave up on), so there is no failed event to keep.';
 const NO_TRACING =
   'X-Ray would show one AWS call after another that the metrics and structured logs already cover; it would add xray:Put* on resource * to every role.';
 const NO_VPC =
@@ -76,18 +78,31 @@ function secretPatternFindings(role: IConstruct, secretPrefix: string): Record<s
 }
 
 /**
- * The findings of a Lambda function built by {@link ProjectFunction}. `refresher`: one of the two
- * refresher functions (async, with an on-failure destination, secret patterns in its policy).
+ * What a function built by {@link ProjectFunction} is, for its findings: a refresher invoked
+ * asynchronously (schedule, bus; with an on-failure destination), the operator function (a refresher
+ * invoked synchronously), or the example consumer. Refreshers have secret patterns in their policy.
  */
-export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, refresher: boolean): void {
-  const noDeadLetterConfig = refresher ? ON_FAILURE_DESTINATION : SYNCHRONOUS_ONLY;
+export type FunctionUse = 'asyncRefresher' | 'operator' | 'exampleConsumer';
+
+const NO_DEAD_LETTER_CONFIG: Record<FunctionUse, string> = {
+  asyncRefresher: ON_FAILURE_DESTINATION,
+  operator: OPERATOR_SYNCHRONOUS,
+  exampleConsumer: SYNCHRONOUS_ONLY,
+};
+
+/** The findings of a Lambda function built by {@link ProjectFunction}, used as `use` says. */
+export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, use: FunctionUse): void {
+  const noDeadLetterConfig = NO_DEAD_LETTER_CONFIG[use];
   acknowledge(fn.fn, {
     'AwsSolutions-L1': NODE_22,
     'Serverless-LambdaLatestVersion': NODE_22,
     'Serverless-LambdaDLQ': noDeadLetterConfig,
     'Serverless-LambdaTracing': NO_TRACING,
   });
-  if (refresher) acknowledge(fn.role, secretPatternFindings(fn.role, secretPrefix));
+  // Its EventInvokeConfig only turns retries off; the same reason holds for having no destination.
+  if (use === 'operator')
+    acknowledge(fn.fn, { 'Serverless-LambdaAsyncFailureDestination': noDeadLetterConfig });
+  if (use !== 'exampleConsumer') acknowledge(fn.role, secretPatternFindings(fn.role, secretPrefix));
   skipCheckov(fn.fn, [
     { id: 'CKV_AWS_116', comment: noDeadLetterConfig },
     { id: 'CKV_AWS_117', comment: NO_VPC },

@@ -14,6 +14,10 @@ export const OUTPUT_KEYS = {
   alarmTopicArn: 'AlarmTopicArn',
   scheduledFunctionName: 'ScheduledRefreshFunctionName',
   onDemandFunctionName: 'OnDemandRefreshFunctionName',
+  /** The function `refresh`, `enable`, `revoke` and `doctor ID` invoke. */
+  operatorFunctionName: 'OperatorFunctionName',
+  /** Its ARN: the resource of the lambda:InvokeFunction an operator's policy grants. */
+  operatorFunctionArn: 'OperatorFunctionArn',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   dashboardName: 'DashboardName',
   /** Present when the stack made a consumer policy. */

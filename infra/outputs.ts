@@ -35,6 +35,16 @@ export function addRefresherOutputs(
     [OUTPUT_KEYS.alarmTopicArn, refresher.alarmTopic.topic.topicArn, 'SNS topic the alarms notify'],
     [OUTPUT_KEYS.scheduledFunctionName, refresher.scheduledFunction.functionName, 'Scheduled sweep function'],
     [OUTPUT_KEYS.onDemandFunctionName, refresher.onDemandFunction.functionName, 'On-demand refresh function'],
+    [
+      OUTPUT_KEYS.operatorFunctionName,
+      refresher.operatorFunction.functionName,
+      'Operator function (zoho-tokens refresh, enable, revoke, doctor ID)',
+    ],
+    [
+      OUTPUT_KEYS.operatorFunctionArn,
+      refresher.operatorFunction.functionArn,
+      "ARN of the operator function: operators' policies allow lambda:InvokeFunction on it",
+    ],
     [OUTPUT_KEYS.deadLetterQueueUrl, refresher.deadLetterQueue.queueUrl, 'Dead-letter queue'],
     [OUTPUT_KEYS.dashboardName, refresher.dashboard.dashboard.dashboardName, 'CloudWatch dashboard'],
   ];

@@ -1,6 +1,6 @@
 /**
- * The environment of both refresher functions, under the names of `ENV` (read once at cold start by
- * `functions/aws/config.ts`). Optional settings are left out when not configured.
+ * The environment of the three refresher functions, under the names of `ENV` (read once at cold
+ * start by `functions/aws/config.ts`). Optional settings are left out when not configured.
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -21,7 +21,7 @@ export interface RefresherResources {
   readonly eventBus: events.IEventBus;
 }
 
-/** Variable name → value for both refresher functions. */
+/** Variable name → value for the three refresher functions. */
 export function refresherEnvironment(
   settings: ResolvedRefresherProps,
   resources: RefresherResources,

@@ -1,7 +1,8 @@
 /**
  * The refresher roles' identity policies, action by action from what the adapters in
  * `functions/aws` call. Nothing on `*`: every statement names the table, index, secret pattern,
- * bus or key it needs.
+ * bus or key it needs. The three roles share what a refresh needs; beyond it, only the sweep may
+ * query the due index and only the operator function may delete an access-token secret.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -19,11 +20,15 @@ export interface RefresherAccess {
   readonly eventBus: events.IEventBus;
   readonly secretPrefix: string;
   readonly accessTokenKey: kms.IKey | undefined;
-  /** The sweep reads the due index; the on-demand refresher never lists. */
-  readonly queriesDueIndex: boolean;
-  /** The on-demand refresher also runs operators' `revoke`, which removes the access-token secret. */
-  readonly runsOperatorCommands: boolean;
+  /** Which function the role runs: what it may do beyond a refresh follows from it. */
+  readonly kind: RefresherKind;
 }
+
+/**
+ * The three refresher functions: the scheduled sweep, the on-demand refresh of consumers' reports,
+ * and the operator function (operators' refresh, revoke and check).
+ */
+export type RefresherKind = 'scheduled' | 'onDemand' | 'operator';
 
 /** ARN of the due index, the only index the sweep queries. */
 export const dueIndexArn = (table: dynamodb.ITable) =>
@@ -79,7 +84,8 @@ export function grantRefresher(role: iam.Role, access: RefresherAccess): void {
       conditions: { StringEquals: { 'events:source': REFRESHER_EVENT_SOURCE } },
     }),
   ];
-  if (access.queriesDueIndex) {
+  // Only the sweep lists: the other two act on the one connection they are given.
+  if (access.kind === 'scheduled') {
     statements.push(
       new iam.PolicyStatement({
         sid: 'SweepDueIndex',
@@ -88,7 +94,9 @@ export function grantRefresher(role: iam.Role, access: RefresherAccess): void {
       }),
     );
   }
-  if (access.runsOperatorCommands) {
+  // Only `revoke` deletes a secret, and only the operator function runs it: neither a refresh of
+  // any trigger nor a report can remove a token consumers read.
+  if (access.kind === 'operator') {
     statements.push(
       new iam.PolicyStatement({
         sid: 'RevokeRemovesAccessTokens',

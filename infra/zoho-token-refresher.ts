@@ -1,7 +1,8 @@
 /**
  * `ZohoTokenRefresher`: everything that keeps Zoho access tokens fresh, as one construct a user can
- * drop into a stack of their own — the two refresher functions, the table, the refresh-token key,
- * the bus, the dead-letter queue, the alarms, the dashboard, and the grants consumers need.
+ * drop into a stack of their own — the three refresher functions (scheduled sweep, on-demand
+ * refresh of consumers' reports, operator commands), the table, the refresh-token key, the bus, the
+ * dead-letter queue, the alarms, the dashboard, and the grants consumers need.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -20,6 +21,7 @@ import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer
 import { RefresherDashboard } from './dashboard';
 import { ExampleConsumer } from './example-consumer';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
+import { OPERATOR_CONCURRENCY } from './operator-concurrency';
 import { RefreshTokenKey } from './refresh-token-key';
 import { refresherEnvironment } from './refresher-environment';
 import { ProjectFunction, queueDestination } from './refresher-function';
@@ -31,12 +33,13 @@ import {
 } from './refresher-props';
 
 export { addRefresherOutputs, OUTPUT_KEYS } from './outputs';
+
 export type { ZohoTokenRefresherProps } from './refresher-props';
 
 /** The refresher: see the file comment. Props are validated in the constructor. */
 export class ZohoTokenRefresher extends Construct {
   readonly table: dynamodb.Table;
-  /** Encrypts refresh tokens; only the two refresher roles may decrypt. */
+  /** Encrypts refresh tokens; only the three refresher roles may decrypt. */
   readonly refreshTokenKey: kms.Key;
   readonly eventBus: events.EventBus;
   /** Failed consumer-event deliveries and failed async invocations land here. */
@@ -44,6 +47,11 @@ export class ZohoTokenRefresher extends Construct {
   readonly alarmTopic: AlarmTopic;
   readonly scheduledFunction: nodejs.NodejsFunction;
   readonly onDemandFunction: nodejs.NodejsFunction;
+  /**
+   * Runs operators' commands (refresh, revoke, check) by direct invocation; the only role that may
+   * delete an access-token secret. No event source targets it.
+   */
+  readonly operatorFunction: nodejs.NodejsFunction;
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
   readonly exampleConsumer: ExampleConsumer | undefined;
@@ -135,25 +143,42 @@ export class ZohoTokenRefresher extends Construct {
       // A report older than 15 minutes is moot: the sweep has refreshed that token by then.
       asyncInvoke: { retryAttempts: 2, maxEventAge: Duration.minutes(15), onFailure },
     });
+    // 30 s, 256 MB: one command is at most one refresh (as on demand) or one revoke (up to 15 s
+    // waiting for a refresh's lease, then one Zoho call of 8 s and a few AWS calls).
+    const operator = new ProjectFunction(this, 'Operator', {
+      handlerName: 'operator',
+      description: 'zoho-token-refresher: operator commands (refresh, revoke, check) of the zoho-tokens CLI',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // Its own pool: a report storm on the on-demand function cannot throttle an emergency revoke.
+      reservedConcurrentExecutions: OPERATOR_CONCURRENCY,
+      environment,
+      removalPolicy,
+      // The CLI invokes synchronously and shows a failure at once; an asynchronous invocation that
+      // fails is not retried behind the operator's back.
+      asyncInvoke: { retryAttempts: 0 },
+    });
     this.scheduledFunction = scheduled.fn;
     this.onDemandFunction = onDemand.fn;
-    for (const [fn, queriesDueIndex] of [
-      [scheduled, true],
-      [onDemand, false],
+    this.operatorFunction = operator.fn;
+    for (const [fn, kind] of [
+      [scheduled, 'scheduled'],
+      [onDemand, 'onDemand'],
+      [operator, 'operator'],
     ] as const) {
       grantRefresher(fn.role, {
         table: this.table,
         eventBus: this.eventBus,
         secretPrefix: settings.secretPrefix,
         accessTokenKey: settings.accessTokenKey,
-        queriesDueIndex,
-        // Operators' revoke needs the plaintext refresh token, which only a refresher may decrypt.
-        runsOperatorCommands: !queriesDueIndex,
+        kind,
       });
-      acknowledgeFunction(fn, settings.secretPrefix, true);
+      acknowledgeFunction(fn, settings.secretPrefix, kind === 'operator' ? 'operator' : 'asyncRefresher');
     }
     key.allowDecrypt(scheduled.role, 'ScheduledRefreshDecrypts');
     key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
+    // Revoke sends the refresh token to Zoho, and check proves it decrypts.
+    key.allowDecrypt(operator.role, 'OperatorDecrypts');
 
     new events.Rule(this, 'SweepSchedule', {
       description: 'zoho-token-refresher: runs the sweep of due connections',
@@ -184,6 +209,7 @@ export class ZohoTokenRefresher extends Construct {
       topic: this.alarmTopic.topic,
       scheduledFunction: this.scheduledFunction,
       onDemandFunction: this.onDemandFunction,
+      operatorFunction: this.operatorFunction,
       deadLetterQueue: this.deadLetterQueue,
       scheduleRate: settings.scheduleRate,
     });

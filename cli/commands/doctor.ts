@@ -23,7 +23,7 @@ export const doctorCommand: CommandSpec = {
   options: { ...allowCustomOption },
   details: [
     'The client app is checked with a probe code Zoho cannot know: its answer tells a good client from a wrong data centre, client id or secret without spending a token request. Exit 1 when a check fails.',
-    'With ID, the refresher itself checks that it can decrypt the refresh token and read the client app and the access-token secret, without calling Zoho: in-process against an emulator, by invoking the deployed on-demand function in AWS (only the refresher roles may decrypt).',
+    'With ID, the refresher itself checks that it can decrypt the refresh token and read the client app and the access-token secret, without calling Zoho: in-process against an emulator, by invoking the deployed operator function in AWS (only the refresher roles may decrypt).',
   ],
   async run(ctx) {
     const target = await ctx.aws.target();

@@ -6,7 +6,7 @@
 import { CLIENT_CREDENTIALS_TTL_MS } from '../../functions/aws/client-credentials';
 import { type Connection, parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
-import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
+import type { OperatorResult } from '../../functions/operator/operator-handler';
 import type { CommandContext, CommandSpec } from '../command';
 import {
   allowCustomOption,
@@ -22,7 +22,7 @@ export const enableCommand: CommandSpec = {
   name: 'enable',
   brief: 'Reactivate a misconfigured or disabled connection',
   summary:
-    "Puts a misconfigured or disabled connection back on the schedule with the refresh token it already has, and refreshes it at once (in-process against an emulator, or by invoking the deployed on-demand function). Use it after fixing the cause, e.g. the client secret with 'clients put'.",
+    "Puts a misconfigured or disabled connection back on the schedule with the refresh token it already has, and refreshes it at once (in-process against an emulator, or by invoking the deployed operator function). Use it after fixing the cause, e.g. the client secret with 'clients put'.",
   usage: 'ID',
   positionals: [1, 1],
   options: { ...allowCustomOption },
@@ -85,7 +85,7 @@ function refuseWithoutUsableToken(connection: Connection): void {
   }
 }
 
-function report(ctx: CommandContext, before: Connection, result: OnDemandResult, local: boolean): number {
+function report(ctx: CommandContext, before: Connection, result: OperatorResult, local: boolean): number {
   const id = before.connectionId;
   if (ctx.values.json === true) {
     ctx.out.json({ connectionId: id, previousStatus: before.status, firstRefresh: result });

@@ -19,7 +19,7 @@ export const refreshCommand: CommandSpec = {
   name: 'refresh',
   brief: 'Refresh a connection now',
   summary:
-    'Refreshes a connection now, with trigger operator: in-process against an emulator, or by invoking the deployed on-demand function (only the refresher roles may decrypt refresh tokens). Without --force a token that is not due is left alone.',
+    'Refreshes a connection now, with trigger operator: in-process against an emulator, or by invoking the deployed operator function (only the refresher roles may decrypt refresh tokens). Without --force a token that is not due is left alone.',
   usage: 'ID [--force]',
   positionals: [1, 1],
   options: {

@@ -1,7 +1,7 @@
 /** `zoho-tokens revoke ID`: revokes the refresh token at Zoho, marks the connection revoked, removes its token material. */
 import { parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
-import type { CommandSpec } from '../command';
+import type { CommandContext, CommandSpec } from '../command';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError, UsageError } from '../errors';
 import { runOperatorCommand } from '../handlers';
@@ -24,7 +24,8 @@ export const revokeCommand: CommandSpec = {
   },
   details: [
     "Consumers of the connection fail from then on. 'zoho-tokens add --id ID …' brings it back with a new refresh token.",
-    'Against AWS the deployed on-demand function revokes (only the refresher roles may decrypt refresh tokens).',
+    'Against AWS the deployed operator function revokes (only the refresher roles may decrypt refresh tokens, and only the operator function may delete access-token secrets).',
+    'On a connection that is already revoked it asks nothing and calls no Zoho: it deletes an access-token secret a refresh may have left behind, so running it again is always safe.',
   ],
   async run(ctx) {
     const id = parseConnectionId(ctx.positionals[0]);
@@ -32,10 +33,7 @@ export const revokeCommand: CommandSpec = {
     const connection = await store.get(id);
     if (connection === undefined) throw new ConnectionNotFoundError(id);
     if (connection.status === 'revoked' && connection.encryptedRefreshToken === '') {
-      if (ctx.values.json === true)
-        ctx.out.json({ connectionId: id, outcome: 'revoked', alreadyRevoked: true });
-      else ctx.out.line(`'${id}' is already revoked.`);
-      return EXIT_OK;
+      return cleanUp(ctx, id);
     }
     if ((await ctx.aws.target()).local) refuseUnallowedCustomServers(ctx.values, [connection]);
     if (ctx.values.yes !== true) {
@@ -63,3 +61,23 @@ export const revokeCommand: CommandSpec = {
     return EXIT_OK;
   },
 };
+
+/**
+ * A revoked connection has nothing left to lose: no confirmation, no Zoho call. The revoke runs
+ * again all the same, because a refresh that lost its lease to the first revoke may have written an
+ * access-token secret after it (a dead token: Zoho revoked its refresh token), and only the
+ * operator function may delete it. Only while it is still revoked: one re-authorised meanwhile
+ * (`add`, `connect`) is left alone (ConnectionChangedError), never revoked unconfirmed.
+ */
+async function cleanUp(ctx: CommandContext, id: string): Promise<number> {
+  const result = await runOperatorCommand(
+    ctx.aws,
+    ctx.out,
+    { operatorCommand: 'revoke', connectionId: id, expectedStatus: 'revoked' },
+    [],
+  );
+  if (result.outcome !== 'revoked') throw new OperationError(describeResult(id, result));
+  if (ctx.values.json === true) ctx.out.json({ connectionId: id, outcome: 'revoked', alreadyRevoked: true });
+  else ctx.out.line(describeResult(id, result));
+  return EXIT_OK;
+}

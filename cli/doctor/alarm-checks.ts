@@ -108,8 +108,11 @@ function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
         label: `the ${source.metric} metric`,
       };
     case 'function': {
-      const functionName =
-        source.fn === 'scheduled' ? names.scheduledFunctionName : names.onDemandFunctionName;
+      const functionName = {
+        scheduled: names.scheduledFunctionName,
+        onDemand: names.onDemandFunctionName,
+        operator: names.operatorFunctionName,
+      }[source.fn];
       return functionName === undefined
         ? undefined
         : {

@@ -1,8 +1,9 @@
 /**
- * Doctor checks made with the refresher's own permissions: the on-demand function's `check` operator
- * command (in-process against an emulator, Lambda Invoke in AWS) decrypts the refresh token and
- * reads the client app and the access-token secret, without calling Zoho and without returning any
- * of them. Operators' credentials cannot stand in: by design only the refresher roles may decrypt.
+ * Doctor checks made with the refresher's own permissions: the operator function's `check` command
+ * (in-process against an emulator, Lambda Invoke in AWS) decrypts the refresh token and reads the
+ * client app and the access-token secret, without calling Zoho and without returning any of them.
+ * Operators' credentials cannot stand in: by design only the refresher roles may decrypt. The
+ * operator function's role reads exactly what the other two refresher roles read for a refresh.
  */
 import { accessTokenSecretName, clientSecretName } from '../../functions/aws/names';
 import { CHECK_PARTS, type ConnectionCheckResult } from '../../functions/core/check-connection';
@@ -21,11 +22,11 @@ export async function refresherChecks(ctx: RefresherCheckContext, connection: Co
   const { target } = ctx;
   const id = connection.connectionId;
   const addAgain = `zoho-tokens add --id ${id} … --refresh-token -`;
-  if (!target.local && target.names.onDemandFunctionName === undefined) {
+  if (!target.local && target.names.operatorFunctionName === undefined) {
     return [
       warn(
         'refresh token',
-        'not checked: only the refresher roles may decrypt it, and without the stack the on-demand function is not known',
+        'not checked: only the refresher roles may decrypt it, and without the stack the operator function is not known',
         'pass --stack (instead of --table/--bus/--key) so doctor can ask the deployed function',
       ),
     ];
@@ -33,7 +34,7 @@ export async function refresherChecks(ctx: RefresherCheckContext, connection: Co
   const result = await ctx.checkAsRefresher(id);
   const actor = target.local
     ? 'the refresher'
-    : `${target.names.onDemandFunctionName} (the refresher's role)`;
+    : `${target.names.operatorFunctionName} (the refresher's role)`;
   // Each problem line is `<part>: <error name> [code]`; the check's name already says the part.
   const problem = (part: string) => {
     const line = result.problems.find((candidate) => candidate.startsWith(part));
@@ -52,7 +53,7 @@ export async function refresherChecks(ctx: RefresherCheckContext, connection: Co
           `store it: zoho-tokens clients put --client ${connection.clientRef} --client-id … --client-secret -${
             target.local
               ? ''
-              : `; if it is stored, the on-demand function's role needs secretsmanager:GetSecretValue on ${clientSecretName(target.names.secretPrefix, connection.clientRef)}`
+              : `; if it is stored, the refresher roles need secretsmanager:GetSecretValue on ${clientSecretName(target.names.secretPrefix, connection.clientRef)}`
           }`,
         ),
     result.accessTokenReadable
@@ -66,7 +67,7 @@ export async function refresherChecks(ctx: RefresherCheckContext, connection: Co
           `if its value was edited by hand, zoho-tokens refresh ${id} --force writes a new version${
             target.local
               ? ''
-              : `; otherwise the on-demand function's role needs secretsmanager:GetSecretValue on ${accessTokenSecretName(target.names.secretPrefix, id)}`
+              : `; otherwise the refresher roles need secretsmanager:GetSecretValue on ${accessTokenSecretName(target.names.secretPrefix, id)}`
           }`,
         ),
   ];
@@ -93,6 +94,6 @@ function refreshTokenCheck(
     `${actor} cannot decrypt it: ${problem}`,
     ctx.target.local
       ? `register it again: ${addAgain}`
-      : `the on-demand function's role needs kms:Decrypt on ${keyId} under this connection's encryption context (the stack grants it: deploy again if the key policy was changed); if the stored ciphertext is damaged, register it again: ${addAgain}`,
+      : `the refresher roles need kms:Decrypt on ${keyId} under this connection's encryption context (the stack grants it: deploy again if the key policy was changed); if the stored ciphertext is damaged, register it again: ${addAgain}`,
   );
 }

@@ -78,12 +78,19 @@ async function functionChecks(target: AwsTarget, clients: TargetClients): Promis
   const functions = [
     ['scheduled function', names.scheduledFunctionName],
     ['on-demand function', names.onDemandFunctionName],
+    ['operator function', names.operatorFunctionName],
   ] as const;
   const checks: Check[] = [];
   for (const [what, functionName] of functions) {
     if (functionName === undefined) {
       checks.push(
-        warn(what, `the ${what} is not known without the stack's outputs`, 'pass --stack to check it'),
+        target.stackName === undefined
+          ? warn(what, `the ${what} is not known without the stack's outputs`, 'pass --stack to check it')
+          : warn(
+              what,
+              `stack ${target.stackName} does not name the ${what} in its outputs`,
+              'deploy the stack again with this version (older stacks lack the output)',
+            ),
       );
       continue;
     }

@@ -89,7 +89,8 @@ export function inProcessConfig(target: AwsTarget, options: InProcessOptions = {
 /**
  * The use case's dependencies against `target`, built with the functions' own composition root
  * (`createRefresherDependencies`) on the target's SDK clients. Pass the result to
- * `createTokenRejectedHandler` / `createSweepHandler` to run exactly what the Lambdas run.
+ * `createTokenRejectedHandler`, `createOperatorHandler` or `createSweepHandler` to run exactly what
+ * the Lambdas run.
  */
 export function createInProcessRefresher(
   target: AwsTarget,

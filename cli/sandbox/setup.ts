@@ -110,10 +110,6 @@ export function describeOnDemandResult(result: OnDemandResult): string {
       return `skipped (${result.reason}), v${result.version} stands`;
     case 'failed':
       return `failed (${result.errorCode})`;
-    case 'revoked':
-      return 'revoked';
-    case 'checked':
-      return 'checked';
     case 'rejected':
       return `refused (${result.reason})`;
   }

@@ -7,7 +7,7 @@ import { ConfigurationError } from '../core/errors';
 import { ENV } from './names';
 import { isWithinLimit, type LimitedSetting, SETTING_LIMITS, type SettingLimit } from './settings';
 
-/** Typed configuration of both refresher functions. */
+/** Typed configuration of the three refresher functions. */
 export interface RefresherConfig {
   readonly tableName: string;
   readonly secretPrefix: string;

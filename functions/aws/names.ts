@@ -27,7 +27,7 @@ export const LOCAL_DEFAULTS = {
   alarmTopicName: 'zoho-token-refresher-alarms',
 } as const;
 
-/** Environment variables of both refresher functions, read once at cold start. */
+/** Environment variables of the three refresher functions, read once at cold start. */
 export const ENV = {
   tableName: 'TABLE_NAME',
   secretPrefix: 'SECRET_PREFIX',

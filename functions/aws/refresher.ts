@@ -1,5 +1,5 @@
 /**
- * The composition root of both refresher functions (and of the CLI's in-process runs): the AWS
+ * The composition root of the three refresher functions (and of the CLI's in-process runs): the AWS
  * ports, the Zoho client and the policy from the configuration, wired into the use case's
  * dependencies. Build it once per container and keep it.
  */

@@ -1,14 +1,31 @@
-import type { Connection } from './connection';
-import { ConnectionNotFoundError, RefreshTokenAlreadyInvalidError, ZohoTokenRefresherError } from './errors';
+import type { Connection, ConnectionStatus } from './connection';
+import {
+  ConnectionChangedError,
+  ConnectionNotFoundError,
+  RefreshTokenAlreadyInvalidError,
+  ZohoTokenRefresherError,
+} from './errors';
 import type { RefreshDependencies } from './refresh-deps';
 import { bestEffort } from './refresh-deps';
 
 export interface RevokeResult {
   readonly outcome: 'revoked';
   readonly connectionId: string;
-  /** False when Zoho no longer knew the refresh token (already revoked or evicted). */
+  /**
+   * False when Zoho no longer knew the refresh token (revoked elsewhere or evicted), or was not
+   * asked because the connection was revoked already (`previousStatus` says which).
+   */
   readonly revokedAtZoho: boolean;
   readonly previousStatus: string;
+}
+
+export interface RevokeOptions {
+  /**
+   * Revoke only a connection still in this status (the one the operator saw); any other is a
+   * ConnectionChangedError and nothing changes. `zoho-tokens revoke` passes `revoked` when it only
+   * cleans up, so a connection re-authorised meanwhile is never revoked without confirmation.
+   */
+  readonly expectedStatus?: ConnectionStatus;
 }
 
 /** A refresh kept its lease past every wait; the revoke changed nothing and can be run again. */
@@ -22,7 +39,7 @@ export class ConnectionBusyError extends ZohoTokenRefresherError {
 }
 
 /**
- * The longest a revoke waits for a refresh's lease. A revoke runs in the on-demand function (30 s):
+ * The longest a revoke waits for a refresh's lease. A revoke runs in the operator function (30 s):
  * this wait, one Zoho call (8 s timeout) and the AWS calls around them must fit.
  */
 export const REVOKE_LEASE_WAIT_MS = 15_000;
@@ -39,17 +56,20 @@ const LEASE_POLL_MS = 1_000;
  * access-token secret removed. An active connection is leased first, so no refresh in flight can
  * commit, record a failure or rewrite the secret after the revoke. A refresh token Zoho no longer
  * knows is not an error: the goal, a dead token, is reached. A transient Zoho failure is thrown and
- * changes nothing, so the operator can run it again.
+ * changes nothing, so the operator can run it again. On a connection already revoked it calls no
+ * one and removes the access-token secret again: a refresh that lost its lease to the revoke may
+ * have written one after it (dead at Zoho, but still a secret to delete).
  */
 export async function revokeConnection(
   deps: RefreshDependencies,
   connectionId: string,
+  options: RevokeOptions = {},
 ): Promise<RevokeResult> {
   const owner = deps.newLeaseOwner();
-  const connection = await leaseForRevoke(deps, connectionId, owner);
+  const connection = await leaseForRevoke(deps, connectionId, owner, options.expectedStatus);
   const started = deps.clock.now();
 
-  let revokedAtZoho = true;
+  let revokedAtZoho = connection.status !== 'revoked';
   if (connection.status !== 'revoked') {
     try {
       const refreshToken = await deps.cipher.decrypt(connectionId, connection.encryptedRefreshToken);
@@ -100,11 +120,14 @@ async function leaseForRevoke(
   deps: RefreshDependencies,
   connectionId: string,
   owner: string,
+  expectedStatus: ConnectionStatus | undefined,
 ): Promise<Connection> {
   const deadline = deps.clock.now() + REVOKE_LEASE_WAIT_MS;
   for (;;) {
     const connection = await deps.store.get(connectionId);
     if (!connection) throw new ConnectionNotFoundError(connectionId);
+    if (expectedStatus !== undefined && connection.status !== expectedStatus)
+      throw new ConnectionChangedError(connectionId, expectedStatus);
     if (connection.status !== 'active') return connection;
     const now = deps.clock.now();
     const lease = connection.lease;

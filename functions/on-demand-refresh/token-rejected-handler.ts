@@ -1,32 +1,24 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
+import type { RefreshResult } from '../core/refresh-connection';
 import type { RefreshDependencies } from '../core/refresh-deps';
 import { parseTokenRejected, refreshRejectedToken } from '../core/token-rejected';
-import {
-  isOperatorCommand,
-  type OperatorCommandResult,
-  parseOperatorCommand,
-  runOperatorCommand,
-} from './operator-command';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
-/** What the function answers: a refresh, revoke or check result, or why the event was refused. */
-export type OnDemandResult =
-  | OperatorCommandResult
-  | { readonly outcome: 'rejected'; readonly reason: string };
+/** What the function answers: a refresh result, or why the event was refused. */
+export type OnDemandResult = RefreshResult | { readonly outcome: 'rejected'; readonly reason: string };
 
 /**
  * The on-demand use case as a Lambda function, before middleware. A malformed event or an unknown
  * connection is refused with a logged reason and a metric and NOT thrown: retrying cannot fix it.
- * Operators' direct invocations (`zoho-tokens refresh|enable|revoke|doctor ID` against a stack) take
- * the same path.
+ * It serves consumers' reports only: operators' commands go to the operator function
+ * (functions/operator), and one sent here is refused as a malformed report.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
  */
 export function createTokenRejectedHandler(deps: RefreshDependencies) {
   return async (event: TokenRejectedEvent | unknown): Promise<OnDemandResult> => {
     try {
-      if (isOperatorCommand(event)) return await runOperatorCommand(deps, parseOperatorCommand(event));
       const detail =
         typeof event === 'object' && event !== null ? (event as { detail?: unknown }).detail : undefined;
       return await refreshRejectedToken(deps, parseTokenRejected(detail));

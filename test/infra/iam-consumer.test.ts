@@ -1,5 +1,5 @@
 /**
- * What a consumer is granted (exactly), and that no principal but the two refresher roles can
+ * What a consumer is granted (exactly), and that no principal but the three refresher roles can
  * ever decrypt a refresh token.
  */
 import { Stack } from 'aws-cdk-lib';
@@ -118,7 +118,7 @@ describe('the refresh-token key', () => {
     keyId = logicalId(refresher.refreshTokenKey);
   });
 
-  it('lets exactly the two refresher roles decrypt, and only with the connection context', () => {
+  it('lets exactly the three refresher roles decrypt, and only with the connection context', () => {
     const key = template.toJSON().Resources[keyId];
     const decrypting = (
       key.Properties.KeyPolicy.Statement as {
@@ -138,6 +138,11 @@ describe('the refresh-token key', () => {
         Action: 'kms:Decrypt',
         Condition: CONTEXT_PRESENT,
       }),
+      expect.objectContaining({
+        Principal: { AWS: arnOf(refresher.operatorFunction.role as iam.IRole) },
+        Action: 'kms:Decrypt',
+        Condition: CONTEXT_PRESENT,
+      }),
     ]);
   });
 
@@ -151,12 +156,14 @@ describe('the refresh-token key', () => {
     expect(forAccount.flatMap(actionsOf).filter(canDecrypt)).toEqual([]);
   });
 
-  it('appears in no identity policy that can decrypt, except the two refresher roles', () => {
-    const refresherRoles = [refresher.scheduledFunction.role, refresher.onDemandFunction.role].map(
-      (role) => ({
-        Ref: logicalId(role as iam.IRole),
-      }),
-    );
+  it('appears in no identity policy that can decrypt, except the three refresher roles', () => {
+    const refresherRoles = [
+      refresher.scheduledFunction.role,
+      refresher.onDemandFunction.role,
+      refresher.operatorFunction.role,
+    ].map((role) => ({
+      Ref: logicalId(role as iam.IRole),
+    }));
     const holders: unknown[] = [];
     for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
       for (const resource of Object.values(template.findResources(type)) as {

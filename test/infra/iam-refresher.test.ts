@@ -1,11 +1,13 @@
 /**
- * The exact IAM of the refresher roles: what each may do, on which resource, under which condition;
- * and which events reach the on-demand function.
+ * The exact IAM of the refresher roles: what each may do, on which resource, under which condition
+ * (only the operator function's may delete a secret); and who may invoke which function (the rules
+ * their own function, nothing the operator function).
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
+import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
 import {
   ALL_TOKENS,
   ARN_PREFIX,
@@ -18,12 +20,33 @@ import {
   SECRETS_KEY_ARN,
   SECRETS_VIA,
   synthesizedRefresher,
+  TEST_ENV,
   templateOf,
+  testApp,
 } from './infra-support';
 
-function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'onDemand') {
-  const role = fn === 'scheduled' ? refresher.scheduledFunction.role : refresher.onDemandFunction.role;
-  const fnConstruct = refresher.node.findChild(fn === 'scheduled' ? 'ScheduledRefresh' : 'OnDemandRefresh');
+/** An action that deletes a secret, written out or by a wildcard. */
+const mayDeleteSecret = (action: string) =>
+  action === '*' || /^secretsmanager:(\*|Delete\*|DeleteSecret)$/i.test(action);
+
+type Kind = 'scheduled' | 'onDemand' | 'operator';
+const KINDS: readonly Kind[] = ['scheduled', 'onDemand', 'operator'];
+const CONSTRUCT_IDS: Record<Kind, string> = {
+  scheduled: 'ScheduledRefresh',
+  onDemand: 'OnDemandRefresh',
+  operator: 'Operator',
+};
+
+const functionOf = (refresher: ZohoTokenRefresher, kind: Kind) =>
+  ({
+    scheduled: refresher.scheduledFunction,
+    onDemand: refresher.onDemandFunction,
+    operator: refresher.operatorFunction,
+  })[kind];
+
+function refresherStatements(refresher: ZohoTokenRefresher, fn: Kind) {
+  const role = functionOf(refresher, fn).role;
+  const fnConstruct = refresher.node.findChild(CONSTRUCT_IDS[fn]);
   return {
     role,
     expected: [
@@ -32,12 +55,17 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'o
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: arnOf(fnConstruct.node.findChild('Logs')),
       },
-      {
-        Sid: 'OnFailureDestination',
-        Effect: 'Allow',
-        Action: 'sqs:SendMessage',
-        Resource: arnOf(refresher.deadLetterQueue),
-      },
+      // The operator function is invoked synchronously: no on-failure destination.
+      ...(fn === 'operator'
+        ? []
+        : [
+            {
+              Sid: 'OnFailureDestination',
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Resource: arnOf(refresher.deadLetterQueue),
+            },
+          ]),
       {
         Sid: 'ConnectionTable',
         Effect: 'Allow',
@@ -83,14 +111,17 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'o
               Resource: { 'Fn::Join': ['', [arnOf(refresher.table), '/index/due-index']] },
             },
           ]
-        : [
+        : []),
+      ...(fn === 'operator'
+        ? [
             {
               Sid: 'RevokeRemovesAccessTokens',
               Effect: 'Allow',
               Action: 'secretsmanager:DeleteSecret',
               Resource: ALL_TOKENS,
             },
-          ]),
+          ]
+        : []),
       {
         Sid: 'DecryptRefreshTokens',
         Effect: 'Allow',
@@ -110,7 +141,7 @@ describe('refresher roles', () => {
     ({ refresher, template } = synthesizedRefresher());
   });
 
-  it.each(['scheduled', 'onDemand'] as const)('the %s role holds exactly its statements', (fn) => {
+  it.each(KINDS)('the %s role holds exactly its statements', (fn) => {
     const { role, expected } = refresherStatements(refresher, fn);
     const statements = roleStatements(template, role as iam.IRole);
     expect(statements).toHaveLength(expected.length);
@@ -118,19 +149,19 @@ describe('refresher roles', () => {
   });
 
   it('attaches no managed policy to the refresher roles', () => {
-    for (const role of [refresher.scheduledFunction.role, refresher.onDemandFunction.role]) {
+    for (const role of KINDS.map((kind) => functionOf(refresher, kind).role)) {
       const resource = template.toJSON().Resources[logicalId(role as iam.IRole)];
       expect(resource.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
 
-  it('gives both refreshers kms access to a customer secrets key, only via Secrets Manager', () => {
+  it('gives every refresher kms access to a customer secrets key, only via Secrets Manager', () => {
     // Prepare
     const built = refresherStack({ accessTokenKey: customerKey() });
     // Act
     const template = templateOf(built.stack);
     // Assess
-    for (const fn of [built.refresher.scheduledFunction, built.refresher.onDemandFunction]) {
+    for (const fn of KINDS.map((kind) => functionOf(built.refresher, kind))) {
       expect(roleStatements(template, fn.role as iam.IRole)).toContainEqual({
         Sid: 'AccessTokenKeyViaSecretsManager',
         Effect: 'Allow',
@@ -139,6 +170,117 @@ describe('refresher roles', () => {
         Condition: { StringEquals: SECRETS_VIA },
       });
     }
+  });
+});
+
+describe('deleting secrets', () => {
+  it("lets no policy of the stack but the operator role's delete a secret", () => {
+    // Prepare: every optional principal present (example consumer, consumer policy, secrets key)
+    const stack = new ZohoTokenRefresherStack(testApp(), 'Deletes', {
+      env: TEST_ENV,
+      refresher: {
+        exampleConsumer: true,
+        exampleConsumerConnectionId: 'acme-books',
+        accessTokenKey: customerKey(),
+      },
+    });
+    const template = templateOf(stack);
+
+    // Act: every Allow that could delete a secret, in inline and managed policies
+    const deleting: unknown[] = [];
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+      for (const resource of Object.values(template.findResources(type)) as {
+        Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Record<string, unknown>[] } };
+      }[]) {
+        for (const statement of resource.Properties.PolicyDocument.Statement) {
+          const actions = [statement.Action].flat() as string[];
+          if (statement.Effect === 'Allow' && actions.some(mayDeleteSecret)) {
+            deleting.push({ roles: resource.Properties.Roles ?? '<managed policy>', statement });
+          }
+        }
+      }
+    }
+
+    // Assess
+    expect(deleting).toEqual([
+      {
+        roles: [{ Ref: logicalId(stack.refresher.operatorFunction.role as iam.IRole) }],
+        statement: {
+          Sid: 'RevokeRemovesAccessTokens',
+          Effect: 'Allow',
+          Action: 'secretsmanager:DeleteSecret',
+          Resource: ALL_TOKENS,
+        },
+      },
+    ]);
+  });
+});
+
+describe('who may invoke the functions', () => {
+  let template: Template;
+  let refresher: ZohoTokenRefresher;
+
+  beforeAll(() => {
+    ({ refresher, template } = synthesizedRefresher());
+  });
+
+  /** The resource-based invoke permissions of the template, by function: who, from where. */
+  const permissionsOf = (kind: Kind) =>
+    (
+      Object.values(template.findResources('AWS::Lambda::Permission')) as {
+        Properties: { FunctionName: unknown; Principal: string; Action: string; SourceArn?: unknown };
+      }[]
+    )
+      .map((permission) => permission.Properties)
+      .filter(
+        (permission) =>
+          JSON.stringify(permission.FunctionName) === JSON.stringify(arnOf(functionOf(refresher, kind))),
+      );
+  const ruleArn = (id: string) => arnOf(refresher.node.findChild(id));
+
+  it('lets only the schedule rule invoke the sweep, and only the bus rule the on-demand refresh', () => {
+    expect(permissionsOf('scheduled')).toEqual([
+      {
+        FunctionName: arnOf(refresher.scheduledFunction),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: ruleArn('SweepSchedule'),
+      },
+    ]);
+    expect(permissionsOf('onDemand')).toEqual([
+      {
+        FunctionName: arnOf(refresher.onDemandFunction),
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        SourceArn: ruleArn('TokenRejectedRule'),
+      },
+    ]);
+  });
+
+  it('gives the operator function no resource policy, no rule and no event source: only IAM principals granted lambda:InvokeFunction (operators) reach it', () => {
+    const operatorArn = JSON.stringify(arnOf(refresher.operatorFunction));
+    expect(permissionsOf('operator')).toEqual([]);
+    const rules = Object.values(template.findResources('AWS::Events::Rule')) as {
+      Properties: { Targets: { Arn: unknown }[] };
+    }[];
+    expect(
+      rules.flatMap((rule) => rule.Properties.Targets).map((target) => JSON.stringify(target.Arn)),
+    ).not.toContain(operatorArn);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+  });
+
+  it("grants no role of the stack lambda:InvokeFunction: the CLI invokes with the operator's own credentials", () => {
+    const invoking = (
+      Object.values(template.findResources('AWS::IAM::Policy')) as {
+        Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } };
+      }[]
+    ).flatMap((policy) =>
+      policy.Properties.PolicyDocument.Statement.filter((statement) =>
+        [statement.Action].flat().some((action) => action.startsWith('lambda:')),
+      ),
+    );
+    expect(invoking).toEqual([]);
   });
 });
 

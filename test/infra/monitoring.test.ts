@@ -117,7 +117,7 @@ describe('monitoring of the default refresher', () => {
 
   it('has exactly the alarms of the spec, each notifying the topic on ALARM and on OK', () => {
     const topic = [{ Ref: logicalId(refresher.alarmTopic.topic) }];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 12);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
     expect(ALARM_SPECS.map((spec) => spec.id).sort()).toEqual(
       [
         'ConnectionsFailing',
@@ -127,6 +127,8 @@ describe('monitoring of the default refresher', () => {
         'ExpiredTokens',
         'OnDemandRefreshErrors',
         'OnDemandRefreshThrottles',
+        'OperatorErrors',
+        'OperatorThrottles',
         'RefreshFailures',
         'ScheduledRefreshErrors',
         'ScheduledRefreshThrottles',
@@ -200,8 +202,8 @@ describe('monitoring of the default refresher', () => {
     });
   });
 
-  it('alarms on errors and throttles of both functions and on a non-empty dead-letter queue', () => {
-    for (const fn of [refresher.scheduledFunction, refresher.onDemandFunction]) {
+  it('alarms on errors and throttles of the three functions and on a non-empty dead-letter queue', () => {
+    for (const fn of [refresher.scheduledFunction, refresher.onDemandFunction, refresher.operatorFunction]) {
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -214,6 +216,9 @@ describe('monitoring of the default refresher', () => {
     }
     expect(alarmsById().OnDemandRefreshThrottles).toMatchObject({ EvaluationPeriods: 3, Threshold: 1 });
     expect(alarmsById().ScheduledRefreshThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1 });
+    // An operator command refused for concurrency may be an emergency revoke: the first one counts.
+    expect(alarmsById().OperatorThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1, Period: 300 });
+    expect(alarmsById().OperatorErrors).toMatchObject({ EvaluationPeriods: 1, Threshold: 1, Period: 300 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -283,6 +288,10 @@ describe('the stack', () => {
     expect(outputs[OUTPUT_KEYS.onDemandFunctionName]?.Value).toEqual({
       Ref: logicalId(refresher.onDemandFunction),
     });
+    expect(outputs[OUTPUT_KEYS.operatorFunctionName]?.Value).toEqual({
+      Ref: logicalId(refresher.operatorFunction),
+    });
+    expect(outputs[OUTPUT_KEYS.operatorFunctionArn]?.Value).toEqual(arnOf(refresher.operatorFunction));
     expect(outputs[OUTPUT_KEYS.consumerPolicyArn]?.Value).toEqual({
       Ref: logicalId(stack.consumerPolicy as iam.ManagedPolicy),
     });

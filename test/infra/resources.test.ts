@@ -58,6 +58,7 @@ describe('the default refresher', () => {
   it.each([
     ['ScheduledRefresh', 60, 1],
     ['OnDemandRefresh', 30, 5],
+    ['Operator', 30, 3],
   ] as const)(
     'runs %s on Node 22, arm64, 256 MB, %i s, reserved concurrency %i',
     (name, timeout, reserved) => {
@@ -100,7 +101,7 @@ describe('the default refresher', () => {
   });
 
   it('keeps function logs three months', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 2);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
   });
 
   it('sweeps at the schedule rate, with a dead-letter queue and retries on the target', () => {
@@ -129,7 +130,7 @@ describe('the default refresher', () => {
     });
   });
 
-  it('sends failed async invocations of both functions to the dead-letter queue', () => {
+  it('sends failed async invocations of the sweep and the on-demand refresh to the dead-letter queue', () => {
     const onFailure = { DestinationConfig: { OnFailure: { Destination: arnOf(refresher.deadLetterQueue) } } };
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(refresher.scheduledFunction) },
@@ -143,6 +144,28 @@ describe('the default refresher', () => {
       MaximumEventAgeInSeconds: 900,
       ...onFailure,
     });
+  });
+
+  it('never retries an operator command invoked asynchronously, nor queues it for later', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    expect(
+      configs.filter(
+        (config) =>
+          JSON.stringify(config.Properties.FunctionName) ===
+          JSON.stringify({ Ref: logicalId(refresher.operatorFunction) }),
+      ),
+    ).toEqual([
+      {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          FunctionName: { Ref: logicalId(refresher.operatorFunction) },
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 0,
+        },
+      },
+    ]);
   });
 
   it('encrypts the dead-letter queue and refuses plain HTTP', () => {
@@ -165,7 +188,7 @@ describe('the default refresher', () => {
 });
 
 describe('configured refresher', () => {
-  it('passes schedule, margin, budget, concurrency, prefix, servers and the secrets key to both functions', () => {
+  it('passes schedule, margin, budget, concurrency, prefix, servers and the secrets key to the three refreshers', () => {
     // Prepare
     const built = refresherStack({
       scheduleRate: Duration.minutes(2),
@@ -194,7 +217,7 @@ describe('configured refresher', () => {
           }),
         },
       },
-      2,
+      3,
     );
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 minutes)' });
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -214,7 +237,9 @@ describe('configured refresher', () => {
           logicalId(refresher.node.findChild(name).node.findChild('Function'))
         ] as { Properties: { MemorySize: number } }
       ).Properties.MemorySize;
-    expect([memoryOf('ScheduledRefresh'), memoryOf('OnDemandRefresh')]).toEqual([1024, 256]);
+    expect([memoryOf('ScheduledRefresh'), memoryOf('OnDemandRefresh'), memoryOf('Operator')]).toEqual([
+      1024, 256, 256,
+    ]);
   });
 
   it('destroys table, key and logs only when asked to', () => {
@@ -237,7 +262,7 @@ describe('configured refresher', () => {
     // Act
     const template = templateOf(built.stack);
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Environment: {

@@ -11,6 +11,7 @@ import { sweepReserveMs } from '../../functions/aws/refresher';
 import { type LimitedSetting, SETTING_LIMITS, type SettingLimit } from '../../functions/aws/settings';
 import { ConfigurationError } from '../../functions/core/errors';
 import { DEFAULT_REFRESH_POLICY, retryDelay } from '../../functions/core/refresh-policy';
+import { REVOKE_LEASE_WAIT_MS } from '../../functions/core/revoke-connection';
 import { refresherEnvironment, ZOHO_TIMEOUT_MS } from '../../infra/refresher-environment';
 import {
   type ResolvedRefresherProps,
@@ -105,7 +106,7 @@ describe('what the construct decides alone', () => {
 const AWS_CALLS_HEADROOM_MS = 4_000;
 
 describe('the largest Zoho timeout the functions accept', () => {
-  it("fits one refresh's worst case (every attempt timing out) into both functions' timeouts", () => {
+  it("fits one refresh's worst case (every attempt timing out) into the refreshers' timeouts", () => {
     // Prepare
     const { refresher, template } = synthesizedRefresher();
     const timeoutMs = (fn: IConstruct) =>
@@ -124,13 +125,29 @@ describe('the largest Zoho timeout the functions accept', () => {
     const worstRefreshMs = policy.maxAttempts * config.zohoTimeoutMs + backoffMs;
 
     // Assess
-    expect([timeoutMs(refresher.onDemandFunction), timeoutMs(refresher.scheduledFunction)]).toEqual([
-      30_000, 60_000,
-    ]);
+    expect([
+      timeoutMs(refresher.onDemandFunction),
+      timeoutMs(refresher.operatorFunction),
+      timeoutMs(refresher.scheduledFunction),
+    ]).toEqual([30_000, 30_000, 60_000]);
     expect(worstRefreshMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.onDemandFunction));
+    expect(worstRefreshMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.operatorFunction));
     // The sweep stops taking work this long before its end; it must leave time to work at all.
     expect(sweepReserveMs(config)).toBeGreaterThanOrEqual(worstRefreshMs);
     expect(sweepReserveMs(config)).toBeLessThanOrEqual(timeoutMs(refresher.scheduledFunction) / 2);
+  });
+
+  it("fits a revoke's worst case (the whole wait for a refresh's lease, then one Zoho call) into the operator function's timeout", () => {
+    // Prepare
+    const { refresher, template } = synthesizedRefresher();
+    const timeoutMs = (fn: IConstruct) =>
+      (template.toJSON().Resources[logicalId(fn)].Properties.Timeout as number) * 1000;
+
+    // Act
+    const worstRevokeMs = REVOKE_LEASE_WAIT_MS + SETTING_LIMITS.zohoTimeoutMs.max;
+
+    // Assess
+    expect(worstRevokeMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.operatorFunction));
   });
 });
 

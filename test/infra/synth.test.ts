@@ -66,7 +66,7 @@ describe('synth without credentials', () => {
     await Promise.all(outdirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('synthesizes the app in-process, bundling both functions as ESM with the require banner', async () => {
+  it('synthesizes the app in-process, bundling the three functions as ESM with the require banner', async () => {
     // Prepare
     const dir = await outdir();
     const { app, stack } = createApp({ outdir: dir, context: cdkJsonContext() });
@@ -82,7 +82,7 @@ describe('synth without credentials', () => {
     const functions = Object.values(template.Resources as Record<string, LambdaResource>).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       // The asset's S3 key is `<hash>.zip`; the assembly keeps the bundle in `asset.<hash>`.
       const bundle = join(dir, `asset.${fn.Properties.Code?.S3Key?.replace(/\.zip$/, '')}`);

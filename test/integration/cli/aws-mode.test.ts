@@ -9,12 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import { createInProcessRefresher, quietLog } from '../../../cli/local/in-process';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
+import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
 import type { SweepSummary } from '../../../functions/core/sweep';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
+import { createOperatorHandler } from '../../../functions/operator/operator-handler';
 import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
+import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { CLIENT_ID, useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, SCHEDULED } from './deployed-stack';
 
 const world = useCliWorld();
 const lambda = mockClient(LambdaClient);
@@ -43,8 +46,14 @@ beforeAll(async () => {
     allowedAccountsServers: [world.accountsServer('us')],
     log: quietLog,
   });
-  const onDemand = createTokenRejectedHandler(deps);
-  const sweep = createSweepHandler(deps, { concurrency: 4, reserveMs: 1_000 });
+  const functions: Record<string, (payload: unknown) => Promise<unknown>> = {
+    [ON_DEMAND]: createTokenRejectedHandler(deps),
+    [OPERATOR]: createOperatorHandler(deps),
+    [SCHEDULED]: (payload) =>
+      createSweepHandler(deps, { concurrency: 4, reserveMs: 1_000 })(payload as Record<string, never>, {
+        getRemainingTimeInMillis: () => 60_000,
+      }),
+  };
   lambda.on(InvokeCommand).callsFake(async (input: { FunctionName: string; Payload: Uint8Array }) => {
     const payload = JSON.parse(Buffer.from(input.Payload).toString('utf8'));
     invoked.push({ functionName: input.FunctionName, payload });
@@ -55,11 +64,9 @@ beforeAll(async () => {
         Payload: encode({ errorType: 'TimeoutError', errorMessage: 'Task timed out after 30.00 seconds' }),
       };
     }
-    const result =
-      input.FunctionName === ON_DEMAND
-        ? await onDemand(payload)
-        : await sweep(payload, { getRemainingTimeInMillis: () => 60_000 });
-    return { StatusCode: 200, Payload: encode(result) };
+    const fn = functions[input.FunctionName];
+    if (fn === undefined) throw new Error(`no function ${input.FunctionName}`);
+    return { StatusCode: 200, Payload: encode(await fn(payload)) };
   });
   lambda
     .on(GetFunctionConfigurationCommand)
@@ -87,16 +94,16 @@ describe('zoho-tokens against a deployed stack', () => {
     ]);
   });
 
-  it('refreshes by invoking the on-demand function with an operator command', async () => {
+  it('refreshes by invoking the operator function with an operator command', async () => {
     // Act
     const result = await runCli(stack('refresh', 'aws-a'));
 
     // Assess
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`Invoking ${ON_DEMAND} …`);
+    expect(result.stderr).toContain(`Invoking ${OPERATOR} …`);
     expect(result.stdout).toMatch(/^Refreshed 'aws-a': token version 1/);
     expect(invoked.at(-1)).toEqual({
-      functionName: ON_DEMAND,
+      functionName: OPERATOR,
       payload: { operatorCommand: 'refresh', connectionId: 'aws-a', force: true },
     });
   });
@@ -137,23 +144,53 @@ describe('zoho-tokens against a deployed stack', () => {
     // Assess
     expect(result.code).toBe(0);
     expect(invoked.at(-1)).toEqual({
-      functionName: ON_DEMAND,
+      functionName: OPERATOR,
       payload: { operatorCommand: 'refresh', connectionId: 'aws-new', force: true },
     });
     expect((await world.store.get('aws-new'))?.version).toBe(1);
   });
 
-  it('revokes through the on-demand function', async () => {
+  it('revokes through the operator function', async () => {
     // Act
     const result = await runCli(stack('revoke', 'aws-b', '--yes'));
 
     // Assess
     expect(result.code).toBe(0);
     expect(invoked.at(-1)).toEqual({
-      functionName: ON_DEMAND,
+      functionName: OPERATOR,
       payload: { operatorCommand: 'revoke', connectionId: 'aws-b' },
     });
     expect(await world.store.get('aws-b')).toMatchObject({ status: 'revoked', encryptedRefreshToken: '' });
+  });
+
+  it('revoked already: removes a secret left behind through the operator function, only if still revoked', async () => {
+    // Prepare: aws-b was revoked above; a refresh that lost its lease wrote a secret after it
+    const vault = new SecretsManagerTokenVault({
+      client: world.clients.secretsManager,
+      secretPrefix: world.resources.secretPrefix,
+    });
+    await vault.write({
+      connectionId: 'aws-b',
+      version: 9,
+      accessToken: '1000.test-at-left-behind',
+      apiDomain: 'https://www.zohoapis.com',
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + 3_600_000,
+    });
+    const zohoRevokes = world.sim.calls.revoke;
+
+    // Act
+    const result = await runCli(stack('revoke', 'aws-b', '--json'));
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.json()).toEqual({ connectionId: 'aws-b', outcome: 'revoked', alreadyRevoked: true });
+    expect(invoked.at(-1)).toEqual({
+      functionName: OPERATOR,
+      payload: { operatorCommand: 'revoke', connectionId: 'aws-b', expectedStatus: 'revoked' },
+    });
+    expect(await vault.read('aws-b')).toBeUndefined();
+    expect(world.sim.calls.revoke).toBe(zohoRevokes);
   });
 
   it('exits 1 with the function error when the function fails', async () => {
@@ -166,7 +203,7 @@ describe('zoho-tokens against a deployed stack', () => {
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `zoho-tokens: ${ON_DEMAND} failed: TimeoutError: Task timed out after 30.00 seconds`,
+      `zoho-tokens: ${OPERATOR} failed: TimeoutError: Task timed out after 30.00 seconds`,
     );
     expect(result.stderr).toContain("hint: see the function's log group in CloudWatch Logs");
   });
@@ -181,13 +218,16 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(good.stdout).toContain(
       `✓ on-demand function: ${ON_DEMAND} reads this table, bus, key and secret prefix`,
     );
+    expect(good.stdout).toContain(
+      `✓ operator function: ${OPERATOR} reads this table, bus, key and secret prefix`,
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain(
       `✗ scheduled function: ${SCHEDULED} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
     );
   });
 
-  it('enables a disabled connection by invoking the on-demand function', async () => {
+  it('enables a disabled connection by invoking the operator function', async () => {
     // Prepare
     await world.seedConnection('aws-off', { status: 'disabled' });
 
@@ -196,12 +236,12 @@ describe('zoho-tokens against a deployed stack', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`Invoking ${ON_DEMAND} …`);
+    expect(result.stderr).toContain(`Invoking ${OPERATOR} …`);
     expect(result.stdout).toMatch(
       /^Enabled 'aws-off' \(was disabled\)\. Refreshed 'aws-off': token version 1/,
     );
     expect(invoked.at(-1)).toEqual({
-      functionName: ON_DEMAND,
+      functionName: OPERATOR,
       payload: { operatorCommand: 'refresh', connectionId: 'aws-off', force: true },
     });
     expect(await world.store.get('aws-off')).toMatchObject({ status: 'active', version: 1 });
@@ -235,22 +275,22 @@ describe('zoho-tokens against a deployed stack', () => {
 
     // Assess
     expect(invoked).toContainEqual({
-      functionName: ON_DEMAND,
+      functionName: OPERATOR,
       payload: { operatorCommand: 'check', connectionId: 'aws-a' },
     });
     const check = checksOf(result.stdout);
     expect(check('refresh token')).toEqual({
       name: 'refresh token',
       status: 'ok',
-      message: `${ON_DEMAND} (the refresher's role) decrypts it with key ${world.resources.keyArn} under its connection's encryption context`,
+      message: `${OPERATOR} (the refresher's role) decrypts it with key ${world.resources.keyArn} under its connection's encryption context`,
     });
     expect(check('refresher: client app books')).toMatchObject({
       status: 'ok',
-      message: `${ON_DEMAND} (the refresher's role) reads it for data centre custom`,
+      message: `${OPERATOR} (the refresher's role) reads it for data centre custom`,
     });
     expect(check('refresher: access-token secret')).toMatchObject({
       status: 'ok',
-      message: `${ON_DEMAND} (the refresher's role) reads it (version 1)`,
+      message: `${OPERATOR} (the refresher's role) reads it (version 1)`,
     });
   });
 
@@ -267,15 +307,15 @@ describe('zoho-tokens against a deployed stack', () => {
     const check = checksOf(result.stdout);
     expect(check('refresh token')).toMatchObject({
       status: 'fail',
-      message: `${ON_DEMAND} (the refresher's role) cannot decrypt it: RefreshTokenCipherRefusedError [refresh_token_cipher_refused] caused by InvalidCiphertextException`,
+      message: `${OPERATOR} (the refresher's role) cannot decrypt it: RefreshTokenCipherRefusedError [refresh_token_cipher_refused] caused by InvalidCiphertextException`,
     });
     expect(check('refresh token')?.fix).toContain(
-      `the on-demand function's role needs kms:Decrypt on ${world.resources.keyArn} under this connection's encryption context`,
+      `the refresher roles need kms:Decrypt on ${world.resources.keyArn} under this connection's encryption context`,
     );
     expect(check('refresher: client app books-gone')).toMatchObject({
       status: 'fail',
-      message: `${ON_DEMAND} (the refresher's role) cannot read it: ClientCredentialsNotFoundError [client_credentials_not_found]`,
-      fix: `store it: zoho-tokens clients put --client books-gone --client-id … --client-secret -; if it is stored, the on-demand function's role needs secretsmanager:GetSecretValue on ${world.resources.secretPrefix}/_clients/books-gone`,
+      message: `${OPERATOR} (the refresher's role) cannot read it: ClientCredentialsNotFoundError [client_credentials_not_found]`,
+      fix: `store it: zoho-tokens clients put --client books-gone --client-id … --client-secret -; if it is stored, the refresher roles need secretsmanager:GetSecretValue on ${world.resources.secretPrefix}/_clients/books-gone`,
     });
   });
 
@@ -300,15 +340,41 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(checksOf(failing.stdout)('refresher')).toEqual({
       name: 'refresher',
       status: 'fail',
-      message: `could not be checked: OperationError: ${ON_DEMAND} failed: TimeoutError: Task timed out after 30.00 seconds`,
+      message: `could not be checked: OperationError: ${OPERATOR} failed: TimeoutError: Task timed out after 30.00 seconds`,
     });
     expect(checksOf(unnamed.stdout)('refresh token')).toEqual({
       name: 'refresh token',
       status: 'warn',
       message:
-        'not checked: only the refresher roles may decrypt it, and without the stack the on-demand function is not known',
+        'not checked: only the refresher roles may decrypt it, and without the stack the operator function is not known',
       fix: 'pass --stack (instead of --table/--bus/--key) so doctor can ask the deployed function',
     });
+  });
+
+  it('says what a stack deployed before the operator function lacks', async () => {
+    // Prepare
+    const older = 'ZohoTokensBeforeOperator';
+    (await deployStack(world, older, {}, [OUTPUT_KEYS.operatorFunctionName]))();
+    const on = (...args: string[]) => [...args, '--stack', older, '--region', 'us-east-1'];
+    const before = invoked.length;
+
+    // Act
+    const refresh = await runCli(on('refresh', 'aws-a', '--force'));
+    const doctor = await runCli(on('doctor', '--json'));
+
+    // Assess
+    expect(refresh.code).toBe(1);
+    expect(refresh.stderr).toContain('the operator function is not known');
+    expect(refresh.stderr).toContain(
+      "a stack deployed before this CLI's version may lack the output: deploy it again",
+    );
+    expect(checksOf(doctor.stdout)('operator function')).toEqual({
+      name: 'operator function',
+      status: 'warn',
+      message: `stack ${older} does not name the operator function in its outputs`,
+      fix: 'deploy the stack again with this version (older stacks lack the output)',
+    });
+    expect(invoked.length).toBe(before);
   });
 
   it('says when the stack cannot be read', async () => {
@@ -338,7 +404,7 @@ describe('zoho-tokens against a deployed stack', () => {
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('the on-demand refresh function is not known');
+    expect(result.stderr).toContain('the operator function is not known');
     expect(result.stderr).toContain('pass --stack instead of --table/--bus/--key');
   });
 });

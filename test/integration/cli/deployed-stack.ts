@@ -10,12 +10,17 @@ import type { CliWorld } from './cli-world';
 
 export const ON_DEMAND = 'zt-on-demand';
 export const SCHEDULED = 'zt-scheduled';
+export const OPERATOR = 'zt-operator';
 
-/** Creates the stack; returns what restores AWS_ENDPOINT_URL (call it in afterAll). */
+/**
+ * Creates the stack; returns what restores AWS_ENDPOINT_URL (call it in afterAll). `without`: outputs
+ * an older version of the stack did not have.
+ */
 export async function deployStack(
   world: CliWorld,
   stackName: string,
   extraOutputs: Record<string, string> = {},
+  without: readonly string[] = [],
 ): Promise<() => void> {
   const savedEndpoint = process.env.AWS_ENDPOINT_URL;
   process.env.AWS_ENDPOINT_URL = world.endpoint;
@@ -27,8 +32,10 @@ export async function deployStack(
     [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
     [OUTPUT_KEYS.scheduledFunctionName]: SCHEDULED,
     [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
+    [OUTPUT_KEYS.operatorFunctionName]: OPERATOR,
     ...extraOutputs,
   };
+  for (const key of without) delete outputs[key];
   await world.clients.cloudFormation.send(
     new CreateStackCommand({
       StackName: stackName,

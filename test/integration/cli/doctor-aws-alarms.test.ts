@@ -11,7 +11,7 @@ import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, SCHEDULED } from './deployed-stack';
 
 const world = useCliWorld();
 const STACK = 'ZohoTokensDoctorTest';
@@ -35,7 +35,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     const deployed = (spec: AlarmSpec) => {
       const { source } = spec;
       if (source.kind === 'function') {
-        const name = source.fn === 'scheduled' ? SCHEDULED : ON_DEMAND;
+        const name = { scheduled: SCHEDULED, onDemand: ON_DEMAND, operator: OPERATOR }[source.fn];
         return { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: name }] };
       }
       return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: DEAD_LETTERS }] };
@@ -83,6 +83,9 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       message: `no alarm watches the Errors of function ${SCHEDULED}`,
       fix: "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to",
     });
+    expect(checksOf(before).find((check) => check.name === 'alarm OperatorThrottles')?.message).toBe(
+      `no alarm watches the Throttles of function ${OPERATOR}`,
+    );
     expect(checksOf(before).find((check) => check.name === 'alarm DeadLetterQueueNotEmpty')?.message).toBe(
       `no alarm watches the depth of queue ${DEAD_LETTERS}`,
     );
@@ -99,7 +102,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       name: 'alarms of the functions',
       status: 'warn',
       message:
-        "ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
+        "ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
       fix: 'pass --stack instead of --table/--bus/--key',
     });
   });

@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -123,6 +124,33 @@ describe('zoho-tokens revoke', () => {
     // Assess
     expect(result.code).toBe(0);
     expect(result.json()).toEqual({ connectionId: 'rv', outcome: 'revoked', alreadyRevoked: true });
+    expect(world.sim.calls.revoke).toBe(1);
+  });
+
+  it('run again, asks nothing, calls no Zoho and deletes a secret a refresh left behind', async () => {
+    // Prepare: the secret a refresh that lost its lease to the revoke wrote after it
+    await new SecretsManagerTokenVault({
+      client: world.clients.secretsManager,
+      secretPrefix: world.resources.secretPrefix,
+    }).write({
+      connectionId: 'rv',
+      version: 2,
+      accessToken: '1000.test-at-left-behind',
+      apiDomain: 'https://www.zohoapis.com',
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + 3_600_000,
+    });
+
+    // Act: on a terminal, without --yes
+    const result = await runCli(world.local('revoke', 'rv'), { isTTY: true, stdin: '' });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('Type the id to confirm');
+    expect(result.stdout).toContain(
+      "'rv' was already revoked; an access-token secret left behind, if any, is deleted.",
+    );
+    expect(await secretExists('rv')).toBe(false);
     expect(world.sim.calls.revoke).toBe(1);
   });
 

@@ -101,6 +101,58 @@ describe('revokeConnection', () => {
     expect(world.store.history).toEqual([]);
   });
 
+  it('run again on a revoked connection, removes a secret a refresh left behind and calls no one', async () => {
+    // Prepare: the first revoke is done; a refresh that lost its lease wrote version 4 after it
+    const world = createFakeWorld();
+    await addConnection(world, { connectionId: 'acme', accountsServer: 'https://accounts.zoho.eu' });
+    await revokeConnection(world, 'acme');
+    await world.vault.write({
+      connectionId: 'acme',
+      version: 4,
+      accessToken: '1000.test-at-4',
+      apiDomain: 'a',
+      tokenType: 'Bearer',
+      expiresAt: 1,
+    });
+    world.cipher.decrypt = async () => expect.fail('a revoked connection has nothing to decrypt');
+
+    // Act
+    const result = await revokeConnection(world, 'acme');
+
+    // Assess
+    expect(result).toEqual({
+      outcome: 'revoked',
+      connectionId: 'acme',
+      revokedAtZoho: false,
+      previousStatus: 'revoked',
+    });
+    expect(world.vault.versions.has('acme')).toBe(false);
+    expect(world.zoho.revoked).toHaveLength(1);
+    expect(world.store.items.get('acme')).toMatchObject({ status: 'revoked', encryptedRefreshToken: '' });
+    expect(world.store.history.map((entry) => [entry.outcome, entry.zohoCalls])).toEqual([
+      ['revoked', 1],
+      ['revoked', 0],
+    ]);
+  });
+
+  it('with an expected status, changes nothing when the connection is in another', async () => {
+    // Prepare: re-authorised between the operator's look and the revoke
+    const world = createFakeWorld();
+    await addConnection(world, { connectionId: 'acme' });
+
+    // Act
+    const error = await revokeConnection(world, 'acme', { expectedStatus: 'revoked' }).catch(
+      (caught: unknown) => caught,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(ConnectionChangedError);
+    expect(world.zoho.revoked).toEqual([]);
+    expect(world.store.items.get('acme')?.status).toBe('active');
+    expect(world.store.items.get('acme')?.lease).toBeUndefined();
+    expect(world.store.history).toEqual([]);
+  });
+
   it('an unknown connection is a ConnectionNotFoundError', async () => {
     await expect(revokeConnection(createFakeWorld(), 'ghost')).rejects.toMatchObject({
       code: 'connection_not_found',

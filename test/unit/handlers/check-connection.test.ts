@@ -5,7 +5,7 @@ import {
 } from '../../../functions/aws/errors';
 import { checkConnection } from '../../../functions/core/check-connection';
 import { ClientCredentialsNotFoundError, ConnectionNotFoundError } from '../../../functions/core/errors';
-import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
+import { createOperatorHandler } from '../../../functions/operator/operator-handler';
 import { addConnection, createFakeWorld, type FakeWorld } from '../../support/fakes';
 
 const TOKEN = {
@@ -155,7 +155,7 @@ describe('checkConnection (the check operator command)', () => {
   });
 });
 
-describe('the check operator command on the on-demand function', () => {
+describe('the check command on the operator function', () => {
   it('answers the check of a misconfigured connection as well as of an active one', async () => {
     // Prepare
     const world = createFakeWorld();
@@ -163,7 +163,7 @@ describe('the check operator command on the on-demand function', () => {
     const before = sideEffects(world);
 
     // Act
-    const result = await createTokenRejectedHandler(world)({
+    const result = await createOperatorHandler(world)({
       operatorCommand: 'check',
       connectionId: 'acme',
     });
@@ -186,7 +186,7 @@ describe('the check operator command on the on-demand function', () => {
     const world = createFakeWorld();
 
     // Act
-    const result = await createTokenRejectedHandler(world)({
+    const result = await createOperatorHandler(world)({
       operatorCommand: 'check',
       connectionId: 'nope',
     });
@@ -203,7 +203,7 @@ describe('the check operator command on the on-demand function', () => {
     const world = createFakeWorld();
 
     // Act
-    const result = await createTokenRejectedHandler(world)({
+    const result = await createOperatorHandler(world)({
       operatorCommand: 'check',
       connectionId: '../x',
     });

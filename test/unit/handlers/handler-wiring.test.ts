@@ -14,7 +14,7 @@ describe('handler modules', () => {
     vi.resetModules();
   });
 
-  it.each(['scheduled-refresh', 'on-demand-refresh'])(
+  it.each(['scheduled-refresh', 'on-demand-refresh', 'operator'])(
     '%s fails loudly at cold start without its settings',
     async (name) => {
       for (const [key] of Object.entries(validEnv)) vi.stubEnv(key, '');
@@ -27,7 +27,7 @@ describe('handler modules', () => {
     },
   );
 
-  it.each(['scheduled-refresh', 'on-demand-refresh'])(
+  it.each(['scheduled-refresh', 'on-demand-refresh', 'operator'])(
     '%s exports a middy handler when configured',
     async (name) => {
       for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);

@@ -11,8 +11,27 @@ export const DEFAULT_STACK_NAME = 'ZohoTokenRefresher';
 export const METRICS_NAMESPACE = 'ZohoTokenRefresher';
 export const SERVICE_NAME = 'zoho-token-refresher';
 export const REFRESHER_EVENT_SOURCE = 'zoho-token-refresher';
-export const CONSUMER_EVENT_SOURCE = 'zoho-token-refresher.consumer';
 export const TOKEN_REJECTED_DETAIL_TYPE = 'Zoho Token Rejected';
+
+/**
+ * Consumers report under `zoho-token-refresher.consumer.<connectionId>` (contract). The connection
+ * is in the source because IAM can constrain PutEvents by `events:source` but not by anything in
+ * the detail: a grant for one connection allows exactly that connection's source.
+ */
+export const CONSUMER_EVENT_SOURCE_PREFIX = 'zoho-token-refresher.consumer.';
+
+/** The source a consumer reports a rejected token of `connectionId` under. */
+export const consumerEventSource = (connectionId: string) => `${CONSUMER_EVENT_SOURCE_PREFIX}${connectionId}`;
+
+/**
+ * What follows the consumer prefix in an event's source (unvalidated: parse it as a connection
+ * id), or undefined when the source is not a consumer's.
+ */
+export function sourceConnection(source: unknown): string | undefined {
+  return typeof source === 'string' && source.startsWith(CONSUMER_EVENT_SOURCE_PREFIX)
+    ? source.slice(CONSUMER_EVENT_SOURCE_PREFIX.length)
+    : undefined;
+}
 
 export const accessTokenSecretName = (prefix: string, connectionId: string) =>
   `${prefix}/${connectionId}/access-token`;

@@ -1,13 +1,14 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
 import type { RefreshDependencies } from '../core/refresh-deps';
-import { parseTokenRejected, refreshRejectedToken } from '../core/token-rejected';
+import { refreshRejectedToken } from '../core/token-rejected';
 import {
   isOperatorCommand,
   type OperatorCommandResult,
   parseOperatorCommand,
   runOperatorCommand,
 } from './operator-command';
+import { parseTokenRejectedEvent } from './token-rejected-event';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
@@ -17,8 +18,9 @@ export type OnDemandResult =
   | { readonly outcome: 'rejected'; readonly reason: string };
 
 /**
- * The on-demand use case as a Lambda function, before middleware. A malformed event or an unknown
- * connection is refused with a logged reason and a metric and NOT thrown: retrying cannot fix it.
+ * The on-demand use case as a Lambda function, before middleware. A malformed event, a forged one
+ * (its detail names another connection than its source) or an unknown connection is refused with a
+ * logged reason and a metric and NOT thrown: retrying cannot fix it.
  * Operators' direct invocations (`zoho-tokens refresh|enable|revoke|doctor ID` against a stack) take
  * the same path.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
@@ -27,9 +29,7 @@ export function createTokenRejectedHandler(deps: RefreshDependencies) {
   return async (event: TokenRejectedEvent | unknown): Promise<OnDemandResult> => {
     try {
       if (isOperatorCommand(event)) return await runOperatorCommand(deps, parseOperatorCommand(event));
-      const detail =
-        typeof event === 'object' && event !== null ? (event as { detail?: unknown }).detail : undefined;
-      return await refreshRejectedToken(deps, parseTokenRejected(detail));
+      return await refreshRejectedToken(deps, parseTokenRejectedEvent(event));
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof ConnectionNotFoundError)) throw error;
       deps.metrics.add('InvalidEvent', 1, 'Count', error.code);

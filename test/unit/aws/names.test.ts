@@ -1,7 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { ReservedClientNameError } from '../../../functions/aws/errors';
-import { clientSecretName, parseClientName } from '../../../functions/aws/names';
+import {
+  clientSecretName,
+  consumerEventSource,
+  parseClientName,
+  sourceConnection,
+} from '../../../functions/aws/names';
 import { InvalidInputError } from '../../../functions/core/errors';
+
+describe('consumer report sources', () => {
+  it('name the connection after the consumer prefix, and read it back', () => {
+    // Act
+    const source = consumerEventSource('acme-books');
+
+    // Assess
+    expect(source).toBe('zoho-token-refresher.consumer.acme-books');
+    expect(sourceConnection(source)).toBe('acme-books');
+  });
+
+  it.each([
+    ['the shared source of before', 'zoho-token-refresher.consumer', undefined],
+    ["the refresher's source", 'zoho-token-refresher', undefined],
+    ['a look-alike', 'zoho-token-refresher.consumerX.acme', undefined],
+    ['no string', 42, undefined],
+    ['an empty connection', 'zoho-token-refresher.consumer.', ''],
+    ['a connection id with a dot', 'zoho-token-refresher.consumer.acme.eu', 'acme.eu'],
+  ])('read %s as %j', (_label, source, expected) => {
+    expect(sourceConnection(source)).toBe(expected);
+  });
+});
 
 describe('parseClientName', () => {
   it.each(['books', 'books-eu', 'Acme.CRM_2', 'access-toke', 'x-access-token', 'access_token'])(

@@ -5,6 +5,7 @@
  */
 
 import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
+import { parseClientName } from '../functions/aws/names';
 import type { Connection } from '../functions/core/connection';
 import { newConnection, parseConnectionId } from '../functions/core/connection';
 import { ConnectionAlreadyExistsError } from '../functions/core/errors';
@@ -46,7 +47,7 @@ export interface Onboarding {
 /** Validates the flags and reads what exists; throws before any secret is spent. */
 export async function prepareOnboarding(ctx: CommandContext, spec: CommandSpec): Promise<Onboarding> {
   const connectionId = parseConnectionId(requiredOption(ctx.values, 'id', spec));
-  const clientRef = requiredOption(ctx.values, 'client', spec);
+  const clientRef = parseClientName(requiredOption(ctx.values, 'client', spec));
   const accountsServer = decodedAccountsServer(stringOption(ctx.values, 'accounts-server'));
   const allowed = customAllowed(ctx.values) && accountsServer !== undefined ? [accountsServer] : [];
   const dc = stringOption(ctx.values, 'dc');

@@ -1,14 +1,19 @@
 /**
  * What a consumer Lambda may do, and nothing else: read its access-token secret(s) and report a
- * rejected token on the bus under the consumer source. Shared by `grantReadToken`, the managed
- * consumer policy and the tests, so the three can never drift apart.
+ * rejected token of its connection(s) on the bus. Shared by `grantReadToken`, the managed consumer
+ * policy and the tests, so the three can never drift apart.
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
-import { accessTokenSecretName, CONSUMER_EVENT_SOURCE } from '../functions/aws/names';
+import {
+  accessTokenSecretName,
+  CONSUMER_EVENT_SOURCE_PREFIX,
+  consumerEventSource,
+  TOKEN_REJECTED_DETAIL_TYPE,
+} from '../functions/aws/names';
 import { parseConnectionId } from '../functions/core/connection';
 import { ConfigurationError, InvalidInputError } from '../functions/core/errors';
 
@@ -64,11 +69,24 @@ export function consumerStatements(scope: IConstruct, access: ConsumerAccess): i
     new iam.PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [access.eventBus.eventBusArn],
-      // A consumer cannot impersonate the refresher (whose events other systems trust).
-      conditions: { StringEquals: { 'events:source': CONSUMER_EVENT_SOURCE } },
+      conditions: reportConditions(access.connectionId),
     }),
   );
   return statements;
+}
+
+/**
+ * A consumer reports only "Zoho Token Rejected", only under the source of a connection it is
+ * granted (the on-demand function refreshes the source's connection and refuses a detail naming
+ * another), and so never as the refresher, whose events other systems trust. EventBridge checks
+ * both keys for each entry of a PutEvents call. Connection ids hold no `*` or `?`, so only the
+ * all-connections grant has a wildcard.
+ */
+function reportConditions(connectionId: string): Record<string, Record<string, string>> {
+  const detailType = { 'events:detail-type': TOKEN_REJECTED_DETAIL_TYPE };
+  return connectionId === ALL_CONNECTIONS
+    ? { StringEquals: detailType, StringLike: { 'events:source': `${CONSUMER_EVENT_SOURCE_PREFIX}*` } }
+    : { StringEquals: { ...detailType, 'events:source': consumerEventSource(connectionId) } };
 }
 
 /**

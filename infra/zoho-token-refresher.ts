@@ -13,7 +13,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
+import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
 import { TABLE_SCHEMA } from '../functions/aws/table';
 import { AlarmTopic } from './alarm-topic';
 import { RefresherAlarms } from './alarms';
@@ -195,7 +195,11 @@ export class ZohoTokenRefresher extends Construct {
     new events.Rule(this, 'TokenRejectedRule', {
       description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
       eventBus: this.eventBus,
-      eventPattern: { source: [CONSUMER_EVENT_SOURCE], detailType: [TOKEN_REJECTED_DETAIL_TYPE] },
+      // Each connection reports under a source of its own (the IAM grants are bound to it).
+      eventPattern: {
+        source: events.Match.prefix(CONSUMER_EVENT_SOURCE_PREFIX),
+        detailType: [TOKEN_REJECTED_DETAIL_TYPE],
+      },
       targets: [
         new targets.LambdaFunction(this.onDemandFunction, {
           deadLetterQueue: this.deadLetterQueue,
@@ -230,7 +234,8 @@ export class ZohoTokenRefresher extends Construct {
   /**
    * Lets `grantee` use one connection's token, and nothing else: GetSecretValue on exactly
    * `<prefix>/<connectionId>/access-token`, kms:Decrypt via Secrets Manager if a customer key
-   * encrypts the secrets, and events:PutEvents on the bus as `zoho-token-refresher.consumer`.
+   * encrypts the secrets, and events:PutEvents of "Zoho Token Rejected" on the bus under that
+   * connection's source `zoho-token-refresher.consumer.<connectionId>` only.
    */
   grantReadToken(grantee: iam.IGrantable, connectionId: string): iam.Grant {
     return grantConsumer(this, grantee, this.#consumerAccess(checkedConnectionId(connectionId)));

@@ -5,7 +5,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { type ClientApp, parseClientApp, putClientCredentials } from '../../functions/aws/client-credentials';
-import { clientSecretName } from '../../functions/aws/names';
+import { clientSecretName, parseClientName } from '../../functions/aws/names';
 import { CUSTOM_DC, ZOHO_DATA_CENTRES } from '../../functions/zoho/data-centres';
 import { type CommandSpec, requiredOption, stringOption } from '../command';
 import { EXIT_OK, UsageError } from '../errors';
@@ -35,9 +35,11 @@ export const clientsPutCommand: CommandSpec = {
   details: [
     'The secret is read from stdin (--client-secret -) or ZOHO_CLIENT_SECRET so it stays out of shell history.',
     'Run it again to rotate the secret; refreshers pick the change up within 5 minutes.',
+    "NAME is 1-64 letters, digits, '.', '_' or '-'; names starting with 'access-token' are reserved (the consumers' secret pattern would reach them).",
   ],
   async run(ctx) {
-    const name = requiredOption(ctx.values, 'client', clientsPutCommand);
+    // Checked before the secret is read: a reserved name must never get that far.
+    const name = parseClientName(requiredOption(ctx.values, 'client', clientsPutCommand));
     const dc = stringOption(ctx.values, 'dc')?.trim().toLowerCase();
     if (dc !== undefined && !KNOWN_DCS.includes(dc)) {
       throw new UsageError(

@@ -1,6 +1,6 @@
 /** `zoho-tokens reject ID --version V`: publishes a consumer's "Zoho Token Rejected" event, as a consumer would on a 401. */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
+import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
 import { parseConnectionId } from '../../functions/core/connection';
 import { ConnectionNotFoundError } from '../../functions/core/errors';
 import { type CommandSpec, integerOption, stringOption } from '../command';
@@ -21,7 +21,10 @@ export const rejectCommand: CommandSpec = {
     },
     'request-id': { type: 'string', value: 'ID', description: 'a request id to trace the report by' },
   },
-  details: ["Against an emulator the event waits in the local queue until 'zoho-tokens local drain'."],
+  details: [
+    'The event goes out under the source zoho-token-refresher.consumer.ID, as a consumer of ID would publish it; your credentials need events:PutEvents on the bus for that source.',
+    "Against an emulator the event waits in the local queue until 'zoho-tokens local drain'.",
+  ],
   async run(ctx) {
     const id = parseConnectionId(ctx.positionals[0]);
     const version = integerOption(ctx.values, 'version');
@@ -40,12 +43,14 @@ export const rejectCommand: CommandSpec = {
       ...(code === undefined ? {} : { code }),
       ...(requestId === undefined ? {} : { requestId }),
     };
+    // The consumer's own source: the caller needs the same grant a consumer of this connection has.
+    const source = consumerEventSource(id);
     const { eventBridge } = await ctx.aws.clients();
     const output = await eventBridge.send(
       new PutEventsCommand({
         Entries: [
           {
-            Source: CONSUMER_EVENT_SOURCE,
+            Source: source,
             DetailType: TOKEN_REJECTED_DETAIL_TYPE,
             Detail: JSON.stringify(detail),
             EventBusName: target.names.eventBusName,
@@ -60,7 +65,7 @@ export const rejectCommand: CommandSpec = {
       );
     }
     if (ctx.values.json === true) {
-      ctx.out.json({ eventId: entry.EventId, eventBusName: target.names.eventBusName, detail });
+      ctx.out.json({ eventId: entry.EventId, eventBusName: target.names.eventBusName, source, detail });
     } else {
       ctx.out.line(
         `Published "${TOKEN_REJECTED_DETAIL_TYPE}" for '${id}' version ${version} on bus ${target.names.eventBusName} (stored version: ${connection.version}).`,

@@ -4,7 +4,7 @@
  * second call finds and reuses what exists.
  */
 import {
-  CONSUMER_EVENT_SOURCE,
+  CONSUMER_EVENT_SOURCE_PREFIX,
   LOCAL_DEFAULTS,
   REFRESHER_EVENT_SOURCE,
   TOKEN_REJECTED_DETAIL_TYPE,
@@ -144,9 +144,9 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
   };
 }
 
-/** Consumers' 401 reports: what the stack's rule sends to the on-demand function. */
+/** Consumers' 401 reports (one source per connection): what the stack's rule sends to the on-demand function. */
 export const rejectedPattern = () => ({
-  source: [CONSUMER_EVENT_SOURCE],
+  source: [{ prefix: CONSUMER_EVENT_SOURCE_PREFIX }],
   'detail-type': [TOKEN_REJECTED_DETAIL_TYPE],
 });
 

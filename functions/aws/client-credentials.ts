@@ -10,18 +10,16 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { ClientCredentialsNotFoundError, InvalidInputError } from '../core/errors';
+import { ClientCredentialsNotFoundError } from '../core/errors';
 import type { ClientCredentials, ClientCredentialsProvider } from '../core/ports';
 import { MalformedClientCredentialsError } from './errors';
-import { clientSecretName } from './names';
+import { clientSecretName, parseClientName } from './names';
 
 /** How long a client app secret is reused before it is read again (picks up rotations). */
 export const CLIENT_CREDENTIALS_TTL_MS = 5 * 60_000;
 
 /** Tag on client app secrets. */
 export const CLIENT_REF_TAG = 'zoho-token-refresher:client-ref';
-
-const CLIENT_REF = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A client app as stored: the client id, its default secret and the secrets that differ per DC. */
 export interface ClientApp {
@@ -151,11 +149,7 @@ export async function putClientCredentials(
   app: ClientApp,
   options: { readonly kmsKeyId?: string } = {},
 ): Promise<'created' | 'updated'> {
-  if (!CLIENT_REF.test(clientRef)) {
-    throw new InvalidInputError(
-      `client name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (got ${JSON.stringify(clientRef.slice(0, 80))})`,
-    );
-  }
+  parseClientName(clientRef);
   // Validates before writing, so a bad value never reaches the secret.
   const secretString = toClientAppSecretString(app);
   parseClientApp(clientRef, secretString);

@@ -2,7 +2,12 @@
  * Typed errors of the AWS adapters. Like the domain's, they are classified with `instanceof` and
  * their messages name connections and client apps, never a token, a refresh token or a secret.
  */
-import { MisconfigurationError, StoredTokenUnreadableError, ZohoTokenRefresherError } from '../core/errors';
+import {
+  InvalidInputError,
+  MisconfigurationError,
+  StoredTokenUnreadableError,
+  ZohoTokenRefresherError,
+} from '../core/errors';
 
 /** A table item that does not have the shape this code writes (hand edit, older schema). */
 export class CorruptStoredItemError extends ZohoTokenRefresherError {
@@ -109,6 +114,22 @@ export class MalformedClientCredentialsError extends ZohoTokenRefresherError {
       options,
     );
     this.clientRef = clientRef;
+  }
+}
+
+/**
+ * A client app name that would put its secret where the consumers' access-token pattern reaches
+ * (see parseClientName): refused before anything is stored.
+ */
+export class ReservedClientNameError extends InvalidInputError {
+  readonly clientName: string;
+
+  constructor(clientName: string) {
+    super(
+      `client name '${clientName}' is reserved: a client app's secret under a name starting with 'access-token' would match the consumers' access-token secret pattern; choose another name`,
+      'reserved_client_name',
+    );
+    this.clientName = clientName;
   }
 }
 

@@ -1,3 +1,7 @@
+import { describeIdInput } from '../core/connection';
+import { InvalidInputError } from '../core/errors';
+import { ReservedClientNameError } from './errors';
+
 /**
  * Names shared by the stack, the functions, the CLI and the consumer library. The secret name of
  * an access token is part of the contract: `<prefix>/<connectionId>/access-token`.
@@ -7,14 +11,58 @@ export const DEFAULT_STACK_NAME = 'ZohoTokenRefresher';
 export const METRICS_NAMESPACE = 'ZohoTokenRefresher';
 export const SERVICE_NAME = 'zoho-token-refresher';
 export const REFRESHER_EVENT_SOURCE = 'zoho-token-refresher';
-export const CONSUMER_EVENT_SOURCE = 'zoho-token-refresher.consumer';
 export const TOKEN_REJECTED_DETAIL_TYPE = 'Zoho Token Rejected';
+
+/**
+ * Consumers report under `zoho-token-refresher.consumer.<connectionId>` (contract). The connection
+ * is in the source because IAM can constrain PutEvents by `events:source` but not by anything in
+ * the detail: a grant for one connection allows exactly that connection's source.
+ */
+export const CONSUMER_EVENT_SOURCE_PREFIX = 'zoho-token-refresher.consumer.';
+
+/** The source a consumer reports a rejected token of `connectionId` under. */
+export const consumerEventSource = (connectionId: string) => `${CONSUMER_EVENT_SOURCE_PREFIX}${connectionId}`;
+
+/**
+ * What follows the consumer prefix in an event's source (unvalidated: parse it as a connection
+ * id), or undefined when the source is not a consumer's.
+ */
+export function sourceConnection(source: unknown): string | undefined {
+  return typeof source === 'string' && source.startsWith(CONSUMER_EVENT_SOURCE_PREFIX)
+    ? source.slice(CONSUMER_EVENT_SOURCE_PREFIX.length)
+    : undefined;
+}
 
 export const accessTokenSecretName = (prefix: string, connectionId: string) =>
   `${prefix}/${connectionId}/access-token`;
 
 /** Client app secrets live under `_clients/`; connection ids cannot start with `_`, so names never clash. */
 export const clientSecretName = (prefix: string, clientRef: string) => `${prefix}/_clients/${clientRef}`;
+
+const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * No client app may be named so. The all-connections grant matches `<prefix>/`, a `*`, then
+ * `/access-token-??????`, and IAM's `*` spans `/`: it matches the client secret
+ * `<prefix>/_clients/access-token-<6 random characters>`. A hand-written pattern ending in
+ * `/access-token*` would match any client name starting so. Compared without case, so a near miss
+ * is refused too, whatever IAM's case rules.
+ */
+export const RESERVED_CLIENT_NAME_PREFIX = 'access-token';
+
+/**
+ * A client app name as `clients put`, `add` and `connect` take it: the shape of a connection id
+ * (it lands in a secret name), and never reserved (ReservedClientNameError).
+ */
+export function parseClientName(value: unknown): string {
+  if (typeof value !== 'string' || !CLIENT_NAME.test(value)) {
+    throw new InvalidInputError(
+      `client name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (got ${describeIdInput(value)})`,
+    );
+  }
+  if (value.toLowerCase().startsWith(RESERVED_CLIENT_NAME_PREFIX)) throw new ReservedClientNameError(value);
+  return value;
+}
 
 /** Local (emulator) resource names: the documented defaults of `zoho-tokens local init`. */
 export const LOCAL_DEFAULTS = {

@@ -1,17 +1,20 @@
 /**
  * Publishes the consumer's "Zoho Token Rejected" event (a contract): the on-demand refresher turns
- * it into one deduplicated refresh of the rejected version.
+ * it into one deduplicated refresh of the rejected version. The event's source names the connection
+ * (`zoho-token-refresher.consumer.<connectionId>`): that is what the consumer's IAM grant allows,
+ * so a role granted one connection can report for that connection only.
  */
 import {
   EventBridgeClient,
   PutEventsCommand,
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
-import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../aws/names';
+import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../aws/names';
 import { TokenRejectionReportError } from './errors';
 
 /** The event's `detail`, exactly as the contract names its fields. */
 export interface TokenRejectedDetail {
+  /** The connection whose token Zoho rejected; also the event's source (see above). */
   readonly connectionId: string;
   /** The token version Zoho rejected. */
   readonly version: number;
@@ -60,7 +63,7 @@ export function createRejectionReporter(options: RejectionReporterOptions): Reje
             Entries: [
               {
                 EventBusName: eventBusName,
-                Source: CONSUMER_EVENT_SOURCE,
+                Source: consumerEventSource(detail.connectionId),
                 DetailType: TOKEN_REJECTED_DETAIL_TYPE,
                 Detail: JSON.stringify(body),
               },
@@ -73,10 +76,20 @@ export function createRejectionReporter(options: RejectionReporterOptions): Reje
       // PutEvents reports per-entry failures in a 200 answer, not as an exception.
       if ((output.FailedEntryCount ?? 0) > 0) {
         const code = output.Entries?.[0]?.ErrorCode ?? 'unknown error';
-        throw new TokenRejectionReportError(eventBusName, `the entry was not accepted (${code})`);
+        throw new TokenRejectionReportError(
+          eventBusName,
+          `the entry was not accepted (${code})${hint(code)}`,
+        );
       }
     },
   };
+}
+
+/** EventBridge checks each entry's source and detail type against the caller's grant. */
+function hint(code: string): string {
+  return code === 'NotAuthorizedForSourceException' || code === 'NotAuthorizedForDetailTypeException'
+    ? ': the role may report only for the connections it is granted (grantReadToken or the consumer policy)'
+    : '';
 }
 
 function errorName(error: unknown): string {

@@ -114,7 +114,7 @@ const CONNECTION_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export function parseConnectionId(value: unknown): string {
   if (typeof value !== 'string' || !CONNECTION_ID.test(value)) {
     throw new InvalidInputError(
-      `connection id must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit (got ${describe(value)})`,
+      `connection id must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit (got ${describeIdInput(value)})`,
     );
   }
   return value;
@@ -124,7 +124,8 @@ export function isLeaseFree(connection: Pick<Connection, 'lease'>, now: EpochMil
   return connection.lease === undefined || connection.lease.until <= now;
 }
 
-function describe(value: unknown): string {
+/** How an error message shows a value that should have been an id (or a name of the same shape). */
+export function describeIdInput(value: unknown): string {
   // A refresh token pasted where an id belongs (1000.<32>.<32>, 70 characters) must not be echoed
   // into a log or a terminal: only what could have been an id is quoted.
   if (typeof value === 'string') {

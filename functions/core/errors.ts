@@ -118,8 +118,30 @@ export class ConnectionAlreadyExistsError extends ZohoTokenRefresherError {
 
 /** Input that breaks a contract: an event, an id, a CLI argument. Never retried. */
 export class InvalidInputError extends ZohoTokenRefresherError {
-  constructor(message: string) {
-    super('invalid_input', message);
+  /** `code` names a kind of invalid input that has a subclass of its own. */
+  constructor(message: string, code = 'invalid_input') {
+    super(code, message);
+  }
+}
+
+/**
+ * A consumer's report whose detail names another connection than its source: IAM binds a
+ * consumer's grant to the source only, so the detail is what a forger controls. Refused, never
+ * refreshed, never retried.
+ */
+export class ForgedReportError extends InvalidInputError {
+  /** The connection the source (and so the publisher's grant) names. */
+  readonly sourceConnectionId: string;
+  /** The other connection the detail names. */
+  readonly detailConnectionId: string;
+
+  constructor(sourceConnectionId: string, detailConnectionId: string) {
+    super(
+      `report under the source of connection '${sourceConnectionId}' names connection '${detailConnectionId}' in its detail: refused as forged`,
+      'forged_report',
+    );
+    this.sourceConnectionId = sourceConnectionId;
+    this.detailConnectionId = detailConnectionId;
   }
 }
 

@@ -1,10 +1,11 @@
 import { parseConnectionId } from './connection';
-import { InvalidInputError } from './errors';
+import { ForgedReportError, InvalidInputError } from './errors';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
 import type { RefreshDependencies } from './refresh-deps';
 
-/** The detail of a consumer's "Zoho Token Rejected" event (contract). */
+/** A consumer's "Zoho Token Rejected" report, validated (contract). */
 export interface TokenRejected {
+  /** The connection the report's source names: the one the publisher was allowed to report for. */
   readonly connectionId: string;
   readonly version: number;
   readonly status: 401;
@@ -12,13 +13,21 @@ export interface TokenRejected {
   readonly requestId?: string;
 }
 
-/** Validates an event detail against the contract; throws InvalidInputError saying what is wrong. */
-export function parseTokenRejected(detail: unknown): TokenRejected {
+/**
+ * Validates a report against the contract. `sourceConnection` is the connection its source names
+ * (what IAM checked when the report was published); the detail may repeat it, and a detail naming
+ * another connection is forged (ForgedReportError). Anything else malformed: InvalidInputError.
+ */
+export function parseTokenRejected(sourceConnection: unknown, detail: unknown): TokenRejected {
+  const connectionId = parseConnectionId(sourceConnection);
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
     throw new InvalidInputError('event detail must be an object');
   }
   const d = detail as Record<string, unknown>;
-  const connectionId = parseConnectionId(d.connectionId);
+  if (d.connectionId !== undefined) {
+    const named = parseConnectionId(d.connectionId);
+    if (named !== connectionId) throw new ForgedReportError(connectionId, named);
+  }
   if (!Number.isSafeInteger(d.version) || (d.version as number) < 0) {
     throw new InvalidInputError(
       'detail.version must be a non-negative integer (the token version that got the 401)',

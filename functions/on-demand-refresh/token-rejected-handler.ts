@@ -2,7 +2,8 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
 import type { RefreshResult } from '../core/refresh-connection';
 import type { RefreshDependencies } from '../core/refresh-deps';
-import { parseTokenRejected, refreshRejectedToken } from '../core/token-rejected';
+import { refreshRejectedToken } from '../core/token-rejected';
+import { parseTokenRejectedEvent } from './token-rejected-event';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
@@ -10,18 +11,17 @@ export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown
 export type OnDemandResult = RefreshResult | { readonly outcome: 'rejected'; readonly reason: string };
 
 /**
- * The on-demand use case as a Lambda function, before middleware. A malformed event or an unknown
- * connection is refused with a logged reason and a metric and NOT thrown: retrying cannot fix it.
- * It serves consumers' reports only: operators' commands go to the operator function
- * (functions/operator), and one sent here is refused as a malformed report.
+ * The on-demand use case as a Lambda function, before middleware. A malformed event, a forged one
+ * (its detail names another connection than its source) or an unknown connection is refused with a
+ * logged reason and a metric and NOT thrown: retrying cannot fix it. It serves consumers' reports
+ * only: operators' commands go to the operator function (functions/operator), and one sent here is
+ * refused as a malformed report.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
  */
 export function createTokenRejectedHandler(deps: RefreshDependencies) {
   return async (event: TokenRejectedEvent | unknown): Promise<OnDemandResult> => {
     try {
-      const detail =
-        typeof event === 'object' && event !== null ? (event as { detail?: unknown }).detail : undefined;
-      return await refreshRejectedToken(deps, parseTokenRejected(detail));
+      return await refreshRejectedToken(deps, parseTokenRejectedEvent(event));
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof ConnectionNotFoundError)) throw error;
       deps.metrics.add('InvalidEvent', 1, 'Count', error.code);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EMULATOR_CREDENTIALS } from '../../cli/local/moto-server';
-import { CONSUMER_EVENT_SOURCE, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
+import { consumerEventSource, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
 import type { DeployedFunction } from './lambda-bundles';
 import type { MotoWorld } from './moto-world';
 
@@ -66,7 +66,7 @@ export function onDemandEvent(connectionId: string, version: number) {
     version: '0',
     id: randomUUID(),
     'detail-type': TOKEN_REJECTED_DETAIL_TYPE,
-    source: CONSUMER_EVENT_SOURCE,
+    source: consumerEventSource(connectionId),
     account: '123456789012',
     time: new Date().toISOString(),
     region: 'us-east-1',

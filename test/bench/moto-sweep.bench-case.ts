@@ -117,7 +117,7 @@ async function benchOnDemand(world: MotoWorld, context: BenchContext): Promise<B
     },
     run: async () => {
       const event = {
-        source: 'zoho-token-refresher.consumer',
+        source: `zoho-token-refresher.consumer.${id}`,
         'detail-type': 'Zoho Token Rejected',
         detail: { connectionId: id, version, status: 401 },
       };

@@ -42,10 +42,24 @@ describe('a consumer grant', () => {
     Effect: 'Allow',
     Action: 'events:PutEvents',
     Resource: arnOf(refresher.eventBus),
-    Condition: { StringEquals: { 'events:source': 'zoho-token-refresher.consumer' } },
+    Condition: {
+      StringEquals: {
+        'events:detail-type': 'Zoho Token Rejected',
+        'events:source': 'zoho-token-refresher.consumer.acme-books',
+      },
+    },
+  });
+  const reportAny = (refresher: ZohoTokenRefresher) => ({
+    Effect: 'Allow',
+    Action: 'events:PutEvents',
+    Resource: arnOf(refresher.eventBus),
+    Condition: {
+      StringEquals: { 'events:detail-type': 'Zoho Token Rejected' },
+      StringLike: { 'events:source': 'zoho-token-refresher.consumer.*' },
+    },
   });
 
-  it('is GetSecretValue on its one secret and PutEvents as a consumer, nothing else', () => {
+  it("is GetSecretValue on its one secret and PutEvents of reports under its connection's source, nothing else", () => {
     // Prepare
     const { stack, refresher } = refresherStack();
     // Act
@@ -84,7 +98,7 @@ describe('a consumer grant', () => {
     const policy = template.toJSON().Resources[logicalId(stack.consumerPolicy)];
     expect(policy.Properties.PolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ALL_TOKENS },
-      report(stack.refresher),
+      reportAny(stack.refresher),
     ]);
   });
 });

@@ -293,7 +293,10 @@ describe('event sources', () => {
     // Assess
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalId(refresher.eventBus) },
-      EventPattern: { source: ['zoho-token-refresher.consumer'], 'detail-type': ['Zoho Token Rejected'] },
+      EventPattern: {
+        source: [{ prefix: 'zoho-token-refresher.consumer.' }],
+        'detail-type': ['Zoho Token Rejected'],
+      },
     });
   });
 });

@@ -120,7 +120,7 @@ describe('createLocalResources', () => {
     );
     expect(patterns).toEqual({
       [LOCAL_NAMES.rejectedRuleName]: {
-        source: ['zoho-token-refresher.consumer'],
+        source: [{ prefix: 'zoho-token-refresher.consumer.' }],
         'detail-type': ['Zoho Token Rejected'],
       },
       [LOCAL_NAMES.eventsRuleName]: { source: ['zoho-token-refresher'] },
@@ -168,7 +168,7 @@ describe('createLocalResources', () => {
 });
 
 describe('the bus feeds the queues (how the sandbox drives the on-demand handler)', () => {
-  it('delivers a consumer "Zoho Token Rejected" event to the rejected queue and refresher events to the other', async () => {
+  it('delivers a consumer "Zoho Token Rejected" event (source per connection) to the rejected queue and refresher events to the other', async () => {
     // Prepare
     const entry = (source: string, detailType: string, detail: object) => ({
       EventBusName: first.eventBusName,
@@ -182,8 +182,10 @@ describe('the bus feeds the queues (how the sandbox drives the on-demand handler
     const put = await events.send(
       new PutEventsCommand({
         Entries: [
+          entry('zoho-token-refresher.consumer.c1', 'Zoho Token Rejected', rejected),
+          entry('zoho-token-refresher.consumer.c1', 'Something Else', { connectionId: 'c1' }),
+          // The source before reports were bound to connections: no longer a report.
           entry('zoho-token-refresher.consumer', 'Zoho Token Rejected', rejected),
-          entry('zoho-token-refresher.consumer', 'Something Else', { connectionId: 'c1' }),
           entry('zoho-token-refresher', 'Zoho Token Refreshed', { connectionId: 'c2', version: 8 }),
           entry('someone-else', 'Zoho Token Rejected', rejected),
         ],
@@ -200,7 +202,7 @@ describe('the bus feeds the queues (how the sandbox drives the on-demand handler
     expect(put.FailedEntryCount).toBe(0);
     expect(fromRejected.Messages).toHaveLength(1);
     expect(JSON.parse(fromRejected.Messages?.[0]?.Body ?? '')).toMatchObject({
-      source: 'zoho-token-refresher.consumer',
+      source: 'zoho-token-refresher.consumer.c1',
       'detail-type': 'Zoho Token Rejected',
       detail: rejected,
     });

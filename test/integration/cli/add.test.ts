@@ -180,6 +180,22 @@ describe('zoho-tokens add', () => {
     );
   });
 
+  it('exits 2 for a reserved client name, before Zoho is called or anything is stored', async () => {
+    // Prepare
+    const refreshToken = issue();
+
+    // Act
+    const result = await runCli(add('books-reserved', 'access-token'), {
+      env: { ZOHO_REFRESH_TOKEN: refreshToken },
+    });
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("zoho-tokens: client name 'access-token' is reserved");
+    expect(world.sim.calls.tokenCallsFor(refreshToken)).toBe(0);
+    expect(await world.store.get('books-reserved')).toBeUndefined();
+  });
+
   it('exits 2 for an accounts server outside Zoho without the explicit allowance', async () => {
     // Act
     const result = await runCli(

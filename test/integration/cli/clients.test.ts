@@ -1,4 +1,4 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './cli-run';
 import { CLIENT_ID, useCliWorld } from './cli-world';
@@ -114,6 +114,26 @@ describe('zoho-tokens clients put', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).toMatch(/hint: /);
   });
+
+  it.each(['access-token', 'Access-Token', 'access-token-eu'])(
+    "refuses the reserved name '%s' before reading the secret, and stores nothing",
+    async (name) => {
+      // Act
+      const result = await runCli(
+        world.local('clients', 'put', '--client', name, '--client-id', CLIENT_ID, '--client-secret', '-'),
+        // Nothing on stdin: had the secret been read first, that would be the complaint.
+        { stdin: '' },
+      );
+
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        `zoho-tokens: client name '${name}' is reserved: a client app's secret under a name starting with 'access-token' would match the consumers' access-token secret pattern; choose another name`,
+      );
+      await expect(storedApp(name)).rejects.toThrow(ResourceNotFoundException);
+    },
+  );
 
   it('exits 2 when --client-secret - reads nothing', async () => {
     // Act

@@ -3,18 +3,20 @@ import { DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-s
 import { describe, expect, it } from 'vitest';
 import { drainRejectedEvents } from '../../../cli/local/drain';
 import { createInProcessRefresher, quietLog } from '../../../cli/local/in-process';
-import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
+import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
 import { ConfigurationError } from '../../../functions/core/errors';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { useCliWorld } from './cli-world';
 
 const world = useCliWorld();
 
-async function reportRejected(details: object[]) {
+async function reportRejected(
+  details: readonly ({ readonly connectionId: string } & Record<string, unknown>)[],
+) {
   const output = await world.clients.eventBridge.send(
     new PutEventsCommand({
       Entries: details.map((detail) => ({
-        Source: CONSUMER_EVENT_SOURCE,
+        Source: consumerEventSource(detail.connectionId),
         DetailType: TOKEN_REJECTED_DETAIL_TYPE,
         Detail: JSON.stringify(detail),
         EventBusName: world.target.names.eventBusName,

@@ -8,7 +8,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { createTargetClients } from '../../../cli/aws-target';
 import { MOTO_WRITE_GUARD_NAME, serialiseWritesForMoto } from '../../../cli/local/moto-write-guard';
-import { CONSUMER_EVENT_SOURCE, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
+import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -90,7 +90,7 @@ describe('zoho-tokens local drain', () => {
       const output = await world.clients.eventBridge.send(
         new PutEventsCommand({
           Entries: Array.from({ length: 10 }, () => ({
-            Source: CONSUMER_EVENT_SOURCE,
+            Source: consumerEventSource('guard-a'),
             DetailType: TOKEN_REJECTED_DETAIL_TYPE,
             Detail: JSON.stringify({ connectionId: 'guard-a', version: 0, status: 401 }),
             EventBusName: world.target.names.eventBusName,

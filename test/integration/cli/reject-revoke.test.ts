@@ -20,7 +20,7 @@ async function secretExists(id: string): Promise<boolean> {
 }
 
 describe('zoho-tokens reject', () => {
-  it("publishes a consumer's Token Rejected event that the local queue receives", async () => {
+  it("publishes a consumer's Token Rejected event under the connection's source, and the local queue receives it", async () => {
     // Prepare
     await world.putClient();
     await world.seedConnection('rj');
@@ -30,14 +30,15 @@ describe('zoho-tokens reject', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    const published = result.json<{ eventId: string; detail: unknown }>();
+    const published = result.json<{ eventId: string; source: string; detail: unknown }>();
+    expect(published.source).toBe('zoho-token-refresher.consumer.rj');
     expect(published.detail).toEqual({ connectionId: 'rj', version: 0, status: 401, code: 57 });
     const { Messages = [] } = await world.clients.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: world.resources.rejectedQueueUrl, MaxNumberOfMessages: 10 }),
     );
     expect(Messages).toHaveLength(1);
     expect(JSON.parse(Messages[0]?.Body ?? '{}')).toMatchObject({
-      source: 'zoho-token-refresher.consumer',
+      source: 'zoho-token-refresher.consumer.rj',
       'detail-type': 'Zoho Token Rejected',
       detail: { connectionId: 'rj', version: 0, status: 401, code: 57 },
     });

@@ -23,6 +23,8 @@ export class CommandLog {
   readonly versionsRead: number[] = [];
   /** The `detail` of every entry a PutEvents carried, parsed. */
   readonly eventDetails: Record<string, unknown>[] = [];
+  /** The `Source` of every entry a PutEvents carried. */
+  readonly eventSources: string[] = [];
 
   count(commandName: string): number {
     return this.sent.filter((name) => name === commandName).length;
@@ -50,8 +52,11 @@ export function recordEventCommands(client: EventBridgeClient, log: CommandLog):
   client.middlewareStack.add(
     (next, context) => async (args) => {
       log.sent.push(context.commandName ?? 'unknown');
-      const entries = (args.input as { Entries?: Array<{ Detail?: string }> }).Entries ?? [];
-      for (const entry of entries) log.eventDetails.push(JSON.parse(entry.Detail ?? '{}'));
+      const entries = (args.input as { Entries?: Array<{ Source?: string; Detail?: string }> }).Entries ?? [];
+      for (const entry of entries) {
+        log.eventDetails.push(JSON.parse(entry.Detail ?? '{}'));
+        log.eventSources.push(entry.Source ?? '');
+      }
       return next(args);
     },
     { step: 'initialize', name: 'recordEventCommands' },

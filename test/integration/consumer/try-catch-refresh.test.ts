@@ -71,6 +71,7 @@ describe('the consumer against Zoho Books, the bus and the on-demand refresher',
     expect(container.events.eventDetails).toEqual([
       { connectionId: id, version: 1, status: 401, code: 57, requestId: 'req-loop-1' },
     ]);
+    expect(container.events.eventSources).toEqual([`zoho-token-refresher.consumer.${id}`]);
     const v2 = await storedAccessToken(w, id, 2);
     expect(versionsOf(container.sentTokens, { [v1]: 'v1', [v2]: 'v2' })).toEqual(['v1', 'v1', 'v2']);
     // Polls read version 1 until the refresh landed, then version 2 once; the retry took it from the cache.

@@ -154,7 +154,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
       })({}, lambdaContext),
     onDemand: (connectionId, version, using = deps) =>
       createTokenRejectedHandler(using)({
-        source: 'zoho-token-refresher.consumer',
+        source: `zoho-token-refresher.consumer.${connectionId}`,
         'detail-type': 'Zoho Token Rejected',
         detail: { connectionId, version, status: 401 },
       }),

@@ -13,7 +13,7 @@ import {
   putClientCredentials,
   SecretsManagerClientCredentials,
 } from '../../../functions/aws/client-credentials';
-import { MalformedClientCredentialsError } from '../../../functions/aws/errors';
+import { MalformedClientCredentialsError, ReservedClientNameError } from '../../../functions/aws/errors';
 import { ClientCredentialsNotFoundError, InvalidInputError } from '../../../functions/core/errors';
 import { NOW, PREFIX, rejection } from './fixtures';
 
@@ -169,6 +169,15 @@ describe('client app secrets', () => {
 
       // Assess
       expect(error).toBeInstanceOf(InvalidInputError);
+      expect(secrets.calls()).toHaveLength(0);
+    });
+
+    it("refuses a reserved name (the consumers' secret pattern reaches it), before any call", async () => {
+      // Act
+      const error = await rejection(putClientCredentials(client, PREFIX, 'access-token', app));
+
+      // Assess
+      expect(error).toBeInstanceOf(ReservedClientNameError);
       expect(secrets.calls()).toHaveLength(0);
     });
   });

@@ -33,7 +33,7 @@ describe('createZohoClient().fetch when the stored token has already expired', (
       Entries: [
         {
           EventBusName: BUS,
-          Source: 'zoho-token-refresher.consumer',
+          Source: 'zoho-token-refresher.consumer.acme-books',
           DetailType: 'Zoho Token Rejected',
           Detail: JSON.stringify({
             connectionId: CONNECTION_ID,

@@ -72,7 +72,7 @@ describe('createZohoClient().fetch', () => {
       Entries: [
         {
           EventBusName: BUS,
-          Source: 'zoho-token-refresher.consumer',
+          Source: 'zoho-token-refresher.consumer.acme-books',
           DetailType: 'Zoho Token Rejected',
           Detail: JSON.stringify({
             connectionId: CONNECTION_ID,

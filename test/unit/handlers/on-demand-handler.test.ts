@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { addConnection, createFakeWorld } from '../../support/fakes';
 
+/** A report as the bus delivers it, under the source of the connection its detail names. */
 const event = (detail: unknown) => ({
   version: '0',
   id: 'e-1',
-  source: 'zoho-token-refresher.consumer',
+  source: `zoho-token-refresher.consumer.${(detail as { connectionId?: string } | undefined)?.connectionId ?? 'acme'}`,
   'detail-type': 'Zoho Token Rejected',
   account: '123456789012',
   time: '2026-11-26T08:00:00Z',

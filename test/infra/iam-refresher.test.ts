@@ -49,6 +49,7 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: 'scheduled' | 'o
         Effect: 'Allow',
         Action: [
           'secretsmanager:CreateSecret',
+          'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
         ],

@@ -33,7 +33,7 @@ const THROTTLING_CODES = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** IAM refused the call, or Secrets Manager could not use the secret's KMS key on our behalf. */
+/** IAM refused the call (Secrets Manager also answers so when the secret's KMS key refuses us). */
 const ACCESS_DENIED_CODES = new Set(['AccessDeniedException', 'AccessDenied']);
 
 export interface SecretWriteFailure {
@@ -66,7 +66,7 @@ export function secretWriteError(failure: SecretWriteFailure): TokenVaultWriteEr
 }
 
 /** The AWS error code (or the SDK's: TimeoutError, a Node network error) of a failed call. */
-export function awsErrorName(error: unknown): string {
+function awsErrorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
 

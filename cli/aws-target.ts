@@ -12,6 +12,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AWS_CALL_LIMITS, type AwsCallLimits, awsClientConfig } from '../functions/aws/client-config';
 import type { RefresherConfig } from '../functions/aws/config';
 import { CONFIG_DEFAULTS } from '../functions/aws/config';
 import { DEFAULT_STACK_NAME, LOCAL_DEFAULTS } from '../functions/aws/names';
@@ -65,21 +66,44 @@ export interface TargetClients {
   readonly lambda: LambdaClient;
 }
 
-/** SDK settings for a target: an emulator gets its endpoint and, if none are set, dummy credentials. */
-export function clientConfig(region: string, endpoint?: string) {
-  if (endpoint === undefined) return { region };
+/**
+ * The CLI's calls against an emulator: moto answers in milliseconds, but its first call to a service
+ * loads that service's code, seconds on a busy laptop, and a timed-out write that is then retried
+ * may be applied twice (a lease taken by the first attempt, refused to the second). Only a dead
+ * emulator is cut short.
+ */
+export const EMULATOR_CALL_LIMITS: AwsCallLimits = { ...AWS_CALL_LIMITS, requestTimeoutMs: 30_000 };
+
+/**
+ * The Lambda client's calls: an Invoke waits for the function, up to the sweep's 60 s timeout plus a
+ * cold start (Lambda allows its init phase 10 s) and the transfer. One attempt: an Invoke that timed
+ * out here still runs in Lambda, and a retry would run the sweep or the operator command again.
+ */
+export const LAMBDA_CALL_LIMITS: AwsCallLimits = {
+  ...AWS_CALL_LIMITS,
+  requestTimeoutMs: 75_000,
+  maxAttempts: 1,
+};
+
+/**
+ * SDK settings for a target: the call limits (real AWS: those of the functions), and for an
+ * emulator its endpoint and, if none are set, dummy credentials.
+ */
+export function clientConfig(region: string, endpoint?: string, limits?: AwsCallLimits) {
+  const calls = awsClientConfig(limits ?? (endpoint === undefined ? AWS_CALL_LIMITS : EMULATOR_CALL_LIMITS));
+  if (endpoint === undefined) return { region, ...calls };
   const credentials =
     process.env.AWS_ACCESS_KEY_ID === undefined
       ? { accessKeyId: 'local-sandbox', secretAccessKey: 'local-sandbox' }
       : undefined;
-  return { region, endpoint, ...(credentials && { credentials }) };
+  return { region, endpoint, ...calls, ...(credentials && { credentials }) };
 }
 
 /**
- * One SDK client per service for `target`. Against an emulator the DynamoDB client sends its writes
- * one at a time: moto's conditional writes are not atomic under concurrency (see
- * local/moto-write-guard.ts), and `local drain` runs up to 10 refreshes at once whose leases must
- * not both win.
+ * One SDK client per service for `target`, each call bounded (see clientConfig). Against an emulator
+ * the DynamoDB client sends its writes one at a time: moto's conditional writes are not atomic under
+ * concurrency (see local/moto-write-guard.ts), and `local drain` runs up to 10 refreshes at once
+ * whose leases must not both win.
  */
 export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint'>): TargetClients {
   const config = clientConfig(target.region, target.endpoint);
@@ -93,7 +117,7 @@ export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint
     cloudWatch: new CloudWatchClient(config),
     sns: new SNSClient(config),
     cloudFormation: new CloudFormationClient(config),
-    lambda: new LambdaClient(config),
+    lambda: new LambdaClient(clientConfig(target.region, target.endpoint, LAMBDA_CALL_LIMITS)),
   };
 }
 
@@ -141,7 +165,7 @@ export async function resolveTarget(
     };
   }
   const stackName = flags.stack ?? DEFAULT_STACK_NAME;
-  const outputs = await describeStack(new CloudFormationClient({ region }), stackName);
+  const outputs = await describeStack(new CloudFormationClient(clientConfig(region)), stackName);
   const need = (key: string) => {
     const value = outputs[key];
     if (value === undefined) {

@@ -130,6 +130,27 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     ),
     datapointsToAlarm: 2,
   },
+  // A failed secret write is never routine: the minted token waits on the connection instead of
+  // serving consumers, and a version quota or a deletion does not heal by itself. One is a page.
+  anyInFiveMinutes(
+    'SecretWriteFailures',
+    { kind: 'refresher', metric: 'SecretWriteFailed' },
+    "Secrets Manager failed or refused to store a freshly minted access token. The refresher keeps that token encrypted on the connection and stores it at the next run without calling Zoho while it is valid; consumers keep the current token until it expires (then ExpiredTokens). The dashboard's 'Secret write failures by reason' says which: secret_throttled or secret_write_failed (throttling, network, timeout, 5xx) heal by themselves; secret_version_quota means the secret got too many versions in 24 hours (see SecretWriteBudgetExhausted and FreshTokenRejected: who refreshes it so often?); secret_pending_deletion: restore the secret (`aws secretsmanager restore-secret --secret-id <prefix>/<id>/access-token`) or revoke the connection; secret_access_denied: the refresher's role or the secret's KMS key policy changed, run `zoho-tokens doctor <id>`. `zoho-tokens history <id>` names the connection.",
+  ),
+  // The budget holding back a refresh means something asks for far more refreshes than the schedule:
+  // harmless for now (the current token stays), but only an operator can find out who.
+  anyInFiveMinutes(
+    'SecretWriteBudgetExhausted',
+    { kind: 'refresher', metric: 'SecretWriteBudgetExhausted' },
+    "A connection's access-token secret has taken as many new versions as its write budget allows in the last hour or day, so further refreshes of it are held back: its current token stays in place and the connection stays active, but a token that really dies now is not replaced until the budget frees up. The schedule alone never gets near the budget: look for a consumer reporting its tokens as rejected (FreshTokenRejected on the dashboard; `zoho-tokens history <id>`, `zoho-tokens status <id>`), or operators forcing refreshes.",
+  ),
+  // Zoho changing what a success looks like breaks every connection at once; the refresher spends at
+  // most one Zoho call per budget window on it, so the alarm is the only sign until tokens expire.
+  anyInFiveMinutes(
+    'ZohoMalformedResponse',
+    { kind: 'refresher', metric: 'ZohoMalformedResponse' },
+    "Zoho's token endpoint answered a success the refresher could not use: not the expected JSON, or a value outside its limits (access_token not a token, expires_in out of range, api_domain not a Zoho API host of the connection's data centre). Nothing was stored; the current token stays until it expires, and at most one Zoho call per budget window goes to that connection meanwhile. If it persists, Zoho changed its answer or something between the refresher and Zoho rewrites it (a proxy; a custom accounts server): `zoho-tokens history <id>` shows which connections and since when.",
+  ),
   // One sweep with a backlog is normal after onboarding many connections at once; three of the last
   // four mean the fleet outgrew the sweep, still before the 15-minute margin runs out for most. Three
   // of four, not three in a row: a fleet at the edge (backlog, backlog, backlog, none) stays in ALARM

@@ -1,7 +1,7 @@
 /**
  * The operator's dashboard: is everything refreshed, what fails and why, how close tokens get to
- * expiry, which connections need an operator, how Zoho answers, and whether anything is stuck in
- * the dead-letter queue.
+ * expiry, which connections need an operator, how Zoho answers, whether anything is stuck in the
+ * dead-letter queue, whether secret writes fail or are held back, and what consumers report.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -135,6 +135,64 @@ export class RefresherDashboard extends Construct {
                 label: 'messages',
               }),
             ],
+          }),
+        ],
+        [
+          // A failed write leaves the minted token waiting on the connection; the budget holds back
+          // refreshes of a secret that took too many versions. Both should stay at zero.
+          new cloudwatch.GraphWidget({
+            title: 'Secret writes held back or failed',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('SecretWriteFailed', 'Sum', PERIOD, 'writes failed'),
+              refresherMetric('MintedTokenKept', 'Sum', PERIOD, 'minted tokens kept for the next run'),
+              refresherMetric(
+                'SecretWriteBudgetExhausted',
+                'Sum',
+                PERIOD,
+                'refreshes held back by the write budget',
+              ),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Secret write failures by reason',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              new cloudwatch.MathExpression({
+                expression: byReasonExpression('SecretWriteFailed'),
+                usingMetrics: {},
+                label: '',
+                period: PERIOD,
+              }),
+            ],
+          }),
+        ],
+        [
+          // Reports of tokens minted minutes ago cost no Zoho call: a consumer calling outside its
+          // token's scope, organisation or data centre shows here, not as refreshes.
+          new cloudwatch.GraphWidget({
+            title: 'Consumer reports',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('FreshTokenRejected', 'Sum', PERIOD, 'fresh token reported (no refresh)'),
+              refresherMetric('AlreadyRefreshed', 'Sum', PERIOD, 'already refreshed'),
+              refresherMetric('InvalidEvent', 'Sum', PERIOD, 'invalid reports'),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Zoho answers refused and budget',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('ZohoMalformedResponse', 'Sum', PERIOD, 'success answers refused'),
+              refresherMetric('BudgetExhausted', 'Sum', PERIOD, 'Zoho budget exhausted'),
+            ],
+            leftYAxis: { min: 0 },
           }),
         ],
       ],

@@ -9,8 +9,8 @@ import { ENV } from '../functions/aws/names';
 import type { ResolvedRefresherProps } from './refresher-props';
 
 /**
- * Timeout of one Zoho call. The on-demand function has 30 s: three attempts (core's policy) of 8 s
- * plus their short backoff and the AWS calls around them fit; 10 s each would not. It is also the
+ * Timeout of one Zoho call. The on-demand function has 60 s: three attempts (core's policy) of 8 s,
+ * three secret writes and the AWS calls around them fit (refreshWorstCaseMs ≈ 47 s). It is also the
  * most the functions accept (SETTING_LIMITS.zohoTimeoutMs.max), for the same reason.
  */
 export const ZOHO_TIMEOUT_MS = 8_000;

@@ -55,12 +55,14 @@ export function grantRefresher(role: iam.Role, access: RefresherAccess): void {
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resources: [access.table.tableArn],
     }),
+    // DescribeSecret: after a refused write, whether the secret is scheduled for deletion (token-vault.ts).
     new iam.PolicyStatement({
       sid: 'AccessTokenSecrets',
       actions: [
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutSecretValue',
         'secretsmanager:CreateSecret',
+        'secretsmanager:DescribeSecret',
       ],
       resources: [allTokens],
     }),

@@ -105,9 +105,10 @@ export class ZohoTokenRefresher extends Construct {
       eventBus: this.eventBus,
     });
     const onFailure = queueDestination(this.deadLetterQueue);
-    // 60 s: the sweep stops taking work when 29 s are left (three Zoho attempts of 8 s + 5 s, see
-    // sweepReserveMs), so it refreshes for about 31 s and whatever is left is due again 5 minutes
-    // later: the timeout bounds the sweep by design, whatever the fleet's size.
+    // 80 s: the sweep stops taking work when one refresh's worst case (≈ 47 s: three Zoho attempts
+    // of 8 s, three secret-write attempts of 5 s, see refreshWorstCaseMs) is left, so it refreshes
+    // for about 33 s and whatever is left is due again 5 minutes later: the timeout bounds the sweep
+    // by design, whatever the fleet's size.
     // 256 MB by default, measured by `npm run bench -- --only lambda-footprint` (the deployed bundle, once, in a
     // fresh node with Lambda's heap flags, against moto): peak RSS 107-120 MB for sweeps of 50 and
     // 500 connections, 60 MB after init, so memory is not the limit. CPU is: a refresh took 13-17 ms
@@ -119,7 +120,7 @@ export class ZohoTokenRefresher extends Construct {
       handlerName: 'scheduled-refresh',
       description: 'zoho-token-refresher: scheduled sweep of due connections',
       memorySize: settings.sweepMemorySize,
-      timeout: Duration.seconds(60),
+      timeout: Duration.seconds(80),
       // One sweep at a time: two would race for the same leases and double the KMS and Zoho calls.
       reservedConcurrentExecutions: 1,
       environment,
@@ -127,14 +128,14 @@ export class ZohoTokenRefresher extends Construct {
       // A sweep that failed is superseded by the next one; retrying it would only overlap.
       asyncInvoke: { retryAttempts: 0, maxEventAge: settings.scheduleRate, onFailure },
     });
-    // 30 s: one refresh (up to three Zoho attempts of 8 s) and its bookkeeping; the rest of the
-    // work is small (lambda-footprint bench: 0.16 s locally, 130-170 ms of CPU, so about 1 s at
+    // 60 s: one refresh's worst case (≈ 47 s, refreshWorstCaseMs: three Zoho attempts of 8 s and
+    // three secret-write attempts of 5 s) and its bookkeeping; the rest of the work is small (lambda-footprint bench: 0.16 s locally, 130-170 ms of CPU, so about 1 s at
     // 256 MB's 0.145 vCPU). 256 MB: peak RSS 76-98 MB for one event in a fresh container.
     const onDemand = new ProjectFunction(this, 'OnDemandRefresh', {
       handlerName: 'on-demand-refresh',
       description: 'zoho-token-refresher: refreshes a token a consumer reported as rejected',
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(60),
       // A storm of 401 reports must not become a storm of Zoho calls: the lease deduplicates, and
       // this cap keeps the table and Zoho's budget out of reach of a runaway consumer.
       reservedConcurrentExecutions: 5,
@@ -143,13 +144,13 @@ export class ZohoTokenRefresher extends Construct {
       // A report older than 15 minutes is moot: the sweep has refreshed that token by then.
       asyncInvoke: { retryAttempts: 2, maxEventAge: Duration.minutes(15), onFailure },
     });
-    // 30 s, 256 MB: one command is at most one refresh (as on demand) or one revoke (up to 15 s
-    // waiting for a refresh's lease, then one Zoho call of 8 s and a few AWS calls).
+    // 60 s, 256 MB: one command is at most one refresh (as on demand, ≈ 47 s at worst) or one revoke
+    // (up to 15 s waiting for a refresh's lease, then one Zoho call of 8 s and a few AWS calls).
     const operator = new ProjectFunction(this, 'Operator', {
       handlerName: 'operator',
       description: 'zoho-token-refresher: operator commands (refresh, revoke, check) of the zoho-tokens CLI',
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(60),
       // Its own pool: a report storm on the on-demand function cannot throttle an emergency revoke.
       reservedConcurrentExecutions: OPERATOR_CONCURRENCY,
       environment,

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, type Log, type Metrics, systemClock, type ZohoAccounts } from '../core/ports';
 import type { RefreshDependencies } from '../core/refresh-deps';
-import { DEFAULT_REFRESH_POLICY } from '../core/refresh-policy';
+import { DEFAULT_REFRESH_POLICY, retryDelay } from '../core/refresh-policy';
 import { createZohoAccountsClient } from '../zoho/accounts-client';
+import { AWS_CALL_WORST_CASE_MS } from './client-config';
 import type { RefresherConfig } from './config';
 import { type AwsClients, type AwsPorts, createAwsPorts } from './runtime';
 
@@ -22,9 +23,30 @@ export interface RefresherWiring {
   readonly clock?: Clock;
 }
 
-/** Time a sweep keeps in hand: one refresh's worst case (every attempt timing out) plus headroom. */
-export const sweepReserveMs = (config: RefresherConfig) =>
-  config.zohoTimeoutMs * DEFAULT_REFRESH_POLICY.maxAttempts + 5_000;
+/** The AWS calls around a refresh's Zoho calls and secret writes (lease, reads, commit, history, event). */
+export const AWS_CALLS_HEADROOM_MS = 5_000;
+
+/**
+ * One refresh's worst case: every Zoho attempt runs into its timeout with the longest backoff between
+ * them, then every secret-write attempt into the AWS call's worst case with its backoff, plus
+ * headroom for the other AWS calls. The on-demand and operator functions' timeouts and the sweep's
+ * reserve are built on it (3 × 8 s + 1.75 s + 3 × 5 s + 0.75 s + 5 s ≈ 46.5 s).
+ */
+export function refreshWorstCaseMs(config: Pick<RefresherConfig, 'zohoTimeoutMs'>): number {
+  const policy = { ...DEFAULT_REFRESH_POLICY, random: () => 0.999_999 };
+  const pauses = (attempts: number) =>
+    Array.from({ length: attempts - 1 }, (_, i) => retryDelay(i + 1, policy)).reduce((a, b) => a + b, 0);
+  return (
+    policy.maxAttempts * config.zohoTimeoutMs +
+    pauses(policy.maxAttempts) +
+    policy.secretWriteAttempts * AWS_CALL_WORST_CASE_MS +
+    pauses(policy.secretWriteAttempts) +
+    AWS_CALLS_HEADROOM_MS
+  );
+}
+
+/** Time a sweep keeps in hand: one refresh's worst case, so the last one it starts can finish. */
+export const sweepReserveMs = (config: RefresherConfig) => refreshWorstCaseMs(config);
 
 export function createRefresherDependencies(
   config: RefresherConfig,

@@ -14,6 +14,7 @@ import type {
   RefreshTokenCipher,
   TokenVault,
 } from '../core/ports';
+import { awsClientConfig } from './client-config';
 import { SecretsManagerClientCredentials } from './client-credentials';
 import type { RefresherConfig } from './config';
 import { DynamoDbConnectionStore } from './connection-store';
@@ -39,20 +40,33 @@ export interface AwsPorts {
 }
 
 /**
- * Builds the ports. Region, credentials and endpoint come from the environment as the SDK reads
- * them (AWS_REGION, AWS_ENDPOINT_URL for a local emulator). With `log`, an unreadable connection
- * item is logged and skipped by the listings instead of failing a whole sweep.
+ * The SDK clients of the ports: each one given is kept, each missing one is created with the call
+ * limits of client-config.ts (timeouts, bounded retries). Region, credentials and endpoint come from
+ * the environment as the SDK reads them (AWS_REGION, AWS_ENDPOINT_URL for a local emulator).
+ */
+export function createAwsClients(clients: Partial<AwsClients> = {}): AwsClients {
+  return {
+    dynamodb: clients.dynamodb ?? new DynamoDBClient(awsClientConfig()),
+    secretsManager: clients.secretsManager ?? new SecretsManagerClient(awsClientConfig()),
+    kms: clients.kms ?? new KMSClient(awsClientConfig()),
+    eventBridge: clients.eventBridge ?? new EventBridgeClient(awsClientConfig()),
+  };
+}
+
+/**
+ * Builds the ports on createAwsClients(clients). With `log`, an unreadable connection item is
+ * logged and skipped by the listings instead of failing a whole sweep.
  */
 export function createAwsPorts(
   config: RefresherConfig,
   clients: Partial<AwsClients> = {},
   options: { readonly log?: Log } = {},
 ): AwsPorts {
-  const secretsManager = clients.secretsManager ?? new SecretsManagerClient({});
+  const { dynamodb, secretsManager, kms, eventBridge } = createAwsClients(clients);
   const { log } = options;
   return {
     store: new DynamoDbConnectionStore({
-      client: clients.dynamodb ?? new DynamoDBClient({}),
+      client: dynamodb,
       tableName: config.tableName,
       ...(log === undefined
         ? {}
@@ -66,13 +80,13 @@ export function createAwsPorts(
       secretPrefix: config.secretPrefix,
       ...(config.secretKmsKeyId === undefined ? {} : { kmsKeyId: config.secretKmsKeyId }),
     }),
-    cipher: new KmsRefreshTokenCipher({ client: clients.kms ?? new KMSClient({}), keyId: config.keyId }),
+    cipher: new KmsRefreshTokenCipher({ client: kms, keyId: config.keyId }),
     credentials: new SecretsManagerClientCredentials({
       client: secretsManager,
       secretPrefix: config.secretPrefix,
     }),
     events: new EventBridgePublisher({
-      client: clients.eventBridge ?? new EventBridgeClient({}),
+      client: eventBridge,
       eventBusName: config.eventBusName,
     }),
   };

@@ -58,13 +58,13 @@ export const SETTING_LIMITS = {
   zohoTimeoutMs: {
     min: 100,
     // One refresh makes up to 3 Zoho calls (the refresh policy's maxAttempts) plus their short
-    // backoff (under 1.2 s) and the AWS calls around them, and must end inside the on-demand
-    // function's 30 s timeout: 3 × 8 s + 1.2 s leaves about 5 s for the rest. The sweep keeps
-    // 3 × timeout + 5 s = 29 s of its 60 s in hand for the same worst case (sweepReserveMs).
+    // backoff, up to 3 secret writes of at most 5 s each, and the AWS calls around them, and must end
+    // inside the on-demand function's 60 s timeout: refreshWorstCaseMs is about 47 s at 8 s. The
+    // sweep keeps the same worst case in hand (sweepReserveMs).
     max: 8_000,
     fallback: 8_000,
     unit: 'milliseconds',
-    why: "three attempts of one Zoho call and their backoff must fit the on-demand function's 30 s timeout",
+    why: "three attempts of one Zoho call, three secret writes and their backoff must fit the on-demand function's 60 s timeout",
   },
 } as const satisfies Record<string, SettingLimit>;
 

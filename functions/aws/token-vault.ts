@@ -5,16 +5,20 @@
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
+  InvalidRequestException,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { SecretWriteFailedError, type TokenVaultWriteError } from '../core/errors';
 import type { TokenVault } from '../core/ports';
 import { fromSecretValue, type StoredAccessToken, toSecretValue } from '../core/token';
 import { MalformedAccessTokenSecretError } from './errors';
 import { accessTokenSecretName } from './names';
+import { type SecretWriteCall, secretWriteError } from './secret-write-errors';
 import { accessTokenVersionId } from './version-id';
 
 /** Tag on every access-token secret; consumer grants and operators find a connection's secret by it. */
@@ -57,32 +61,25 @@ export class SecretsManagerTokenVault implements TokenVault {
     return token;
   }
 
+  /**
+   * Writes `token` as the version VersionId(connection, version): 'written' (also for an identical
+   * retry), or 'exists' when another writer holds this version with another value. Any other failure
+   * throws a TokenVaultWriteError subclass (see secret-write-errors.ts).
+   */
   async write(token: StoredAccessToken): Promise<'written' | 'exists'> {
-    const versionId = accessTokenVersionId(token.connectionId, token.version);
+    const { connectionId } = token;
+    const versionId = accessTokenVersionId(connectionId, token.version);
     const secretString = JSON.stringify(toSecretValue(token));
-    try {
-      return await this.#put(token.connectionId, versionId, secretString);
-    } catch (error) {
-      if (!(error instanceof ResourceNotFoundException)) throw error;
-    }
-    try {
-      await this.#client.send(
-        new CreateSecretCommand({
-          Name: this.#name(token.connectionId),
-          ClientRequestToken: versionId,
-          SecretString: secretString,
-          Description: `Zoho access token of connection ${token.connectionId} (zoho-token-refresher)`,
-          ...(this.#kmsKeyId === undefined ? {} : { KmsKeyId: this.#kmsKeyId }),
-          Tags: [{ Key: CONNECTION_ID_TAG, Value: token.connectionId }],
-        }),
-      );
-      return 'written';
-    } catch (error) {
-      if (!(error instanceof ResourceExistsException)) throw error;
-    }
+    const first = await this.#put(connectionId, versionId, secretString);
+    if (first !== 'missing') return first;
+    if ((await this.#create(connectionId, versionId, secretString)) === 'created') return 'written';
     // Another writer created the secret first. Putting again tells an idempotent retry of the same
     // value ('written') from a different value already written under this version ('exists').
-    return this.#put(token.connectionId, versionId, secretString);
+    const second = await this.#put(connectionId, versionId, secretString);
+    if (second !== 'missing') return second;
+    // Created a moment ago and gone again (a revoke removed it meanwhile): worth another try only if
+    // the connection still stands, which the caller knows.
+    throw new SecretWriteFailedError(connectionId, 'ResourceNotFoundException');
   }
 
   /**
@@ -100,7 +97,11 @@ export class SecretsManagerTokenVault implements TokenVault {
     }
   }
 
-  async #put(connectionId: string, versionId: string, secretString: string): Promise<'written' | 'exists'> {
+  async #put(
+    connectionId: string,
+    versionId: string,
+    secretString: string,
+  ): Promise<'written' | 'exists' | 'missing'> {
     try {
       await this.#client.send(
         new PutSecretValueCommand({
@@ -113,7 +114,58 @@ export class SecretsManagerTokenVault implements TokenVault {
     } catch (error) {
       // This VersionId already holds a different value: another writer got this version first.
       if (error instanceof ResourceExistsException) return 'exists';
-      throw error;
+      if (error instanceof ResourceNotFoundException) return 'missing';
+      throw await this.#writeError(connectionId, 'PutSecretValue', error);
+    }
+  }
+
+  async #create(
+    connectionId: string,
+    versionId: string,
+    secretString: string,
+  ): Promise<'created' | 'exists'> {
+    try {
+      await this.#client.send(
+        new CreateSecretCommand({
+          Name: this.#name(connectionId),
+          ClientRequestToken: versionId,
+          SecretString: secretString,
+          Description: `Zoho access token of connection ${connectionId} (zoho-token-refresher)`,
+          ...(this.#kmsKeyId === undefined ? {} : { KmsKeyId: this.#kmsKeyId }),
+          Tags: [{ Key: CONNECTION_ID_TAG, Value: connectionId }],
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (error instanceof ResourceExistsException) return 'exists';
+      throw await this.#writeError(connectionId, 'CreateSecret', error);
+    }
+  }
+
+  /**
+   * The typed error of a failed write. InvalidRequestException means "not valid for the secret's
+   * current state": for our own secrets that is mostly a deletion scheduled by hand, but AWS tells it
+   * from the exception's other causes only in the message, so DescribeSecret's DeletedDate decides.
+   */
+  async #writeError(
+    connectionId: string,
+    call: SecretWriteCall,
+    error: unknown,
+  ): Promise<TokenVaultWriteError> {
+    const pendingDeletion =
+      error instanceof InvalidRequestException && (await this.#isPendingDeletion(connectionId));
+    return secretWriteError({ connectionId, call, error, pendingDeletion });
+  }
+
+  /** False when DescribeSecret fails too: the write's own error then stands as a generic failure. */
+  async #isPendingDeletion(connectionId: string): Promise<boolean> {
+    try {
+      const described = await this.#client.send(
+        new DescribeSecretCommand({ SecretId: this.#name(connectionId) }),
+      );
+      return described.DeletedDate !== undefined;
+    } catch {
+      return false;
     }
   }
 

@@ -9,6 +9,7 @@ import {
   PutEventsCommand,
   type PutEventsCommandOutput,
 } from '@aws-sdk/client-eventbridge';
+import { awsClientConfig } from '../aws/client-config';
 import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../aws/names';
 import { TokenRejectionReportError } from './errors';
 
@@ -27,7 +28,10 @@ export interface TokenRejectedDetail {
 
 export interface RejectionReporterOptions {
   readonly eventBusName: string;
-  /** @default one client per container, shared by every reporter */
+  /**
+   * @default one client per container, shared by every reporter, each call bounded (connect 1 s,
+   * request 2 s, 2 attempts: aws/client-config.ts)
+   */
   readonly client?: EventBridgeClient;
 }
 
@@ -39,7 +43,7 @@ export interface RejectionReporter {
 let sharedClient: EventBridgeClient | undefined;
 
 function defaultClient(): EventBridgeClient {
-  sharedClient ??= new EventBridgeClient({});
+  sharedClient ??= new EventBridgeClient(awsClientConfig());
   return sharedClient;
 }
 

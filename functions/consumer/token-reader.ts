@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../aws/client-config';
 import { accessTokenSecretName, DEFAULT_SECRET_PREFIX } from '../aws/names';
 import { parseConnectionId } from '../core/connection';
 import { ConfigurationError } from '../core/errors';
@@ -27,7 +28,10 @@ export interface TokenReaderOptions {
   readonly connectionId: string;
   /** @default 'zoho-token-refresher' (the secret is `<prefix>/<connectionId>/access-token`) */
   readonly secretPrefix?: string;
-  /** @default one client per container, shared by every reader */
+  /**
+   * @default one client per container, shared by every reader, each call bounded (connect 1 s,
+   * request 2 s, 2 attempts: aws/client-config.ts)
+   */
   readonly client?: SecretsManagerClient;
   /** @default the system clock */
   readonly clock?: Clock;
@@ -66,7 +70,7 @@ let sharedClient: SecretsManagerClient | undefined;
 
 /** Created on first use, not at import: a consumer that injects its client never builds this one. */
 function defaultClient(): SecretsManagerClient {
-  sharedClient ??= new SecretsManagerClient({});
+  sharedClient ??= new SecretsManagerClient(awsClientConfig());
   return sharedClient;
 }
 

@@ -38,8 +38,9 @@ export async function storeToken(
       return { stored: 'found', token: winner };
     } catch (error) {
       if (!(error instanceof TokenVaultWriteError)) throw error;
-      metrics.add('SecretWriteFailed', 1, 'Count', error.code);
       const again = error.retryable && attempt < policy.secretWriteAttempts;
+      // Once per refresh whose write finally failed: a throttle the retry gets past alarms nobody.
+      if (!again) metrics.add('SecretWriteFailed', 1, 'Count', error.code);
       log.warn('Writing the access-token secret failed', {
         connectionId: token.connectionId,
         version: token.version,

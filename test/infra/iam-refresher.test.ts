@@ -77,6 +77,7 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: Kind) {
         Effect: 'Allow',
         Action: [
           'secretsmanager:CreateSecret',
+          'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
           'secretsmanager:PutSecretValue',
         ],

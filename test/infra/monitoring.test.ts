@@ -33,8 +33,22 @@ const gauge = (metric: string) => ({
   TreatMissingData: 'ignore',
 });
 
+/** Any data point of a refresher metric in one five-minute window; no data is no trouble. */
+const anyInFiveMinutes = (metric: string) => ({
+  MetricName: metric,
+  Statistic: 'Sum',
+  ComparisonOperator: GTE,
+  Threshold: 1,
+  Period: 300,
+  EvaluationPeriods: 1,
+  TreatMissingData: 'notBreaching',
+});
+
 /** The alarms on the refresher's own metrics, by id, with every setting spelled out. */
 const REFRESHER_METRIC_ALARMS = {
+  SecretWriteFailures: anyInFiveMinutes('SecretWriteFailed'),
+  SecretWriteBudgetExhausted: anyInFiveMinutes('SecretWriteBudgetExhausted'),
+  ZohoMalformedResponse: anyInFiveMinutes('ZohoMalformedResponse'),
   ConnectionsNeedingReauthorization: gauge('ConnectionsNeedingReauthorization'),
   ConnectionsMisconfigured: gauge('ConnectionsMisconfigured'),
   ConnectionsFailing: gauge('ConnectionsFailing'),
@@ -117,7 +131,7 @@ describe('monitoring of the default refresher', () => {
 
   it('has exactly the alarms of the spec, each notifying the topic on ALARM and on OK', () => {
     const topic = [{ Ref: logicalId(refresher.alarmTopic.topic) }];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 14);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
     expect(ALARM_SPECS.map((spec) => spec.id).sort()).toEqual(
       [
         'ConnectionsFailing',
@@ -132,8 +146,11 @@ describe('monitoring of the default refresher', () => {
         'RefreshFailures',
         'ScheduledRefreshErrors',
         'ScheduledRefreshThrottles',
+        'SecretWriteBudgetExhausted',
+        'SecretWriteFailures',
         'SweepFallingBehind',
         'SweepHeartbeatMissing',
+        'ZohoMalformedResponse',
       ].sort(),
     );
     const alarms = alarmsById();
@@ -164,6 +181,39 @@ describe('monitoring of the default refresher', () => {
       });
     },
   );
+
+  it("keeps every description within CloudWatch's 1,024 characters", () => {
+    for (const spec of ALARM_SPECS) expect(spec.description.length, spec.id).toBeLessThanOrEqual(1024);
+  });
+
+  it('alarms on secret writes and malformed Zoho answers, but leaves reports of fresh tokens to the dashboard', () => {
+    // A consumer calling outside its token's scope is that consumer's bug, contained by the refresher
+    // (one refresh per connection per 10 minutes): no alarm one misbehaving consumer can hold on.
+    const metrics = Object.values(alarmsById()).map((properties) => properties?.MetricName);
+    expect(metrics).toEqual(
+      expect.arrayContaining(['SecretWriteFailed', 'SecretWriteBudgetExhausted', 'ZohoMalformedResponse']),
+    );
+    expect(metrics).not.toContain('FreshTokenRejected');
+    expect(metrics).not.toContain('MintedTokenKept');
+  });
+
+  it('says in each secret-write alarm what the operator does', () => {
+    const descriptions = alarmsById();
+    const failures = descriptions.SecretWriteFailures?.AlarmDescription;
+    for (const reason of [
+      'secret_throttled',
+      'secret_write_failed',
+      'secret_version_quota',
+      'secret_pending_deletion',
+      'secret_access_denied',
+    ]) {
+      expect(failures).toContain(reason);
+    }
+    expect(failures).toContain('`aws secretsmanager restore-secret');
+    expect(failures).toContain("'Secret write failures by reason'");
+    expect(descriptions.SecretWriteBudgetExhausted?.AlarmDescription).toContain('FreshTokenRejected');
+    expect(descriptions.ZohoMalformedResponse?.AlarmDescription).toContain('`zoho-tokens history <id>`');
+  });
 
   it('no longer alarms on the ReauthorizationRequired count (it missed and flapped), only on the gauges', () => {
     const metrics = Object.values(alarmsById()).map((properties) => properties?.MetricName);
@@ -199,6 +249,9 @@ describe('monitoring of the default refresher', () => {
       ExpiredTokens: 600,
       SweepHeartbeat: 600,
       RefreshFailed: 300,
+      SecretWriteFailed: 300,
+      SecretWriteBudgetExhausted: 300,
+      ZohoMalformedResponse: 300,
     });
   });
 
@@ -230,7 +283,7 @@ describe('monitoring of the default refresher', () => {
     });
   });
 
-  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency, sweep capacity and DLQ depth', () => {
+  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency, sweep capacity, DLQ depth, secret writes, consumer reports and refused Zoho answers', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
       Properties: { DashboardBody: unknown };
     };
@@ -243,24 +296,35 @@ describe('monitoring of the default refresher', () => {
       'Connections needing attention',
       'Sweep capacity',
       'Dead-letter queue depth',
+      'Secret writes held back or failed',
+      'Secret write failures by reason',
+      'Consumer reports',
+      'Zoho answers refused and budget',
     ]) {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
     }
-    for (const gauge of [
+    for (const metric of [
       'MinSecondsToExpiry',
       'ConnectionsNeedingReauthorization',
       'ConnectionsMisconfigured',
       'ConnectionsFailing',
       'SweepConnections',
       'SweepBacklog',
+      'SecretWriteFailed',
+      'MintedTokenKept',
+      'SecretWriteBudgetExhausted',
+      'FreshTokenRejected',
+      'ZohoMalformedResponse',
     ]) {
-      expect(body).toContain(`\\"${gauge}\\"`);
+      expect(body).toContain(`\\"${metric}\\"`);
     }
     expect(body).toContain('\\"stat\\":\\"Minimum\\"');
     expect(body).not.toContain('\\"SecondsToExpiry\\"');
-    expect(body).toContain(
-      `SEARCH('{ZohoTokenRefresher,reason,service} MetricName=\\\\\\"RefreshFailed\\\\\\" service=\\\\\\"zoho-token-refresher\\\\\\"', 'Sum', 300)`,
-    );
+    for (const metric of ['RefreshFailed', 'SecretWriteFailed']) {
+      expect(body).toContain(
+        `SEARCH('{ZohoTokenRefresher,reason,service} MetricName=\\\\\\"${metric}\\\\\\" service=\\\\\\"zoho-token-refresher\\\\\\"', 'Sum', 300)`,
+      );
+    }
   });
 });
 

@@ -56,9 +56,9 @@ describe('the default refresher', () => {
   });
 
   it.each([
-    ['ScheduledRefresh', 60, 1],
-    ['OnDemandRefresh', 30, 5],
-    ['Operator', 30, 3],
+    ['ScheduledRefresh', 80, 1],
+    ['OnDemandRefresh', 60, 5],
+    ['Operator', 60, 3],
   ] as const)(
     'runs %s on Node 22, arm64, 256 MB, %i s, reserved concurrency %i',
     (name, timeout, reserved) => {

@@ -5,9 +5,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
+import { AWS_CALL_WORST_CASE_MS } from '../../functions/aws/client-config';
 import { readRefresherConfig } from '../../functions/aws/config';
 import { ENV } from '../../functions/aws/names';
-import { sweepReserveMs } from '../../functions/aws/refresher';
+import { AWS_CALLS_HEADROOM_MS, refreshWorstCaseMs, sweepReserveMs } from '../../functions/aws/refresher';
 import { type LimitedSetting, SETTING_LIMITS, type SettingLimit } from '../../functions/aws/settings';
 import { ConfigurationError } from '../../functions/core/errors';
 import { DEFAULT_REFRESH_POLICY, retryDelay } from '../../functions/core/refresh-policy';
@@ -102,9 +103,6 @@ describe('what the construct decides alone', () => {
   });
 });
 
-/** What one refresh spends besides its Zoho calls: KMS, Secrets Manager, DynamoDB, EventBridge. */
-const AWS_CALLS_HEADROOM_MS = 4_000;
-
 describe('the largest Zoho timeout the functions accept', () => {
   it("fits one refresh's worst case (every attempt timing out) into the refreshers' timeouts", () => {
     // Prepare
@@ -113,28 +111,33 @@ describe('the largest Zoho timeout the functions accept', () => {
       (template.toJSON().Resources[logicalId(fn)].Properties.Timeout as number) * 1000;
     // The longest backoff between attempts: `random` just below 1.
     const policy = { ...DEFAULT_REFRESH_POLICY, random: () => 0.999_999 };
-    const backoffMs = Array.from({ length: policy.maxAttempts - 1 }, (_, i) =>
-      retryDelay(i + 1, policy),
-    ).reduce((total, ms) => total + ms, 0);
+    const pauses = (attempts: number) =>
+      Array.from({ length: attempts - 1 }, (_, i) => retryDelay(i + 1, policy)).reduce((a, b) => a + b, 0);
     const config = readRefresherConfig({
       ...REQUIRED_ENV,
       [ENV.zohoTimeoutMs]: String(SETTING_LIMITS.zohoTimeoutMs.max),
     });
 
-    // Act
-    const worstRefreshMs = policy.maxAttempts * config.zohoTimeoutMs + backoffMs;
+    // Act: every Zoho attempt and every secret-write attempt runs into its timeout.
+    const worstRefreshMs =
+      policy.maxAttempts * config.zohoTimeoutMs +
+      pauses(policy.maxAttempts) +
+      policy.secretWriteAttempts * AWS_CALL_WORST_CASE_MS +
+      pauses(policy.secretWriteAttempts) +
+      AWS_CALLS_HEADROOM_MS;
 
     // Assess
+    expect(refreshWorstCaseMs(config)).toBe(worstRefreshMs);
     expect([
       timeoutMs(refresher.onDemandFunction),
       timeoutMs(refresher.operatorFunction),
       timeoutMs(refresher.scheduledFunction),
-    ]).toEqual([30_000, 30_000, 60_000]);
-    expect(worstRefreshMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.onDemandFunction));
-    expect(worstRefreshMs + AWS_CALLS_HEADROOM_MS).toBeLessThanOrEqual(timeoutMs(refresher.operatorFunction));
+    ]).toEqual([60_000, 60_000, 80_000]);
+    expect(worstRefreshMs).toBeLessThanOrEqual(timeoutMs(refresher.onDemandFunction));
+    expect(worstRefreshMs).toBeLessThanOrEqual(timeoutMs(refresher.operatorFunction));
     // The sweep stops taking work this long before its end; it must leave time to work at all.
-    expect(sweepReserveMs(config)).toBeGreaterThanOrEqual(worstRefreshMs);
-    expect(sweepReserveMs(config)).toBeLessThanOrEqual(timeoutMs(refresher.scheduledFunction) / 2);
+    expect(sweepReserveMs(config)).toBe(worstRefreshMs);
+    expect(timeoutMs(refresher.scheduledFunction) - sweepReserveMs(config)).toBeGreaterThanOrEqual(30_000);
   });
 
   it("fits a revoke's worst case (the whole wait for a refresh's lease, then one Zoho call) into the operator function's timeout", () => {

@@ -49,6 +49,9 @@ describe('zoho-tokens doctor', () => {
       'ConnectionsFailing',
       'ExpiredTokens',
       'RefreshFailures',
+      'SecretWriteFailures',
+      'SecretWriteBudgetExhausted',
+      'ZohoMalformedResponse',
       'SweepFallingBehind',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);

@@ -31,8 +31,11 @@ describe('zoho-tokens local init', () => {
       ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
       ['zoho-token-refresher-RefreshFailures', 'RefreshFailed'],
+      ['zoho-token-refresher-SecretWriteBudgetExhausted', 'SecretWriteBudgetExhausted'],
+      ['zoho-token-refresher-SecretWriteFailures', 'SecretWriteFailed'],
       ['zoho-token-refresher-SweepFallingBehind', 'SweepBacklog'],
       ['zoho-token-refresher-SweepHeartbeatMissing', 'SweepHeartbeat'],
+      ['zoho-token-refresher-ZohoMalformedResponse', 'ZohoMalformedResponse'],
     ]);
     // The same definitions as the stack's (infra/alarm-specs.ts), at the default schedule rate.
     for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind === 'refresher')) {

@@ -1,17 +1,32 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   CreateSecretCommand,
+  DecryptionFailure,
   DeleteSecretCommand,
+  DescribeSecretCommand,
+  EncryptionFailure,
   GetSecretValueCommand,
+  InternalServiceError,
+  InvalidRequestException,
+  LimitExceededException,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
+  SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MalformedAccessTokenSecretError } from '../../../functions/aws/errors';
 import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
+import {
+  SecretAccessDeniedError,
+  SecretPendingDeletionError,
+  SecretVersionQuotaError,
+  SecretWriteFailedError,
+  SecretWriteThrottledError,
+  TokenVaultWriteError,
+} from '../../../functions/core/errors';
 import type { StoredAccessToken } from '../../../functions/core/token';
 import { NOW, PREFIX, rejection } from './fixtures';
 
@@ -192,5 +207,201 @@ describe('SecretsManagerTokenVault', () => {
       SecretId: SECRET,
       ForceDeleteWithoutRecovery: true,
     });
+  });
+});
+
+/** An AWS error the SDK has no class for: only its code (`name`) and HTTP status say what it is. */
+const unmodelled = (name: string, httpStatusCode = 400) =>
+  new SecretsManagerServiceException({
+    name,
+    $fault: 'client',
+    message: `${name} (test)`,
+    $metadata: { httpStatusCode },
+  });
+const meta = { message: 'test', $metadata: {} };
+
+describe('SecretsManagerTokenVault write failures', () => {
+  const secrets = mockClient(SecretsManagerClient);
+  const vault = new SecretsManagerTokenVault({
+    client: new SecretsManagerClient({ region: 'us-east-1' }),
+    secretPrefix: PREFIX,
+  });
+
+  beforeEach(() => {
+    secrets.reset();
+  });
+
+  it.each([
+    [
+      'ThrottlingException',
+      unmodelled('ThrottlingException'),
+      SecretWriteThrottledError,
+      'secret_throttled',
+      true,
+    ],
+    [
+      'an HTTP 429 by any name',
+      unmodelled('SlowDownPlease', 429),
+      SecretWriteThrottledError,
+      'secret_throttled',
+      true,
+    ],
+    [
+      'LimitExceededException',
+      new LimitExceededException(meta),
+      SecretVersionQuotaError,
+      'secret_version_quota',
+      false,
+    ],
+    [
+      'AccessDeniedException',
+      unmodelled('AccessDeniedException'),
+      SecretAccessDeniedError,
+      'secret_access_denied',
+      false,
+    ],
+    [
+      'EncryptionFailure (the KMS key)',
+      new EncryptionFailure(meta),
+      SecretAccessDeniedError,
+      'secret_access_denied',
+      false,
+    ],
+    [
+      'DecryptionFailure (the KMS key)',
+      new DecryptionFailure(meta),
+      SecretAccessDeniedError,
+      'secret_access_denied',
+      false,
+    ],
+    [
+      'InternalServiceError',
+      new InternalServiceError(meta),
+      SecretWriteFailedError,
+      'secret_write_failed',
+      true,
+    ],
+    [
+      'a timeout',
+      Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
+      SecretWriteFailedError,
+      'secret_write_failed',
+      true,
+    ],
+    [
+      'a reset connection',
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      SecretWriteFailedError,
+      'secret_write_failed',
+      true,
+    ],
+  ])('maps %s on PutSecretValue to its typed error', async (_what, awsError, type, code, retryable) => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(awsError);
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(type);
+    expect(error).toBeInstanceOf(TokenVaultWriteError);
+    expect(error).toMatchObject({ code, retryable, cause: awsError });
+    expect(error.message).toContain("'books-eu'");
+    expect(error.message).not.toContain('test-at-');
+    expect(secrets).toReceiveCommandTimes(PutSecretValueCommand, 1);
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 0);
+    expect(secrets).toReceiveCommandTimes(DescribeSecretCommand, 0);
+  });
+
+  it('names the AWS error of a generic failure, so the operator sees what failed', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(new InternalServiceError(meta));
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error.message).toBe("Writing the access-token secret of 'books-eu' failed (InternalServiceError)");
+  });
+
+  it('maps InvalidRequestException on a secret scheduled for deletion (DescribeSecret has DeletedDate)', async () => {
+    // Prepare
+    const invalid = new InvalidRequestException(meta);
+    secrets.on(PutSecretValueCommand).rejects(invalid);
+    secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, DeletedDate: new Date(NOW) });
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretPendingDeletionError);
+    expect(error).toMatchObject({ code: 'secret_pending_deletion', retryable: false, cause: invalid });
+    expect(secrets).toReceiveCommandTimes(DescribeSecretCommand, 1);
+    expect(secrets).toReceiveCommandWith(DescribeSecretCommand, { SecretId: SECRET });
+  });
+
+  it.each([
+    [
+      'the secret is not scheduled for deletion',
+      () => secrets.on(DescribeSecretCommand).resolves({ Name: SECRET }),
+    ],
+    [
+      'DescribeSecret fails too',
+      () => secrets.on(DescribeSecretCommand).rejects(unmodelled('AccessDeniedException')),
+    ],
+  ])('keeps InvalidRequestException a generic failure when %s', async (_when, answerDescribe) => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(new InvalidRequestException(meta));
+    answerDescribe();
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretWriteFailedError);
+    expect(error.message).toContain('(InvalidRequestException)');
+    expect(secrets).toReceiveCommandTimes(DescribeSecretCommand, 1);
+  });
+
+  it('maps a CreateSecret refused for a name scheduled for deletion the same way', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(notFound());
+    secrets.on(CreateSecretCommand).rejects(new InvalidRequestException(meta));
+    secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, DeletedDate: new Date(NOW) });
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretPendingDeletionError);
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 1);
+  });
+
+  it("keeps CreateSecret's LimitExceededException (the account's secrets) apart from the version quota", async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(notFound());
+    secrets.on(CreateSecretCommand).rejects(new LimitExceededException(meta));
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretWriteFailedError);
+    expect(error.message).toContain('(LimitExceededException)');
+  });
+
+  it('fails as a generic failure when the secret another writer created is gone before the second put', async () => {
+    // Prepare
+    secrets.on(PutSecretValueCommand).rejects(notFound());
+    secrets.on(CreateSecretCommand).rejects(exists());
+
+    // Act
+    const error = await rejection(vault.write(token()));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretWriteFailedError);
+    expect(error.message).toContain('(ResourceNotFoundException)');
+    expect(secrets).toReceiveCommandTimes(PutSecretValueCommand, 2);
+    expect(secrets).toReceiveCommandTimes(CreateSecretCommand, 1);
   });
 });

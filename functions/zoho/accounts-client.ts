@@ -7,13 +7,21 @@ import {
   ConfigurationError,
   InvalidInputError,
   ZohoMalformedResponseError,
+  ZohoThrottledError,
   ZohoTransientError,
 } from '../core/errors';
 import type { GrantCodeRequest, ZohoAccounts } from '../core/ports';
 import type { TokenGrant } from '../core/token';
 import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
 import { RefreshTokenAlreadyInvalidError } from './errors';
-import { parseCodeExchangeResponse, parseTokenResponse, readJsonObject, sanitise } from './token-response';
+import { sanitise } from './sanitise';
+import { knownError } from './token-errors';
+import {
+  type ParseOptions,
+  parseCodeExchangeResponse,
+  parseTokenResponse,
+  readJsonObject,
+} from './token-response';
 
 /** Zoho's token endpoint has been seen to hang; no call may wait longer than this by default. */
 export const DEFAULT_ZOHO_TIMEOUT_MS = 10_000;
@@ -26,7 +34,12 @@ export interface ZohoAccountsClientOptions {
   readonly timeoutMs?: number;
   /** Injected for tests; @default the platform `fetch`. */
   readonly fetch?: typeof fetch;
-  /** Accounts servers outside Zoho's list the operator allowed explicitly (sandbox, tests). @default [] */
+  /**
+   * Origins outside Zoho's data centres the operator allowed explicitly (sandbox, tests, a proxy):
+   * accounts servers a refresh token may be sent to, and API domains their answers may name. A custom
+   * server may always name its own origin or a Zoho API host, and one on loopback (the simulator) any
+   * loopback origin, so the simulator needs only its accounts servers listed. @default []
+   */
   readonly allowedCustomServers?: readonly string[];
 }
 
@@ -117,6 +130,13 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
   }
 
+  /** What the parser needs to judge an answer of `accountsServer`, secrets to keep out of messages. */
+  const parseOptions = (accountsServer: string, redact: readonly string[]): ParseOptions => ({
+    redact,
+    accountsServer,
+    allowedCustomOrigins: allowed,
+  });
+
   async function exchange(request: GrantCodeRequest) {
     const redact = [request.code, request.clientSecret];
     const form = {
@@ -126,7 +146,8 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
       code: request.code,
       ...(request.redirectUri === undefined ? {} : { redirect_uri: request.redirectUri }),
     };
-    return { answer: await post(request.accountsServer, TOKEN_PATH, form, redact), redact };
+    const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
+    return { answer, options: parseOptions(request.accountsServer, redact) };
   }
 
   return {
@@ -139,18 +160,18 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
         refresh_token: request.refreshToken,
       };
       const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
-      return parseTokenResponse(answer.status, answer.body, { redact });
+      return parseTokenResponse(answer.status, answer.body, parseOptions(request.accountsServer, redact));
     },
 
     async exchangeGrantCode(request) {
-      const { answer, redact } = await exchange(request);
-      return parseCodeExchangeResponse(answer.status, answer.body, { redact });
+      const { answer, options } = await exchange(request);
+      return parseCodeExchangeResponse(answer.status, answer.body, options);
     },
 
     async exchangeGrantCodeForRefreshToken(request) {
-      const { answer, redact } = await exchange(request);
+      const { answer, options } = await exchange(request);
       try {
-        const grant = parseCodeExchangeResponse(answer.status, answer.body, { redact });
+        const grant = parseCodeExchangeResponse(answer.status, answer.body, options);
         return { refreshToken: grant.refreshToken, grant };
       } catch (error) {
         // Thrown only after the refresh token was found in the body: keep it, drop the rest.
@@ -170,8 +191,11 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
 }
 
 /**
- * `{"status":"success"}` is a revocation; HTTP 400 or an error body means Zoho no longer knows the
- * token (RefreshTokenAlreadyInvalidError); a 5xx, an HTML page or an empty answer is transient.
+ * `{"status":"success"}` is a revocation. A known error name wins whatever the HTTP status:
+ * `too_many_requests` is ZohoThrottledError (nothing was revoked; the token is still alive, so the
+ * connection must not be marked revoked), `invalid_token` / `invalid_code` mean Zoho no longer knows
+ * the token (RefreshTokenAlreadyInvalidError). Otherwise HTTP 400 or an error body means already
+ * invalid too; a 5xx, an HTML page or an empty answer is transient.
  */
 export function classifyRevokeAnswer(answer: Answer, redact: readonly string[]): void {
   let json: Readonly<Record<string, unknown>> | undefined;
@@ -180,6 +204,15 @@ export function classifyRevokeAnswer(answer: Answer, redact: readonly string[]):
   } catch (error) {
     if (answer.status === 400) throw new RefreshTokenAlreadyInvalidError('HTTP 400', { cause: error });
     throw error;
+  }
+  const known = knownError(json);
+  if (known?.meaning.kind === 'throttled') {
+    throw new ZohoThrottledError(
+      `revoke answered ${known.name} (HTTP ${answer.status}); nothing was revoked, try again after the 10-minute window`,
+    );
+  }
+  if (known?.meaning.kind === 'credential_rejected') {
+    throw new RefreshTokenAlreadyInvalidError(`${known.name}, HTTP ${answer.status}`);
   }
   const status = typeof json.status === 'string' ? json.status.trim().toLowerCase() : undefined;
   const hasError = json.error !== undefined && json.error !== null && json.error !== '';

@@ -57,7 +57,7 @@ const options = (accountsServer: string | undefined, allowed: readonly string[] 
 });
 
 export const FUZZ_SOURCES: readonly FuzzSource[] = [
-  ...DATA_CENTRES.map(([dc, accountsServer, zone]) => ({
+  ...DATA_CENTRES.map(([dc, accountsServer, zone], i) => ({
     label: `zoho-${dc}`,
     options: options(accountsServer),
     floor: 300,
@@ -67,6 +67,10 @@ export const FUZZ_SOURCES: readonly FuzzSource[] = [
       `https://${zone}/`,
       `https://sandbox.${zone}`,
       `http://www.${zone}`,
+      // Another data centre's: a token bound to one data centre must not be sent to another.
+      `https://www.${ZONES[(i + 1) % ZONES.length]}`,
+      // A host built from a secret: the message must not quote it.
+      `https://${FUZZ_SECRETS[0]}.${zone}.evil.example`,
     ],
   })),
   {
@@ -115,7 +119,7 @@ const textEchoingSecrets = fc
 const zohoToken = fc.stringMatching(/^1000\.[0-9a-f]{32}\.[0-9a-f]{32}$/);
 
 export const accessTokenArbitrary: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: zohoToken, weight: 4 },
+  { arbitrary: zohoToken, weight: 8 },
   { arbitrary: fc.stringMatching(/^[\x21-\x7e]{1,100}$/), weight: 2 },
   fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 90 }),
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
@@ -131,7 +135,7 @@ export const accessTokenArbitrary: fc.Arbitrary<unknown> = fc.oneof(
 /** Any lifetime, sane ones (for `floor`) weighted up so that grants are common. */
 export function expiresInArbitrary(floor = 300): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { arbitrary: fc.integer({ min: floor, max: 86_400 }), weight: 4 },
+    { arbitrary: fc.integer({ min: floor, max: 86_400 }), weight: 8 },
     fc.integer({ min: -10, max: 400 }),
     fc.integer({ min: 86_380, max: 86_420 }),
     fc.constantFrom(3600, 300, 299, 10, 9, 0, -0, 3600.5, 1e21, 3_600_000, Number.MAX_SAFE_INTEGER + 2),

@@ -47,12 +47,20 @@ const CASES: readonly Case[] = [
     'reauthorization_required',
     'reauthorization_required',
   ),
+  permanent(
+    'invalid_token',
+    'reauthorization_required',
+    'reauthorization_required',
+    'reauthorization_required',
+  ),
   permanent('invalid_client', 'misconfigured', 'misconfigured_client', 'misconfigured'),
   permanent('invalid_client_secret', 'misconfigured', 'misconfigured_client', 'misconfigured'),
   throttled('throttle-old-400'),
   throttled('throttle-old-200'),
   throttled('throttle-new'),
   throttled('throttle-localised'),
+  throttled('too_many_requests'),
+  throttled('too_many_requests-429'),
   transient('http-500', 'transient'),
   transient('http-502', 'transient'),
   transient('http-503', 'transient'),
@@ -63,6 +71,10 @@ const CASES: readonly Case[] = [
   transient('reset', 'network_error'),
   transient('success-without-expires-in', 'malformed_response'),
   transient('success-expires-in-string', 'malformed_response'),
+  transient('success-foreign-api-domain', 'malformed_response'),
+  transient('success-tiny-expires-in', 'malformed_response'),
+  transient('success-expires-in-fraction', 'malformed_response'),
+  transient('success-token-with-whitespace', 'malformed_response'),
 ];
 
 /** Zoho calls of one refresh: permanent and throttled answers are final, transient ones use every attempt. */

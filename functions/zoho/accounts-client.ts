@@ -7,15 +7,13 @@ import {
   ConfigurationError,
   InvalidInputError,
   ZohoMalformedResponseError,
-  ZohoThrottledError,
   ZohoTransientError,
 } from '../core/errors';
 import type { GrantCodeRequest, ZohoAccounts } from '../core/ports';
 import type { TokenGrant } from '../core/token';
 import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
-import { RefreshTokenAlreadyInvalidError } from './errors';
+import { classifyRevokeAnswer, type ZohoAnswer } from './revoke-answer';
 import { sanitise } from './sanitise';
-import { knownError } from './token-errors';
 import {
   type ParseOptions,
   parseCodeExchangeResponse,
@@ -28,6 +26,8 @@ export const DEFAULT_ZOHO_TIMEOUT_MS = 10_000;
 
 export const TOKEN_PATH = '/oauth/v2/token';
 export const REVOKE_PATH = '/oauth/v2/token/revoke';
+
+export { classifyRevokeAnswer } from './revoke-answer';
 
 export interface ZohoAccountsClientOptions {
   /** Deadline of one call, connection to last byte. @default 10_000 */
@@ -62,11 +62,6 @@ export interface ZohoAccountsClient extends ZohoAccounts {
   exchangeGrantCodeForRefreshToken(request: GrantCodeRequest): Promise<GrantCodeExchange>;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
 /**
  * Creates the Zoho Accounts client. Options are checked here, so a bad setting fails at cold start
  * (ConfigurationError) instead of at the first refresh.
@@ -93,7 +88,7 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     path: string,
     form: Record<string, string>,
     redact: readonly string[],
-  ): Promise<Answer> {
+  ): Promise<ZohoAnswer> {
     // The guard comes before anything is built or sent: the table may have been tampered with.
     if (!isAllowedAccountsServer(accountsServer, allowed)) {
       throw new AccountsServerNotAllowedError(describeHost(accountsServer));
@@ -105,7 +100,7 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
     const url = `${normaliseAccountsServer(accountsServer)}${path}`;
     const signal = AbortSignal.timeout(timeoutMs);
-    const exchange = async (): Promise<Answer> => {
+    const exchange = async (): Promise<ZohoAnswer> => {
       const response = await fetchImpl(url, {
         method: 'POST',
         // A form body, never the query string: URLs end up in access logs, bodies do not.
@@ -188,41 +183,6 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
       classifyRevokeAnswer(answer, redact);
     },
   };
-}
-
-/**
- * `{"status":"success"}` is a revocation. A known error name wins whatever the HTTP status:
- * `too_many_requests` is ZohoThrottledError (nothing was revoked; the token is still alive, so the
- * connection must not be marked revoked), `invalid_token` / `invalid_code` mean Zoho no longer knows
- * the token (RefreshTokenAlreadyInvalidError). Otherwise HTTP 400 or an error body means already
- * invalid too; a 5xx, an HTML page or an empty answer is transient.
- */
-export function classifyRevokeAnswer(answer: Answer, redact: readonly string[]): void {
-  let json: Readonly<Record<string, unknown>> | undefined;
-  try {
-    json = readJsonObject(answer.status, answer.body);
-  } catch (error) {
-    if (answer.status === 400) throw new RefreshTokenAlreadyInvalidError('HTTP 400', { cause: error });
-    throw error;
-  }
-  const known = knownError(json);
-  if (known?.meaning.kind === 'throttled') {
-    throw new ZohoThrottledError(
-      `revoke answered ${known.name} (HTTP ${answer.status}); nothing was revoked, try again after the 10-minute window`,
-    );
-  }
-  if (known?.meaning.kind === 'credential_rejected') {
-    throw new RefreshTokenAlreadyInvalidError(`${known.name}, HTTP ${answer.status}`);
-  }
-  const status = typeof json.status === 'string' ? json.status.trim().toLowerCase() : undefined;
-  const hasError = json.error !== undefined && json.error !== null && json.error !== '';
-  if (status === 'success' && !hasError) return;
-  if (answer.status >= 500) throw new ZohoTransientError(`revoke answered HTTP ${answer.status}`);
-  if (answer.status === 400 || hasError || status === 'failure') {
-    const error = typeof json.error === 'string' ? `${sanitise(json.error, redact, 60)}, ` : '';
-    throw new RefreshTokenAlreadyInvalidError(`${error}HTTP ${answer.status}`);
-  }
-  throw new ZohoTransientError(`revoke answered neither success nor an error (HTTP ${answer.status})`);
 }
 
 /** Rejects once the signal aborts: a deadline even for a fetch that ignores its signal. */

@@ -104,7 +104,8 @@ function checkSeconds(value: unknown, field: string, floor: number): number | Pr
 /**
  * The `api_domain` as an origin, undefined when absent (the stored one is kept), or why consumers
  * must not send the access token there. It must be a bare origin (no credentials, path, query or
- * fragment); https, except between two loopback hosts; and trusted for the answer's source:
+ * fragment); https, except on a loopback host (plain http never leaves the machine there); and
+ * trusted for the answer's source:
  * - from a Zoho accounts server: a Zoho API host of that same data centre, default port;
  * - from a custom server the operator allowed: that server's own origin, an origin of
  *   `allowedCustomOrigins`, any Zoho API host, or, when the server itself is on loopback (the
@@ -125,8 +126,9 @@ export function checkApiDomain(
     return new Problem('api_domain is not a URL');
   }
   const host = sanitise(url.host, redact, 80);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return new Problem('api_domain is not an https URL');
+  }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     return new Problem(
       `api_domain ${host} is plain http: consumers would send the access token in clear (only loopback hosts may use http)`,

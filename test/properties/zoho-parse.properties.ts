@@ -16,8 +16,8 @@ import {
   ZohoThrottledError,
   ZohoTransientError,
 } from '../../functions/core/errors';
-import { classifyRevokeAnswer } from '../../functions/zoho/accounts-client';
 import { GrantCodeRejectedError, NoRefreshTokenGrantedError } from '../../functions/zoho/errors';
+import { classifyRevokeAnswer } from '../../functions/zoho/revoke-answer';
 import { parseCodeExchangeResponse, parseTokenResponse } from '../../functions/zoho/token-response';
 import {
   answerTextArbitrary,

@@ -6,19 +6,8 @@
 import { ZohoMalformedResponseError, ZohoTransientError } from '../core/errors';
 import type { CodeExchangeGrant, TokenGrant } from '../core/token';
 import { GrantCodeRejectedError, NoRefreshTokenGrantedError } from './errors';
-import {
-  type AnswerSource,
-  checkAccessToken,
-  checkApiDomain,
-  checkExpiresIn,
-  MAX_EXPIRES_IN_SECONDS,
-  Problem,
-} from './grant-limits';
+import { type AnswerSource, checkAccessToken, checkApiDomain, checkExpiresIn, Problem } from './grant-limits';
 import { classifyTokenError, knownError } from './token-errors';
-
-export { sanitise } from './sanitise';
-export { classifyTokenError } from './token-errors';
-export { MAX_EXPIRES_IN_SECONDS };
 
 export interface ParseOptions extends AnswerSource {
   /** Values that must never reach a message even if Zoho echoed them (refresh token, secret, code). */

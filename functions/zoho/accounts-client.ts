@@ -12,8 +12,14 @@ import {
 import type { GrantCodeRequest, ZohoAccounts } from '../core/ports';
 import type { TokenGrant } from '../core/token';
 import { isAllowedAccountsServer, normaliseAccountsServer } from './data-centres';
-import { RefreshTokenAlreadyInvalidError } from './errors';
-import { parseCodeExchangeResponse, parseTokenResponse, readJsonObject, sanitise } from './token-response';
+import { classifyRevokeAnswer, type ZohoAnswer } from './revoke-answer';
+import { sanitise } from './sanitise';
+import {
+  type ParseOptions,
+  parseCodeExchangeResponse,
+  parseTokenResponse,
+  readJsonObject,
+} from './token-response';
 
 /** Zoho's token endpoint has been seen to hang; no call may wait longer than this by default. */
 export const DEFAULT_ZOHO_TIMEOUT_MS = 10_000;
@@ -21,12 +27,19 @@ export const DEFAULT_ZOHO_TIMEOUT_MS = 10_000;
 export const TOKEN_PATH = '/oauth/v2/token';
 export const REVOKE_PATH = '/oauth/v2/token/revoke';
 
+export { classifyRevokeAnswer } from './revoke-answer';
+
 export interface ZohoAccountsClientOptions {
   /** Deadline of one call, connection to last byte. @default 10_000 */
   readonly timeoutMs?: number;
   /** Injected for tests; @default the platform `fetch`. */
   readonly fetch?: typeof fetch;
-  /** Accounts servers outside Zoho's list the operator allowed explicitly (sandbox, tests). @default [] */
+  /**
+   * Origins outside Zoho's data centres the operator allowed explicitly (sandbox, tests, a proxy):
+   * accounts servers a refresh token may be sent to, and API domains their answers may name. A custom
+   * server may always name its own origin or a Zoho API host, and one on loopback (the simulator) any
+   * loopback origin, so the simulator needs only its accounts servers listed. @default []
+   */
   readonly allowedCustomServers?: readonly string[];
 }
 
@@ -47,11 +60,6 @@ export interface ZohoAccountsClient extends ZohoAccounts {
    * instead of ZohoMalformedResponseError. Every other error is thrown as by `exchangeGrantCode`.
    */
   exchangeGrantCodeForRefreshToken(request: GrantCodeRequest): Promise<GrantCodeExchange>;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
 }
 
 /**
@@ -80,7 +88,7 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     path: string,
     form: Record<string, string>,
     redact: readonly string[],
-  ): Promise<Answer> {
+  ): Promise<ZohoAnswer> {
     // The guard comes before anything is built or sent: the table may have been tampered with.
     if (!isAllowedAccountsServer(accountsServer, allowed)) {
       throw new AccountsServerNotAllowedError(describeHost(accountsServer));
@@ -92,7 +100,7 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
     const url = `${normaliseAccountsServer(accountsServer)}${path}`;
     const signal = AbortSignal.timeout(timeoutMs);
-    const exchange = async (): Promise<Answer> => {
+    const exchange = async (): Promise<ZohoAnswer> => {
       const response = await fetchImpl(url, {
         method: 'POST',
         // A form body, never the query string: URLs end up in access logs, bodies do not.
@@ -117,6 +125,13 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
     }
   }
 
+  /** What the parser needs to judge an answer of `accountsServer`, secrets to keep out of messages. */
+  const parseOptions = (accountsServer: string, redact: readonly string[]): ParseOptions => ({
+    redact,
+    accountsServer,
+    allowedCustomOrigins: allowed,
+  });
+
   async function exchange(request: GrantCodeRequest) {
     const redact = [request.code, request.clientSecret];
     const form = {
@@ -126,7 +141,8 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
       code: request.code,
       ...(request.redirectUri === undefined ? {} : { redirect_uri: request.redirectUri }),
     };
-    return { answer: await post(request.accountsServer, TOKEN_PATH, form, redact), redact };
+    const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
+    return { answer, options: parseOptions(request.accountsServer, redact) };
   }
 
   return {
@@ -139,18 +155,18 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
         refresh_token: request.refreshToken,
       };
       const answer = await post(request.accountsServer, TOKEN_PATH, form, redact);
-      return parseTokenResponse(answer.status, answer.body, { redact });
+      return parseTokenResponse(answer.status, answer.body, parseOptions(request.accountsServer, redact));
     },
 
     async exchangeGrantCode(request) {
-      const { answer, redact } = await exchange(request);
-      return parseCodeExchangeResponse(answer.status, answer.body, { redact });
+      const { answer, options } = await exchange(request);
+      return parseCodeExchangeResponse(answer.status, answer.body, options);
     },
 
     async exchangeGrantCodeForRefreshToken(request) {
-      const { answer, redact } = await exchange(request);
+      const { answer, options } = await exchange(request);
       try {
-        const grant = parseCodeExchangeResponse(answer.status, answer.body, { redact });
+        const grant = parseCodeExchangeResponse(answer.status, answer.body, options);
         return { refreshToken: grant.refreshToken, grant };
       } catch (error) {
         // Thrown only after the refresh token was found in the body: keep it, drop the rest.
@@ -167,29 +183,6 @@ export function createZohoAccountsClient(options: ZohoAccountsClientOptions = {}
       classifyRevokeAnswer(answer, redact);
     },
   };
-}
-
-/**
- * `{"status":"success"}` is a revocation; HTTP 400 or an error body means Zoho no longer knows the
- * token (RefreshTokenAlreadyInvalidError); a 5xx, an HTML page or an empty answer is transient.
- */
-export function classifyRevokeAnswer(answer: Answer, redact: readonly string[]): void {
-  let json: Readonly<Record<string, unknown>> | undefined;
-  try {
-    json = readJsonObject(answer.status, answer.body);
-  } catch (error) {
-    if (answer.status === 400) throw new RefreshTokenAlreadyInvalidError('HTTP 400', { cause: error });
-    throw error;
-  }
-  const status = typeof json.status === 'string' ? json.status.trim().toLowerCase() : undefined;
-  const hasError = json.error !== undefined && json.error !== null && json.error !== '';
-  if (status === 'success' && !hasError) return;
-  if (answer.status >= 500) throw new ZohoTransientError(`revoke answered HTTP ${answer.status}`);
-  if (answer.status === 400 || hasError || status === 'failure') {
-    const error = typeof json.error === 'string' ? `${sanitise(json.error, redact, 60)}, ` : '';
-    throw new RefreshTokenAlreadyInvalidError(`${error}HTTP ${answer.status}`);
-  }
-  throw new ZohoTransientError(`revoke answered neither success nor an error (HTTP ${answer.status})`);
 }
 
 /** Rejects once the signal aborts: a deadline even for a fetch that ignores its signal. */

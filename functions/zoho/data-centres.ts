@@ -53,6 +53,12 @@ export interface ResolveDataCentreInput {
 
 const byDc = new Map(ZOHO_DATA_CENTRES.map((entry) => [entry.dc, entry]));
 const byHost = new Map(ZOHO_DATA_CENTRES.map((entry) => [new URL(entry.accountsServer).host, entry]));
+/** `https://www.zohoapis.eu` → `zohoapis.eu`: the DNS zone of each data centre's API hosts. */
+const apiZones = new Map(
+  ZOHO_DATA_CENTRES.map((entry) => [entry.dc, new URL(entry.apiDomain).hostname.replace(/^www\./, '')]),
+);
+/** One or more DNS labels (letters, digits, inner hyphens) separated by single dots. */
+const DNS_LABELS = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
 /**
  * Resolves exactly one of `dc` or `accountsServer` to a data centre. A known Zoho accounts server
@@ -130,6 +136,40 @@ export function normaliseAccountsServer(url: string): string {
     throw new InvalidInputError(`Zoho accounts server ${parsed.host} must be reached over https`);
   }
   return parsed.origin;
+}
+
+/**
+ * The Zoho data centre whose accounts server `url` is (https, default port), or undefined for any
+ * other server, a custom one included. Never throws.
+ */
+export function dataCentreOfAccountsServer(url: string): ZohoDataCentre | undefined {
+  try {
+    return zohoDataCentreOf(normaliseAccountsServer(url));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when `hostname` is one of Zoho's API hosts: in the zone of `dataCentre`'s API domain
+ * (`zohoapis.eu` and any host under it, such as `www.zohoapis.eu`), or of any data centre when none
+ * is given. Zoho's token answers name `www.zohoapis.<tld>`; its other API hosts (`sandbox.`,
+ * `developer.`, `content.`) live in the same zone, which only Zoho can serve. The zone is matched
+ * label by label: `www.zohoapis.com.au` is Australia's, never the US's `zohoapis.com`.
+ */
+export function isZohoApiHost(hostname: string, dataCentre?: ZohoDataCentre): boolean {
+  const zones = dataCentre === undefined ? [...apiZones.values()] : [apiZones.get(dataCentre.dc)];
+  return zones.some(
+    (zone) =>
+      zone !== undefined &&
+      (hostname === zone ||
+        (hostname.endsWith(`.${zone}`) && DNS_LABELS.test(hostname.slice(0, -zone.length - 1)))),
+  );
+}
+
+/** `localhost`, `127.x.x.x` and `[::1]`: traffic that never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** The Zoho data centre whose accounts server is exactly this origin (https, default port). */

@@ -1,5 +1,5 @@
 import type { SimDc } from './dcs';
-import { jsonReply, type Reply, THROTTLED, tokenError } from './replies';
+import { jsonReply, REVOKE_UNKNOWN_TOKEN, type Reply, THROTTLED, tokenError } from './replies';
 import type { RefreshTokenRecord, SimState } from './state';
 
 /** A token-endpoint answer: a success body (which a fault may still reshape) or a finished reply. */
@@ -66,10 +66,7 @@ function codeGrant(ctx: AccountsContext, dc: SimDc, params: URLSearchParams): To
 export function handleRevoke(ctx: AccountsContext, dc: SimDc, params: URLSearchParams): Reply {
   const token = params.get('token');
   const record = token === null ? undefined : ctx.state.refreshToken(token);
-  // ZOHO.md §5 says only "HTTP 400" for an invalid token; this body is our assumption.
-  if (token === null || record === undefined || record.dc !== dc) {
-    return jsonReply(400, { status: 'failure', error: 'invalid_token' });
-  }
+  if (token === null || record === undefined || record.dc !== dc) return REVOKE_UNKNOWN_TOKEN;
   ctx.state.revokeRefreshToken(token);
   return jsonReply(200, { status: 'success' });
 }

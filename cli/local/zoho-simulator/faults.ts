@@ -2,6 +2,7 @@ import {
   BOOKS_RATE_LIMITED,
   BOOKS_UNAUTHORIZED,
   jsonReply,
+  REVOKE_UNKNOWN_TOKEN,
   type Reply,
   THROTTLE_BODIES,
   tokenError,
@@ -18,16 +19,37 @@ export const TOKEN_SUCCESS_SHAPES = [
   'success-without-expires-in',
   'success-expires-in-string',
 ] as const;
-/** Token-endpoint errors of ZOHO.md §2, answered without touching any state. */
+/**
+ * Successes outside the limits of docs/zoho-accounts.md §9: a real token, minted and counted against
+ * the throttle like any success, in a body the adapter must refuse as malformed.
+ */
+export const TOKEN_OUT_OF_LIMITS_SHAPES = [
+  'success-foreign-api-domain',
+  'success-tiny-expires-in',
+  'success-expires-in-fraction',
+  'success-token-with-whitespace',
+] as const;
+/**
+ * Token-endpoint errors of ZOHO.md §2 and of the seed's table (`invalid_token`, `too_many_requests`,
+ * HTTP 200 like Zoho's other errors, and the latter also with 429), answered without touching any state.
+ */
 export const TOKEN_ERROR_FAULTS = [
   'invalid_code',
   'invalid_client',
   'invalid_client_secret',
+  'invalid_token',
+  'too_many_requests',
+  'too_many_requests-429',
   'throttle-old-400',
   'throttle-old-200',
   'throttle-new',
   'throttle-localised',
 ] as const;
+/**
+ * Revoke answers by name: `invalid_token` as the simulator answers an unknown token (HTTP 400), here
+ * for a token it still knows; `too_many_requests` with HTTP 200, the token left alive.
+ */
+export const REVOKE_ERROR_FAULTS = ['invalid_token', 'too_many_requests'] as const;
 /** Failures below Zoho's JSON contract, possible on every endpoint. */
 export const TRANSPORT_FAULTS = [
   'http-500',
@@ -41,8 +63,11 @@ export const TRANSPORT_FAULTS = [
 ] as const;
 export const BOOKS_FAULTS = ['books-429', 'books-401'] as const;
 
-export type TokenSuccessShape = (typeof TOKEN_SUCCESS_SHAPES)[number];
+export type TokenSuccessShape =
+  | (typeof TOKEN_SUCCESS_SHAPES)[number]
+  | (typeof TOKEN_OUT_OF_LIMITS_SHAPES)[number];
 export type TokenErrorFault = (typeof TOKEN_ERROR_FAULTS)[number];
+export type RevokeErrorFault = (typeof REVOKE_ERROR_FAULTS)[number];
 /** Waits `latencyMs` (real time), then answers normally. */
 export interface LatencyFault {
   readonly latencyMs: number;
@@ -55,7 +80,7 @@ export type Fault = TokenFault | BooksFault;
 /** The faults each endpoint accepts. */
 export interface FaultsByEndpoint {
   token: TokenFault;
-  revoke: TransportFault;
+  revoke: RevokeErrorFault | TransportFault;
   books: BooksFault;
 }
 
@@ -70,8 +95,8 @@ export interface ZohoSimulatorFaults {
 }
 
 const ALLOWED: Record<FaultEndpoint, readonly string[]> = {
-  token: [...TOKEN_SUCCESS_SHAPES, ...TOKEN_ERROR_FAULTS, ...TRANSPORT_FAULTS],
-  revoke: TRANSPORT_FAULTS,
+  token: [...TOKEN_SUCCESS_SHAPES, ...TOKEN_OUT_OF_LIMITS_SHAPES, ...TOKEN_ERROR_FAULTS, ...TRANSPORT_FAULTS],
+  revoke: [...REVOKE_ERROR_FAULTS, ...TRANSPORT_FAULTS],
   books: [...BOOKS_FAULTS, ...TRANSPORT_FAULTS],
 };
 
@@ -117,8 +142,11 @@ function checkFits(endpoint: FaultEndpoint, fault: Fault): void {
 }
 
 export function isSuccessShape(fault: Fault | undefined): fault is TokenSuccessShape {
-  return (TOKEN_SUCCESS_SHAPES as readonly unknown[]).includes(fault);
+  return [...TOKEN_SUCCESS_SHAPES, ...TOKEN_OUT_OF_LIMITS_SHAPES].some((shape) => shape === fault);
 }
+
+/** A lookalike of a Zoho API host that no data centre serves: consumers must never be sent there. */
+export const FOREIGN_API_DOMAIN = 'https://www.zohoapis.com.attacker.example';
 
 /** Rewrites a real success body into one of the shapes of ZOHO.md §1. */
 export function shapeTokenSuccess(
@@ -146,6 +174,17 @@ export function shapeTokenSuccess(
       return { ...rest, api_domain, scope };
     case 'success-expires-in-string':
       return { ...rest, api_domain, scope, expires_in: String(lifetimeSeconds) };
+    case 'success-foreign-api-domain':
+      return { ...body, api_domain: FOREIGN_API_DOMAIN };
+    case 'success-tiny-expires-in':
+      // One second: below every floor, the lifetime that would make a refresh loop.
+      return { ...body, expires_in: 1 };
+    case 'success-expires-in-fraction':
+      return { ...body, expires_in: lifetimeSeconds + 0.5 };
+    case 'success-token-with-whitespace': {
+      const token = String(body.access_token);
+      return { ...body, access_token: `${token.slice(0, 12)} ${token.slice(12)}` };
+    }
   }
 }
 
@@ -153,11 +192,19 @@ const TOKEN_ERROR_REPLIES: Record<TokenErrorFault, Reply> = {
   invalid_code: tokenError('invalid_code'),
   invalid_client: tokenError('invalid_client'),
   invalid_client_secret: tokenError('invalid_client_secret'),
+  invalid_token: tokenError('invalid_token'),
+  too_many_requests: tokenError('too_many_requests'),
+  'too_many_requests-429': tokenError('too_many_requests', 429),
   'throttle-old-400': jsonReply(400, THROTTLE_BODIES.old),
   'throttle-old-200': jsonReply(200, THROTTLE_BODIES.old),
   // ZOHO.md gives no status for the newer wording; 400 like the older one is our assumption.
   'throttle-new': jsonReply(400, THROTTLE_BODIES.new),
   'throttle-localised': jsonReply(400, THROTTLE_BODIES.localised),
+};
+
+const REVOKE_ERROR_REPLIES: Record<RevokeErrorFault, Reply> = {
+  invalid_token: REVOKE_UNKNOWN_TOKEN,
+  too_many_requests: tokenError('too_many_requests'),
 };
 
 const HALF_JSON: Record<FaultEndpoint, string> = {
@@ -191,7 +238,9 @@ export function cannedReply(endpoint: FaultEndpoint, fault: Fault): Reply | unde
       return BOOKS_RATE_LIMITED;
     case 'books-401':
       return BOOKS_UNAUTHORIZED;
-    default:
-      return (TOKEN_ERROR_REPLIES as Partial<Record<Fault & string, Reply>>)[fault];
+    default: {
+      const replies = endpoint === 'revoke' ? REVOKE_ERROR_REPLIES : TOKEN_ERROR_REPLIES;
+      return (replies as Partial<Record<Fault & string, Reply>>)[fault];
+    }
   }
 }

@@ -48,4 +48,7 @@ export const BOOKS_RATE_LIMITED: Reply = jsonReply(429, {
   message: 'You have made too many requests. Please try again after some time.',
 });
 
+/** ZOHO.md §5 says only "HTTP 400" for revoking an invalid token; this body is our assumption. */
+export const REVOKE_UNKNOWN_TOKEN: Reply = jsonReply(400, { status: 'failure', error: 'invalid_token' });
+
 export const NOT_FOUND: Reply = jsonReply(404, { error: 'not_found' });

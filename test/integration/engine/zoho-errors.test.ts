@@ -56,12 +56,20 @@ const CASES: readonly Case[] = [
     'reauthorization_required',
     'reauthorization_required',
   ),
+  permanent(
+    'invalid_token',
+    'reauthorization_required',
+    'reauthorization_required',
+    'reauthorization_required',
+  ),
   permanent('invalid_client', 'misconfigured', 'misconfigured_client', 'misconfigured'),
   permanent('invalid_client_secret', 'misconfigured', 'misconfigured_client', 'misconfigured'),
   throttled('throttle-old-400'),
   throttled('throttle-old-200'),
   throttled('throttle-new'),
   throttled('throttle-localised'),
+  throttled('too_many_requests'),
+  throttled('too_many_requests-429'),
   transient('http-500', 'transient'),
   transient('http-502', 'transient'),
   transient('http-503', 'transient'),
@@ -72,6 +80,10 @@ const CASES: readonly Case[] = [
   transient('reset', 'network_error'),
   malformed('success-without-expires-in'),
   malformed('success-expires-in-string'),
+  malformed('success-foreign-api-domain'),
+  malformed('success-tiny-expires-in'),
+  malformed('success-expires-in-fraction'),
+  malformed('success-token-with-whitespace'),
 ];
 
 /**

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TOKEN_SUCCESS_SHAPES, type TokenFault } from '../../../cli/local/zoho-simulator';
+import {
+  FOREIGN_API_DOMAIN,
+  TOKEN_OUT_OF_LIMITS_SHAPES,
+  TOKEN_SUCCESS_SHAPES,
+  type TokenFault,
+} from '../../../cli/local/zoho-simulator';
 import {
   accessTokenFor,
   CLIENT,
@@ -60,6 +65,28 @@ describe('Zoho simulator: faults', () => {
       expect(books.status).toBe(200);
     });
 
+    const brokenBy: Record<(typeof TOKEN_OUT_OF_LIMITS_SHAPES)[number], (token: string) => object> = {
+      'success-foreign-api-domain': () => ({ api_domain: FOREIGN_API_DOMAIN }),
+      'success-tiny-expires-in': () => ({ expires_in: 1 }),
+      'success-expires-in-fraction': () => ({ expires_in: 3600.5 }),
+      'success-token-with-whitespace': (token) => ({
+        access_token: `${token.slice(0, 12)} ${token.slice(12)}`,
+      }),
+    };
+
+    it.each(TOKEN_OUT_OF_LIMITS_SHAPES)('%s breaks one limit of a real, counted token', async (shape) => {
+      h.sim.faults.queue('token', shape);
+
+      const answer = await refresh(h.sim, 'us', rt);
+      const minted = String(answer.json.access_token).replace(' ', '');
+      const books = await organizations(h.sim, 'us', minted);
+
+      expect(answer.status).toBe(200);
+      expect(answer.json).toStrictEqual({ ...documented(), scope, ...brokenBy[shape](minted) });
+      expect(h.sim.calls.tokenCallsFor(rt)).toBe(1);
+      expect(books.status).toBe(200);
+    });
+
     it('leaves a refused request refused', async () => {
       h.sim.faults.queue('token', 'success-expires-in-ms');
 
@@ -71,6 +98,9 @@ describe('Zoho simulator: faults', () => {
 
   it.each<[TokenFault, number, Record<string, unknown>]>([
     ['invalid_code', 200, { error: 'invalid_code' }],
+    ['invalid_token', 200, { error: 'invalid_token' }],
+    ['too_many_requests', 200, { error: 'too_many_requests' }],
+    ['too_many_requests-429', 429, { error: 'too_many_requests' }],
     ['invalid_client', 200, { error: 'invalid_client' }],
     ['invalid_client_secret', 200, { error: 'invalid_client_secret' }],
     [
@@ -220,6 +250,23 @@ describe('Zoho simulator: faults', () => {
     expect(revokedAgain.json).toEqual({ status: 'success' });
   });
 
+  it.each([
+    ['invalid_token', 400, { status: 'failure', error: 'invalid_token' }],
+    ['too_many_requests', 200, { error: 'too_many_requests' }],
+  ] as const)('revoke fault %s answers HTTP %i and leaves the token alive', async (fault, status, body) => {
+    const at = await accessTokenFor(h.sim, 'us', rt);
+    h.sim.faults.queue('revoke', fault);
+
+    const answer = await revoke(h.sim, 'us', rt);
+    const books = await organizations(h.sim, 'us', at);
+    const revokedAfter = await revoke(h.sim, 'us', rt);
+
+    expect(answer.status).toBe(status);
+    expect(answer.json).toStrictEqual(body);
+    expect(books.status).toBe(200);
+    expect(revokedAfter.json).toEqual({ status: 'success' });
+  });
+
   describe('queue, standing mode and clear', () => {
     it('queues N responses, then behaves normally', async () => {
       h.sim.faults.queue('token', 'http-503', 2);
@@ -257,8 +304,10 @@ describe('Zoho simulator: faults', () => {
 
     it('refuses a fault that does not apply to the endpoint', () => {
       const set = () => h.sim.faults.set('revoke', 'books-429' as never);
+      const shape = () => h.sim.faults.queue('revoke', 'success-tiny-expires-in' as never);
 
       expect(set).toThrow('fault books-429 does not apply to revoke');
+      expect(shape).toThrow('fault success-tiny-expires-in does not apply to revoke');
     });
   });
 });

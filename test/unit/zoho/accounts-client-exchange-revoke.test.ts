@@ -152,6 +152,51 @@ describe('exchangeGrantCode', () => {
     expect(error).toBeInstanceOf(errorClass);
   });
 
+  it('raises GrantCodeRejectedError for invalid_token: the code is unknown, as for invalid_code', async () => {
+    // Prepare
+    const client = createZohoAccountsClient({ fetch: answering(200, { error: 'invalid_token' }).fetch });
+
+    // Act
+    const error = await caught(() => client.exchangeGrantCode(exchange));
+
+    // Assess
+    expect(error).toBeInstanceOf(GrantCodeRejectedError);
+    expect((error as GrantCodeRejectedError).zohoError).toBe('invalid_token');
+  });
+
+  it.each([200, 429])(
+    'raises ZohoThrottledError for too_many_requests on HTTP %i, saying to wait and get a new code',
+    async (status) => {
+      // Prepare
+      const fake = answering(status, { error: 'too_many_requests' });
+      const client = createZohoAccountsClient({ fetch: fake.fetch });
+
+      // Act
+      const error = await caught(() => client.exchangeGrantCode(exchange));
+
+      // Assess
+      expect(error).toBeInstanceOf(ZohoThrottledError);
+      expect(error.message).toBe(
+        `Zoho throttled token creation: too_many_requests (HTTP ${status}); wait out the 10-minute window, then generate a new grant code`,
+      );
+      expect(fake.calls).toHaveLength(1);
+      expectNoSecrets(error);
+    },
+  );
+
+  it('says the same for the worded throttle of an exchange', async () => {
+    // Prepare
+    const body = { error: 'Access Denied', error_description: 'too many', status: 'failure' };
+    const client = createZohoAccountsClient({ fetch: answering(400, body).fetch });
+
+    // Act
+    const error = await caught(() => client.exchangeGrantCode(exchange));
+
+    // Assess
+    expect(error).toBeInstanceOf(ZohoThrottledError);
+    expect(error.message).toContain('then generate a new grant code');
+  });
+
   it('refuses an accounts server outside the table before sending the code', async () => {
     // Prepare
     const fake = answering(200, granted);
@@ -204,6 +249,46 @@ describe('revokeRefreshToken', () => {
     expect((error as RefreshTokenAlreadyInvalidError).code).toBe('refresh_token_invalid');
     expectNoSecrets(error);
   });
+
+  it.each([
+    ['HTTP 200', 200],
+    ['HTTP 400', 400],
+    ['HTTP 429', 429],
+    ['HTTP 503', 503],
+  ])(
+    'too_many_requests on %s → ZohoThrottledError: nothing was revoked, the token is alive',
+    async (_, status) => {
+      // Prepare
+      const fake = answering(status, { status: 'failure', error: 'too_many_requests' });
+      const client = createZohoAccountsClient({ fetch: fake.fetch });
+
+      // Act
+      const error = await caught(() => client.revokeRefreshToken(revoke));
+
+      // Assess
+      expect(error).toBeInstanceOf(ZohoThrottledError);
+      expect(error).not.toBeInstanceOf(RefreshTokenAlreadyInvalidError);
+      expect(error.message).toBe(
+        `Zoho throttled token creation: revoke answered too_many_requests (HTTP ${status}); nothing was revoked, try again after the 10-minute window`,
+      );
+      expect(fake.calls).toHaveLength(1);
+    },
+  );
+
+  it.each([200, 400, 503])(
+    'invalid_token on HTTP %i → RefreshTokenAlreadyInvalidError, whatever the status',
+    async (status) => {
+      // Prepare
+      const client = createZohoAccountsClient({ fetch: answering(status, { error: 'invalid_token' }).fetch });
+
+      // Act
+      const error = await caught(() => client.revokeRefreshToken(revoke));
+
+      // Assess
+      expect(error).toBeInstanceOf(RefreshTokenAlreadyInvalidError);
+      expect(error.message).toContain(`(invalid_token, HTTP ${status})`);
+    },
+  );
 
   it.each([
     ['HTTP 502 page', 502, '<html>Bad Gateway</html>'],

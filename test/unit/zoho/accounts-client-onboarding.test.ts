@@ -37,6 +37,9 @@ describe('exchangeGrantCodeForRefreshToken', () => {
     { ...granted, expires_in: '3600' },
     { ...granted, expires_in: undefined },
     { ...granted, api_domain: 'not a url' },
+    { ...granted, api_domain: 'https://www.zohoapis.com' },
+    { ...granted, access_token: 'test-at-with space' },
+    { ...granted, expires_in: 60 },
   ])('keeps the refresh token of a spent code when the rest is malformed: %#', async (body) => {
     // Prepare
     const client = createZohoAccountsClient({ fetch: answering(200, body).fetch });

@@ -5,6 +5,7 @@ import {
   InvalidInputError,
   MisconfiguredClientError,
   ReauthorizationRequiredError,
+  ZohoMalformedResponseError,
   ZohoThrottledError,
   ZohoTransientError,
 } from '../../../functions/core/errors';
@@ -57,7 +58,7 @@ describe('refreshAccessToken: the request', () => {
 
   it('posts to the origin of an accounts server written with a trailing slash (Canada)', async () => {
     // Prepare
-    const fake = answering(200, success);
+    const fake = answering(200, { ...success, api_domain: 'https://www.zohoapis.ca' });
     const client = createZohoAccountsClient({ fetch: fake.fetch });
 
     // Act
@@ -117,6 +118,45 @@ describe('refreshAccessToken: the custom-server guard', () => {
     // Assess
     expect(fake.calls.map((call) => call.url)).toStrictEqual(['http://127.0.0.1:8765/oauth/v2/token']);
     expect(grant.apiDomain).toBe('http://127.0.0.1:8765');
+  });
+
+  it('holds the answer of a Zoho data centre to that data centre API domain', async () => {
+    // Prepare: the EU accounts server naming the US API domain
+    const fake = answering(200, { ...success, api_domain: 'https://www.zohoapis.com' });
+    const client = createZohoAccountsClient({ fetch: fake.fetch });
+
+    // Act
+    const error = await caught(() => client.refreshAccessToken(request));
+
+    // Assess
+    expect(error).toBeInstanceOf(ZohoMalformedResponseError);
+    expect(error.message).toContain(
+      "api_domain www.zohoapis.com is not a Zoho API host of the connection's data centre",
+    );
+    expect(fake.calls).toHaveLength(1);
+    expectNoSecrets(error);
+  });
+
+  it('lets a custom server name an API origin of allowedCustomServers, and no other', async () => {
+    // Prepare
+    const custom = { ...request, accountsServer: 'https://accounts.example.test' };
+    const allowedCustomServers = ['https://accounts.example.test', 'https://api.example.test'];
+    const allowed = answering(200, { ...success, api_domain: 'https://api.example.test' });
+    const other = answering(200, { ...success, api_domain: 'https://api2.example.test' });
+
+    // Act
+    const grant = await createZohoAccountsClient({
+      fetch: allowed.fetch,
+      allowedCustomServers,
+    }).refreshAccessToken(custom);
+    const error = await caught(() =>
+      createZohoAccountsClient({ fetch: other.fetch, allowedCustomServers }).refreshAccessToken(custom),
+    );
+
+    // Assess
+    expect(grant.apiDomain).toBe('https://api.example.test');
+    expect(error).toBeInstanceOf(ZohoMalformedResponseError);
+    expect(error.message).toContain('api_domain api2.example.test is not a Zoho API host');
   });
 
   it('refuses an empty refresh token before sending anything', async () => {

@@ -1,6 +1,6 @@
 /** Helpers of the Zoho adapter tests: a recording fake `fetch` and error capture with a leak check. */
 import { expect } from 'vitest';
-import { parseTokenResponse } from '../../../functions/zoho/token-response';
+import { type ParseOptions, parseTokenResponse } from '../../../functions/zoho/token-response';
 import { SECRET_MARKERS as SHARED_MARKERS } from '../../support/secret-markers';
 
 export interface RecordedCall {
@@ -93,5 +93,5 @@ export const DOCUMENTED_SUCCESS = {
 };
 
 /** Parses `body` as a refresh answer; an object is sent as JSON, a string as is. */
-export const parseBody = (status: number, body: unknown) =>
-  parseTokenResponse(status, typeof body === 'string' ? body : JSON.stringify(body));
+export const parseBody = (status: number, body: unknown, options: ParseOptions = {}) =>
+  parseTokenResponse(status, typeof body === 'string' ? body : JSON.stringify(body), options);

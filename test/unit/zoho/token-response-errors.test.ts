@@ -145,6 +145,58 @@ describe('parseTokenResponse: error rows of ZOHO.md §2', () => {
   });
 });
 
+describe('parseTokenResponse: the seed table names, whatever the HTTP status', () => {
+  const STATUSES = [200, 400, 401, 429, 500, 503];
+
+  it.each(STATUSES)(
+    'invalid_token on HTTP %i → ReauthorizationRequiredError: the refresh token was revoked',
+    async (status) => {
+      // Act
+      const error = await caught(() => parse(status, { error: 'invalid_token' }));
+
+      // Assess
+      expect(error).toBeInstanceOf(ReauthorizationRequiredError);
+      expect((error as ReauthorizationRequiredError).code).toBe('reauthorization_required');
+      expect(error.message).toContain('(invalid_token)');
+    },
+  );
+
+  it.each(STATUSES)(
+    'too_many_requests on HTTP %i → ZohoThrottledError: wait the window, no retries',
+    async (status) => {
+      // Act
+      const error = await caught(() => parse(status, { error: 'too_many_requests' }));
+
+      // Assess
+      expect(error).toBeInstanceOf(ZohoThrottledError);
+      expect(error).not.toBeInstanceOf(ZohoTransientError);
+      expect(error.message).toBe(`Zoho throttled token creation: too_many_requests (HTTP ${status})`);
+    },
+  );
+
+  it('reads a name written in capitals or padded with spaces like the name itself', async () => {
+    // Act
+    const revoked = await caught(() => parse(200, { error: ' INVALID_TOKEN ' }));
+    const throttled = await caught(() => parse(200, { error: 'Too_Many_Requests' }));
+
+    // Assess
+    expect(revoked).toBeInstanceOf(ReauthorizationRequiredError);
+    expect(throttled).toBeInstanceOf(ZohoThrottledError);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'does not take %s for a known name (no lookup reaches Object.prototype)',
+    async (name) => {
+      // Act
+      const error = await caught(() => parse(200, JSON.stringify({ error: name })));
+
+      // Assess: an unknown error with no sign of a refusal is transient
+      expect(error).toBeInstanceOf(ZohoTransientError);
+      expect(error).not.toBeInstanceOf(MisconfiguredClientError);
+    },
+  );
+});
+
 describe('parseTokenResponse: messages', () => {
   it('redacts echoed secrets and Zoho-shaped tokens from a description', async () => {
     // Act

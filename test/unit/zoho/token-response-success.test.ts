@@ -62,10 +62,14 @@ describe('parseTokenResponse: success shapes of ZOHO.md §1', () => {
   });
 
   it.each(['http://127.0.0.1:8080', 'http://localhost:9', 'http://[::1]:4000'])(
-    'accepts a plain http api_domain on the loopback host %s (the simulator)',
+    'accepts a plain http api_domain on the loopback host %s from a loopback accounts server (the simulator)',
     (apiDomain) => {
       // Act
-      const grant = parse(200, { ...documented, api_domain: `${apiDomain}/` });
+      const grant = parse(
+        200,
+        { ...documented, api_domain: `${apiDomain}/` },
+        { accountsServer: 'http://127.0.0.1:4599' },
+      );
 
       // Assess
       expect(grant.apiDomain).toBe(apiDomain);

@@ -74,7 +74,9 @@ export interface ZohoTokenRefresherProps {
   readonly removalPolicy?: RemovalPolicy;
   /**
    * Accounts servers outside Zoho's data centres that refresh tokens may be sent to (https origins).
-   * Only for a Zoho-compatible server you run; the Zoho data centres are always allowed.
+   * Only for a Zoho-compatible server you run; the Zoho data centres are always allowed. The same
+   * list names the API origins such a server may hand out as `api_domain` (besides its own origin
+   * and Zoho's API hosts): list a custom server's API origin here too when it differs.
    * @default - none
    */
   readonly allowedAccountsServers?: readonly string[];

@@ -13,7 +13,11 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { SecretWriteFailedError, type TokenVaultWriteError } from '../core/errors';
+import {
+  SecretPendingDeletionError,
+  SecretWriteFailedError,
+  type TokenVaultWriteError,
+} from '../core/errors';
 import type { TokenVault } from '../core/ports';
 import { fromSecretValue, type StoredAccessToken, toSecretValue } from '../core/token';
 import { MalformedAccessTokenSecretError } from './errors';
@@ -53,6 +57,11 @@ export class SecretsManagerTokenVault implements TokenVault {
       secretString = output.SecretString;
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return undefined;
+      // A secret scheduled for deletion refuses reads as it refuses writes: the refresh fails with the
+      // error that tells the operator what to do, before it asks Zoho for a token it could not store.
+      if (error instanceof InvalidRequestException && (await this.#isPendingDeletion(connectionId))) {
+        throw new SecretPendingDeletionError(connectionId, { cause: error });
+      }
       throw error;
     }
     const token = fromSecretValue(parseJson(secretString));

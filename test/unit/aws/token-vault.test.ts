@@ -340,6 +340,20 @@ describe('SecretsManagerTokenVault write failures', () => {
     expect(secrets).toReceiveCommandWith(DescribeSecretCommand, { SecretId: SECRET });
   });
 
+  it('refuses a read of a secret scheduled for deletion with the same error, before any token is minted', async () => {
+    // Prepare
+    const invalid = new InvalidRequestException(meta);
+    secrets.on(GetSecretValueCommand).rejects(invalid);
+    secrets.on(DescribeSecretCommand).resolves({ Name: SECRET, DeletedDate: new Date(NOW) });
+
+    // Act
+    const error = await rejection(vault.read('books-eu'));
+
+    // Assess
+    expect(error).toBeInstanceOf(SecretPendingDeletionError);
+    expect(error).toMatchObject({ code: 'secret_pending_deletion', cause: invalid });
+  });
+
   it.each([
     [
       'the secret is not scheduled for deletion',

@@ -27,7 +27,7 @@ interface Rule {
   times: number;
   /** `before`: runs before the call (and may throw instead of it). `after`: once the call took effect. */
   readonly when: 'before' | 'after';
-  readonly effect: () => void | Promise<void>;
+  readonly effect: (call: PortCall) => void | Promise<void>;
 }
 
 /** What a call looked like, for observers (the ledger). */
@@ -54,21 +54,37 @@ export interface RuleOptions {
 /** The faults armed for the next calls, and whether the process already died. */
 export class FaultPlan {
   private rules: Rule[] = [];
+  /** The rules that fail or crash (the others only run an action). */
+  private readonly fails = new WeakSet<Rule>();
   private crashed = false;
 
-  /** Makes calls of `port.method` fail with `error()` before they take any effect. */
-  fail(port: PortName, method: string, error: () => Error, options: RuleOptions = {}): this {
-    return this.add(port, method, 'before', options, () => {
-      throw error();
-    });
+  /** Makes calls of `port.method` fail with `error(call)` before they take any effect. */
+  fail(port: PortName, method: string, error: (call: PortCall) => Error, options: RuleOptions = {}): this {
+    return this.add(
+      port,
+      method,
+      'before',
+      options,
+      (call) => {
+        throw injected(error(call));
+      },
+      true,
+    );
   }
 
   /** Lets a call of `port.method` take effect, then kills the process before anyone sees its answer. */
   crashAfter(port: PortName, method: string, options: { skip?: number } = {}): this {
-    return this.add(port, method, 'after', { ...options, times: 1 }, () => {
-      this.crashed = true;
-      throw new ProcessCrash(`after ${port}.${method}`);
-    });
+    return this.add(
+      port,
+      method,
+      'after',
+      { ...options, times: 1 },
+      () => {
+        this.crashed = true;
+        throw injected(new ProcessCrash(`after ${port}.${method}`));
+      },
+      true,
+    );
   }
 
   /**
@@ -84,6 +100,13 @@ export class FaultPlan {
     return this.add(port, method, 'before', options, action);
   }
 
+  /** Whether a failure or a crash is still armed for `port` (any port when not given). */
+  armed(port?: PortName): boolean {
+    return this.rules.some(
+      (rule) => rule.times > 0 && (port === undefined || rule.port === port) && this.fails.has(rule),
+    );
+  }
+
   /** A new process (the next invocation): faults still armed stay armed. */
   restart(): void {
     this.crashed = false;
@@ -97,12 +120,12 @@ export class FaultPlan {
 
   /** Runs one port call under the plan. */
   async around<T>(call: PortCall, observer: PortObserver, run: () => Promise<T>): Promise<T> {
-    if (this.crashed) throw new ProcessCrash(`earlier (${call.port}.${call.method} never ran)`);
-    await this.take(call, 'before')?.effect();
+    if (this.crashed) throw injected(new ProcessCrash(`earlier (${call.port}.${call.method} never ran)`));
+    await this.take(call, 'before')?.effect(call);
     observer.calling?.(call);
     const result = await run();
     observer.returned?.(call, result);
-    await this.take(call, 'after')?.effect();
+    await this.take(call, 'after')?.effect(call);
     return result;
   }
 
@@ -112,8 +135,11 @@ export class FaultPlan {
     when: Rule['when'],
     options: RuleOptions,
     effect: Rule['effect'],
+    fails = false,
   ): this {
-    this.rules.push({ port, method, when, skip: options.skip ?? 0, times: options.times ?? 1, effect });
+    const rule: Rule = { port, method, when, skip: options.skip ?? 0, times: options.times ?? 1, effect };
+    this.rules.push(rule);
+    if (fails) this.fails.add(rule);
     return this;
   }
 
@@ -130,6 +156,17 @@ export class FaultPlan {
     return rule;
   }
 }
+
+const injectedErrors = new WeakSet<object>();
+
+function injected(error: Error): Error {
+  injectedErrors.add(error);
+  return error;
+}
+
+/** True for an error a FaultPlan threw (and not one the code under test made up). */
+export const isInjected = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && injectedErrors.has(error);
 
 /**
  * Wraps every method of `target` (all of them async: the ports') so it runs under `plan` and is seen

@@ -24,6 +24,8 @@ export interface VersionEntry extends LedgerEntry {
 export class Ledger {
   readonly zohoCalls: LedgerEntry[] = [];
   readonly versions: VersionEntry[] = [];
+  /** Versions a refresh committed onto its connection (written by it, kept, or adopted). */
+  readonly commits: VersionEntry[] = [];
   readonly revokes: LedgerEntry[] = [];
   private seq = 0;
 
@@ -49,6 +51,19 @@ export class Ledger {
     return this.versions.filter((entry) => entry.connectionId === connectionId);
   }
 
+  /**
+   * Versions written but never committed, that a later commit passed over: a run wrote the secret
+   * and died (or lost its lease, or its commit failed), and the next run did not adopt the version
+   * because a consumer had reported exactly it. The core's write budget never counts these.
+   */
+  orphansOf(connectionId: string): VersionEntry[] {
+    const committed = this.commits.filter((entry) => entry.connectionId === connectionId);
+    const highest = Math.max(0, ...committed.map((entry) => entry.version));
+    return this.versionsOf(connectionId).filter(
+      (entry) => entry.version < highest && !committed.some((c) => c.version === entry.version),
+    );
+  }
+
   private entry(connectionId: string, cause: Cause): LedgerEntry {
     return { connectionId, at: this.now(), seq: ++this.seq, cause };
   }
@@ -66,6 +81,10 @@ export class Ledger {
     if (call.port === 'vault' && call.method === 'write' && result === 'written') {
       const token = call.args[0] as StoredAccessToken;
       this.versions.push({ ...this.entry(token.connectionId, cause), version: token.version });
+    }
+    if (call.port === 'store' && call.method === 'commitRefresh' && result === true) {
+      const { version } = call.args[2] as { version: number };
+      this.commits.push({ ...this.entry(call.args[0] as string, cause), version });
     }
     if (call.port === 'store' && call.method === 'setStatus' && call.args[1] === 'revoked') {
       this.revokes.push(this.entry(call.args[0] as string, cause));

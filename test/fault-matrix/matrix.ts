@@ -75,14 +75,15 @@ export interface MatrixRow {
   readonly fault: string;
   readonly expected: Partial<Seen>;
   /**
-   * The branch that brings the expected behaviour, while it is not merged: the row runs and is
-   * printed, and fails once it meets its expectation, so the mark is removed when it lands.
+   * The change that brings the expected behaviour (a branch not merged yet, or a fix still to make):
+   * the row runs and is printed, and fails once it meets its expectation, so the mark goes when the
+   * change lands.
    */
   readonly awaiting?: string;
   /** The watched connection. @default 'acme' */
   readonly id?: string;
   /** Registers the connections. @default one connection at version 3, due now */
-  readonly setup?: (ctx: RowContext) => Promise<void>;
+  readonly setup?: (ctx: RowContext) => Promise<unknown>;
   readonly arm: (ctx: RowContext) => unknown;
   /** @default a scheduled refresh of the connection */
   readonly act?: (ctx: RowContext) => Promise<unknown>;

@@ -7,15 +7,13 @@
  */
 import type { TokenFault } from '../../cli/local/zoho-simulator';
 import { DEFAULT_REFRESH_POLICY } from '../../functions/core/refresh-policy';
+import { HEALED, OFF_SCHEDULE, UNTOUCHED } from './expectations';
 import type { MatrixRow, Seen } from './matrix';
 import type { CannedAnswer } from './simulated-zoho';
 
 const ATTEMPTS = DEFAULT_REFRESH_POLICY.maxAttempts;
 /** The branch that teaches the adapter the seed's error names and the limits on a success body. */
 const ZOHO_LIMITS = 'i9-zoho';
-
-const untouched = { status: 'active', version: 3, secret: 3, versions: 0, kept: 'none' } as const;
-const healed = 'refreshed v4 +1 zoho';
 
 const standing = (fault: TokenFault, expected: Partial<Seen>): MatrixRow => ({
   group: 'Zoho',
@@ -34,7 +32,7 @@ const raw = (fault: string, answer: CannedAnswer, expected: Partial<Seen>, await
 });
 
 const transient = (fault: TokenFault, code = 'transient') =>
-  standing(fault, { outcome: `failed:${code}`, ...untouched, zoho: ATTEMPTS, next: healed });
+  standing(fault, { outcome: `failed:${code}`, ...UNTOUCHED, zoho: ATTEMPTS, next: HEALED });
 
 const permanent = (fault: TokenFault, code: string, status: string) =>
   standing(fault, {
@@ -43,10 +41,10 @@ const permanent = (fault: TokenFault, code: string, status: string) =>
     version: 3,
     zoho: 1,
     versions: 0,
-    next: 'skipped:not_active v3 +0 zoho',
+    next: OFF_SCHEDULE,
   });
 
-const waitsOut = (code: string) => ({ outcome: `failed:${code}`, ...untouched, zoho: 1, next: healed });
+const waitsOut = (code: string) => ({ outcome: `failed:${code}`, ...UNTOUCHED, zoho: 1, next: HEALED });
 
 const json = (status: number, body: unknown): CannedAnswer => ({ status, body: JSON.stringify(body) });
 const success = (fields: Record<string, unknown>) =>
@@ -78,7 +76,7 @@ export const ZOHO_ROWS: readonly MatrixRow[] = [
       status: 'reauthorization_required',
       zoho: 1,
       versions: 0,
-      next: 'skipped:not_active v3 +0 zoho',
+      next: OFF_SCHEDULE,
     },
     ZOHO_LIMITS,
   ),

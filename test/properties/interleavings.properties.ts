@@ -9,14 +9,8 @@
  */
 import fc from 'fast-check';
 import { type Story, story } from './interleavings.actions';
-import {
-  createFleet,
-  heal,
-  perform,
-  snapshot,
-  spentWhereNotAllowed,
-  unexpectedErrors,
-} from './interleavings.model';
+import { createFleet, perform } from './interleavings.fleet';
+import { heal, snapshot, spentWhereNotAllowed, unexpectedErrors } from './interleavings.model';
 import { assertRuns, type ProofProperty } from './property';
 
 async function storyKeepsTheInvariants({ starts, actions }: Story): Promise<void> {

@@ -8,8 +8,11 @@ import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-sim
 import { createZohoAccountsClient, type ZohoAccountsClient } from '../../functions/zoho/accounts-client';
 import { FakeCredentials } from '../support/fakes';
 
-/** A Zoho call that hangs costs this much real time, three times per refresh. */
-export const ZOHO_TIMEOUT_MS = 100;
+/**
+ * A Zoho call that hangs costs this much real time, three times per refresh. Long enough that a
+ * loopback answer on a busy machine never times out by accident.
+ */
+export const ZOHO_TIMEOUT_MS = 1_000;
 
 /** A raw answer of the token endpoint. */
 export interface CannedAnswer {

@@ -38,7 +38,10 @@ export async function commitToken(
       refreshedAt: now,
       apiDomain: token.apiDomain,
       // Every committed version is one the secret holds now: it counts, whoever wrote it.
-      recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now, deps.policy), now],
+      recentSecretWrites: [
+        ...writesInDay([...connection.recentSecretWrites, ...run.unrecordedWrites], now, deps.policy),
+        now,
+      ],
     },
     now,
   );

@@ -27,4 +27,9 @@ export interface RefreshRun {
   readonly started: EpochMillis;
   leaseUntil: EpochMillis;
   zohoCalls: number;
+  /**
+   * Versions the secret holds that the connection never counted (a run wrote them and died before its
+   * commit, and this run does not adopt them): they count in the write budget all the same.
+   */
+  unrecordedWrites: EpochMillis[];
 }

@@ -41,7 +41,6 @@ const orphanedVersionCounts: MatrixRow = {
   fault:
     'commit fails after the write, the written version is reported, then operator refreshes every minute',
   expected: { status: 'active', versions: DEFAULT_REFRESH_POLICY.unscheduledWritesPerHour },
-  awaiting: 'a core fix: the write budget does not count a version whose commit failed',
   setup: (ctx) => addFreshConnection(ctx),
   arm: ({ world }) =>
     world.faults.fail(

@@ -159,7 +159,6 @@ export const REPORT_ROWS: readonly MatrixRow[] = [
     "reports naming b from a consumer granted only a (a's source)",
     { outcome: `rejected×${REPORTS}`, version: 3, secret: 3, zoho: 0, versions: 0, others: 'unchanged' },
     () => forgedEvent('a', 'b', 3),
-    'i9-bind',
   ),
   forged(
     "b's own consumer reports its fresh version 100 times: one refresh, a untouched",

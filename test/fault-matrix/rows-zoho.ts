@@ -13,7 +13,6 @@ import type { CannedAnswer } from './simulated-zoho';
 
 const ATTEMPTS = DEFAULT_REFRESH_POLICY.maxAttempts;
 /** The branch that teaches the adapter the seed's error names and the limits on a success body. */
-const ZOHO_LIMITS = 'i9-zoho';
 
 const standing = (fault: TokenFault, expected: Partial<Seen>): MatrixRow => ({
   group: 'Zoho',
@@ -68,23 +67,17 @@ export const ZOHO_ROWS: readonly MatrixRow[] = [
   standing('throttle-localised', waitsOut('throttled')),
   standing('success-without-expires-in', waitsOut('malformed_response')),
   standing('success-expires-in-string', waitsOut('malformed_response')),
-  raw(
-    'token endpoint answers {"error":"invalid_token"} (HTTP 200)',
-    json(200, { error: 'invalid_token' }),
-    {
-      outcome: 'failed:reauthorization_required',
-      status: 'reauthorization_required',
-      zoho: 1,
-      versions: 0,
-      next: OFF_SCHEDULE,
-    },
-    ZOHO_LIMITS,
-  ),
+  raw('token endpoint answers {"error":"invalid_token"} (HTTP 200)', json(200, { error: 'invalid_token' }), {
+    outcome: 'failed:reauthorization_required',
+    status: 'reauthorization_required',
+    zoho: 1,
+    versions: 0,
+    next: OFF_SCHEDULE,
+  }),
   raw(
     'token endpoint answers {"error":"too_many_requests"} (HTTP 200)',
     json(200, { error: 'too_many_requests' }),
     waitsOut('throttled'),
-    ZOHO_LIMITS,
   ),
   raw(
     'success naming a plain-http api_domain off this machine',
@@ -95,12 +88,10 @@ export const ZOHO_ROWS: readonly MatrixRow[] = [
     'success whose access_token holds whitespace',
     success({ access_token: '1000.test-at-raw token', api_domain: 'https://www.zohoapis.com' }),
     waitsOut('malformed_response'),
-    ZOHO_LIMITS,
   ),
   raw(
     'success with expires_in of 1 second (a refresh loop)',
     success({ expires_in: 1, api_domain: 'https://www.zohoapis.com' }),
     waitsOut('malformed_response'),
-    ZOHO_LIMITS,
   ),
 ];

@@ -8,7 +8,7 @@
  */
 import { Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_METRICS_IDENTITY, type MetricsIdentity } from '../functions/aws/metrics-identity';
+import type { MetricsIdentity } from '../functions/aws/metrics-identity';
 import { DEFAULT_SECRET_PREFIX, SERVICE_NAME } from '../functions/aws/names';
 import { ConfigurationError } from '../functions/core/errors';
 
@@ -103,10 +103,3 @@ function clashOf(mine: InstanceClaim, theirs: InstanceClaim, sameStack: boolean)
 
 /** Equal, or one a path under the other (IAM's `*` after `<prefix>/` reaches into it). */
 const overlap = (a: string, b: string) => a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
-
-/** The identity of a refresher with no instance name and the default namespace. */
-export const DEFAULT_IDENTITY: InstanceIdentity = {
-  instanceName: undefined,
-  metrics: DEFAULT_METRICS_IDENTITY,
-  outputPrefix: '',
-};

@@ -10,10 +10,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../functions/core/errors';
 import { settingsFromContext } from '../../infra/app-context';
+import { createApp } from '../../infra/create-app';
 import { addRefresherOutputs } from '../../infra/outputs';
 import { ZohoTokenRefresher, type ZohoTokenRefresherProps } from '../../infra/zoho-token-refresher';
 import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
-import { logicalId, roleStatements, TEST_ENV, templateOf, testApp } from './infra-support';
+import { cdkJsonContext, logicalId, roleStatements, TEST_ENV, templateOf, testApp } from './infra-support';
 
 const TEAM_TOPIC = `arn:aws:sns:${TEST_ENV.region}:${TEST_ENV.account}:team-alarms`;
 
@@ -58,6 +59,20 @@ describe('existingAlarmTopic', () => {
         alarmEmail: 'ops@example.com',
       })),
     ).toThrow(/ZohoTokenRefresher: alarmEmail and existingAlarmTopic exclude each other/);
+  });
+
+  it("comes from the app's context (alarmTopicArn) through createApp", () => {
+    // Prepare
+    const context = { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [], alarmTopicArn: TEAM_TOPIC };
+    // Act
+    const { stack } = createApp({ context });
+    // Assess
+    const template = templateOf(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [TEAM_TOPIC],
+      OKActions: [TEAM_TOPIC],
+    });
   });
 
   it('comes from the stack prop (context alarmTopicArn), but not together with the construct prop', () => {

@@ -2,38 +2,21 @@
  * The alarms an operator needs, all notifying one SNS topic: the CDK form of the plain list in
  * alarm-specs.ts (which `zoho-tokens local init` and `doctor` read too).
  */
-import { Duration } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
-import type { MetricName } from '../functions/core/ports';
-import { ALARM_SPECS, type AlarmSpec, FIVE_MINUTES_SECONDS } from './alarm-specs';
-
-const FIVE_MINUTES = Duration.seconds(FIVE_MINUTES_SECONDS);
-
-/** A metric the refresher emits, with the `service` dimension every data point carries. */
-export function refresherMetric(
-  name: MetricName,
-  statistic: string,
-  period: Duration = FIVE_MINUTES,
-  label?: string,
-): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service: SERVICE_NAME },
-    statistic,
-    period,
-    ...(label === undefined ? {} : { label }),
-  });
-}
+import type { MetricsIdentity } from '../functions/aws/metrics-identity';
+import { ALARM_SPECS, type AlarmSpec } from './alarm-specs';
+import { FIVE_MINUTES, refresherMetrics } from './refresher-metrics';
 
 export interface RefresherAlarmsProps {
   readonly topic: sns.ITopic;
+  /** The instance whose refresher metrics the alarms watch. */
+  readonly metrics: MetricsIdentity;
   readonly scheduledFunction: lambda.IFunction;
   readonly onDemandFunction: lambda.IFunction;
   readonly operatorFunction: lambda.IFunction;
@@ -84,7 +67,7 @@ function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMet
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':
-      return refresherMetric(source.metric, spec.statistic, period);
+      return refresherMetrics(props.metrics)(source.metric, spec.statistic, period);
     case 'function': {
       const fn = {
         scheduled: props.scheduledFunction,

@@ -35,6 +35,9 @@ export function refresherEnvironment(
     [ENV.zohoBudget]: String(settings.zohoBudget),
     [ENV.sweepConcurrency]: String(settings.sweepConcurrency),
     [ENV.zohoTimeoutMs]: String(ZOHO_TIMEOUT_MS),
+    // The instance's own metrics and log `service`: its alarms watch exactly these.
+    [ENV.metricsNamespace]: settings.identity.metrics.namespace,
+    [ENV.serviceName]: settings.identity.metrics.service,
     ...(settings.allowedAccountsServers.length === 0
       ? {}
       : { [ENV.allowedAccountsServers]: settings.allowedAccountsServers.join(',') }),

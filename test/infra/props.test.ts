@@ -161,6 +161,10 @@ describe('props validation', () => {
       removalPolicy: settings.removalPolicy,
       allowedAccountsServers: settings.allowedAccountsServers,
       exampleConsumerConnectionId: settings.exampleConsumerConnectionId,
+      identity: settings.identity,
+      existingAlarmTopic: settings.existingAlarmTopic,
+      logRetention: settings.logRetention,
+      tracing: settings.tracing,
     }).toEqual({
       scheduleRate: 5,
       refreshMargin: 15,
@@ -172,6 +176,14 @@ describe('props validation', () => {
       removalPolicy: 'retain',
       allowedAccountsServers: [],
       exampleConsumerConnectionId: undefined,
+      identity: {
+        instanceName: undefined,
+        metrics: { namespace: 'ZohoTokenRefresher', service: 'zoho-token-refresher' },
+        outputPrefix: '',
+      },
+      existingAlarmTopic: undefined,
+      logRetention: 90,
+      tracing: 'Disabled',
     });
   });
 

@@ -101,10 +101,11 @@ function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':
+      // A named instance publishes under its own service (and maybe namespace): its stack says which.
       return {
-        namespace: METRICS_NAMESPACE,
+        namespace: names.metricsNamespace ?? METRICS_NAMESPACE,
         metricName: source.metric,
-        dimension: { name: 'service', value: SERVICE_NAME },
+        dimension: { name: 'service', value: names.metricsService ?? SERVICE_NAME },
         label: `the ${source.metric} metric`,
       };
     case 'function': {

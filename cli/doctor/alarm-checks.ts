@@ -11,7 +11,7 @@ import type { AwsTarget, TargetClients, TargetNames } from '../aws-target';
 import { type Check, fail, ok, warn } from './check';
 
 /** What an alarm of the spec watches, as DescribeAlarms reports it. */
-interface Watched {
+export interface Watched {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimension: { readonly name: string; readonly value: string };
@@ -97,7 +97,8 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
 }
 
 /** What the alarm of `spec` watches in this target; undefined when the resource's name is unknown. */
-function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
+/** What the alarm of `spec` watches in the target `names` describe; undefined when it has no such resource. */
+export function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':

@@ -278,8 +278,8 @@ describe('grantOperate', () => {
         Action: 'sqs:GetQueueAttributes',
         Resource: [
           arnOf(refresher.deadLetterQueue),
-          arnOf(refresher.refreshQueue),
           arnOf(refresher.refreshDeadLetterQueue),
+          arnOf(refresher.refreshQueue),
         ],
       },
     ]);

@@ -75,12 +75,12 @@ describe('two refreshers in one stack', () => {
     const service = (value: string) => [{ Name: 'service', Value: value }];
     const watchedByProd = refresherMetricsWatched(template, prod);
     const watchedByDev = refresherMetricsWatched(template, dev);
-    expect(watchedByProd).toHaveLength(10);
+    expect(watchedByProd).toHaveLength(9);
     expect(watchedByProd.map(({ namespace, dimensions }) => ({ namespace, dimensions }))).toEqual(
-      Array(10).fill({ namespace: 'ZohoTokenRefresher', dimensions: service('zoho-token-refresher') }),
+      Array(9).fill({ namespace: 'ZohoTokenRefresher', dimensions: service('zoho-token-refresher') }),
     );
     expect(watchedByDev.map(({ namespace, dimensions }) => ({ namespace, dimensions }))).toEqual(
-      Array(10).fill({ namespace: 'ZohoTokenRefresher', dimensions: service('zoho-token-refresher-dev') }),
+      Array(9).fill({ namespace: 'ZohoTokenRefresher', dimensions: service('zoho-token-refresher-dev') }),
     );
     // The same metric names: only the dimension tells them apart, and it does for every alarm.
     expect(watchedByDev.map(({ metric }) => metric)).toEqual(watchedByProd.map(({ metric }) => metric));
@@ -271,7 +271,7 @@ describe('instance props', () => {
     ).toBe('Team/Zoho');
     expect(
       Object.values(functionEnvironments(template)).map((env) => env.POWERTOOLS_METRICS_NAMESPACE),
-    ).toEqual(Array(3).fill('Team/Zoho'));
+    ).toEqual(Array(4).fill('Team/Zoho'));
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
     expect(body).toContain(`SEARCH('{\\\\\\"Team/Zoho\\\\\\",reason,service}`);
   });

@@ -116,14 +116,14 @@ describe('logRetention', () => {
     resourcesOf(template, 'AWS::Logs::LogGroup').map((group) => group.Properties.RetentionInDays);
 
   it('keeps three months by default and takes any logs.RetentionDays, or a token', () => {
-    expect(retentions(templateOf(refresherIn().stack))).toEqual([90, 90, 90]);
+    expect(retentions(templateOf(refresherIn().stack))).toEqual([90, 90, 90, 90]);
     expect(
       retentions(templateOf(refresherIn(() => ({ logRetention: logs.RetentionDays.ONE_YEAR })).stack)),
-    ).toEqual([365, 365, 365]);
+    ).toEqual([365, 365, 365, 365]);
     const { stack } = refresherIn((scope) => ({
       logRetention: new CfnParameter(scope, 'Days', { type: 'Number' }).valueAsNumber,
     }));
-    expect(retentions(templateOf(stack))).toEqual(Array(3).fill({ Ref: 'Days' }));
+    expect(retentions(templateOf(stack))).toEqual(Array(4).fill({ Ref: 'Days' }));
   });
 
   it('refuses a number of days CloudWatch Logs does not offer', () => {

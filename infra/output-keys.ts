@@ -19,6 +19,9 @@ export const OUTPUT_KEYS = {
   /** Its ARN: the resource of the lambda:InvokeFunction an operator's policy grants. */
   operatorFunctionArn: 'OperatorFunctionArn',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  refreshQueueUrl: 'RefreshQueueUrl',
+  plannerFunctionName: 'PlannerFunctionName',
+  refreshWorkerFunctionName: 'RefreshWorkerFunctionName',
   dashboardName: 'DashboardName',
   /** Present when the stack made a consumer policy. */
   consumerPolicyArn: 'ConsumerPolicyArn',

@@ -72,6 +72,7 @@ export const LOCAL_DEFAULTS = {
   keyAlias: 'alias/zoho-token-refresher',
   secretPrefix: DEFAULT_SECRET_PREFIX,
   rejectedQueueName: 'zoho-token-refresher-rejected',
+  refreshQueueName: 'zoho-token-refresher-refresh',
   alarmTopicName: 'zoho-token-refresher-alarms',
 } as const;
 

@@ -17,8 +17,15 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REFRESH_QUEUE_SETTINGS } from '../../cli/local/refresh-queue-settings';
 import { createLocalResources, LOCAL_NAMES, type LocalResources } from '../../cli/local/resources';
 import { LocalResourceError } from '../../cli/local/resources-table';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
@@ -49,6 +56,8 @@ describe('createLocalResources', () => {
         `key ${LOCAL_DEFAULTS.keyAlias}`,
         `queue ${LOCAL_DEFAULTS.rejectedQueueName}`,
         `queue ${LOCAL_NAMES.eventsQueueName}`,
+        `queue ${LOCAL_DEFAULTS.refreshQueueName}`,
+        `queue ${LOCAL_DEFAULTS.refreshQueueName}-dlq`,
         `rule ${LOCAL_NAMES.eventsRuleName}`,
         `rule ${LOCAL_NAMES.rejectedRuleName}`,
         `table ${LOCAL_DEFAULTS.tableName}`,
@@ -132,9 +141,57 @@ describe('createLocalResources', () => {
       expect.objectContaining({ Id: 'queue', Arn: first.eventsQueueArn }),
     ]);
     expect([...(queues.QueueUrls ?? [])].sort()).toEqual(
-      [first.eventsQueueUrl, first.rejectedQueueUrl].sort(),
+      [
+        first.eventsQueueUrl,
+        first.rejectedQueueUrl,
+        first.refreshQueueUrl,
+        first.refreshDeadLetterQueueUrl,
+      ].sort(),
     );
     expect(topics.Topics?.map((topic) => topic.TopicArn)).toEqual([first.alarmTopicArn]);
+  });
+
+  it('creates the refresh queue with the redrive policy and visibility timeout of the stack', async () => {
+    // Act
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: first.refreshQueueUrl,
+        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'],
+      }),
+    );
+
+    // Assess
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toEqual({
+      deadLetterTargetArn: first.refreshDeadLetterQueueArn,
+      maxReceiveCount: REFRESH_QUEUE_SETTINGS.maxReceiveCount,
+    });
+    expect(Number(Attributes?.VisibilityTimeout)).toBe(REFRESH_QUEUE_SETTINGS.visibilityTimeoutSeconds);
+  });
+
+  it('puts back a redrive policy changed by hand', async () => {
+    // Prepare
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: first.refreshQueueUrl,
+        Attributes: { RedrivePolicy: '', VisibilityTimeout: '5' },
+      }),
+    );
+
+    // Act
+    const repaired = await createLocalResources({ endpoint, region });
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: first.refreshQueueUrl,
+        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'],
+      }),
+    );
+
+    // Assess
+    expect(repaired.created).toEqual([]);
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toMatchObject({
+      deadLetterTargetArn: first.refreshDeadLetterQueueArn,
+    });
+    expect(Number(Attributes?.VisibilityTimeout)).toBe(REFRESH_QUEUE_SETTINGS.visibilityTimeoutSeconds);
   });
 
   it('creates only the renamed resource when a name is overridden', async () => {

@@ -20,6 +20,8 @@ describe('zoho-tokens local init', () => {
       'key alias/zoho-token-refresher',
       'event bus zoho-token-refresher',
       'queue zoho-token-refresher-rejected',
+      'queue zoho-token-refresher-refresh',
+      'queue zoho-token-refresher-refresh-dlq',
       'topic zoho-token-refresher-alarms',
     ]) {
       expect(result.stdout).toContain(created);

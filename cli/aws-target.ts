@@ -32,6 +32,11 @@ export interface TargetNames {
   /** The function operator commands (refresh, enable, revoke, doctor ID) invoke. */
   readonly operatorFunctionName?: string;
   readonly deadLetterQueueUrl?: string;
+  /** The queue the planner fills and the workers drain (stack output RefreshQueueUrl). */
+  readonly refreshQueueUrl?: string;
+  /** The function `sweep` invokes: it enqueues the due connections. */
+  readonly plannerFunctionName?: string;
+  readonly refreshWorkerFunctionName?: string;
 }
 
 export interface AwsTarget {
@@ -189,6 +194,9 @@ export async function resolveTarget(
       ...optional('onDemandFunctionName', outputs[OUTPUT_KEYS.onDemandFunctionName]),
       ...optional('operatorFunctionName', outputs[OUTPUT_KEYS.operatorFunctionName]),
       ...optional('deadLetterQueueUrl', outputs[OUTPUT_KEYS.deadLetterQueueUrl]),
+      ...optional('refreshQueueUrl', outputs[OUTPUT_KEYS.refreshQueueUrl]),
+      ...optional('plannerFunctionName', outputs[OUTPUT_KEYS.plannerFunctionName]),
+      ...optional('refreshWorkerFunctionName', outputs[OUTPUT_KEYS.refreshWorkerFunctionName]),
     },
   };
 }

@@ -5,9 +5,17 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  DeleteQueueCommand,
+  PurgeQueueCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
+import { REFRESH_QUEUE_SETTINGS } from '../../../cli/local/refresh-queue-settings';
+import { createLocalResources } from '../../../cli/local/resources';
 import { ensureAlarms } from '../../../cli/local/resources-alarms';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { runCli } from './cli-run';
@@ -248,6 +256,71 @@ describe('zoho-tokens doctor', () => {
       'alarm ConnectionsMisconfigured': 'ok',
       'alarm ExpiredTokens': 'ok',
       'alarms in AWS only': 'ok',
+    });
+  });
+
+  it('checks the refresh queue: failed orders in its dead-letter queue warn and say what to do; no redrive policy fails', async () => {
+    // Prepare
+    const { refreshQueueUrl, refreshDeadLetterQueueUrl } = world.resources;
+    await world.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: refreshDeadLetterQueueUrl,
+        MessageBody: '{"connectionId":"dr-ok"}',
+      }),
+    );
+    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: refreshQueueUrl, MessageBody: '{}' }));
+
+    // Act
+    const withDeadLetters = await runCli(world.local('doctor', '--json'));
+    await world.clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: refreshQueueUrl, Attributes: { RedrivePolicy: '' } }),
+    );
+    const withoutRedrive = await runCli(world.local('doctor', '--json'));
+    await createLocalResources({ endpoint: world.endpoint, region: world.target.region });
+    await world.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: refreshDeadLetterQueueUrl }));
+    const repaired = await runCli(world.local('doctor', '--json'));
+
+    // Assess
+    const check = (result: typeof repaired, name: string) =>
+      result.json<DoctorReport>().checks.find((candidate) => candidate.name === name);
+    expect(check(withDeadLetters, 'refresh queue')).toEqual({
+      name: 'refresh queue',
+      status: 'ok',
+      message: '1 order(s) waiting, 0 in flight, 0 delayed until their connection is due',
+    });
+    expect(check(withDeadLetters, 'refresh dead-letter queue')).toEqual({
+      name: 'refresh dead-letter queue',
+      status: 'warn',
+      message: `1 refresh order(s) failed ${REFRESH_QUEUE_SETTINGS.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
+      fix: `find the error in the worker's log group (the order names the connection: aws sqs receive-message --queue-url ${refreshDeadLetterQueueUrl}), fix it, then aws sqs purge-queue --queue-url ${refreshDeadLetterQueueUrl}`,
+    });
+    expect(withoutRedrive.code).toBe(1);
+    expect(check(withoutRedrive, 'refresh dead-letter queue')).toMatchObject({
+      status: 'fail',
+      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+    });
+    expect(check(repaired, 'refresh dead-letter queue')).toEqual({
+      name: 'refresh dead-letter queue',
+      status: 'ok',
+      message: `empty (an order lands there after ${REFRESH_QUEUE_SETTINGS.maxReceiveCount} failed deliveries)`,
+    });
+  });
+
+  it('fails a missing refresh queue', async () => {
+    // Prepare
+    await world.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: world.resources.refreshQueueUrl }));
+
+    // Act
+    const result = await runCli(world.local('doctor', '--json'));
+    await createLocalResources({ endpoint: world.endpoint, region: world.target.region });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.json<DoctorReport>().checks.find((check) => check.name === 'refresh queue')).toEqual({
+      name: 'refresh queue',
+      status: 'fail',
+      message: 'the emulator has no refresh queue',
+      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
     });
   });
 

@@ -45,7 +45,7 @@ export const LOCAL_NAMES: LocalNames = {
   eventsQueueName: `${LOCAL_DEFAULTS.eventBusName}-events`,
   eventsRuleName: `${LOCAL_DEFAULTS.eventBusName}-refresher-events`,
   refreshQueueName: LOCAL_DEFAULTS.refreshQueueName,
-  refreshDeadLetterQueueName: `${LOCAL_DEFAULTS.refreshQueueName}-dlq`,
+  refreshDeadLetterQueueName: LOCAL_DEFAULTS.refreshDeadLetterQueueName,
   alarmTopicName: LOCAL_DEFAULTS.alarmTopicName,
 };
 

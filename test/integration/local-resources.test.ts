@@ -81,14 +81,26 @@ describe('createLocalResources', () => {
       { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(Table?.GlobalSecondaryIndexes).toHaveLength(1);
-    const index = Table?.GlobalSecondaryIndexes?.[0];
-    expect(index?.IndexName).toBe(TABLE_SCHEMA.dueIndex.name);
+    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
+      [TABLE_SCHEMA.dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
+    );
+    const index = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === TABLE_SCHEMA.dueIndex.name);
     expect(index?.KeySchema).toEqual([
       { AttributeName: TABLE_SCHEMA.dueIndex.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.dueIndex.sortKey, KeyType: 'RANGE' },
     ]);
     expect(index?.Projection?.ProjectionType).toBe('ALL');
+    const retry = Table?.GlobalSecondaryIndexes?.find(
+      (gsi) => gsi.IndexName === TABLE_SCHEMA.retryIndex.name,
+    );
+    expect(retry?.KeySchema).toEqual([
+      { AttributeName: TABLE_SCHEMA.retryIndex.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_SCHEMA.retryIndex.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(retry?.Projection).toEqual({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: [...TABLE_SCHEMA.retryIndex.projected],
+    });
     expect(ttl.TimeToLiveDescription).toEqual({
       TimeToLiveStatus: 'ENABLED',
       AttributeName: TABLE_SCHEMA.ttlAttribute,
@@ -203,6 +215,47 @@ describe('createLocalResources', () => {
     expect(renamed.keyArn).toBe(first.keyArn);
     const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
     expect([...(TableNames ?? [])].sort()).toEqual([LOCAL_DEFAULTS.tableName, 'other-table'].sort());
+  });
+
+  it('adds the retry index to a table made before it existed', async () => {
+    // Prepare: the table as an older `local init` made it, with the due index only
+    const { partitionKey, sortKey, dueIndex } = TABLE_SCHEMA;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: 'older-table',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: partitionKey, AttributeType: 'S' },
+          { AttributeName: sortKey, AttributeType: 'S' },
+          { AttributeName: dueIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: dueIndex.sortKey, AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: dueIndex.name,
+            KeySchema: [
+              { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+
+    // Act
+    const upgraded = await createLocalResources({ endpoint, region, names: { tableName: 'older-table' } });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: 'older-table' }));
+
+    // Assess
+    expect(upgraded.created).toEqual([`index older-table/${TABLE_SCHEMA.retryIndex.name}`]);
+    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
+      [dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
+    );
   });
 
   it('refuses to reuse a table of that name with another key schema', async () => {

@@ -12,16 +12,18 @@ export const OUTPUT_KEYS = {
   refreshTokenKeyArn: 'RefreshTokenKeyArn',
   secretPrefix: 'SecretPrefix',
   alarmTopicArn: 'AlarmTopicArn',
-  scheduledFunctionName: 'ScheduledRefreshFunctionName',
+  /** The function `zoho-tokens sweep` invokes against a deployed stack. */
+  plannerFunctionName: 'PlannerFunctionName',
+  refreshWorkerFunctionName: 'RefreshWorkerFunctionName',
+  /** The planner's orders (status: queue depth and the oldest order). */
+  refreshQueueUrl: 'RefreshQueueUrl',
+  refreshDeadLetterQueueUrl: 'RefreshDeadLetterQueueUrl',
   onDemandFunctionName: 'OnDemandRefreshFunctionName',
   /** The function `refresh`, `enable`, `revoke` and `doctor ID` invoke. */
   operatorFunctionName: 'OperatorFunctionName',
   /** Its ARN: the resource of the lambda:InvokeFunction an operator's policy grants. */
   operatorFunctionArn: 'OperatorFunctionArn',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
-  refreshQueueUrl: 'RefreshQueueUrl',
-  plannerFunctionName: 'PlannerFunctionName',
-  refreshWorkerFunctionName: 'RefreshWorkerFunctionName',
   dashboardName: 'DashboardName',
   /** Present when the stack made a consumer policy. */
   consumerPolicyArn: 'ConsumerPolicyArn',

@@ -13,7 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { LOCAL_DEFAULTS } from '../functions/aws/names';
-import type { AwsTarget } from './aws-target';
+import type { AwsTarget, TargetNames } from './aws-target';
 
 /** Messages of one queue by state (SQS's approximate counts). */
 export interface QueueDepth {
@@ -44,6 +44,20 @@ export async function findRefreshQueueUrl(
   if (target.names.refreshQueueUrl !== undefined) return target.names.refreshQueueUrl;
   if (!target.local) return undefined;
   return queueUrlByName(sqs, LOCAL_DEFAULTS.refreshQueueName);
+}
+
+/**
+ * The URLs of `local init`'s refresh queue and of the dead-letter queue its redrive policy names, as
+ * a stack's outputs would give them (absent when the emulator has none).
+ */
+export async function localRefreshQueueUrls(
+  target: Pick<AwsTarget, 'local' | 'names'>,
+  sqs: SQSClient,
+): Promise<Pick<TargetNames, 'refreshQueueUrl' | 'refreshDeadLetterQueueUrl'>> {
+  const url = await findRefreshQueueUrl(target, sqs);
+  if (url === undefined) return {};
+  const deadLetters = (await readRefreshQueue(sqs, url)).deadLetters;
+  return { refreshQueueUrl: url, ...(deadLetters && { refreshDeadLetterQueueUrl: deadLetters.url }) };
 }
 
 /** What a look at the refresh queue found: its state, no queue, or an error (a `status` never fails for it). */

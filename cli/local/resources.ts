@@ -117,8 +117,8 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
       note,
     ),
   ]);
-  // Alarms only need the topic; they are updated in place, never recorded as created.
-  await ensureAlarms(config, alarmTopicArn, names.eventBusName);
+  // Alarms need the topic and the queues' names; they are updated in place, never recorded as created.
+  await ensureAlarms(config, alarmTopicArn, names.eventBusName, names);
   const [rejected, events] = await Promise.all([
     ensureRuleToQueue(
       config,

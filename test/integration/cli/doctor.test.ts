@@ -49,7 +49,17 @@ describe('zoho-tokens doctor', () => {
     expect(result.stdout).toContain('✓ table: table zoho-token-refresher is active');
     expect(result.stdout).toContain('✓ key: refresh-token key alias/zoho-token-refresher is enabled');
     expect(result.stdout).toContain(
-      '✓ alarm SweepHeartbeatMissing: alarm zoho-token-refresher-SweepHeartbeatMissing watches SweepHeartbeat',
+      '✓ alarm PlannerHeartbeatMissing: alarm zoho-token-refresher-PlannerHeartbeatMissing watches PlannerHeartbeat',
+    );
+    // The refresh queue and its dead-letter queue exist in the emulator, and so do their alarms.
+    expect(result.stdout).toContain(
+      '✓ alarm RefreshBacklogAge: alarm zoho-token-refresher-RefreshBacklogAge watches ApproximateAgeOfOldestMessage',
+    );
+    expect(result.stdout).toContain(
+      '✓ alarm RefreshDeadLetterQueueNotEmpty: alarm zoho-token-refresher-RefreshDeadLetterQueueNotEmpty watches ApproximateNumberOfMessagesVisible',
+    );
+    expect(result.stdout).toContain(
+      '✓ refresh queue: 0 order(s) waiting, 0 in flight, 0 delayed until their connection is due',
     );
     for (const id of [
       'ConnectionsNeedingReauthorization',
@@ -60,12 +70,11 @@ describe('zoho-tokens doctor', () => {
       'SecretWriteFailures',
       'SecretWriteBudgetExhausted',
       'ZohoMalformedResponse',
-      'SweepFallingBehind',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }
     expect(result.stdout).toContain(
-      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue, so the 7 alarms on them (ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
+      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue of the bus, so the 8 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
     );
     expect(result.stdout).toMatch(
       /^! alarm subscribers: nobody would be notified when an alarm fires \(topic arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms has no subscriber\); the emulator sends no mail, so this matters only in AWS$/m,
@@ -236,6 +245,7 @@ describe('zoho-tokens doctor', () => {
       { endpoint: world.endpoint, region: world.target.region, credentials: EMULATOR_CREDENTIALS },
       world.resources.alarmTopicArn,
       prefix,
+      world.resources.names,
     );
     const repaired = await runCli(world.local('doctor', '--json'));
 

@@ -2,8 +2,9 @@ import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import type { LocalResources } from '../../../cli/local/resources';
 import { findRefreshQueueUrl } from '../../../cli/refresh-queue';
+import { CONFIG_DEFAULTS } from '../../../functions/aws/config';
 import { SqsRefreshQueue } from '../../../functions/aws/refresh-queue';
-import { ALARM_SPECS } from '../../../infra/alarm-specs';
+import { ALARM_SPECS, alarmThreshold, periodSeconds } from '../../../infra/alarm-specs';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -34,29 +35,47 @@ describe('zoho-tokens local init', () => {
       ['zoho-token-refresher-ConnectionsMisconfigured', 'ConnectionsMisconfigured'],
       ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
+      ['zoho-token-refresher-PlannerHeartbeatMissing', 'PlannerHeartbeat'],
+      ['zoho-token-refresher-RefreshBacklogAge', 'ApproximateAgeOfOldestMessage'],
+      ['zoho-token-refresher-RefreshDeadLetterQueueNotEmpty', 'ApproximateNumberOfMessagesVisible'],
       ['zoho-token-refresher-RefreshFailures', 'RefreshFailed'],
       ['zoho-token-refresher-SecretWriteBudgetExhausted', 'SecretWriteBudgetExhausted'],
       ['zoho-token-refresher-SecretWriteFailures', 'SecretWriteFailed'],
-      ['zoho-token-refresher-SweepFallingBehind', 'SweepBacklog'],
-      ['zoho-token-refresher-SweepHeartbeatMissing', 'SweepHeartbeat'],
       ['zoho-token-refresher-ZohoMalformedResponse', 'ZohoMalformedResponse'],
     ]);
-    // The same definitions as the stack's (infra/alarm-specs.ts), at the default schedule rate.
-    for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind === 'refresher')) {
+    // The same definitions as the stack's (infra/alarm-specs.ts), at the stack's default settings.
+    const watched: Record<string, { Namespace: string; Dimensions: object[] }> = {
+      refresher: {
+        Namespace: 'ZohoTokenRefresher',
+        Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
+      },
+      refreshQueue: {
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: 'zoho-token-refresher-refresh' }],
+      },
+      refreshDeadLetterQueue: {
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: 'zoho-token-refresher-refresh-dlq' }],
+      },
+    };
+    for (const spec of ALARM_SPECS.filter((candidate) => watched[candidate.source.kind] !== undefined)) {
       expect(
         MetricAlarms.find((alarm) => alarm.AlarmName === `zoho-token-refresher-${spec.id}`),
       ).toMatchObject({
-        Namespace: 'ZohoTokenRefresher',
-        Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
+        ...watched[spec.source.kind],
         Statistic: spec.statistic,
-        Period: 300,
-        Threshold: spec.threshold,
+        Period: periodSeconds(spec),
+        Threshold: alarmThreshold(spec, CONFIG_DEFAULTS.refreshMarginSeconds),
         EvaluationPeriods: spec.evaluationPeriods,
         ComparisonOperator: spec.comparison,
         TreatMissingData: spec.treatMissingData,
         AlarmDescription: spec.description,
       });
     }
+    expect(MetricAlarms.find((alarm) => alarm.AlarmName?.endsWith('RefreshBacklogAge'))).toMatchObject({
+      Threshold: 660,
+      Period: 60,
+    });
     expect(MetricAlarms.find((alarm) => alarm.MetricName === 'RefreshFailed')?.DatapointsToAlarm).toBe(2);
     expect(MetricAlarms.find((alarm) => alarm.MetricName === 'ConnectionsMisconfigured')).toMatchObject({
       Statistic: 'Maximum',

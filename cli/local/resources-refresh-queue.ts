@@ -1,10 +1,26 @@
 /**
  * The refresh queue of `local init`: the queue the planner fills and the workers drain (here
  * `zoho-tokens local work`, `sweep` and the sandbox stand in for the event source mapping), and its
- * dead-letter queue, with the redrive policy and visibility timeout of the stack's queue.
+ * dead-letter queue, with the redrive policy, visibility timeout and retention of the stack's queues
+ * at its default settings (infra/refresh-queue-spec.ts, which the stack is built from).
  */
+
+/** The refresh queue's attributes as the stack sets them at its default settings. */
+export const LOCAL_REFRESH_QUEUE = {
+  visibilityTimeoutSeconds: refreshQueueVisibilityTimeoutSeconds(CONFIG_DEFAULTS),
+  maxReceiveCount: REFRESH_MAX_RECEIVES,
+  retentionSeconds: REFRESH_QUEUE_RETENTION_SECONDS,
+  deadLetterRetentionSeconds: REFRESH_DEAD_LETTER_RETENTION_SECONDS,
+} as const;
+
 import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { REFRESH_QUEUE_SETTINGS } from './refresh-queue-settings';
+import { CONFIG_DEFAULTS } from '../../functions/aws/config';
+import {
+  REFRESH_DEAD_LETTER_RETENTION_SECONDS,
+  REFRESH_MAX_RECEIVES,
+  REFRESH_QUEUE_RETENTION_SECONDS,
+  refreshQueueVisibilityTimeoutSeconds,
+} from '../../infra/refresh-queue-spec';
 import type { EmulatorClientConfig } from './resources';
 import { ensureQueue } from './resources-events';
 import type { Note } from './resources-table';
@@ -27,12 +43,15 @@ export async function ensureRefreshQueues(
 ): Promise<RefreshQueues> {
   const sqs = new SQSClient(config);
   try {
-    const deadLetters = await ensureQueue(sqs, names.deadLetterQueueName, note);
+    const deadLetters = await ensureQueue(sqs, names.deadLetterQueueName, note, {
+      MessageRetentionPeriod: String(LOCAL_REFRESH_QUEUE.deadLetterRetentionSeconds),
+    });
     const attributes = {
-      VisibilityTimeout: String(REFRESH_QUEUE_SETTINGS.visibilityTimeoutSeconds),
+      VisibilityTimeout: String(LOCAL_REFRESH_QUEUE.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(LOCAL_REFRESH_QUEUE.retentionSeconds),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: deadLetters.queueArn,
-        maxReceiveCount: REFRESH_QUEUE_SETTINGS.maxReceiveCount,
+        maxReceiveCount: LOCAL_REFRESH_QUEUE.maxReceiveCount,
       }),
     };
     const queue = await ensureQueue(sqs, names.queueName, note, attributes);

@@ -25,11 +25,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REFRESH_QUEUE_SETTINGS } from '../../cli/local/refresh-queue-settings';
 import { createLocalResources, LOCAL_NAMES, type LocalResources } from '../../cli/local/resources';
+import { LOCAL_REFRESH_QUEUE } from '../../cli/local/resources-refresh-queue';
 import { LocalResourceError } from '../../cli/local/resources-table';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { TABLE_SCHEMA } from '../../functions/aws/table';
+import { REFRESH_MAX_RECEIVES } from '../../infra/refresh-queue-spec';
 import { useEmulator } from '../support/emulator';
 
 const { endpoint, region, clientConfig } = useEmulator();
@@ -163,21 +164,25 @@ describe('createLocalResources', () => {
     expect(topics.Topics?.map((topic) => topic.TopicArn)).toEqual([first.alarmTopicArn]);
   });
 
-  it('creates the refresh queue with the redrive policy and visibility timeout of the stack', async () => {
+  it("creates the refresh queue with the stack's redrive policy, visibility timeout and retention", async () => {
     // Act
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: first.refreshQueueUrl,
-        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'],
-      }),
-    );
+    const attributes = (QueueUrl: string) =>
+      sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'MessageRetentionPeriod'],
+        }),
+      );
+    const queue = (await attributes(first.refreshQueueUrl)).Attributes;
+    const deadLetters = (await attributes(first.refreshDeadLetterQueueUrl)).Attributes;
 
-    // Assess
-    expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toEqual({
+    // Assess: five deliveries; six times the worker's 60 s timeout at the default settings
+    expect(JSON.parse(queue?.RedrivePolicy ?? '')).toEqual({
       deadLetterTargetArn: first.refreshDeadLetterQueueArn,
-      maxReceiveCount: REFRESH_QUEUE_SETTINGS.maxReceiveCount,
+      maxReceiveCount: REFRESH_MAX_RECEIVES,
     });
-    expect(Number(Attributes?.VisibilityTimeout)).toBe(REFRESH_QUEUE_SETTINGS.visibilityTimeoutSeconds);
+    expect(queue).toMatchObject({ VisibilityTimeout: '360', MessageRetentionPeriod: '86400' });
+    expect(deadLetters).toMatchObject({ MessageRetentionPeriod: String(14 * 86_400) });
   });
 
   it('puts back a redrive policy changed by hand', async () => {
@@ -203,7 +208,7 @@ describe('createLocalResources', () => {
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toMatchObject({
       deadLetterTargetArn: first.refreshDeadLetterQueueArn,
     });
-    expect(Number(Attributes?.VisibilityTimeout)).toBe(REFRESH_QUEUE_SETTINGS.visibilityTimeoutSeconds);
+    expect(Number(Attributes?.VisibilityTimeout)).toBe(LOCAL_REFRESH_QUEUE.visibilityTimeoutSeconds);
   });
 
   it('creates only the renamed resource when a name is overridden', async () => {

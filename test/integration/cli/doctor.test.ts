@@ -14,9 +14,9 @@ import {
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
-import { REFRESH_QUEUE_SETTINGS } from '../../../cli/local/refresh-queue-settings';
 import { createLocalResources } from '../../../cli/local/resources';
 import { ensureAlarms } from '../../../cli/local/resources-alarms';
+import { LOCAL_REFRESH_QUEUE } from '../../../cli/local/resources-refresh-queue';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
@@ -301,7 +301,7 @@ describe('zoho-tokens doctor', () => {
     expect(check(withDeadLetters, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'warn',
-      message: `1 refresh order(s) failed ${REFRESH_QUEUE_SETTINGS.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
+      message: `1 refresh order(s) failed ${LOCAL_REFRESH_QUEUE.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
       fix: `find the error in the worker's log group (the order names the connection: aws sqs receive-message --queue-url ${refreshDeadLetterQueueUrl}), fix it, then aws sqs purge-queue --queue-url ${refreshDeadLetterQueueUrl}`,
     });
     expect(withoutRedrive.code).toBe(1);
@@ -312,7 +312,7 @@ describe('zoho-tokens doctor', () => {
     expect(check(repaired, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'ok',
-      message: `empty (an order lands there after ${REFRESH_QUEUE_SETTINGS.maxReceiveCount} failed deliveries)`,
+      message: `empty (an order lands there after ${LOCAL_REFRESH_QUEUE.maxReceiveCount} failed deliveries)`,
     });
   });
 

@@ -104,7 +104,9 @@ export async function sweepNow(
   const request: SweepRequest = { sweep: 'all_due' };
   const plan = await invoke<PlanSummary>(aws, functionName, request);
   const reading = await lookAtRefreshQueue(target, (await aws.clients()).sqs);
-  return { plan, ...(reading.kind === 'read' && { queue: reading.state }) };
+  if (reading.kind !== 'read') return { plan };
+  const { waiting, inFlight, delayed } = reading.state;
+  return { plan, queue: { waiting, inFlight, delayed } };
 }
 
 /** `Planned 12 refresh order(s): 10 due now, 2 due within the minute.` */

@@ -11,7 +11,7 @@ import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, OPERATOR, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, PLANNER, WORKER } from './deployed-stack';
 
 const world = useCliWorld();
 const STACK = 'ZohoTokensDoctorTest';
@@ -31,23 +31,23 @@ afterAll(() => restoreEndpoint());
 
 describe('zoho-tokens doctor against a deployed stack', () => {
   it('looks for every alarm of the stack: the functions and the dead-letter queue too', async () => {
-    // Prepare: the emulator holds the refresher-metric alarms of `local init`; the stack would add these
+    // Prepare: the emulator holds the alarms of `local init` (the refresher's metrics and the refresh
+    // queues'); the stack would add those on the functions and the bus's dead-letter queue
     const deployed = (spec: AlarmSpec) => {
       const { source } = spec;
       if (source.kind === 'function') {
-        // The planner stands in for both scheduled functions until the ops helper updates this test.
-        const name = {
-          planner: SCHEDULED,
-          refreshWorker: SCHEDULED,
-          onDemand: ON_DEMAND,
-          operator: OPERATOR,
-        }[source.fn];
+        const name = { planner: PLANNER, refreshWorker: WORKER, onDemand: ON_DEMAND, operator: OPERATOR }[
+          source.fn
+        ];
         return { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: name }] };
       }
       return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: DEAD_LETTERS }] };
     };
     const before = await runCli(stack('doctor', '--json'));
-    for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind !== 'refresher')) {
+    const awsOnly = ALARM_SPECS.filter(
+      (candidate) => candidate.source.kind === 'function' || candidate.source.kind === 'deadLetterQueue',
+    );
+    for (const spec of awsOnly) {
       await world.clients.cloudWatch.send(
         new PutMetricAlarmCommand({
           AlarmName: `${STACK}-${spec.id}`,
@@ -83,15 +83,23 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     const checksOf = (result: typeof before) =>
       result.json<{ checks: Array<{ name: string; status: string; message: string; fix?: string }> }>()
         .checks;
-    expect(checksOf(before).find((check) => check.name === 'alarm ScheduledRefreshErrors')).toEqual({
-      name: 'alarm ScheduledRefreshErrors',
+    expect(checksOf(before).find((check) => check.name === 'alarm PlannerErrors')).toEqual({
+      name: 'alarm PlannerErrors',
       status: 'fail',
-      message: `no alarm watches the Errors of function ${SCHEDULED}`,
+      message: `no alarm watches the Errors of function ${PLANNER}`,
       fix: "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to",
     });
     expect(checksOf(before).find((check) => check.name === 'alarm OperatorThrottles')?.message).toBe(
       `no alarm watches the Throttles of function ${OPERATOR}`,
     );
+    expect(checksOf(before).find((check) => check.name === 'alarm RefreshWorkerErrors')?.message).toBe(
+      `no alarm watches the Errors of function ${WORKER}`,
+    );
+    // The stack's refresh queues (here local init's) and their alarms are named by its outputs.
+    expect(checksOf(before).find((check) => check.name === 'alarm RefreshBacklogAge')).toMatchObject({
+      status: 'ok',
+      message: `alarm zoho-token-refresher-RefreshBacklogAge watches ApproximateAgeOfOldestMessage`,
+    });
     expect(checksOf(before).find((check) => check.name === 'alarm DeadLetterQueueNotEmpty')?.message).toBe(
       `no alarm watches the depth of queue ${DEAD_LETTERS}`,
     );
@@ -108,7 +116,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       name: 'alarms of the functions',
       status: 'warn',
       message:
-        "ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
+        "RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the queues are known only from the stack's outputs",
       fix: 'pass --stack instead of --table/--bus/--key',
     });
   });

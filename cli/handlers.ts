@@ -1,8 +1,8 @@
 /**
- * "Run the same handlers as the Lambdas": against an emulator the operator and scheduled handlers
- * run in this process; against a deployed stack the CLI invokes the deployed functions, so refresh,
- * revoke and check run with the operator function's role and configuration, never the operator's
- * own credentials (which cannot decrypt refresh tokens).
+ * "Run the same handlers as the Lambdas": against an emulator the operator, planner and worker
+ * handlers run in this process; against a deployed stack the CLI invokes the deployed functions, so
+ * refresh, revoke and check run with the operator function's role and configuration, never the
+ * operator's own credentials (which cannot decrypt refresh tokens), and a sweep is the planner's.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { ConnectionCheckResult } from '../functions/core/check-connection';

@@ -3,9 +3,14 @@
  * stack's outputs), its SDK clients and the refresher's ports, each built on first use so that
  * `--help` and usage errors never touch AWS.
  */
+
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AwsPorts, createAwsPorts } from '../functions/aws/runtime';
+import { ConfigurationError } from '../functions/core/errors';
+import type { PlannerDependencies } from '../functions/core/plan-refreshes';
 import type { Log, Metrics } from '../functions/core/ports';
 import type { RefreshDependencies } from '../functions/core/refresh-deps';
+import type { WorkerDependencies } from '../functions/core/run-refresh-orders';
 import { createZohoAccountsClient, type ZohoAccountsClient } from '../functions/zoho/accounts-client';
 import {
   type AwsTarget,
@@ -16,7 +21,15 @@ import {
 } from './aws-target';
 import { describeArgument, type OptionValues, stringOption } from './command';
 import { UsageError } from './errors';
-import { createInProcessRefresher, inProcessConfig, quietLog } from './local/in-process';
+import {
+  createInProcessPlanner,
+  createInProcessRefresher,
+  createInProcessWorker,
+  inProcessConfig,
+  quietLog,
+} from './local/in-process';
+import type { QueueRef } from './local/work';
+import { findRefreshQueueUrl } from './refresh-queue';
 
 export interface InProcessSettings {
   readonly allowedAccountsServers?: readonly string[];
@@ -108,6 +121,39 @@ export class AwsSession {
   /** The use case's dependencies, to run the Lambda handlers in this process. */
   async refresher(settings: InProcessSettings = {}): Promise<RefreshDependencies> {
     return createInProcessRefresher(await this.target(), await this.clients(), settings);
+  }
+
+  /**
+   * The refresh queue the in-process planner fills and the local event source mapping drains; a
+   * ConfigurationError saying what to do when the emulator has none.
+   */
+  async refreshQueue(): Promise<QueueRef> {
+    const target = await this.target();
+    const { sqs } = await this.clients();
+    const url = await findRefreshQueueUrl(target, sqs);
+    if (url === undefined) {
+      throw new ConfigurationError(
+        target.local
+          ? "the emulator has no refresh queue; run 'zoho-tokens local init' first"
+          : 'the stack names no refresh queue in its outputs; deploy this version of it',
+      );
+    }
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+    );
+    return { url, arn: Attributes?.QueueArn ?? '' };
+  }
+
+  /** The planner's dependencies on the target's refresh queue, to run the planner handler in this process. */
+  async planner(settings: InProcessSettings = {}): Promise<PlannerDependencies> {
+    const queue = await this.refreshQueue();
+    return createInProcessPlanner(await this.target(), await this.clients(), queue.url, settings);
+  }
+
+  /** A refresh worker's dependencies, to run the worker handler in this process. */
+  async worker(settings: InProcessSettings = {}): Promise<WorkerDependencies> {
+    const queue = await this.refreshQueue();
+    return createInProcessWorker(await this.target(), await this.clients(), queue.url, settings);
   }
 
   /** A Zoho Accounts client for onboarding, revocation and checks made by the CLI itself. */

@@ -89,9 +89,10 @@ export interface TargetClients {
 export const EMULATOR_CALL_LIMITS: AwsCallLimits = { ...AWS_CALL_LIMITS, requestTimeoutMs: 30_000 };
 
 /**
- * The Lambda client's calls: an Invoke waits for the function, up to the sweep's 60 s timeout plus a
- * cold start (Lambda allows its init phase 10 s) and the transfer. One attempt: an Invoke that timed
- * out here still runs in Lambda, and a retry would run the sweep or the operator command again.
+ * The Lambda client's calls: an Invoke waits for the function, up to the operator function's 60 s
+ * timeout (the planner's is 50 s) plus a cold start (Lambda allows its init phase 10 s) and the
+ * transfer. One attempt: an Invoke that timed out here still runs in Lambda, and a retry would run
+ * the planner or the operator command again.
  */
 export const LAMBDA_CALL_LIMITS: AwsCallLimits = {
   ...AWS_CALL_LIMITS,

@@ -1,27 +1,23 @@
 /**
- * "Run the same handlers as the Lambdas": against an emulator the operator and scheduled handlers
- * run in this process; against a deployed stack the CLI invokes the deployed functions, so refresh,
- * revoke and check run with the operator function's role and configuration, never the operator's
- * own credentials (which cannot decrypt refresh tokens).
+ * "Run the same handlers as the Lambdas": against an emulator the operator, planner and worker
+ * handlers run in this process; against a deployed stack the CLI invokes the deployed functions, so
+ * refresh, revoke and check run with the operator function's role and configuration, never the
+ * operator's own credentials (which cannot decrypt refresh tokens), and a sweep is the planner's.
  */
-import { randomUUID } from 'node:crypto';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { sweepReserveMs } from '../functions/aws/refresher';
 import type { ConnectionCheckResult } from '../functions/core/check-connection';
 import type { Connection } from '../functions/core/connection';
 import { ConfigurationError } from '../functions/core/errors';
-import type { Metrics } from '../functions/core/ports';
-import type { SweepSummary } from '../functions/core/sweep';
+import type { PlanSummary } from '../functions/core/plan-refreshes';
 import type { OperatorCommand } from '../functions/operator/operator-command';
 import { createOperatorHandler, type OperatorResult } from '../functions/operator/operator-handler';
-import { createSweepHandler } from '../functions/scheduled-refresh/sweep-handler';
+import type { SweepRequest } from '../functions/planner/planner-handler';
 import type { AwsSession } from './aws-session';
 import { OperationError } from './errors';
+import { planNow, type WorkReport, workNow } from './fleet-run';
 import type { Output } from './io';
-import { humanLog, inProcessConfig, quietLog } from './local/in-process';
-
-/** How long an in-process sweep may take before it stops taking work, like a Lambda's timeout. */
-const IN_PROCESS_SWEEP_BUDGET_MS = 15 * 60_000;
+import { quietLog } from './local/in-process';
+import { lookAtRefreshQueue, type QueueDepth } from './refresh-queue';
 
 /**
  * Runs an operator command (refresh with trigger `operator`, revoke, or check) through the operator
@@ -77,43 +73,45 @@ export async function checkAsRefresher(
   );
 }
 
-/** Runs one sweep of the due connections: in-process with `metrics` observing it, or the deployed function. */
+/** What `sweep` did: the planner's run, and locally what the workers did with it. */
+export interface SweepReport {
+  readonly plan: PlanSummary;
+  /** Against an emulator: what the in-process workers did with the orders that were due. */
+  readonly work?: WorkReport;
+  /** Against AWS: the refresh queue after the planner ran (the deployed workers take it from there). */
+  readonly queue?: QueueDepth;
+}
+
+/**
+ * Plans every connection due now (or within the planner's period) and, against an emulator, has them
+ * refreshed at once by an in-process worker; against AWS it invokes the deployed planner, whose
+ * orders the deployed workers take from the queue by themselves.
+ */
 export async function sweepNow(
   aws: AwsSession,
   out: Output,
-  options: { readonly allowedAccountsServers: readonly string[]; readonly metrics: Metrics },
-): Promise<SweepSummary> {
+  options: { readonly allowedAccountsServers: readonly string[] },
+): Promise<SweepReport> {
   const target = await aws.target();
   if (target.local) {
-    const settings = { allowedAccountsServers: options.allowedAccountsServers };
-    const deps = await aws.refresher({
-      ...settings,
-      metrics: options.metrics,
-      log: humanLog((line) => out.note(line.trimEnd())),
-    });
-    const config = inProcessConfig(target, settings);
-    const deadline = Date.now() + IN_PROCESS_SWEEP_BUDGET_MS;
-    const handler = createSweepHandler(deps, {
-      concurrency: config.sweepConcurrency,
-      reserveMs: sweepReserveMs(config),
-    });
-    return handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    const plan = await planNow(aws, options);
+    out.note(describePlan(plan));
+    const work = await workNow(aws, out, { ...options, expected: plan.overdue });
+    return { plan, work };
   }
-  // The deployed stack schedules with a planner now (it answers a PlanSummary): the ops helper moves
-  // this command onto planRefreshes; until then it invokes the planner.
   const functionName = needFunction(target.names.plannerFunctionName, 'planner');
-  out.note(`Invoking ${functionName} (this waits for the sweep to finish) …`);
-  return invoke<SweepSummary>(aws, functionName, {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'zoho-token-refresher.cli',
-    account: '',
-    time: new Date().toISOString(),
-    region: target.region,
-    resources: [],
-    detail: {},
-  });
+  out.note(`Invoking ${functionName} …`);
+  const request: SweepRequest = { sweep: 'all_due' };
+  const plan = await invoke<PlanSummary>(aws, functionName, request);
+  const reading = await lookAtRefreshQueue(target, (await aws.clients()).sqs);
+  if (reading.kind !== 'read') return { plan };
+  const { waiting, inFlight, delayed } = reading.state;
+  return { plan, queue: { waiting, inFlight, delayed } };
+}
+
+/** `Planned 12 refresh order(s): 10 due now, 2 due within the minute.` */
+export function describePlan(plan: PlanSummary): string {
+  return `Planned ${plan.planned} refresh order(s): ${plan.overdue} due now, ${plan.upcoming} due within the minute${plan.notQueued > 0 ? `; ${plan.notQueued} could not be queued` : ''}.`;
 }
 
 function needFunction(name: string | undefined, what: string): string {

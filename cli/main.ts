@@ -25,6 +25,7 @@ import { historyCommand } from './commands/history';
 import { localDrainCommand } from './commands/local-drain';
 import { localInitCommand } from './commands/local-init';
 import { localSetupCommand } from './commands/local-setup';
+import { localWorkCommand } from './commands/local-work';
 import { refreshCommand } from './commands/refresh';
 import { rejectCommand } from './commands/reject';
 import { revokeCommand } from './commands/revoke';
@@ -50,6 +51,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   doctorCommand,
   localInitCommand,
   localDrainCommand,
+  localWorkCommand,
   localSetupCommand,
 ];
 

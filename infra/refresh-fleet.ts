@@ -14,32 +14,23 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../functions/aws/names';
 import { REFRESH_WORKER_BATCH_SIZE } from '../functions/aws/settings';
-import { writeIntervalMs } from '../functions/core/write-pacer';
 import { acknowledgeFleetQueues, acknowledgeFunction } from './nag-suppressions';
+import {
+  REFRESH_DEAD_LETTER_RETENTION_SECONDS,
+  REFRESH_MAX_RECEIVES,
+  REFRESH_QUEUE_RETENTION_SECONDS,
+  refreshQueueVisibilityTimeoutSeconds,
+  refreshWorkerTimeoutSeconds,
+} from './refresh-queue-spec';
 import { ProjectFunction, queueDestination } from './refresher-function';
 import { grantPlanner } from './refresher-permissions';
 import { PLANNER_RATE, type ResolvedRefresherProps } from './refresher-props';
 
-/**
- * One refresh's worst case with the deployed 8 s Zoho timeout (functions/aws/refresher.ts
- * `refreshWorstCaseMs`: three Zoho attempts of 8 s, three secret-write attempts of 5 s, their backoff
- * and the AWS calls around them ≈ 46.5 s), rounded up.
- */
-export const REFRESH_WORST_CASE_SECONDS = 47;
+export { REFRESH_MAX_RECEIVES, REFRESH_WORST_CASE_SECONDS } from './refresh-queue-spec';
 
-/** Deliveries of an order before the queue dead-letters it: a transient AWS fault gets past in two. */
-export const REFRESH_MAX_RECEIVES = 5;
-
-/**
- * The worker's timeout: a batch's refreshes run side by side, so the batch takes one refresh's worst
- * case plus the pacer's spacing of its writes (ten writes `writeIntervalMs` apart), plus headroom for
- * the decoding and the answer. 60 s at the default 20 writes per second, 75 s at 1.
- */
+/** The worker's timeout (see refreshWorkerTimeoutSeconds). */
 export function refreshWorkerTimeout(settings: ResolvedRefresherProps): Duration {
-  const pacingMs =
-    REFRESH_WORKER_BATCH_SIZE *
-    writeIntervalMs(settings.secretWritesPerSecond, settings.refreshWorkerConcurrency);
-  return Duration.seconds(REFRESH_WORST_CASE_SECONDS + Math.ceil(pacingMs / 1000) + 8);
+  return Duration.seconds(refreshWorkerTimeoutSeconds(settings));
 }
 
 export interface RefreshFleetProps {
@@ -67,7 +58,7 @@ export class RefreshFleet extends Construct {
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(REFRESH_DEAD_LETTER_RETENTION_SECONDS),
       removalPolicy,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
@@ -75,12 +66,8 @@ export class RefreshFleet extends Construct {
       // key grant.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // Six times the worker's timeout (Lambda's advice for event sources): a batch the event source
-      // has to retry is not delivered twice meanwhile. A batch whose worker died comes back after it:
-      // 6 minutes at the defaults, inside the 11-minute margin.
-      visibilityTimeout: Duration.seconds(workerTimeout.toSeconds() * 6),
-      // An order matters for minutes; one a day old is long superseded by the planner's catch-up.
-      retentionPeriod: Duration.days(1),
+      visibilityTimeout: Duration.seconds(refreshQueueVisibilityTimeoutSeconds(settings)),
+      retentionPeriod: Duration.seconds(REFRESH_QUEUE_RETENTION_SECONDS),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: REFRESH_MAX_RECEIVES },
       removalPolicy,
     });

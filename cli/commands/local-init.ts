@@ -26,13 +26,13 @@ export const localInitCommand: CommandSpec = {
     },
   ],
   summary:
-    'Creates in an AWS API emulator every resource the stack would: table, refresh-token key and alias, event bus, the rules and queues that stand in for the functions, alarm topic and alarms. Safe to run again.',
+    'Creates in an AWS API emulator every resource the stack would: table, refresh-token key and alias, event bus, the refresh queue and its dead-letter queue, the rules and queues that stand in for the functions, alarm topic and alarms. Safe to run again.',
   usage: '--aws-endpoint URL',
   options: {},
   // Emulator only: --stack would be ignored, so it is not offered.
   target: 'emulator',
   details: [
-    `Default names: table ${LOCAL_DEFAULTS.tableName}, bus ${LOCAL_DEFAULTS.eventBusName}, key ${LOCAL_DEFAULTS.keyAlias}, queue ${LOCAL_DEFAULTS.rejectedQueueName}, topic ${LOCAL_DEFAULTS.alarmTopicName}; --table, --bus, --key (an alias/…), --secret-prefix override them.`,
+    `Default names: table ${LOCAL_DEFAULTS.tableName}, bus ${LOCAL_DEFAULTS.eventBusName}, key ${LOCAL_DEFAULTS.keyAlias}, queues ${LOCAL_DEFAULTS.refreshQueueName} (refresh orders) and ${LOCAL_DEFAULTS.rejectedQueueName} (consumer reports), topic ${LOCAL_DEFAULTS.alarmTopicName}; --table, --bus, --key (an alias/…), --secret-prefix override them.`,
   ],
   async run(ctx) {
     const endpoint = requireEndpoint(ctx, 'local init');
@@ -61,6 +61,9 @@ export const localInitCommand: CommandSpec = {
     );
     ctx.out.line(
       `table ${resources.tableName}, bus ${resources.eventBusName}, key ${resources.keyAlias}, secrets under ${resources.secretPrefix}/`,
+    );
+    ctx.out.line(
+      `Refresh orders queue up in ${resources.names.refreshQueueName}: 'zoho-tokens sweep' plans and delivers them, 'zoho-tokens local work' delivers what is queued.`,
     );
     ctx.out.line(
       `Consumer 401 reports queue up in ${resources.names.rejectedQueueName}: deliver them with 'zoho-tokens local drain'.`,

@@ -4,8 +4,10 @@ import { ConnectionNotFoundError } from '../../functions/core/errors';
 import type { CommandSpec } from '../command';
 import { type ConnectionView, viewOf } from '../connection-view';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
+import { describeDue, describeQueue, summariseDue } from '../fleet-summary';
 import { duration, printTable, relative, type TableRow, truncate } from '../format';
 import type { Output } from '../io';
+import { lookAtRefreshQueue } from '../refresh-queue';
 
 const MARK = { ok: ' ', warning: '!', trouble: '✗' } as const;
 
@@ -50,13 +52,28 @@ export const statusCommand: CommandSpec = {
     }
     const views = connections.map((connection) => viewOf(connection, now));
     if (ctx.values.json === true) ctx.out.json(id === undefined ? views : views[0]);
-    else printStatus(ctx.out, views, id !== undefined);
+    else {
+      // Under the whole fleet's table: the backlog, and the queue the workers drain.
+      const fleet =
+        id === undefined && connections.length > 0
+          ? [
+              describeDue(summariseDue(connections, now), now),
+              describeQueue(await lookAtRefreshQueue(await ctx.aws.target(), (await ctx.aws.clients()).sqs)),
+            ]
+          : [];
+      printStatus(ctx.out, views, id !== undefined, fleet);
+    }
     const troubled = views.some((view) => view.health === 'trouble');
     return ctx.values.check === true && troubled ? EXIT_FAILED : EXIT_OK;
   },
 };
 
-function printStatus(out: Output, views: readonly ConnectionView[], single: boolean): void {
+function printStatus(
+  out: Output,
+  views: readonly ConnectionView[],
+  single: boolean,
+  fleet: readonly string[],
+): void {
   if (views.length === 0) {
     out.line("No connections yet. Register one with 'zoho-tokens connect' or 'zoho-tokens add'.");
     return;
@@ -84,6 +101,8 @@ function printStatus(out: Output, views: readonly ConnectionView[], single: bool
     ['  id', 'dc', 'status', 'version', 'expires in', 'last refresh', 'failures', 'last error'],
     rows,
   );
+  if (fleet.length > 0) out.line('');
+  for (const line of fleet) out.line(line);
   const attention = views.filter((view) => view.health !== 'ok');
   if (single && views[0] !== undefined) {
     const view = views[0];

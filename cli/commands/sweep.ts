@@ -1,92 +1,70 @@
-/** `zoho-tokens sweep`: one run of the scheduled handler, with progress over many connections. */
-import type { MetricName, Metrics, MetricUnit } from '../../functions/core/ports';
-import type { SweepSummary } from '../../functions/core/sweep';
+/**
+ * `zoho-tokens sweep`: one planner run over every connection due now, as an operator's "refresh what
+ * is due". Against an emulator the queued orders are then refreshed in this process, with progress;
+ * against AWS the deployed workers take them from the queue.
+ */
 import type { CommandSpec } from '../command';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
-import { sweepNow } from '../handlers';
-import type { Output } from '../io';
-import { CountingMetrics } from '../local/in-process';
+import type { WorkReport } from '../fleet-run';
+import { type SweepReport, sweepNow } from '../handlers';
+import { describeDepth } from '../refresh-queue';
 
 export const sweepCommand: CommandSpec = {
   name: 'sweep',
   brief: 'Refresh every connection that is due',
   examples: [
     {
-      what: 'Run one scheduled sweep now and print its summary as JSON',
+      what: 'Queue every due connection for the deployed workers and print the summary as JSON',
       run: 'zoho-tokens sweep --profile prod --json',
     },
   ],
   summary:
-    'Refreshes every connection that is due, like the scheduled function: in-process against an emulator, or by invoking the deployed scheduled function.',
+    'Plans every connection due now (or within the minute) into the refresh queue, as the scheduled planner does each minute. Against an emulator an in-process worker then refreshes what is due, as the deployed workers would; against AWS it invokes the deployed planner and the workers take the orders from the queue.',
   usage: '',
   options: { ...allowCustomOption },
+  details: [
+    "Against AWS it returns once the orders are queued: 'zoho-tokens status' shows the queue draining. Against an emulator, orders due within the minute stay queued until due; 'zoho-tokens local work' delivers them then.",
+  ],
   async run(ctx) {
     const target = await ctx.aws.target();
     // Only an emulator's table is trusted to name custom servers; in AWS the function decides.
     const connections = target.local ? await (await ctx.aws.ports()).store.listAll() : [];
     refuseUnallowedCustomServers(ctx.values, connections);
-    const allowed = allowedServersOf(ctx.values, connections);
-    const summary = await sweepNow(ctx.aws, ctx.out, {
-      allowedAccountsServers: allowed,
-      metrics: new SweepProgress(ctx.out),
+    const report = await sweepNow(ctx.aws, ctx.out, {
+      allowedAccountsServers: allowedServersOf(ctx.values, connections),
     });
-    if (ctx.values.json === true) ctx.out.json(summary);
-    else ctx.out.line(describeSweep(summary));
-    if (summary.failed > 0) {
+    if (ctx.values.json === true) ctx.out.json(report);
+    else ctx.out.line(describeSweep(report));
+    const failed = report.work === undefined ? 0 : report.work.failed + report.work.leftForRedelivery;
+    if (failed > 0) {
       throw new OperationError(
-        `${summary.failed} of ${summary.attempted} refreshes failed`,
+        `${failed} of ${report.work?.delivered ?? 0} refreshes failed`,
         "'zoho-tokens status' shows which, 'zoho-tokens history <id>' why",
+      );
+    }
+    if (report.plan.notQueued > 0) {
+      throw new OperationError(
+        `${report.plan.notQueued} refresh order(s) could not be queued`,
+        "the planner queues them again at its next runs; 'zoho-tokens doctor' checks the refresh queue",
       );
     }
     return EXIT_OK;
   },
 };
 
-export function describeSweep(s: SweepSummary): string {
-  return `Sweep: ${s.due} due, ${s.refreshed} refreshed, ${s.failed} failed, ${s.skipped} skipped, ${s.expired} had expired, ${s.leftForNextSweep} left for the next sweep.`;
+/** The summary line: what was due, and what became of it (locally) or where it waits (AWS). */
+export function describeSweep(report: SweepReport): string {
+  const { plan, work, queue } = report;
+  const planned = `${plan.overdue} due (${plan.upcoming} more within the minute)`;
+  if (work !== undefined) return `Sweep: ${planned}: ${describeWork(work)}`;
+  return `Sweep: ${planned} queued for the refresh workers${queue === undefined ? '' : `; refresh queue: ${describeDepth(queue)}`}.`;
 }
 
-/**
- * Progress of an in-process sweep, read from the metrics the use case emits anyway: the number due,
- * then one terminal metric per attempt. On a terminal one line is rewritten; elsewhere a line is
- * printed every tenth of the way.
- */
-class SweepProgress extends CountingMetrics implements Metrics {
-  readonly #out: Output;
-  #due = 0;
-  #done = 0;
-  #failed = 0;
-
-  constructor(out: Output) {
-    super();
-    this.#out = out;
-  }
-
-  override add(name: MetricName, value: number, unit: MetricUnit, reason?: string): void {
-    super.add(name, value, unit, reason);
-    if (name === 'SweepConnections') {
-      this.#due = value;
-      if (value > 0) this.#out.note(`Sweeping ${value} due connection(s) …`);
-      return;
-    }
-    if (
-      ![
-        'RefreshSucceeded',
-        'RefreshFailed',
-        'BudgetExhausted',
-        'RefreshSkipped',
-        'AlreadyRefreshed',
-      ].includes(name)
-    )
-      return;
-    this.#done += 1;
-    if (name === 'RefreshFailed' || name === 'BudgetExhausted') this.#failed += 1;
-    const line = `[${this.#done}/${this.#due}] ${this.#failed} failed`;
-    if (this.#out.io.isTTY) {
-      this.#out.io.stderr.write(`\r${line}${this.#done >= this.#due ? '\n' : ''}`);
-    } else if (this.#done === this.#due || this.#done % Math.max(1, Math.ceil(this.#due / 10)) === 0) {
-      this.#out.note(line);
-    }
-  }
+/** `12 refreshed, 0 failed, 0 skipped; 2 held back until due.` */
+export function describeWork(work: WorkReport): string {
+  const redelivery =
+    work.leftForRedelivery === 0 ? '' : `; ${work.leftForRedelivery} left on the queue for redelivery`;
+  const held = work.heldBack === 0 ? '' : `; ${work.heldBack} held back until due`;
+  return `${work.refreshed} refreshed, ${work.failed} failed, ${work.skipped} skipped${redelivery}${held}.`;
 }

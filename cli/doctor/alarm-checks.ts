@@ -4,10 +4,11 @@
  * topic that has a subscriber. An emulator holds only the alarms on the refresher's own metrics.
  */
 import { DescribeAlarmsCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { ListSubscriptionsByTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { LOCAL_DEFAULTS, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/aws/names';
 import { ALARM_SPECS, type AlarmSpec } from '../../infra/alarm-specs';
 import type { AwsTarget, TargetClients, TargetNames } from '../aws-target';
+import { localRefreshQueueUrls } from '../refresh-queue';
+import { findTopic, subscriberCheck } from './alarm-topic-checks';
 import { type Check, fail, ok, warn } from './check';
 
 /** What an alarm of the spec watches, as DescribeAlarms reports it. */
@@ -33,12 +34,14 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
   );
   const awsOnly: string[] = [];
   const unknown: string[] = [];
+  // In an emulator the refresh queues are `local init`'s, found by name; in AWS the stack names them.
+  const names = { ...target.names, ...(target.local && (await localRefreshQueueUrls(target, clients.sqs))) };
   for (const spec of ALARM_SPECS) {
-    if (target.local && spec.source.kind !== 'refresher') {
+    if (target.local && (spec.source.kind === 'function' || spec.source.kind === 'deadLetterQueue')) {
       awsOnly.push(spec.id);
       continue;
     }
-    const watched = watchedBy(spec, target.names);
+    const watched = watchedBy(spec, names);
     if (watched === undefined) {
       unknown.push(spec.id);
       continue;
@@ -72,17 +75,23 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
     checks.push(
       ok(
         'alarms in AWS only',
-        `not checked: the emulator has no functions and no dead-letter queue, so the ${awsOnly.length} alarms on them (${awsOnly.join(', ')}) exist only in a deployed stack`,
+        `not checked: the emulator has no functions and no dead-letter queue of the bus, so the ${awsOnly.length} alarms on them (${awsOnly.join(', ')}) exist only in a deployed stack`,
       ),
     );
   }
   if (unknown.length > 0) {
     checks.push(
-      warn(
-        'alarms of the functions',
-        `${unknown.join(', ')} cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs`,
-        'pass --stack instead of --table/--bus/--key',
-      ),
+      target.local
+        ? warn(
+            'alarms of the queues',
+            `${unknown.join(', ')} cannot be checked: the emulator has no refresh queue`,
+            fixAlarms(target),
+          )
+        : warn(
+            'alarms of the functions',
+            `${unknown.join(', ')} cannot be checked: the functions and the queues are known only from the stack's outputs`,
+            'pass --stack instead of --table/--bus/--key',
+          ),
     );
   }
   if (topics.size === 0 && target.local) {
@@ -191,56 +200,4 @@ async function describeAllAlarms(clients: TargetClients): Promise<MetricAlarm[]>
     NextToken = page.NextToken;
   } while (NextToken);
   return alarms;
-}
-
-/**
- * Whether anyone hears the alarm topic. An emulator never sends mail, so there a topic without a
- * subscriber is a warning (a deployed stack needs one); in AWS it is a failure.
- */
-async function subscriberCheck(target: AwsTarget, clients: TargetClients, topicArn: string): Promise<Check> {
-  let confirmed = 0;
-  let pending = 0;
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
-    );
-    for (const subscription of page.Subscriptions ?? []) {
-      if (subscription.SubscriptionArn === 'PendingConfirmation') pending += 1;
-      else if (subscription.SubscriptionArn?.startsWith('arn:')) confirmed += 1;
-    }
-    NextToken = page.NextToken;
-  } while (NextToken);
-  const subscribe = `subscribe someone: aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint you@example.com (or deploy with the alarmEmail property)`;
-  if (confirmed > 0) return ok('alarm subscribers', `alarm topic has ${confirmed} confirmed subscriber(s)`);
-  if (pending > 0) {
-    return warn(
-      'alarm subscribers',
-      `alarm topic has ${pending} subscription(s) waiting for confirmation`,
-      'click the link in the confirmation e-mail',
-    );
-  }
-  if (target.local) {
-    return warn(
-      'alarm subscribers',
-      `nobody would be notified when an alarm fires (topic ${topicArn} has no subscriber); the emulator sends no mail, so this matters only in AWS`,
-      'in AWS, deploy with the alarmEmail property or subscribe someone to the alarm topic',
-    );
-  }
-  return fail(
-    'alarm subscribers',
-    `nobody is notified when an alarm fires (topic ${topicArn} has no subscriber)`,
-    subscribe,
-  );
-}
-
-async function findTopic(clients: TargetClients, name: string): Promise<string | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await clients.sns.send(new ListTopicsCommand({ NextToken }));
-    const found = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
-    if (found?.TopicArn !== undefined) return found.TopicArn;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
 }

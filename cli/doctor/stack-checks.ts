@@ -11,6 +11,7 @@ import { ENV } from '../../functions/aws/names';
 import type { AwsTarget, TargetClients } from '../aws-target';
 import { alarmChecks } from './alarm-checks';
 import { type Check, errorName, fail, guarded, ok, warn } from './check';
+import { queueChecks } from './queue-checks';
 
 const fixMissing = (target: AwsTarget) =>
   target.local
@@ -66,6 +67,7 @@ export async function stackChecks(target: AwsTarget, clients: TargetClients): Pr
         );
       }
     }),
+    guarded('refresh queue', () => queueChecks(target, clients)),
     guarded('alarms', () => alarmChecks(target, clients)),
     ...(target.local ? [] : [guarded('functions', () => functionChecks(target, clients))]),
   ]);

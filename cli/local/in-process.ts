@@ -4,9 +4,12 @@
  * observability ports instead of Powertools, which would print JSON lines and EMF blobs.
  */
 import type { RefresherConfig } from '../../functions/aws/config';
-import { createRefresherDependencies } from '../../functions/aws/refresher';
+import { createPlannerDependencies, createWorkerDependencies } from '../../functions/aws/fleet-wiring';
+import { createRefresherDependencies, type RefresherWiring } from '../../functions/aws/refresher';
+import type { PlannerDependencies } from '../../functions/core/plan-refreshes';
 import type { Clock, Log, MetricName, Metrics, MetricUnit, ZohoAccounts } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
+import type { WorkerDependencies } from '../../functions/core/run-refresh-orders';
 import { type AwsTarget, refresherConfigFor, type TargetClients } from '../aws-target';
 
 /** Log attributes that are safe and useful on a terminal; anything else is dropped, never printed. */
@@ -89,15 +92,74 @@ export function inProcessConfig(target: AwsTarget, options: InProcessOptions = {
 /**
  * The use case's dependencies against `target`, built with the functions' own composition root
  * (`createRefresherDependencies`) on the target's SDK clients. Pass the result to
- * `createTokenRejectedHandler`, `createOperatorHandler` or `createSweepHandler` to run exactly what
- * the Lambdas run.
+ * `createTokenRejectedHandler` or `createOperatorHandler` to run exactly what the Lambdas run.
  */
 export function createInProcessRefresher(
   target: AwsTarget,
-  clients: Pick<TargetClients, 'dynamodb' | 'secretsManager' | 'kms' | 'eventBridge'>,
+  clients: RefresherClients,
   options: InProcessOptions = {},
 ): RefreshDependencies {
-  return createRefresherDependencies(inProcessConfig(target, options), {
+  return createRefresherDependencies(inProcessConfig(target, options), wiringOf(clients, options));
+}
+
+/** The SDK clients the refresher's ports use. */
+type RefresherClients = Pick<TargetClients, 'dynamodb' | 'secretsManager' | 'kms' | 'eventBridge'>;
+
+/** The refresher's clients and the refresh queue's. */
+export type FleetClients = RefresherClients & Pick<TargetClients, 'sqs'>;
+
+export interface FleetInProcessOptions extends InProcessOptions {
+  /**
+   * The secret writes per second of all the workers together (the in-process worker stands for
+   * every deployed one: its pacer spaces writes `1 / secretWritesPerSecond` apart).
+   * @default the stack's default
+   */
+  readonly secretWritesPerSecond?: number;
+}
+
+/** The planner's dependencies against `target`'s refresh queue: the planner function's composition root. */
+export function createInProcessPlanner(
+  target: AwsTarget,
+  clients: FleetClients,
+  queueUrl: string,
+  options: FleetInProcessOptions = {},
+): PlannerDependencies {
+  return createPlannerDependencies(fleetConfig(target, queueUrl, options), {
+    ...wiringOf(clients, options),
+    sqs: clients.sqs,
+  });
+}
+
+/**
+ * A refresh worker's dependencies against `target`: the worker function's composition root, for
+ * `createRefreshWorkerHandler`. One in-process worker takes the place of all the deployed ones, so
+ * its write pacer holds the whole limit (`refreshWorkerConcurrency` 1), however many batches it runs
+ * side by side.
+ */
+export function createInProcessWorker(
+  target: AwsTarget,
+  clients: FleetClients,
+  queueUrl: string,
+  options: FleetInProcessOptions = {},
+): WorkerDependencies {
+  return createWorkerDependencies(fleetConfig(target, queueUrl, options), {
+    ...wiringOf(clients, options),
+    sqs: clients.sqs,
+  });
+}
+
+function fleetConfig(target: AwsTarget, queueUrl: string, options: FleetInProcessOptions): RefresherConfig {
+  const config = inProcessConfig(target, options);
+  return {
+    ...config,
+    refreshQueueUrl: queueUrl,
+    refreshWorkerConcurrency: 1,
+    secretWritesPerSecond: options.secretWritesPerSecond ?? config.secretWritesPerSecond,
+  };
+}
+
+function wiringOf(clients: RefresherClients, options: InProcessOptions): RefresherWiring {
+  return {
     metrics: options.metrics ?? new CountingMetrics(),
     log: options.log ?? humanLog((line) => process.stderr.write(line)),
     clients: {
@@ -108,7 +170,7 @@ export function createInProcessRefresher(
     },
     ...(options.zoho === undefined ? {} : { zoho: options.zoho }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-  });
+  };
 }
 
 function isPrintable(value: unknown): boolean {

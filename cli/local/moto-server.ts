@@ -1,9 +1,13 @@
 /**
  * Runs moto (the AWS API emulator from `.venv/emulator`) as a child process on a free loopback
- * port, for the sandbox and the integration tests. The child never outlives this process.
+ * port, for the sandbox and the integration tests, with the speed-ups of moto_speedups.py (which
+ * keep moto's behaviour and make its cost stop growing with the fleet). The child never outlives
+ * this process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ZohoTokenRefresherError } from '../../functions/core/errors';
 import { ensurePythonTools } from './python-env';
 
@@ -65,7 +69,7 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     try {
-      const server = await launch(tools.bin('moto_server'), port);
+      const server = await launch(tools.bin('python'), port);
       log(`AWS emulator (moto) listening on ${server.endpoint}, started in ${server.startupMs} ms`);
       return server;
     } catch (error) {
@@ -75,11 +79,21 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
   }
 }
 
+/** moto's server with the speed-ups of moto_speedups.py (next to this file) applied first. */
+const BOOT = [
+  'import sys',
+  `sys.path.insert(0, ${JSON.stringify(dirname(fileURLToPath(import.meta.url)))})`,
+  'import moto_speedups',
+  'moto_speedups.apply()',
+  'from moto.server import main',
+  'main(sys.argv[1:])',
+].join('; ');
+
 async function launch(executable: string, port: number): Promise<MotoServer> {
   const endpoint = `http://${HOST}:${port}`;
   const started = performance.now();
   let output = '';
-  const child = spawn(executable, ['-H', HOST, '-p', String(port)], {
+  const child = spawn(executable, ['-c', BOOT, '-H', HOST, '-p', String(port)], {
     detached: false,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -98,7 +98,13 @@ export async function ensureRuleToQueue(
   }
 }
 
-async function ensureQueue(sqs: SQSClient, name: string, note: Note) {
+/** Finds or creates a queue (with `attributes` when it creates one); returns its URL and ARN. */
+export async function ensureQueue(
+  sqs: SQSClient,
+  name: string,
+  note: Note,
+  attributes: Record<string, string> = {},
+): Promise<{ queueUrl: string; queueArn: string }> {
   let queueUrl: string;
   try {
     queueUrl = answered(
@@ -108,7 +114,7 @@ async function ensureQueue(sqs: SQSClient, name: string, note: Note) {
   } catch (error) {
     if (!(error instanceof QueueDoesNotExist)) throw error;
     queueUrl = answered(
-      (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl,
+      (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl,
       'a queue URL',
     );
     note('queue', name);

@@ -10,6 +10,7 @@ import {
   ResourceNotFoundException,
   type TableDescription,
   UpdateContinuousBackupsCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -60,6 +61,7 @@ export async function ensureTable(
       note('table', tableName);
     } else {
       checkKeys(table, tableName);
+      await addMissingIndexes(dynamodb, table, tableName, note);
     }
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     // Enabling TTL twice is an error in AWS, so only when it is off.
@@ -83,7 +85,7 @@ export async function ensureTable(
   }
 }
 
-/** The table as the stack defines it: on-demand, the sparse due and retry indexes, TTL on history. */
+/** The table as the stack defines it: on-demand, the two sparse GSIs of the planner, TTL on history. */
 export function tableDefinition(tableName: string) {
   const { partitionKey, sortKey, dueIndex, retryIndex } = TABLE_SCHEMA;
   return {
@@ -101,25 +103,57 @@ export function tableDefinition(tableName: string) {
       { AttributeName: partitionKey, KeyType: 'HASH' as const },
       { AttributeName: sortKey, KeyType: 'RANGE' as const },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: dueIndex.name,
-        KeySchema: [
-          { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-      {
-        IndexName: retryIndex.name,
-        KeySchema: [
-          { AttributeName: retryIndex.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: retryIndex.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...retryIndex.projected] },
-      },
-    ],
+    GlobalSecondaryIndexes: [dueIndexDefinition(), retryIndexDefinition()],
   };
+}
+
+function dueIndexDefinition() {
+  const { dueIndex } = TABLE_SCHEMA;
+  return {
+    IndexName: dueIndex.name,
+    KeySchema: [
+      { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'ALL' as const },
+  };
+}
+
+function retryIndexDefinition() {
+  const { retryIndex } = TABLE_SCHEMA;
+  return {
+    IndexName: retryIndex.name,
+    KeySchema: [
+      { AttributeName: retryIndex.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: retryIndex.sortKey, KeyType: 'RANGE' as const },
+    ],
+    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...retryIndex.projected] },
+  };
+}
+
+/**
+ * A table `local init` made before the retry index existed gets it added, as a deploy of the new
+ * stack would add it: an emulator kept across versions keeps working.
+ */
+async function addMissingIndexes(
+  dynamodb: DynamoDBClient,
+  table: TableDescription,
+  tableName: string,
+  note: Note,
+): Promise<void> {
+  const { retryIndex } = TABLE_SCHEMA;
+  if (table.GlobalSecondaryIndexes?.some((gsi) => gsi.IndexName === retryIndex.name)) return;
+  await dynamodb.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: retryIndex.partitionKey, AttributeType: 'S' },
+        { AttributeName: retryIndex.sortKey, AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexUpdates: [{ Create: retryIndexDefinition() }],
+    }),
+  );
+  note('index', `${tableName}/${retryIndex.name}`);
 }
 
 async function describeTable(dynamodb: DynamoDBClient, tableName: string) {
@@ -136,7 +170,7 @@ function checkKeys(table: TableDescription, tableName: string): void {
   const keys = (schema: { AttributeName?: string | undefined; KeyType?: string | undefined }[] | undefined) =>
     (schema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
   const wanted = tableDefinition(tableName);
-  const wantedIndex = wanted.GlobalSecondaryIndexes[0];
+  const wantedIndex = dueIndexDefinition();
   const index = table.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === wantedIndex?.IndexName);
   if (
     keys(table.KeySchema) !== keys(wanted.KeySchema) ||

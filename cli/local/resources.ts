@@ -12,6 +12,7 @@ import {
 import { EMULATOR_CREDENTIALS, type EmulatorCredentials } from './moto-server';
 import { ensureAlarms } from './resources-alarms';
 import { ensureEventBus, ensureRuleToQueue, ensureTopic } from './resources-events';
+import { ensureRefreshQueues } from './resources-refresh-queue';
 import { ensureKey, ensureTable } from './resources-table';
 
 /** Names of the local resources; every one can be overridden (CLI flags `--table`, `--bus`, …). */
@@ -26,6 +27,10 @@ export interface LocalNames {
   /** Queue the bus feeds with the refresher's own events, so the sandbox can show them. */
   readonly eventsQueueName: string;
   readonly eventsRuleName: string;
+  /** Queue of refresh orders: the planner fills it, the worker handler drains it. */
+  readonly refreshQueueName: string;
+  /** Where refresh orders that kept failing end up. */
+  readonly refreshDeadLetterQueueName: string;
   readonly alarmTopicName: string;
 }
 
@@ -39,6 +44,8 @@ export const LOCAL_NAMES: LocalNames = {
   rejectedRuleName: `${LOCAL_DEFAULTS.eventBusName}-token-rejected`,
   eventsQueueName: `${LOCAL_DEFAULTS.eventBusName}-events`,
   eventsRuleName: `${LOCAL_DEFAULTS.eventBusName}-refresher-events`,
+  refreshQueueName: LOCAL_DEFAULTS.refreshQueueName,
+  refreshDeadLetterQueueName: LOCAL_DEFAULTS.refreshDeadLetterQueueName,
   alarmTopicName: LOCAL_DEFAULTS.alarmTopicName,
 };
 
@@ -70,6 +77,10 @@ export interface LocalResources {
   readonly eventsQueueUrl: string;
   readonly eventsQueueArn: string;
   readonly eventsRuleArn: string;
+  readonly refreshQueueUrl: string;
+  readonly refreshQueueArn: string;
+  readonly refreshDeadLetterQueueUrl: string;
+  readonly refreshDeadLetterQueueArn: string;
   readonly alarmTopicArn: string;
   /** Resources this call created (`kind name`); empty when everything already existed. */
   readonly created: readonly string[];
@@ -95,14 +106,19 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
   const note = (kind: string, name: string) => created.push(`${kind} ${name}`);
 
   // Independent of each other; the rules need the bus, so they follow it.
-  const [table, key, bus, alarmTopicArn] = await Promise.all([
+  const [table, key, bus, alarmTopicArn, refresh] = await Promise.all([
     ensureTable(config, names.tableName, note),
     ensureKey(config, names.keyAlias, note),
     ensureEventBus(config, names.eventBusName, note),
     ensureTopic(config, names.alarmTopicName, note),
+    ensureRefreshQueues(
+      config,
+      { queueName: names.refreshQueueName, deadLetterQueueName: names.refreshDeadLetterQueueName },
+      note,
+    ),
   ]);
-  // Alarms only need the topic; they are updated in place, never recorded as created.
-  await ensureAlarms(config, alarmTopicArn, names.eventBusName);
+  // Alarms need the topic and the queues' names; they are updated in place, never recorded as created.
+  await ensureAlarms(config, alarmTopicArn, names.eventBusName, names);
   const [rejected, events] = await Promise.all([
     ensureRuleToQueue(
       config,
@@ -139,6 +155,10 @@ export async function createLocalResources(options: LocalResourcesOptions): Prom
     eventsQueueUrl: events.queueUrl,
     eventsQueueArn: events.queueArn,
     eventsRuleArn: events.ruleArn,
+    refreshQueueUrl: refresh.queueUrl,
+    refreshQueueArn: refresh.queueArn,
+    refreshDeadLetterQueueUrl: refresh.deadLetterQueueUrl,
+    refreshDeadLetterQueueArn: refresh.deadLetterQueueArn,
     alarmTopicArn,
     created,
   };

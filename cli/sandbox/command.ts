@@ -63,7 +63,7 @@ export const sandboxCommand: CommandSpec = {
     'sweep-interval': {
       type: 'string',
       value: 'S',
-      description: 'run the scheduled handler every S seconds, 0.1 to 3600 (default 10)',
+      description: 'run the planner (then the refresh worker) every S seconds, 0.1 to 3600 (default 10)',
     },
     'consumer-interval': {
       type: 'string',

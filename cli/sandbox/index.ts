@@ -1,8 +1,9 @@
 /**
  * The local sandbox (`npm start`): the whole refresher running on this machine. An AWS API
- * emulator with every resource of the stack, the Zoho simulator (or a real Zoho), the scheduled
- * handler on a timer, the on-demand handler fed from the queue the bus rule fills, a demo consumer
- * per connection calling the Books API through the consumer library, and a live table.
+ * emulator with every resource of the stack, the Zoho simulator (or a real Zoho), the planner on a
+ * timer and the refresh worker fed from its queue, the on-demand handler fed from the queue the bus
+ * rule fills, a demo consumer per connection calling the Books API through the consumer library,
+ * and a live table.
  * Stops on SIGINT/SIGTERM, an abort signal or `--duration` (counted from the end of the start-up),
  * and leaves nothing running; in an emulator it did not start, it removes what it registered.
  */
@@ -15,7 +16,7 @@ import { describeRemoved, type Removed, removeDemoConnections } from './cleanup'
 import { EventLog, type TimedEvent } from './events';
 import { refreshTable, startLoops } from './loops';
 import { describeSchedule, resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
-import { createSandboxRefresher } from './refresher';
+import { createSandboxRefresher, type SandboxRefresher } from './refresher';
 import { Runner } from './runner';
 import { type RegisteredConnection, refuseForeignConnections, registerDemoConnections } from './setup';
 import { SandboxView } from './view';
@@ -102,6 +103,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
   let zoho: ZohoSide | undefined;
   let aws: AwsSide | undefined;
   let deps: RefreshDependencies | undefined;
+  let refresher: SandboxRefresher | undefined;
   let connections: RegisteredConnection[] = [];
   let finalState: Connection[] = [];
   let readyAt: number | undefined;
@@ -129,11 +131,12 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     const onZohoCalls = async (connectionId: string, calls: readonly number[]) => {
       if (budgeted.has(connectionId)) await ledger?.record(calls);
     };
-    ({ deps } = createSandboxRefresher(aws, zoho, {
+    refresher = createSandboxRefresher(aws, zoho, {
       log: warnings,
       onHistory,
       ...(ledger === undefined ? {} : { onZohoCalls }),
-    }));
+    });
+    ({ deps } = refresher);
     if (!aws.startedEmulator) await refuseForeignConnections(deps, aws.endpoint);
     const earlierCalls = ledger?.calls() ?? [];
     const { registered, disabled, createdClientApp } = await registerDemoConnections(
@@ -153,7 +156,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     view.header(
       `Connections: ${connections.map((c) => `${c.connectionId} (${c.dc})`).join(', ')}; ${describeSchedule(settings)}`,
     );
-    const ctx = { settings, runner, aws, zoho, deps, connections, log, view, zohoCalls };
+    const ctx = { settings, runner, aws, zoho, deps, refresher, connections, log, view, zohoCalls };
     // A signal during the start-up has already asked for the stop: do not start the loops then.
     if (!(await settledYet(stopped))) {
       // The system is up: --duration counts from here, not from a start-up that may have spent

@@ -1,25 +1,28 @@
 /**
- * The sandbox's moving parts, each on its own timer: the scheduled handler (as the EventBridge
- * schedule would run it), the drain of the rejected-events queue into the on-demand handler (as the
+ * The sandbox's moving parts, each on its own timer: the planner handler (as the EventBridge
+ * schedule would run it), the delivery of the refresh queue to the worker handler (as the event
+ * source mapping would), the drain of the rejected-events queue into the on-demand handler (as the
  * bus target would), a demo consumer per connection, the simulated Zoho's early expiries, and the
  * table.
  */
+
+import { REFRESH_WORKER_BATCH_SIZE } from '../../functions/aws/settings';
 import type { Connection } from '../../functions/core/connection';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
-import { createSweepHandler } from '../../functions/scheduled-refresh/sweep-handler';
+import { createPlannerHandler } from '../../functions/planner/planner-handler';
+import { createRefreshWorkerHandler } from '../../functions/refresh-worker/refresh-worker-handler';
 import { drainRejectedEvents } from '../local/drain';
+import { deliverQueuedOrders } from '../local/work';
 import type { AwsSide } from './aws-side';
 import { createDemoConsumer } from './consumer';
 import type { EventLog } from './events';
 import type { SandboxSettings } from './options';
+import type { SandboxRefresher } from './refresher';
 import type { Runner } from './runner';
 import { describeOnDemandResult, type RegisteredConnection } from './setup';
 import { renderTable, type SandboxView } from './view';
 import type { ZohoSide } from './zoho-side';
-
-/** A Lambda context for in-process runs: the scheduled function's 15 minutes, always. */
-const LAMBDA_CONTEXT = { getRemainingTimeInMillis: () => 900_000 };
 
 export interface LoopContext {
   readonly settings: SandboxSettings;
@@ -27,13 +30,14 @@ export interface LoopContext {
   readonly aws: AwsSide;
   readonly zoho: ZohoSide;
   readonly deps: RefreshDependencies;
+  readonly refresher: SandboxRefresher;
   readonly connections: readonly RegisteredConnection[];
   readonly log: EventLog;
   readonly view: SandboxView;
   readonly zohoCalls: ReadonlyMap<string, number>;
 }
 
-/** Runs one sweep now (so the consumers start with tokens), then starts every loop. */
+/** Runs the planner and the workers once now (so the consumers start with tokens), then every loop. */
 export async function startLoops(ctx: LoopContext): Promise<void> {
   const { runner, settings, log } = ctx;
   const warn = (what: string) => (error: unknown) =>
@@ -42,14 +46,39 @@ export async function startLoops(ctx: LoopContext): Promise<void> {
       text: `${what} failed: ${error instanceof Error ? error.message : error}`,
     });
 
-  const sweep = createSweepHandler(ctx.deps, { concurrency: 8, reserveMs: 30_000 });
+  // Everything due now or within the minute: with tokens 60 times shorter than Zoho's, the deployed
+  // planner's one-minute periods would be late by whole token lives. The orders that overlap (the
+  // planner plans a connection again at each run until it is refreshed) cost a lease attempt each.
+  const plan = createPlannerHandler(ctx.refresher.planner, { mode: 'all_due' });
+  const worker = createRefreshWorkerHandler(ctx.refresher.worker, { concurrency: REFRESH_WORKER_BATCH_SIZE });
+  const { resources, clients, target } = ctx.aws;
+  const deliverOrders = () =>
+    deliverQueuedOrders({
+      sqs: clients.sqs,
+      queue: { url: resources.refreshQueueUrl, arn: resources.refreshQueueArn },
+      region: target.region,
+      handler: worker,
+      batchSize: REFRESH_WORKER_BATCH_SIZE,
+      onError: warn('the refresh worker'),
+    });
   const sweepOnce = async () => {
-    const summary = await sweep({}, LAMBDA_CONTEXT);
+    const before = ctx.refresher.metrics.total('RefreshSucceeded');
+    await plan({});
+    const { delivered } = await deliverOrders();
     await refreshTable(ctx);
-    if (summary.attempted > 0) ctx.view.printTable(`After the sweep (${summary.refreshed} refreshed):`);
+    const refreshed = ctx.refresher.metrics.total('RefreshSucceeded') - before;
+    if (delivered > 0) ctx.view.printTable(`After the sweep (${refreshed} refreshed):`);
   };
   await runner.track(sweepOnce().catch(warn('the first sweep')));
   runner.every(settings.sweepIntervalMs, sweepOnce, warn('a sweep'), false);
+  // The orders held back until due arrive between planner runs, as SQS delivers them to the workers.
+  runner.every(
+    settings.drainIntervalMs,
+    async () => {
+      await deliverOrders();
+    },
+    warn('delivering refresh orders'),
+  );
 
   const onDemand = createTokenRejectedHandler(ctx.deps);
   const handler = async (event: unknown) => {

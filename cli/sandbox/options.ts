@@ -58,7 +58,7 @@ export interface SandboxOptions {
   readonly durationSeconds?: number;
   /** Lifetime of the simulator's access tokens. @default 60 */
   readonly tokenLifetimeSeconds?: number;
-  /** How often the scheduled handler runs. @default 10 */
+  /** How often the planner runs (then the worker takes what is due at once). @default 10 */
   readonly sweepIntervalSeconds?: number;
   /**
    * How often each demo consumer calls the Books API. @default 3; with the real Zoho the consumer is
@@ -67,7 +67,7 @@ export interface SandboxOptions {
   readonly consumerIntervalSeconds?: number;
   /** How often the simulated Zoho expires a connection's tokens early (0: never; simulator only). @default 20 */
   readonly expireEverySeconds?: number;
-  /** How often the rejected-events queue is drained. @default 1 */
+  /** How often the refresh queue and the rejected-events queue are drained. @default 1 */
   readonly drainIntervalSeconds?: number;
   /**
    * Where the real-Zoho mode keeps the token requests of earlier runs (`zoho-calls.json`).
@@ -164,7 +164,7 @@ export function resolveSandboxSettings(options: SandboxOptions): SandboxSettings
 
 /** One line for the sandbox's header: what runs how often, and what is off and why. */
 export function describeSchedule(settings: SandboxSettings): string {
-  const parts = [`sweep every ${settings.sweepIntervalMs / 1000} s`];
+  const parts = [`planner every ${settings.sweepIntervalMs / 1000} s`];
   if (settings.consumerIntervalMs !== undefined) {
     parts.push(`demo consumer every ${settings.consumerIntervalMs / 1000} s`);
   } else {

@@ -1,13 +1,21 @@
 /**
- * The refresher the sandbox runs: the functions' own composition root (createInProcessRefresher)
- * with a policy fitted to the token lifetime, and a store that tells the sandbox about every
- * refresh attempt it records (the history the CLI's `history` shows) and every Zoho token request.
+ * The refresher the sandbox runs: the functions' own composition roots (the on-demand function's,
+ * the planner's and a refresh worker's) with a policy fitted to the token lifetime, and a store
+ * that tells the sandbox about every refresh attempt it records (the history the CLI's `history`
+ * shows) and every Zoho token request.
  */
 import type { EpochMillis } from '../../functions/core/connection';
+import type { PlannerDependencies } from '../../functions/core/plan-refreshes';
 import type { ConnectionStore, HistoryEntry, Log } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import { DEFAULT_REFRESH_POLICY, type RefreshPolicy } from '../../functions/core/refresh-policy';
-import { CountingMetrics, createInProcessRefresher } from '../local/in-process';
+import type { WorkerDependencies } from '../../functions/core/run-refresh-orders';
+import {
+  CountingMetrics,
+  createInProcessPlanner,
+  createInProcessRefresher,
+  createInProcessWorker,
+} from '../local/in-process';
 import type { AwsSide } from './aws-side';
 import { scaledWindowMs, type ZohoSide } from './zoho-side';
 
@@ -42,7 +50,12 @@ export function sandboxPolicy(lifetimeSeconds: number): RefreshPolicy {
 }
 
 export interface SandboxRefresher {
+  /** For the on-demand handler (and the sandbox's own reads and registrations). */
   readonly deps: RefreshDependencies;
+  /** The planner's, on the refresh queue of `local init`. */
+  readonly planner: PlannerDependencies;
+  /** A refresh worker's: it stands for every deployed worker (its pacer holds the whole write limit). */
+  readonly worker: WorkerDependencies;
   readonly metrics: CountingMetrics;
 }
 
@@ -67,19 +80,22 @@ export function createSandboxRefresher(
   observe: StoreObserver,
 ): SandboxRefresher {
   const metrics = new CountingMetrics();
-  const deps = createInProcessRefresher(aws.target, aws.clients, {
+  const options = {
     allowedAccountsServers: zoho.allowedAccountsServers,
     log: observe.log,
     metrics,
     ...(zoho.simulator === undefined ? {} : { zohoTimeoutMs: SIMULATOR_ZOHO_TIMEOUT_MS }),
-  });
+  };
+  const deps = createInProcessRefresher(aws.target, aws.clients, options);
+  // One observed store and one policy for every handler, so each sees what the others record.
+  const store = observeStore(deps.store, observe);
+  const policy = { ...sandboxPolicy(zoho.tokenLifetimeSeconds), leaseMs: deps.policy.leaseMs };
+  const queueUrl = aws.resources.refreshQueueUrl;
   return {
     metrics,
-    deps: {
-      ...deps,
-      store: observeStore(deps.store, observe),
-      policy: { ...sandboxPolicy(zoho.tokenLifetimeSeconds), leaseMs: deps.policy.leaseMs },
-    },
+    deps: { ...deps, store, policy },
+    planner: { ...createInProcessPlanner(aws.target, aws.clients, queueUrl, options), store, policy },
+    worker: { ...createInProcessWorker(aws.target, aws.clients, queueUrl, options), store, policy },
   };
 }
 

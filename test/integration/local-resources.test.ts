@@ -17,12 +17,20 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from '@aws-sdk/client-kms';
 import { ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
-import { ListQueuesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalResources, LOCAL_NAMES, type LocalResources } from '../../cli/local/resources';
+import { LOCAL_REFRESH_QUEUE } from '../../cli/local/resources-refresh-queue';
 import { LocalResourceError } from '../../cli/local/resources-table';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { TABLE_SCHEMA } from '../../functions/aws/table';
+import { REFRESH_MAX_RECEIVES } from '../../infra/refresh-queue-spec';
 import { useEmulator } from '../support/emulator';
 
 const { endpoint, region, clientConfig } = useEmulator();
@@ -49,6 +57,8 @@ describe('createLocalResources', () => {
         `key ${LOCAL_DEFAULTS.keyAlias}`,
         `queue ${LOCAL_DEFAULTS.rejectedQueueName}`,
         `queue ${LOCAL_NAMES.eventsQueueName}`,
+        `queue ${LOCAL_DEFAULTS.refreshQueueName}`,
+        `queue ${LOCAL_DEFAULTS.refreshQueueName}-dlq`,
         `rule ${LOCAL_NAMES.eventsRuleName}`,
         `rule ${LOCAL_NAMES.rejectedRuleName}`,
         `table ${LOCAL_DEFAULTS.tableName}`,
@@ -72,9 +82,10 @@ describe('createLocalResources', () => {
       { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(Table?.GlobalSecondaryIndexes).toHaveLength(2);
+    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
+      [TABLE_SCHEMA.dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
+    );
     const index = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === TABLE_SCHEMA.dueIndex.name);
-    expect(index?.IndexName).toBe(TABLE_SCHEMA.dueIndex.name);
     expect(index?.KeySchema).toEqual([
       { AttributeName: TABLE_SCHEMA.dueIndex.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.dueIndex.sortKey, KeyType: 'RANGE' },
@@ -87,7 +98,10 @@ describe('createLocalResources', () => {
       { AttributeName: TABLE_SCHEMA.retryIndex.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.retryIndex.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(retry?.Projection?.ProjectionType).toBe('INCLUDE');
+    expect(retry?.Projection).toEqual({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: [...TABLE_SCHEMA.retryIndex.projected],
+    });
     expect(ttl.TimeToLiveDescription).toEqual({
       TimeToLiveStatus: 'ENABLED',
       AttributeName: TABLE_SCHEMA.ttlAttribute,
@@ -140,9 +154,61 @@ describe('createLocalResources', () => {
       expect.objectContaining({ Id: 'queue', Arn: first.eventsQueueArn }),
     ]);
     expect([...(queues.QueueUrls ?? [])].sort()).toEqual(
-      [first.eventsQueueUrl, first.rejectedQueueUrl].sort(),
+      [
+        first.eventsQueueUrl,
+        first.rejectedQueueUrl,
+        first.refreshQueueUrl,
+        first.refreshDeadLetterQueueUrl,
+      ].sort(),
     );
     expect(topics.Topics?.map((topic) => topic.TopicArn)).toEqual([first.alarmTopicArn]);
+  });
+
+  it("creates the refresh queue with the stack's redrive policy, visibility timeout and retention", async () => {
+    // Act
+    const attributes = (QueueUrl: string) =>
+      sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ['RedrivePolicy', 'VisibilityTimeout', 'MessageRetentionPeriod'],
+        }),
+      );
+    const queue = (await attributes(first.refreshQueueUrl)).Attributes;
+    const deadLetters = (await attributes(first.refreshDeadLetterQueueUrl)).Attributes;
+
+    // Assess: five deliveries; six times the worker's 60 s timeout at the default settings
+    expect(JSON.parse(queue?.RedrivePolicy ?? '')).toEqual({
+      deadLetterTargetArn: first.refreshDeadLetterQueueArn,
+      maxReceiveCount: REFRESH_MAX_RECEIVES,
+    });
+    expect(queue).toMatchObject({ VisibilityTimeout: '360', MessageRetentionPeriod: '86400' });
+    expect(deadLetters).toMatchObject({ MessageRetentionPeriod: String(14 * 86_400) });
+  });
+
+  it('puts back a redrive policy changed by hand', async () => {
+    // Prepare
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: first.refreshQueueUrl,
+        Attributes: { RedrivePolicy: '', VisibilityTimeout: '5' },
+      }),
+    );
+
+    // Act
+    const repaired = await createLocalResources({ endpoint, region });
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: first.refreshQueueUrl,
+        AttributeNames: ['RedrivePolicy', 'VisibilityTimeout'],
+      }),
+    );
+
+    // Assess
+    expect(repaired.created).toEqual([]);
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toMatchObject({
+      deadLetterTargetArn: first.refreshDeadLetterQueueArn,
+    });
+    expect(Number(Attributes?.VisibilityTimeout)).toBe(LOCAL_REFRESH_QUEUE.visibilityTimeoutSeconds);
   });
 
   it('creates only the renamed resource when a name is overridden', async () => {
@@ -154,6 +220,47 @@ describe('createLocalResources', () => {
     expect(renamed.keyArn).toBe(first.keyArn);
     const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
     expect([...(TableNames ?? [])].sort()).toEqual([LOCAL_DEFAULTS.tableName, 'other-table'].sort());
+  });
+
+  it('adds the retry index to a table made before it existed', async () => {
+    // Prepare: the table as an older `local init` made it, with the due index only
+    const { partitionKey, sortKey, dueIndex } = TABLE_SCHEMA;
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: 'older-table',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: partitionKey, AttributeType: 'S' },
+          { AttributeName: sortKey, AttributeType: 'S' },
+          { AttributeName: dueIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: dueIndex.sortKey, AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: partitionKey, KeyType: 'HASH' },
+          { AttributeName: sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: dueIndex.name,
+            KeySchema: [
+              { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+
+    // Act
+    const upgraded = await createLocalResources({ endpoint, region, names: { tableName: 'older-table' } });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: 'older-table' }));
+
+    // Assess
+    expect(upgraded.created).toEqual([`index older-table/${TABLE_SCHEMA.retryIndex.name}`]);
+    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
+      [dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
+    );
   });
 
   it('refuses to reuse a table of that name with another key schema', async () => {

@@ -3,27 +3,42 @@
  * and refresh, revoke and sweep invoke the deployed functions. Lambda is the one service the
  * emulator cannot run here, so its Invoke runs the real handlers in-process, as the function would.
  */
-import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  type EventSourceMappingConfiguration,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
-import { createInProcessRefresher, quietLog } from '../../../cli/local/in-process';
+import type { SweepReport } from '../../../cli/handlers';
+import {
+  createInProcessPlanner,
+  createInProcessRefresher,
+  createInProcessWorker,
+  quietLog,
+} from '../../../cli/local/in-process';
+import { deliverQueuedOrders } from '../../../cli/local/work';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
-import type { SweepSummary } from '../../../functions/core/sweep';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { createOperatorHandler } from '../../../functions/operator/operator-handler';
-import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
+import { createPlannerHandler } from '../../../functions/planner/planner-handler';
+import { createRefreshWorkerHandler } from '../../../functions/refresh-worker/refresh-worker-handler';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { CLIENT_ID, useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, OPERATOR, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, PLANNER, WORKER } from './deployed-stack';
 
 const world = useCliWorld();
 const lambda = mockClient(LambdaClient);
 const STACK = 'ZohoTokensCliTest';
 const invoked: Array<{ functionName: string; payload: unknown }> = [];
 let functionEnv: Record<string, string> = {};
+let mapping: EventSourceMappingConfiguration = {};
+let functionTimeout = 60;
 let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
@@ -42,17 +57,27 @@ beforeAll(async () => {
     REFRESH_TOKEN_KEY_ID: world.resources.keyArn,
   };
   // The "deployed" functions: the real handlers, with the refresher's own configuration.
-  const deps = createInProcessRefresher(world.target, world.clients, {
-    allowedAccountsServers: [world.accountsServer('us')],
-    log: quietLog,
-  });
+  const settings = { allowedAccountsServers: [world.accountsServer('us')], log: quietLog };
+  const deps = createInProcessRefresher(world.target, world.clients, settings);
+  const planner = createInProcessPlanner(
+    world.target,
+    world.clients,
+    world.resources.refreshQueueUrl,
+    settings,
+  );
   const functions: Record<string, (payload: unknown) => Promise<unknown>> = {
     [ON_DEMAND]: createTokenRejectedHandler(deps),
     [OPERATOR]: createOperatorHandler(deps),
-    [SCHEDULED]: (payload) =>
-      createSweepHandler(deps, { concurrency: 4, reserveMs: 1_000 })(payload as Record<string, never>, {
-        getRemainingTimeInMillis: () => 60_000,
-      }),
+    [PLANNER]: (payload) => createPlannerHandler(planner)(payload as Record<string, never>),
+  };
+  mapping = {
+    UUID: 'mapping-1',
+    EventSourceArn: world.resources.refreshQueueArn,
+    FunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${WORKER}`,
+    State: 'Enabled',
+    BatchSize: 10,
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    ScalingConfig: { MaximumConcurrency: 10 },
   };
   lambda.on(InvokeCommand).callsFake(async (input: { FunctionName: string; Payload: Uint8Array }) => {
     const payload = JSON.parse(Buffer.from(input.Payload).toString('utf8'));
@@ -70,7 +95,8 @@ beforeAll(async () => {
   });
   lambda
     .on(GetFunctionConfigurationCommand)
-    .callsFake(async () => ({ Environment: { Variables: functionEnv } }));
+    .callsFake(async () => ({ Environment: { Variables: functionEnv }, Timeout: functionTimeout }));
+  lambda.on(ListEventSourceMappingsCommand).callsFake(async () => ({ EventSourceMappings: [mapping] }));
   await world.putClient();
 });
 
@@ -108,17 +134,38 @@ describe('zoho-tokens against a deployed stack', () => {
     });
   });
 
-  it('sweeps by invoking the scheduled function', async () => {
+  it('sweeps by invoking the planner, whose orders the deployed workers then take from the queue', async () => {
     // Prepare
     await world.seedConnection('aws-b');
 
     // Act
     const result = await runCli(stack('sweep', '--json'));
+    // The deployed workers: the event source mapping hands them the queue.
+    const worker = createInProcessWorker(world.target, world.clients, world.resources.refreshQueueUrl, {
+      allowedAccountsServers: [world.accountsServer('us')],
+      log: quietLog,
+    });
+    const delivered = await deliverQueuedOrders({
+      sqs: world.clients.sqs,
+      queue: { url: world.resources.refreshQueueUrl, arn: world.resources.refreshQueueArn },
+      region: 'us-east-1',
+      handler: createRefreshWorkerHandler(worker, { concurrency: 10 }),
+    });
+    const human = await runCli(stack('sweep'));
 
     // Assess
     expect(result.code).toBe(0);
-    expect(result.json<SweepSummary>()).toMatchObject({ due: 1, refreshed: 1, failed: 0 });
-    expect(invoked.at(-1)?.functionName).toBe(SCHEDULED);
+    expect(invoked.at(-2)).toEqual({ functionName: PLANNER, payload: { sweep: 'all_due' } });
+    expect(result.json<SweepReport>()).toEqual({
+      plan: expect.objectContaining({ planned: 1, overdue: 1, upcoming: 0, notQueued: 0 }),
+      queue: { waiting: 1, inFlight: 0, delayed: 0 },
+    });
+    expect(result.stderr).toContain(`Invoking ${PLANNER} …`);
+    expect(delivered).toMatchObject({ delivered: 1, succeeded: 1 });
+    expect(await world.store.get('aws-b')).toMatchObject({ version: 1 });
+    expect(human.stdout).toBe(
+      'Sweep: 0 due (0 more within the minute) queued for the refresh workers; refresh queue: empty.\n',
+    );
   });
 
   it('onboards: the CLI encrypts and registers, the function makes the first refresh', async () => {
@@ -223,8 +270,49 @@ describe('zoho-tokens against a deployed stack', () => {
     );
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain(
-      `✗ planner function: ${SCHEDULED} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
+      `✗ planner function: ${PLANNER} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
     );
+    expect(wrong.stdout).toContain(`✗ refresh worker function: ${WORKER} is configured differently`);
+  });
+
+  it("doctor checks the worker's event source: enabled, reporting partial failures, within the queue's visibility", async () => {
+    // Prepare
+    const enabled = mapping;
+
+    // Act
+    const good = await runCli(stack('doctor', '--json'));
+    mapping = { ...enabled, State: 'Disabled' };
+    const disabled = await runCli(stack('doctor', '--json'));
+    mapping = { ...enabled, FunctionResponseTypes: [] };
+    const wholeBatches = await runCli(stack('doctor', '--json'));
+    mapping = enabled;
+    functionTimeout = 900;
+    const slowWorker = await runCli(stack('doctor', '--json'));
+    functionTimeout = 60;
+
+    // Assess
+    expect(checksOf(good.stdout)('worker event source')).toEqual({
+      name: 'worker event source',
+      status: 'ok',
+      message: `${WORKER} takes up to 10 orders per invocation, at most 10 at once`,
+    });
+    expect(checksOf(good.stdout)('refresh queue visibility')).toBeUndefined();
+    expect(checksOf(good.stdout)('refresh dead-letter queue')).toMatchObject({ status: 'ok' });
+    expect(checksOf(disabled.stdout)('worker event source')).toEqual({
+      name: 'worker event source',
+      status: 'fail',
+      message: `the event source mapping of ${WORKER} is disabled: orders pile up and no token is refreshed`,
+      fix: 'aws lambda update-event-source-mapping --uuid mapping-1 --enabled',
+    });
+    expect(checksOf(wholeBatches.stdout)('worker event source')).toMatchObject({
+      status: 'fail',
+      message: `the event source mapping of ${WORKER} does not report batch item failures: one failed order makes the whole batch come back`,
+    });
+    expect(checksOf(slowWorker.stdout)('refresh queue visibility')).toMatchObject({
+      status: 'fail',
+      message:
+        "the queue hides an order for 360 s, less than the worker's 900 s timeout: an order still being refreshed is delivered again",
+    });
   });
 
   it('enables a disabled connection by invoking the operator function', async () => {

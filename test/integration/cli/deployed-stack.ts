@@ -9,9 +9,8 @@ import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import type { CliWorld } from './cli-world';
 
 export const ON_DEMAND = 'zt-on-demand';
-/** The planner (the stack's scheduled function). */
-export const SCHEDULED = 'zt-scheduled';
-export const REFRESH_WORKER = 'zt-refresh-worker';
+export const PLANNER = 'zt-planner';
+export const WORKER = 'zt-refresh-worker';
 export const OPERATOR = 'zt-operator';
 
 /**
@@ -32,8 +31,11 @@ export async function deployStack(
     [OUTPUT_KEYS.refreshTokenKeyArn]: world.resources.keyArn,
     [OUTPUT_KEYS.secretPrefix]: world.resources.secretPrefix,
     [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
-    [OUTPUT_KEYS.plannerFunctionName]: SCHEDULED,
-    [OUTPUT_KEYS.refreshWorkerFunctionName]: REFRESH_WORKER,
+    [OUTPUT_KEYS.plannerFunctionName]: PLANNER,
+    [OUTPUT_KEYS.refreshWorkerFunctionName]: WORKER,
+    // The queues of `local init` stand in for the stack's.
+    [OUTPUT_KEYS.refreshQueueUrl]: world.resources.refreshQueueUrl,
+    [OUTPUT_KEYS.refreshDeadLetterQueueUrl]: world.resources.refreshDeadLetterQueueUrl,
     [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
     [OUTPUT_KEYS.operatorFunctionName]: OPERATOR,
     ...extraOutputs,

@@ -11,25 +11,19 @@ import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, OPERATOR, REFRESH_WORKER, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, PLANNER, WORKER } from './deployed-stack';
 
 const world = useCliWorld();
 const STACK = 'ZohoTokensDoctorTest';
 const DEAD_LETTERS = 'zt-dead-letters';
-const REFRESH_QUEUE = 'zt-refresh';
-const REFRESH_DEAD_LETTERS = 'zt-refresh-dead-letters';
 let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
 
 beforeAll(async () => {
-  const url = async (QueueName: string) =>
-    (await world.clients.sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl ??
-    expect.fail('no queue URL');
+  const { QueueUrl } = await world.clients.sqs.send(new CreateQueueCommand({ QueueName: DEAD_LETTERS }));
   restoreEndpoint = await deployStack(world, STACK, {
-    [OUTPUT_KEYS.deadLetterQueueUrl]: await url(DEAD_LETTERS),
-    [OUTPUT_KEYS.refreshQueueUrl]: await url(REFRESH_QUEUE),
-    [OUTPUT_KEYS.refreshDeadLetterQueueUrl]: await url(REFRESH_DEAD_LETTERS),
+    [OUTPUT_KEYS.deadLetterQueueUrl]: QueueUrl ?? expect.fail('no dead-letter queue URL'),
   });
 });
 
@@ -37,28 +31,23 @@ afterAll(() => restoreEndpoint());
 
 describe('zoho-tokens doctor against a deployed stack', () => {
   it('looks for every alarm of the stack: the functions and the dead-letter queue too', async () => {
-    // Prepare: the emulator holds the refresher-metric alarms of `local init`; the stack would add these
+    // Prepare: the emulator holds the alarms of `local init` (the refresher's metrics and the refresh
+    // queues'); the stack would add those on the functions and the bus's dead-letter queue
     const deployed = (spec: AlarmSpec) => {
       const { source } = spec;
       if (source.kind === 'function') {
-        const name = {
-          planner: SCHEDULED,
-          refreshWorker: REFRESH_WORKER,
-          onDemand: ON_DEMAND,
-          operator: OPERATOR,
-        }[source.fn];
+        const name = { planner: PLANNER, refreshWorker: WORKER, onDemand: ON_DEMAND, operator: OPERATOR }[
+          source.fn
+        ];
         return { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: name }] };
       }
-      const queues: Record<string, string> = {
-        deadLetterQueue: DEAD_LETTERS,
-        refreshQueue: REFRESH_QUEUE,
-        refreshDeadLetterQueue: REFRESH_DEAD_LETTERS,
-      };
-      const queue = queues[source.kind];
-      return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: queue }] };
+      return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: DEAD_LETTERS }] };
     };
     const before = await runCli(stack('doctor', '--json'));
-    for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind !== 'refresher')) {
+    const awsOnly = ALARM_SPECS.filter(
+      (candidate) => candidate.source.kind === 'function' || candidate.source.kind === 'deadLetterQueue',
+    );
+    for (const spec of awsOnly) {
       await world.clients.cloudWatch.send(
         new PutMetricAlarmCommand({
           AlarmName: `${STACK}-${spec.id}`,
@@ -97,12 +86,20 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     expect(checksOf(before).find((check) => check.name === 'alarm PlannerErrors')).toEqual({
       name: 'alarm PlannerErrors',
       status: 'fail',
-      message: `no alarm watches the Errors of function ${SCHEDULED}`,
+      message: `no alarm watches the Errors of function ${PLANNER}`,
       fix: "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to",
     });
     expect(checksOf(before).find((check) => check.name === 'alarm OperatorThrottles')?.message).toBe(
       `no alarm watches the Throttles of function ${OPERATOR}`,
     );
+    expect(checksOf(before).find((check) => check.name === 'alarm RefreshWorkerErrors')?.message).toBe(
+      `no alarm watches the Errors of function ${WORKER}`,
+    );
+    // The stack's refresh queues (here local init's) and their alarms are named by its outputs.
+    expect(checksOf(before).find((check) => check.name === 'alarm RefreshBacklogAge')).toMatchObject({
+      status: 'ok',
+      message: `alarm zoho-token-refresher-RefreshBacklogAge watches ApproximateAgeOfOldestMessage`,
+    });
     expect(checksOf(before).find((check) => check.name === 'alarm DeadLetterQueueNotEmpty')?.message).toBe(
       `no alarm watches the depth of queue ${DEAD_LETTERS}`,
     );
@@ -119,7 +116,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       name: 'alarms of the functions',
       status: 'warn',
       message:
-        "RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
+        "RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the queues are known only from the stack's outputs",
       fix: 'pass --stack instead of --table/--bus/--key',
     });
   });

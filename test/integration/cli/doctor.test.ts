@@ -5,10 +5,18 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DisableKeyCommand } from '@aws-sdk/client-kms';
 import { SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  DeleteQueueCommand,
+  PurgeQueueCommand,
+  SendMessageCommand,
+  SetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
+import { createLocalResources } from '../../../cli/local/resources';
 import { ensureAlarms } from '../../../cli/local/resources-alarms';
+import { LOCAL_REFRESH_QUEUE } from '../../../cli/local/resources-refresh-queue';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
@@ -43,6 +51,16 @@ describe('zoho-tokens doctor', () => {
     expect(result.stdout).toContain(
       '✓ alarm PlannerHeartbeatMissing: alarm zoho-token-refresher-PlannerHeartbeatMissing watches PlannerHeartbeat',
     );
+    // The refresh queue and its dead-letter queue exist in the emulator, and so do their alarms.
+    expect(result.stdout).toContain(
+      '✓ alarm RefreshBacklogAge: alarm zoho-token-refresher-RefreshBacklogAge watches ApproximateAgeOfOldestMessage',
+    );
+    expect(result.stdout).toContain(
+      '✓ alarm RefreshDeadLetterQueueNotEmpty: alarm zoho-token-refresher-RefreshDeadLetterQueueNotEmpty watches ApproximateNumberOfMessagesVisible',
+    );
+    expect(result.stdout).toContain(
+      '✓ refresh queue: 0 order(s) waiting, 0 in flight, 0 delayed until their connection is due',
+    );
     for (const id of [
       'ConnectionsNeedingReauthorization',
       'ConnectionsMisconfigured',
@@ -56,7 +74,7 @@ describe('zoho-tokens doctor', () => {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }
     expect(result.stdout).toContain(
-      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue, so the 10 alarms on them (RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
+      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue of the bus, so the 8 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
     );
     expect(result.stdout).toMatch(
       /^! alarm subscribers: nobody would be notified when an alarm fires \(topic arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms has no subscriber\); the emulator sends no mail, so this matters only in AWS$/m,
@@ -227,6 +245,7 @@ describe('zoho-tokens doctor', () => {
       { endpoint: world.endpoint, region: world.target.region, credentials: EMULATOR_CREDENTIALS },
       world.resources.alarmTopicArn,
       prefix,
+      world.resources.names,
     );
     const repaired = await runCli(world.local('doctor', '--json'));
 
@@ -247,6 +266,71 @@ describe('zoho-tokens doctor', () => {
       'alarm ConnectionsMisconfigured': 'ok',
       'alarm ExpiredTokens': 'ok',
       'alarms in AWS only': 'ok',
+    });
+  });
+
+  it('checks the refresh queue: failed orders in its dead-letter queue warn and say what to do; no redrive policy fails', async () => {
+    // Prepare
+    const { refreshQueueUrl, refreshDeadLetterQueueUrl } = world.resources;
+    await world.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: refreshDeadLetterQueueUrl,
+        MessageBody: '{"connectionId":"dr-ok"}',
+      }),
+    );
+    await world.clients.sqs.send(new SendMessageCommand({ QueueUrl: refreshQueueUrl, MessageBody: '{}' }));
+
+    // Act
+    const withDeadLetters = await runCli(world.local('doctor', '--json'));
+    await world.clients.sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: refreshQueueUrl, Attributes: { RedrivePolicy: '' } }),
+    );
+    const withoutRedrive = await runCli(world.local('doctor', '--json'));
+    await createLocalResources({ endpoint: world.endpoint, region: world.target.region });
+    await world.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: refreshDeadLetterQueueUrl }));
+    const repaired = await runCli(world.local('doctor', '--json'));
+
+    // Assess
+    const check = (result: typeof repaired, name: string) =>
+      result.json<DoctorReport>().checks.find((candidate) => candidate.name === name);
+    expect(check(withDeadLetters, 'refresh queue')).toEqual({
+      name: 'refresh queue',
+      status: 'ok',
+      message: '1 order(s) waiting, 0 in flight, 0 delayed until their connection is due',
+    });
+    expect(check(withDeadLetters, 'refresh dead-letter queue')).toEqual({
+      name: 'refresh dead-letter queue',
+      status: 'warn',
+      message: `1 refresh order(s) failed ${LOCAL_REFRESH_QUEUE.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
+      fix: `find the error in the worker's log group (the order names the connection: aws sqs receive-message --queue-url ${refreshDeadLetterQueueUrl}), fix it, then aws sqs purge-queue --queue-url ${refreshDeadLetterQueueUrl}`,
+    });
+    expect(withoutRedrive.code).toBe(1);
+    expect(check(withoutRedrive, 'refresh dead-letter queue')).toMatchObject({
+      status: 'fail',
+      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+    });
+    expect(check(repaired, 'refresh dead-letter queue')).toEqual({
+      name: 'refresh dead-letter queue',
+      status: 'ok',
+      message: `empty (an order lands there after ${LOCAL_REFRESH_QUEUE.maxReceiveCount} failed deliveries)`,
+    });
+  });
+
+  it('fails a missing refresh queue', async () => {
+    // Prepare
+    await world.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: world.resources.refreshQueueUrl }));
+
+    // Act
+    const result = await runCli(world.local('doctor', '--json'));
+    await createLocalResources({ endpoint: world.endpoint, region: world.target.region });
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.json<DoctorReport>().checks.find((check) => check.name === 'refresh queue')).toEqual({
+      name: 'refresh queue',
+      status: 'fail',
+      message: 'the emulator has no refresh queue',
+      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
     });
   });
 

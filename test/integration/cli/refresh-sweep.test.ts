@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SweepSummary } from '../../../functions/core/sweep';
+import type { SweepReport } from '../../../cli/handlers';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -139,17 +139,20 @@ describe('zoho-tokens sweep', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    const summary = result.json<SweepSummary>();
     // The failed ones above wait out their backoff: only the 12 are due.
-    expect(summary).toMatchObject({ due: 12, attempted: 12, refreshed: 12, failed: 0, leftForNextSweep: 0 });
-    expect(result.stderr).toContain('Sweeping 12 due connection(s) …');
-    expect(result.stderr.match(/\[\d+\/12\] 0 failed/g)).toEqual([
-      '[2/12] 0 failed',
-      '[4/12] 0 failed',
-      '[6/12] 0 failed',
-      '[8/12] 0 failed',
-      '[10/12] 0 failed',
-      '[12/12] 0 failed',
+    expect(result.json<SweepReport>()).toEqual({
+      plan: expect.objectContaining({ planned: 12, overdue: 12, upcoming: 0, notQueued: 0 }),
+      work: { delivered: 12, refreshed: 12, failed: 0, skipped: 0, leftForRedelivery: 0, heldBack: 0 },
+    });
+    expect(result.stderr).toContain('Planned 12 refresh order(s): 12 due now, 0 due within the minute.');
+    expect(result.stderr).toContain('Refreshing 12 queued connection(s) …');
+    expect(result.stderr.match(/\[\d+\/12\] \d+ refreshed, \d+ failed/g)).toEqual([
+      '[2/12] 2 refreshed, 0 failed',
+      '[4/12] 4 refreshed, 0 failed',
+      '[6/12] 6 refreshed, 0 failed',
+      '[8/12] 8 refreshed, 0 failed',
+      '[10/12] 10 refreshed, 0 failed',
+      '[12/12] 12 refreshed, 0 failed',
     ]);
     for (const id of ids) expect((await world.store.get(id))?.version).toBe(1);
     expect((await world.store.get('s-later'))?.version).toBe(1);
@@ -164,7 +167,9 @@ describe('zoho-tokens sweep', () => {
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('Sweep: 1 due, 0 refreshed, 1 failed, 0 skipped');
+    expect(result.stdout).toContain(
+      'Sweep: 1 due (0 more within the minute): 0 refreshed, 1 failed, 0 skipped',
+    );
     expect(result.stderr).toContain('zoho-tokens: 1 of 1 refreshes failed');
   });
 
@@ -174,6 +179,8 @@ describe('zoho-tokens sweep', () => {
 
     // Assess
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Sweep: 0 due, 0 refreshed, 0 failed');
+    expect(result.stdout).toBe(
+      'Sweep: 0 due (0 more within the minute): 0 refreshed, 0 failed, 0 skipped.\n',
+    );
   });
 });

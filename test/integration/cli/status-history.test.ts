@@ -1,5 +1,7 @@
+import { DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView } from '../../../cli/connection-view';
+import { createLocalResources } from '../../../cli/local/resources';
 import { ESC, plain, runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -116,6 +118,51 @@ describe('zoho-tokens status', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("zoho-tokens: No connection 'nope' is registered");
     expect(unknown.stderr).toContain("hint: list the connections with 'zoho-tokens status'");
+  });
+
+  it('sums up the backlog and the refresh queue under the table', async () => {
+    // Prepare: two orders waiting, one delayed, one that failed for good
+    const send = (queueUrl: string, body: string, delay = 0) =>
+      world.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delay }),
+      );
+    const before = await runCli(world.local('status'));
+    await send(world.resources.refreshQueueUrl, '{"connectionId":"expired"}');
+    await send(world.resources.refreshQueueUrl, '{"connectionId":"failing"}');
+    await send(world.resources.refreshQueueUrl, '{"connectionId":"ok-1"}', 600);
+    await send(world.resources.refreshDeadLetterQueueUrl, '{"connectionId":"gone"}');
+
+    // Act
+    const after = await runCli(world.local('status'));
+    await world.clients.sqs.send(new PurgeQueueCommand({ QueueUrl: world.resources.refreshQueueUrl }));
+    await world.clients.sqs.send(
+      new PurgeQueueCommand({ QueueUrl: world.resources.refreshDeadLetterQueueUrl }),
+    );
+    const onlyOne = await runCli(world.local('status', 'ok-1'));
+
+    // Assess: 'expired' is due since it was registered; 'failing' is due in a minute; 'reauth' is off the schedule
+    expect(before.stdout).toMatch(
+      /\n\nDue now: 1 of 3 active connection\(s\), the oldest for \d+s\.\nRefresh queue: empty; dead-letter queue: empty\.\n\n/,
+    );
+    expect(after.stdout).toContain(
+      "Refresh queue: 2 waiting, 1 delayed; dead-letter queue: 1 failed order(s) ('zoho-tokens doctor' says what to do).",
+    );
+    expect(onlyOne.stdout).not.toContain('Refresh queue');
+  });
+
+  it('says the refresh queue is missing rather than failing', async () => {
+    // Prepare
+    await world.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: world.resources.refreshQueueUrl }));
+
+    // Act
+    const result = await runCli(world.local('status'));
+    await createLocalResources({ endpoint: world.endpoint, region: world.target.region });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "Refresh queue: none in the emulator (run 'zoho-tokens local init' again).",
+    );
   });
 
   it('says how to start when there are no connections', async () => {

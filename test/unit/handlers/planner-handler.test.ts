@@ -19,4 +19,21 @@ describe('planner handler', () => {
     expect(queue.orders.map((order) => order.connectionId)).toEqual(['acme']);
     expect(w.metrics.sum('PlannerHeartbeat')).toBe(1);
   });
+
+  it("plans every connection due now on the CLI's sweep request, which the schedule leaves to its catch-up", async () => {
+    // Prepare: due a moment ago, so the schedule's next-period run does not take it
+    const w = createFakeWorld();
+    await addConnection(w, { connectionId: 'acme', refreshDueAt: w.clock.now() - 1_000 });
+    const scheduledQueue = new RecordingQueue();
+    const sweepQueue = new RecordingQueue();
+
+    // Act
+    const scheduled = await createPlannerHandler({ ...w, queue: scheduledQueue })({});
+    const swept = await createPlannerHandler({ ...w, queue: sweepQueue })({ sweep: 'all_due' });
+
+    // Assess
+    expect(scheduled).toMatchObject({ planned: 0 });
+    expect(swept).toMatchObject({ planned: 1, overdue: 1 });
+    expect(sweepQueue.orders.map((order) => order.connectionId)).toEqual(['acme']);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { cpus, platform } from 'node:os';
 import { consumerCachedRead } from './consumer-cached-read.bench-case';
+import { fleet } from './fleet.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
 import { lambdaFootprint } from './lambda-footprint.bench-case';
 import { motoSweep } from './moto-sweep.bench-case';
@@ -21,6 +22,7 @@ const BENCHES: readonly Bench[] = [
   sweepInMemory,
   motoSweep,
   lambdaFootprint,
+  fleet,
 ];
 
 interface Args {
@@ -130,6 +132,7 @@ async function main(): Promise<number> {
   const context: BenchContext = {
     emulator: args.emulator,
     progress: (line) => process.stderr.write(`[bench] ${line}\n`),
+    output: (line) => (args.json ? process.stderr : process.stdout).write(`${line}\n`),
   };
   const selected = BENCHES.filter((bench) => args.only?.includes(bench.name) ?? true);
   const rows: BenchRow[] = [];

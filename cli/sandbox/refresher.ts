@@ -95,10 +95,27 @@ export function observeStore(store: ConnectionStore, observer: StoreObserver): C
         onHistory(entry);
       }
     },
+    // A refresh's history is written in its commit's transaction.
+    async commitRefresh(connectionId, owner, commit, now) {
+      const committed = await store.commitRefresh(connectionId, owner, commit, now);
+      if (committed) onHistory(commit.history);
+      return committed;
+    },
   };
   if (onZohoCalls !== undefined) {
     const warn = (what: string, error: unknown) =>
       observer.log.warn(`Could not save the Zoho budget; ${what}`, { errorName: errorName(error) });
+    // A run that will call Zoho records its first call in the lease write itself.
+    overrides.acquireLease = async (seen, lease, now, marks) => {
+      const leased = await store.acquireLease(seen, lease, now, marks);
+      if (leased !== undefined && marks?.recentZohoCalls !== undefined) {
+        await onZohoCalls(seen.connectionId, marks.recentZohoCalls).catch((error: unknown) => {
+          warn('the token request is not sent', error);
+          throw error;
+        });
+      }
+      return leased;
+    };
     overrides.recordZohoCall = async (connectionId, owner, calls, leaseUntil, now) => {
       const recorded = await store.recordZohoCall(connectionId, owner, calls, leaseUntil, now);
       // Only a recorded call is sent (a lost lease sends nothing), and only once it is saved.

@@ -1,11 +1,12 @@
 /**
  * Connection ⇄ DynamoDB item. The attribute names here are the ones the store's expressions use;
- * `dueShard` comes from `dueShardFor`, so the due index stays sparse and the operator partition exact.
+ * `dueShard` comes from `dueShardFor` and `retryPartition` from `retryPartitionFor`, so both sparse
+ * indexes hold exactly what they should.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CONNECTION_STATUSES, type Connection, type KeptToken, type LastError } from '../core/connection';
 import { type Item, ItemReader, num, str } from './item-attributes';
-import { connectionKey, dueShardFor } from './table';
+import { connectionKey, dueShardFor, retryPartitionFor } from './table';
 
 /** The sort key value of connection items (history items share the partition). */
 export const CONNECTION_SORT_KEY = connectionKey('').sk;
@@ -70,6 +71,8 @@ export function toConnectionItem(connection: Connection): Item {
   if (connection.lastError !== undefined) item.lastError = lastErrorValue(connection.lastError);
   const dueShard = dueShardFor(connection.connectionId, connection.status);
   if (dueShard !== undefined) item.dueShard = str(dueShard);
+  const retryPartition = retryPartitionFor(connection.status, connection.lastError !== undefined);
+  if (retryPartition !== undefined) item.retryPartition = str(retryPartition);
   return item;
 }
 

@@ -4,11 +4,11 @@
  */
 import { type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Connection, EpochMillis } from '../core/connection';
-import type { HistoryEntry } from '../core/ports';
+import type { HistoryEntry, RetryingConnection } from '../core/ports';
 import { CONNECTION_SORT_KEY, fromConnectionItem } from './connection-item';
 import { CorruptStoredItemError } from './errors';
 import { fromHistoryItem } from './history-item';
-import { type Item, num, str } from './item-attributes';
+import { type Item, ItemReader, num, str } from './item-attributes';
 import { connectionKey, HISTORY_PREFIX, TABLE_SCHEMA } from './table';
 
 /**
@@ -35,10 +35,14 @@ export class ConnectionQueries {
     this.#onCorruptItem = onCorruptItem;
   }
 
-  /** Queries every due shard (each already sorted), then merges: earliest due first, at most `limit`. */
-  async listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]> {
+  /**
+   * Queries every due shard in parallel (each already sorted), then merges: earliest due first, at
+   * most `limit`; only what is due in [`notBefore`, `dueBy`] when `notBefore` is given.
+   */
+  async listDue(dueBy: EpochMillis, limit: number, notBefore?: EpochMillis): Promise<Connection[]> {
     if (limit <= 0) return [];
-    const shards = await Promise.all(DUE_SHARDS.map((shard) => this.#queryShard(shard, limit, dueBy)));
+    const range = { dueBy, ...(notBefore === undefined ? {} : { notBefore }) };
+    const shards = await Promise.all(DUE_SHARDS.map((shard) => this.#queryShard(shard, limit, range)));
     return shards
       .flat()
       .sort((a, b) => a.refreshDueAt - b.refreshDueAt || a.connectionId.localeCompare(b.connectionId))
@@ -49,6 +53,30 @@ export class ConnectionQueries {
   async listNeedingOperator(limit: number): Promise<Connection[]> {
     if (limit <= 0) return [];
     return this.#queryShard(TABLE_SCHEMA.operatorShard, limit);
+  }
+
+  /** The retry index (one partition, soonest expiry first), at most `limit`. */
+  async listRetrying(limit: number): Promise<RetryingConnection[]> {
+    if (limit <= 0) return [];
+    const { name, partitionKey, partition } = TABLE_SCHEMA.retryIndex;
+    const found: RetryingConnection[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: name,
+          KeyConditionExpression: `${partitionKey} = :partition`,
+          ExpressionAttributeValues: { ':partition': str(partition) },
+          ScanIndexForward: true,
+          Limit: limit - found.length,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      );
+      found.push(...this.#readAll(page.Items, fromRetryItem));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined && found.length < limit);
+    return found;
   }
 
   async listAll(): Promise<Connection[]> {
@@ -95,9 +123,9 @@ export class ConnectionQueries {
     return entries.slice(0, limit);
   }
 
-  /** One due-index partition in due order; only what is due by `dueBy` when given. */
-  async #queryShard(shard: string, limit: number, dueBy?: EpochMillis): Promise<Connection[]> {
-    const { name, partitionKey, sortKey } = TABLE_SCHEMA.dueIndex;
+  /** One due-index partition in due order; only what is due in the range when given. */
+  async #queryShard(shard: string, limit: number, range?: DueRange): Promise<Connection[]> {
+    const { name } = TABLE_SCHEMA.dueIndex;
     const found: Connection[] = [];
     let startKey: Item | undefined;
     do {
@@ -105,12 +133,7 @@ export class ConnectionQueries {
         new QueryCommand({
           TableName: this.#tableName,
           IndexName: name,
-          KeyConditionExpression:
-            dueBy === undefined
-              ? `${partitionKey} = :shard`
-              : `${partitionKey} = :shard AND ${sortKey} <= :dueBy`,
-          ExpressionAttributeValues:
-            dueBy === undefined ? { ':shard': str(shard) } : { ':shard': str(shard), ':dueBy': num(dueBy) },
+          ...dueKeyCondition(shard, range),
           ScanIndexForward: true,
           Limit: limit - found.length,
           ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
@@ -134,4 +157,48 @@ export class ConnectionQueries {
     }
     return results;
   }
+}
+
+/** Due times a due-shard query is limited to (both ends included). */
+interface DueRange {
+  readonly dueBy: EpochMillis;
+  readonly notBefore?: EpochMillis;
+}
+
+/** The key condition of a due-shard query: the whole shard, or the due times of `range`. */
+function dueKeyCondition(
+  shard: string,
+  range: DueRange | undefined,
+): { KeyConditionExpression: string; ExpressionAttributeValues: Item } {
+  const { partitionKey, sortKey } = TABLE_SCHEMA.dueIndex;
+  if (range === undefined) {
+    return {
+      KeyConditionExpression: `${partitionKey} = :shard`,
+      ExpressionAttributeValues: { ':shard': str(shard) },
+    };
+  }
+  if (range.notBefore === undefined) {
+    return {
+      KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} <= :dueBy`,
+      ExpressionAttributeValues: { ':shard': str(shard), ':dueBy': num(range.dueBy) },
+    };
+  }
+  return {
+    KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} BETWEEN :notBefore AND :dueBy`,
+    ExpressionAttributeValues: {
+      ':shard': str(shard),
+      ':notBefore': num(range.notBefore),
+      ':dueBy': num(range.dueBy),
+    },
+  };
+}
+
+/** A retry-index item (keys and the projected failure count). */
+function fromRetryItem(item: Item): RetryingConnection {
+  const read = new ItemReader(item, `retry-index item ${item.pk?.S ?? '(no key)'}`);
+  return {
+    connectionId: read.string('connectionId'),
+    expiresAt: read.number('expiresAt'),
+    consecutiveFailures: read.number('consecutiveFailures'),
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * ConnectionStore on DynamoDB (low-level client). Every lease-guarded write is one conditional
- * UpdateItem; a failed condition is the domain answer "someone else holds it", never an exception —
- * the same move as powertools idempotency's DynamoDBPersistenceLayer.
+ * UpdateItem (the commit: one transaction of that update and the history item); a failed condition
+ * is the domain answer "someone else holds it", never an exception — the same move as powertools
+ * idempotency's DynamoDBPersistenceLayer.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -9,6 +10,8 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Connection, ConnectionStatus, EpochMillis, Lease } from '../core/connection';
@@ -23,6 +26,7 @@ import type {
   LeaseMarks,
   RefreshCommit,
   RefreshFailure,
+  RetryingConnection,
   StatusChange,
 } from '../core/ports';
 import {
@@ -36,6 +40,7 @@ import { ConnectionQueries, type CorruptItemHandler } from './connection-queries
 import { toHistoryItem } from './history-item';
 import { type Item, num, str } from './item-attributes';
 import { failureUpdate, statusUpdate } from './status-update';
+import { dueShardOf } from './table';
 
 /** The lease write's condition: same version and lease sequence, active, lease free or expired. */
 export const ACQUIRE_LEASE_CONDITION =
@@ -46,6 +51,9 @@ export const ACQUIRE_LEASE_CONDITION =
  * the connection is still active (a revoke or disable during a refresh makes its commit fail).
  */
 export const LEASE_HELD_CONDITION = 'leaseOwner = :owner AND leaseUntil > :now AND #status = :active';
+
+/** Tries of a commit that other writes to the item interrupted (a fresh report's counter, say). */
+const COMMIT_ATTEMPTS = 3;
 
 export interface DynamoDbConnectionStoreOptions {
   /** Created once at module scope by the caller. */
@@ -71,8 +79,12 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     this.#queries = new ConnectionQueries(options.client, options.tableName, options.onCorruptItem);
   }
 
-  listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]> {
-    return this.#queries.listDue(dueBy, limit);
+  listDue(dueBy: EpochMillis, limit: number, notBefore?: EpochMillis): Promise<Connection[]> {
+    return this.#queries.listDue(dueBy, limit, notBefore);
+  }
+
+  listRetrying(limit: number): Promise<RetryingConnection[]> {
+    return this.#queries.listRetrying(limit);
   }
 
   listNeedingOperator(limit: number): Promise<Connection[]> {
@@ -121,9 +133,17 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     now: EpochMillis,
     marks: LeaseMarks = {},
   ): Promise<Connection | undefined> {
-    const markSet = marks.freshReportRefreshAt === undefined ? '' : ', freshReportRefreshAt = :freshAt';
-    const markValues: Item =
-      marks.freshReportRefreshAt === undefined ? {} : { ':freshAt': num(marks.freshReportRefreshAt) };
+    let markSet = '';
+    const markValues: Item = {};
+    if (marks.freshReportRefreshAt !== undefined) {
+      markSet += ', freshReportRefreshAt = :freshAt';
+      markValues[':freshAt'] = num(marks.freshReportRefreshAt);
+    }
+    if (marks.recentZohoCalls !== undefined) {
+      // The whole list, computed from `seen`: the leaseSeq condition proves it is still the stored one.
+      markSet += ', recentZohoCalls = :calls';
+      markValues[':calls'] = zohoCallsValue(marks.recentZohoCalls);
+    }
     try {
       const output = await this.#client.send(
         new UpdateItemCommand({
@@ -186,18 +206,23 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     );
   }
 
-  commitRefresh(
+  /**
+   * One TransactWriteItems: the lease-guarded update and the history item, both or neither. A
+   * transaction that another write to the item interrupted (TransactionConflict) is tried again.
+   */
+  async commitRefresh(
     connectionId: string,
     owner: string,
     commit: RefreshCommit,
     now: EpochMillis,
   ): Promise<boolean> {
-    // dueShard is left alone: the condition guarantees the connection is still active.
-    return this.#updateUnderLease(connectionId, owner, now, {
+    const update = this.#underLease(connectionId, owner, now, {
+      // The condition guarantees the connection is still active: its due shard (written again, so a
+      // raised shard count moves it), off the retry index.
       update:
         'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
-        'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes ' +
-        'REMOVE lastError, leaseOwner, leaseUntil, keptToken',
+        'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes, dueShard = :dueShard ' +
+        'REMOVE lastError, leaseOwner, leaseUntil, keptToken, retryPartition',
       values: {
         ':writes': secretWritesValue(commit.recentSecretWrites),
         ':version': num(commit.version),
@@ -206,8 +231,26 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         ':refreshedAt': num(commit.refreshedAt),
         ':apiDomain': str(commit.apiDomain),
         ':zero': num(0),
+        ':dueShard': str(dueShardOf(connectionId)),
       },
     });
+    const history = {
+      TableName: this.#tableName,
+      Item: toHistoryItem(commit.history, this.#historySuffix()),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(
+          new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, { Put: history }] }),
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code);
+        if (codes.includes('ConditionalCheckFailed')) return false;
+        if (!codes.includes('TransactionConflict') || attempt >= COMMIT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   recordFailure(
@@ -253,6 +296,28 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     );
   }
 
+  /** The update of a lease-guarded write (its condition: LEASE_HELD_CONDITION). */
+  #underLease(
+    connectionId: string,
+    owner: string,
+    now: EpochMillis,
+    expression: { update: string; values: Item },
+  ) {
+    return {
+      TableName: this.#tableName,
+      Key: connectionItemKey(connectionId),
+      UpdateExpression: expression.update,
+      ConditionExpression: LEASE_HELD_CONDITION,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ...expression.values,
+        ':owner': str(owner),
+        ':now': num(now),
+        ':active': str('active'),
+      },
+    };
+  }
+
   async #updateUnderLease(
     connectionId: string,
     owner: string,
@@ -260,21 +325,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     expression: { update: string; values: Item },
   ) {
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key: connectionItemKey(connectionId),
-          UpdateExpression: expression.update,
-          ConditionExpression: LEASE_HELD_CONDITION,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ...expression.values,
-            ':owner': str(owner),
-            ':now': num(now),
-            ':active': str('active'),
-          },
-        }),
-      );
+      await this.#client.send(new UpdateItemCommand(this.#underLease(connectionId, owner, now, expression)));
       return true;
     } catch (error) {
       // The lease expired or was taken over (its holder owns the connection now), or an operator

@@ -1,7 +1,8 @@
 /**
  * The writes that change a connection's status: an operator action (revoke, disable, re-enable) and
- * a failed refresh. Both keep the one invariant of the due index: `dueShard` is whatever
- * `dueShardFor` says for the new status (scheduled, waiting for an operator, or off the index).
+ * a failed refresh. Both keep the invariants of the sparse indexes: `dueShard` is whatever
+ * `dueShardFor` says for the new status (scheduled, waiting for an operator, or off the index), and
+ * `retryPartition` is there exactly while the connection is active with a `lastError`.
  */
 import type { UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import type { ConnectionStatus } from '../core/connection';
@@ -14,7 +15,7 @@ import {
   zohoCallsValue,
 } from './connection-item';
 import { type Item, num, str } from './item-attributes';
-import { dueShardFor } from './table';
+import { dueShardFor, retryPartitionFor } from './table';
 
 /**
  * The conditional UpdateItem input of a status change: the item must exist and, when
@@ -27,11 +28,13 @@ export function statusUpdate(
   status: ConnectionStatus,
   changes: StatusChange,
 ): UpdateItemCommandInput {
-  const sets = ['#status = :status'];
+  // A status change also moves leaseSeq on, like a lease: a refresh order's snapshot taken before it
+  // can no longer win a lease (its Zoho budget or its report marks would overwrite this change's).
+  const sets = ['#status = :status', 'leaseSeq = leaseSeq + :one'];
   // An operator's status change ends any lease: a refresh in flight can no longer commit, and a
   // connection reactivated right after a revoke refreshes at once instead of waiting out a lease.
   const removes: string[] = ['leaseOwner', 'leaseUntil'];
-  const values: Item = { ':status': str(status) };
+  const values: Item = { ':status': str(status), ':one': num(1) };
   if (changes.encryptedRefreshToken !== undefined) {
     sets.push('encryptedRefreshToken = :encryptedRefreshToken');
     values[':encryptedRefreshToken'] = str(changes.encryptedRefreshToken);
@@ -64,6 +67,13 @@ export function statusUpdate(
     values[':dueShard'] = str(dueShard);
   } else {
     removes.push('dueShard');
+  }
+  // On the retry index while active with an error; an active change that leaves the error as it is
+  // leaves the index entry as it is.
+  if (status !== 'active' || changes.lastError === null) removes.push('retryPartition');
+  else if (changes.lastError !== undefined) {
+    sets.push('retryPartition = :retryPartition');
+    values[':retryPartition'] = str(retryPartitionFor(status, true) as string);
   }
   let condition = 'attribute_exists(pk)';
   if (changes.expectedStatus !== undefined) {
@@ -107,6 +117,12 @@ export function failureUpdate(
   else {
     sets.push('dueShard = :dueShard');
     values[':dueShard'] = str(dueShard);
+  }
+  const retryPartition = retryPartitionFor(failure.status, true);
+  if (retryPartition === undefined) removes.push('retryPartition');
+  else {
+    sets.push('retryPartition = :retryPartition');
+    values[':retryPartition'] = str(retryPartition);
   }
   if (failure.keptToken !== undefined) {
     sets.push('keptToken = :kept');

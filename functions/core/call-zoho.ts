@@ -20,8 +20,9 @@ export class LeaseLostError extends Error {
 
 /**
  * Calls Zoho for a new access token, retrying transient errors with jittered backoff, all inside the
- * lease. Every call is first recorded on the connection (the budget), so no number of triggers and
- * no crash can spend more than `policy.budget` calls per window. A malformed success is not retried:
+ * lease. Every call is first recorded on the connection (the budget; the first one by the lease
+ * write itself when `run.zohoCallPrepaid`), so no number of triggers and no crash can spend more
+ * than `policy.budget` calls per window. A malformed success is not retried:
  * a body that was wrong once is likely wrong again, and each try costs a token Zoho counts.
  * `run.zohoCalls` and `run.leaseUntil` follow every call.
  */
@@ -34,16 +35,27 @@ export async function requestTokenWithinBudget(
   const { connection } = run;
   let recent = [...connection.recentZohoCalls];
   for (let attempt = 1; ; attempt++) {
-    const now = clock.now();
-    recent = callsInWindow(recent, now, policy);
-    const availableAt = budgetAvailableAt(recent, now, policy);
-    if (availableAt > now) throw new RefreshBudgetExhaustedError(availableAt);
+    if (run.zohoCallPrepaid) {
+      // The lease write recorded this call (and the lease it started has the whole lease time).
+      run.zohoCallPrepaid = false;
+    } else {
+      const now = clock.now();
+      recent = callsInWindow(recent, now, policy);
+      const availableAt = budgetAvailableAt(recent, now, policy);
+      if (availableAt > now) throw new RefreshBudgetExhaustedError(availableAt);
 
-    recent = [...recent, now];
-    const leaseUntil = now + policy.leaseMs;
-    const recorded = await store.recordZohoCall(connection.connectionId, run.owner, recent, leaseUntil, now);
-    if (!recorded) throw new LeaseLostError();
-    run.leaseUntil = leaseUntil;
+      recent = [...recent, now];
+      const leaseUntil = now + policy.leaseMs;
+      const recorded = await store.recordZohoCall(
+        connection.connectionId,
+        run.owner,
+        recent,
+        leaseUntil,
+        now,
+      );
+      if (!recorded) throw new LeaseLostError();
+      run.leaseUntil = leaseUntil;
+    }
     run.zohoCalls = attempt;
 
     const started = clock.now();

@@ -293,3 +293,17 @@ export class SecretWriteFailedError extends TokenVaultWriteError {
     );
   }
 }
+
+/**
+ * Some refresh orders could not be handed to the refresh queue (after the adapter's own retry). They
+ * stay due in the table, so the planner's catch-up queues them again; the run reports the count.
+ */
+export class OrdersNotQueuedError extends ZohoTokenRefresherError {
+  /** How many orders were not queued. */
+  readonly count: number;
+
+  constructor(count: number, options?: { cause?: unknown }) {
+    super('orders_not_queued', `${count} refresh order(s) could not be queued`, options);
+    this.count = count;
+  }
+}

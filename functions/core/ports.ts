@@ -7,6 +7,8 @@ import type { CodeExchangeGrant, StoredAccessToken, TokenGrant } from './token';
 
 /** What a successful refresh writes back onto the connection. */
 export interface RefreshCommit {
+  /** Written in the same transaction as the commit: the attempt's history entry. */
+  readonly history: HistoryEntry;
   readonly version: number;
   readonly expiresAt: EpochMillis;
   readonly refreshDueAt: EpochMillis;
@@ -32,6 +34,12 @@ export interface RefreshFailure {
 export interface LeaseMarks {
   /** This lease serves a report of an unexpired token (the one refresh of its window). */
   readonly freshReportRefreshAt?: EpochMillis;
+  /**
+   * The Zoho budget with the run's first call already in it: a run that will call Zoho records that
+   * call in its lease write instead of a write of its own (one AWS call less per refresh). The list
+   * replaces the stored one, which the lease condition (`leaseSeq`) proves is the one the caller saw.
+   */
+  readonly recentZohoCalls?: readonly EpochMillis[];
 }
 
 export type RefreshTrigger = 'scheduled' | 'on_demand' | 'operator';
@@ -112,7 +120,10 @@ export interface ConnectionStore {
     leaseUntil: EpochMillis,
     now: EpochMillis,
   ): Promise<boolean>;
-  /** Commits a refresh: new version, expiry and due time; clears the lease and the failures. */
+  /**
+   * Commits a refresh: new version, expiry and due time; clears the lease and the failures; and
+   * appends `commit.history`, all in one transaction (both or neither).
+   */
   commitRefresh(
     connectionId: string,
     owner: string,
@@ -128,8 +139,17 @@ export interface ConnectionStore {
   ): Promise<boolean>;
   /** Clears the lease without other changes (nothing was attempted). */
   releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean>;
-  /** Active connections whose refresh is due at or before `dueBy`, earliest first, across every shard. */
-  listDue(dueBy: EpochMillis, limit: number): Promise<Connection[]>;
+  /**
+   * Active connections whose refresh is due at or before `dueBy` (and not before `notBefore` when
+   * given), earliest first, across every shard of the due index; at most `limit`.
+   */
+  listDue(dueBy: EpochMillis, limit: number, notBefore?: EpochMillis): Promise<Connection[]>;
+  /**
+   * Active connections whose last refresh attempt failed (they carry a `lastError`), soonest expiry
+   * first, up to `limit`: a sparse index that holds only them, so the fleet gauges read a handful of
+   * items instead of the fleet.
+   */
+  listRetrying(limit: number): Promise<RetryingConnection[]>;
   /**
    * Connections an operator must act on (status in NEEDS_OPERATOR_STATUSES), up to `limit`. Kept on a
    * partition of the same sparse index, so a sweep can count them without a scan.
@@ -142,6 +162,36 @@ export interface ConnectionStore {
   appendHistory(entry: HistoryEntry): Promise<void>;
   /** Newest first. */
   listHistory(connectionId: string, limit: number): Promise<HistoryEntry[]>;
+}
+
+/** What the fleet gauges need of a connection whose last refresh attempt failed. */
+export interface RetryingConnection {
+  readonly connectionId: string;
+  /** Expiry of its current token (0 before the first refresh). */
+  readonly expiresAt: EpochMillis;
+  readonly consecutiveFailures: number;
+}
+
+/**
+ * One scheduled refresh handed from the planner to a worker. `dueAt` is when it falls due (the
+ * queue holds it back until then). The snapshot is the connection as the planner read it: it saves
+ * the worker a read, and a stale one only loses the lease race (the lease write is conditional on
+ * what it saw, and the refresh then works on the item the lease write returns, never on the snapshot).
+ */
+export interface RefreshOrder {
+  readonly connectionId: string;
+  readonly dueAt: EpochMillis;
+  /** Absent on a retry a worker queued itself: the worker then reads the connection. */
+  readonly snapshot?: Connection;
+}
+
+/** The queue between the planner and the refresh workers (SQS: at-least-once, delays up to 15 minutes). */
+export interface RefreshQueue {
+  /**
+   * Hands the orders to the workers, each held back until its `dueAt` (at most 15 minutes). Throws
+   * OrdersNotQueuedError when some could not be queued; the others are queued.
+   */
+  enqueue(orders: readonly RefreshOrder[]): Promise<void>;
 }
 
 /** The access-token secrets consumers read. */
@@ -251,10 +301,20 @@ export type MetricName =
   | 'SweepConnections'
   /** Due connections a sweep left for the next one (every sweep, zero included). */
   | 'SweepBacklog'
+  /** One per planner run that queued all it planned (the PlannerHeartbeatMissing alarm). */
+  | 'PlannerHeartbeat'
+  /** Orders a planner run queued (zero included). */
+  | 'RefreshesPlanned'
+  /** Active connections due more than two planner periods ago and still not refreshed (every run). */
+  | 'RefreshesOverdue'
+  /** Orders the planner could not queue (the catch-up queues them again later). */
+  | 'RefreshOrdersNotQueued'
+  /** A worker's order that threw (not a classified failure): SQS delivers it again, then dead-letters it. */
+  | 'RefreshOrderFailed'
   | 'InvalidEvent'
   | 'AlreadyRefreshed'
   | 'AdoptedAfterCrash'
-  /** Gauges of every sweep over the whole fleet (the alarms use these: they neither miss nor flap). */
+  /** Fleet gauges of every planner run (the alarms use these: they neither miss nor flap). */
   | 'ConnectionsNeedingReauthorization'
   | 'ConnectionsMisconfigured'
   | 'ConnectionsFailing'

@@ -15,9 +15,9 @@ export type TokenSource =
   | 'kept';
 
 /**
- * Commits the secret's `token` onto the connection under the lease: new version, expiry and due time,
- * the secret write counted in the write budget, failures and any kept token cleared. Then history,
- * metrics and the `Zoho Token Refreshed` event.
+ * Commits the secret's `token` onto the connection under the lease, with the attempt's history in the
+ * same transaction: new version, expiry and due time, the secret write counted in the write budget,
+ * failures and any kept token cleared. Then metrics and the `Zoho Token Refreshed` event.
  */
 export async function commitToken(
   deps: RefreshDependencies,
@@ -28,22 +28,33 @@ export async function commitToken(
   const { clock, store, metrics, log } = deps;
   const { connection, request } = run;
   const now = clock.now();
+  const outcome = source === 'minted' ? 'refreshed' : 'adopted';
+  const refreshDueAt = nextRefreshDue(token.expiresAt, now, deps.policy);
   const committed = await store.commitRefresh(
     connection.connectionId,
     run.owner,
     {
       version: token.version,
       expiresAt: token.expiresAt,
-      refreshDueAt: nextRefreshDue(token.expiresAt, now, deps.policy),
+      refreshDueAt,
       refreshedAt: now,
       apiDomain: token.apiDomain,
       // Every committed version is one the secret holds now: it counts, whoever wrote it.
       recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now, deps.policy), now],
+      // In the commit's transaction: one AWS call for both, and no refresh without its history.
+      history: {
+        connectionId: connection.connectionId,
+        at: now,
+        trigger: request.trigger,
+        outcome,
+        version: token.version,
+        durationMs: now - run.started,
+        zohoCalls: run.zohoCalls,
+      },
     },
     now,
   );
   if (!committed) return leaseLostAfterWrite(deps, run, token);
-  const outcome = source === 'minted' ? 'refreshed' : 'adopted';
   metrics.add('RefreshSucceeded', 1, 'Count', source === 'minted' ? request.trigger : source);
   if (source === 'adopted') metrics.add('AdoptedAfterCrash', 1, 'Count');
   metrics.add('SecondsToExpiry', Math.round((token.expiresAt - now) / 1000), 'Seconds');
@@ -56,17 +67,6 @@ export async function commitToken(
     expiresAt: new Date(token.expiresAt).toISOString(),
     zohoCalls: run.zohoCalls,
   });
-  await bestEffort(deps, 'history', () =>
-    store.appendHistory({
-      connectionId: connection.connectionId,
-      at: now,
-      trigger: request.trigger,
-      outcome,
-      version: token.version,
-      durationMs: now - run.started,
-      zohoCalls: run.zohoCalls,
-    }),
-  );
   await bestEffort(deps, 'event', () =>
     deps.events.publish({
       detailType: 'Zoho Token Refreshed',
@@ -78,7 +78,7 @@ export async function commitToken(
       },
     }),
   );
-  return { outcome, version: token.version, expiresAt: token.expiresAt };
+  return { outcome, version: token.version, expiresAt: token.expiresAt, refreshDueAt };
 }
 
 /**

@@ -7,12 +7,13 @@ import {
   StoredTokenUnreadableError,
 } from './errors';
 import { assertIssued, countFreshRejection, judgeReport } from './fresh-report';
+import { mustReadSecret, prepaidZohoCalls } from './lease-plan';
 import type { LeaseMarks } from './ports';
 import { commitToken } from './refresh-commit';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
 import { type RefreshFailureResult, recordRefreshFailure } from './refresh-failure';
 import type { RefreshRequest, RefreshRun } from './refresh-run';
-import { keepToken, storeToken, usableKeptToken } from './store-token';
+import { adoptable, keepToken, storeToken, usableKeptToken } from './store-token';
 import type { StoredAccessToken } from './token';
 import { secretWriteAvailableAt } from './write-budget';
 
@@ -33,7 +34,13 @@ export type SkipReason =
   | 'secret_write_budget';
 
 export type RefreshResult =
-  | { readonly outcome: 'refreshed' | 'adopted'; readonly version: number; readonly expiresAt: number }
+  | {
+      readonly outcome: 'refreshed' | 'adopted';
+      readonly version: number;
+      readonly expiresAt: number;
+      /** When the new token falls due for its next refresh. */
+      readonly refreshDueAt: number;
+    }
   | { readonly outcome: 'skipped'; readonly reason: SkipReason; readonly version: number }
   | RefreshFailureResult;
 
@@ -44,10 +51,12 @@ const WAIT_OUT: Readonly<Record<string, SkipReason>> = {
 };
 
 /**
- * The refresh, for every trigger. Primary course: take the lease (one conditional write) → store a
- * secret a crashed run already wrote, or a token a failed write kept, else spend one call of the
- * Zoho budget → write the secret as version+1 → commit the connection under the lease. Losing any
- * race is success for the caller: someone else is refreshing. Two budgets bound what any trigger can
+ * The refresh, for every trigger. Primary course (5 AWS calls): take the lease, recording the first
+ * Zoho call of the budget in the same conditional write → decrypt the refresh token → call Zoho →
+ * write the secret as version+1 → commit the connection and its history in one transaction →
+ * publish the event. After anything but a clean commit the run first reads the secret and stores what
+ * a crashed run wrote, or a token a failed write kept, without calling Zoho. Losing any race is
+ * success for the caller: someone else is refreshing. Two budgets bound what any trigger can
  * cause: Zoho's (calls per 10 minutes) and the secret's (versions per hour and day); reports of a
  * token that has not expired refresh at most once per window. Errors are classified, recorded and
  * returned, never thrown, so that no trigger retries them blindly; only a missing connection or a
@@ -101,18 +110,27 @@ export async function refreshConnection(
 
   const owner = deps.newLeaseOwner();
   const leaseUntil = now + deps.policy.leaseMs;
-  const marks: LeaseMarks | undefined = report.kind === 'fresh_refresh' ? report.marks : undefined;
+  const recentZohoCalls = prepaidZohoCalls(connection, request, now, deps.policy);
+  const marks: LeaseMarks = {
+    ...(report.kind === 'fresh_refresh' && report.marks),
+    ...(recentZohoCalls && { recentZohoCalls }),
+  };
   const leased = await store.acquireLease(connection, { owner, until: leaseUntil }, now, marks);
   if (!leased) return skip('lease_held');
 
-  return refreshUnderLease(deps, {
-    connection: leased,
-    owner,
-    request,
-    started: now,
-    leaseUntil,
-    zohoCalls: 0,
-  });
+  return refreshUnderLease(
+    deps,
+    {
+      connection: leased,
+      owner,
+      request,
+      started: now,
+      leaseUntil,
+      zohoCalls: 0,
+      zohoCallPrepaid: recentZohoCalls !== undefined,
+    },
+    mustReadSecret(connection, leased, request),
+  );
 }
 
 function writeBudgetSpent(
@@ -149,23 +167,16 @@ async function recordWriteBudgetSkip(
   );
 }
 
-/**
- * A secret newer than the connection was written by a run that crashed before its commit. It is
- * adopted when a consumer can still use it: not expired, and not the version a consumer reported.
- */
-function adoptable(stored: StoredAccessToken, request: RefreshRequest, now: number): boolean {
-  return (
-    stored.expiresAt > now &&
-    (request.rejectedVersion === undefined || stored.version > request.rejectedVersion)
-  );
-}
-
-async function refreshUnderLease(deps: RefreshDependencies, run: RefreshRun): Promise<RefreshResult> {
+async function refreshUnderLease(
+  deps: RefreshDependencies,
+  run: RefreshRun,
+  readSecretFirst: boolean,
+): Promise<RefreshResult> {
   const { connection, request } = run;
   /** A token Zoho minted (or a kept one) that is not in the secret yet: never dropped on a failure. */
   let unstored: StoredAccessToken | undefined;
   try {
-    const stored = await readStored(deps, connection.connectionId);
+    const stored = readSecretFirst ? await readStored(deps, connection.connectionId) : undefined;
     if (stored && stored.version > connection.version && adoptable(stored, request, run.started)) {
       return await commitToken(deps, run, stored, 'adopted');
     }

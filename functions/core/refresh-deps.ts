@@ -10,6 +10,7 @@ import type {
   ZohoAccounts,
 } from './ports';
 import type { RefreshPolicy } from './refresh-policy';
+import type { WritePacer } from './write-pacer';
 
 /** Everything the refresh use case needs, passed in: the domain imports no adapter. */
 export interface RefreshDependencies {
@@ -25,6 +26,11 @@ export interface RefreshDependencies {
   readonly policy: RefreshPolicy;
   /** A unique lease owner per attempt (e.g. request id + random). */
   readonly newLeaseOwner: () => string;
+  /**
+   * Spaces this process's secret writes (the refresh workers' share of the region's write quota);
+   * every write attempt waits for a slot. @default none: writes go at once
+   */
+  readonly writePacer?: WritePacer;
 }
 
 /** History and events inform; they must never undo a refresh, nor mask the error being recorded. */

@@ -11,7 +11,7 @@ export interface RefreshRequest {
   readonly rejectedCode?: number;
   /** Refresh even when not yet due (operator). Never bypasses the lease or the budgets. */
   readonly force?: boolean;
-  /** The connection as already read (the sweep has it from the due index): saves a read. */
+  /** The connection as already read (a refresh order carries it from the due index): saves a read. */
   readonly snapshot?: Connection;
 }
 
@@ -27,4 +27,9 @@ export interface RefreshRun {
   readonly started: EpochMillis;
   leaseUntil: EpochMillis;
   zohoCalls: number;
+  /**
+   * The lease write already recorded the first Zoho call in the budget (LeaseMarks.recentZohoCalls):
+   * the first call is made without a write of its own. Cleared once that call is made.
+   */
+  zohoCallPrepaid: boolean;
 }

@@ -1,9 +1,9 @@
 import { LeaseLostError } from './call-zoho';
-import type { KeptToken } from './connection';
+import type { EpochMillis, KeptToken } from './connection';
 import { TokenVaultConflictError, TokenVaultWriteError } from './errors';
 import type { RefreshDependencies } from './refresh-deps';
 import { retryDelay } from './refresh-policy';
-import type { RefreshRun } from './refresh-run';
+import type { RefreshRequest, RefreshRun } from './refresh-run';
 import type { StoredAccessToken } from './token';
 
 /** Which token ended up in the secret: ours, or one another writer put there under the same version. */
@@ -12,30 +12,40 @@ export type StoredOutcome =
   | { readonly stored: 'found'; readonly token: StoredAccessToken };
 
 /**
- * Writes `token` to the secret inside the lease, retrying what Secrets Manager may accept a moment
- * later (throttling, network) up to `policy.secretWriteAttempts` times. Before each attempt the lease
- * must have `secretWriteReserveMs` left, or is extended first: a write never runs on a lease that
- * could expire under it (which would let a revoke remove the secret and this write re-create it).
+ * Writes `minted` to the secret inside the lease, retrying what Secrets Manager may accept a moment
+ * later (throttling, network) up to `policy.secretWriteAttempts` times. Before each attempt the write
+ * pacer's slot, then the lease must have `secretWriteReserveMs` left, or is extended first: a write
+ * never runs on a lease that could expire under it (which would let a revoke remove the secret and
+ * this write re-create it). A version another run already wrote is adopted when usable, else ours
+ * goes in as the version after it (a run that skipped reading the secret finds out here).
  * Throws the last TokenVaultWriteError when every attempt failed; the caller keeps the token.
  */
 export async function storeToken(
   deps: RefreshDependencies,
   run: RefreshRun,
-  token: StoredAccessToken,
+  minted: StoredAccessToken,
 ): Promise<StoredOutcome> {
   const { clock, policy, metrics, log } = deps;
+  let token = minted;
   for (let attempt = 1; ; attempt++) {
+    // The slot first: the lease check must see the time the wait for it took.
+    await deps.writePacer?.acquire();
     await ensureLeaseFor(deps, run);
     try {
       if ((await deps.vault.write(token)) === 'written') return { stored: 'written', token };
-      // Another writer (a lease that expired under a slow run) wrote this version first: theirs wins.
-      log.warn('Secret version already written by another run; adopting it', {
-        connectionId: token.connectionId,
-        version: token.version,
-      });
+      // Another writer wrote this version first (a lease that expired under a slow run, or a run
+      // that died before its commit): theirs wins when a consumer can use it.
       const winner = await deps.vault.read(token.connectionId);
       if (!winner || winner.version < token.version) throw new TokenVaultConflictError(token.connectionId);
-      return { stored: 'found', token: winner };
+      const adopt = adoptable(winner, run.request, clock.now());
+      log.warn(
+        adopt
+          ? 'Secret version already written by another run; adopting it'
+          : 'Secret version already written by another run with a token no consumer can use; storing ours after it',
+        { connectionId: token.connectionId, version: token.version, foundVersion: winner.version },
+      );
+      if (adopt) return { stored: 'found', token: winner };
+      token = { ...token, version: winner.version + 1 };
     } catch (error) {
       if (!(error instanceof TokenVaultWriteError)) throw error;
       const again = error.retryable && attempt < policy.secretWriteAttempts;
@@ -52,6 +62,17 @@ export async function storeToken(
       await clock.sleep(retryDelay(attempt, policy));
     }
   }
+}
+
+/**
+ * A secret newer than the connection was written by a run that crashed before its commit. It is
+ * adopted when a consumer can still use it: not expired, and not the version a consumer reported.
+ */
+export function adoptable(stored: StoredAccessToken, request: RefreshRequest, now: EpochMillis): boolean {
+  return (
+    stored.expiresAt > now &&
+    (request.rejectedVersion === undefined || stored.version > request.rejectedVersion)
+  );
 }
 
 async function ensureLeaseFor(deps: RefreshDependencies, run: RefreshRun): Promise<void> {

@@ -14,6 +14,7 @@ import {
   ConnectionAlreadyExistsError,
   ConnectionChangedError,
   ConnectionNotFoundError,
+  OrdersNotQueuedError,
   ZohoTransientError,
 } from '../../functions/core/errors';
 import type {
@@ -30,6 +31,8 @@ import type {
   RefreshCommit,
   RefresherEvent,
   RefreshFailure,
+  RefreshOrder,
+  RefreshQueue,
   RefreshTokenCipher,
   StatusChange,
   TokenVault,
@@ -141,7 +144,10 @@ export class InMemoryConnectionStore implements ConnectionStore {
     const item = this.holds(id, owner, now);
     if (!item) return false;
     const { lease: _lease, lastError: _lastError, keptToken: _kept, ...rest } = item;
-    this.items.set(id, { ...rest, ...commit, consecutiveFailures: 0 });
+    const { history, ...fields } = commit;
+    this.items.set(id, { ...rest, ...fields, consecutiveFailures: 0 });
+    // One transaction with the commit, as the DynamoDB store writes it.
+    this.history.push(history);
     return true;
   }
   async recordFailure(id: string, owner: string, failure: RefreshFailure, now: EpochMillis) {
@@ -162,15 +168,29 @@ export class InMemoryConnectionStore implements ConnectionStore {
     this.items.set(id, rest);
     return true;
   }
-  async listDue(dueBy: EpochMillis, limit: number) {
+  async listDue(dueBy: EpochMillis, limit: number, notBefore = Number.NEGATIVE_INFINITY) {
     this.count('listDue');
     await tick();
     return [...this.items.values()]
-      .filter((c) => c.status === 'active' && c.refreshDueAt <= dueBy)
+      .filter((c) => c.status === 'active' && c.refreshDueAt <= dueBy && c.refreshDueAt >= notBefore)
       .sort((a, b) => a.refreshDueAt - b.refreshDueAt)
       .slice(0, limit);
   }
+  async listRetrying(limit: number) {
+    this.count('listRetrying');
+    await tick();
+    return [...this.items.values()]
+      .filter((c) => c.status === 'active' && c.lastError !== undefined)
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(0, limit)
+      .map(({ connectionId, expiresAt, consecutiveFailures }) => ({
+        connectionId,
+        expiresAt,
+        consecutiveFailures,
+      }));
+  }
   async listNeedingOperator(limit: number) {
+    this.count('listNeedingOperator');
     await tick();
     return [...this.items.values()].filter((c) => needsOperator(c.status)).slice(0, limit);
   }
@@ -192,6 +212,8 @@ export class InMemoryConnectionStore implements ConnectionStore {
     const { lease: _lease, lastError: _lastError, keptToken, ...rest } = item;
     this.items.set(id, {
       ...rest,
+      // A status change invalidates every snapshot taken before it, as a lease would.
+      leaseSeq: item.leaseSeq + 1,
       ...other,
       ...(recentZohoCalls === undefined ? {} : { recentZohoCalls: [...recentZohoCalls] }),
       ...(keptToken !== undefined && changes.encryptedRefreshToken === undefined && { keptToken }),
@@ -294,6 +316,26 @@ export class RecordingEvents implements EventPublisher {
   readonly published: RefresherEvent[] = [];
   async publish(event: RefresherEvent) {
     this.published.push(event);
+  }
+}
+
+/** A refresh queue that keeps what it was given, in order; `refuse` makes the next send drop orders. */
+export class RecordingQueue implements RefreshQueue {
+  readonly orders: RefreshOrder[] = [];
+  sends = 0;
+  /** How many orders of the next send are refused (OrdersNotQueuedError), from the end. */
+  refuse = 0;
+  async enqueue(orders: readonly RefreshOrder[]) {
+    this.sends++;
+    await tick();
+    const refused = Math.min(this.refuse, orders.length);
+    this.refuse = 0;
+    this.orders.push(...orders.slice(0, orders.length - refused));
+    if (refused > 0) throw new OrdersNotQueuedError(refused);
+  }
+  /** Takes every order queued so far. */
+  take(): RefreshOrder[] {
+    return this.orders.splice(0, this.orders.length);
   }
 }
 

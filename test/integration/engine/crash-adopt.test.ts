@@ -36,7 +36,8 @@ function storeWhoseCommitFailsOnce(real: ConnectionStore, dies: boolean) {
       return real.recordFailure(id, owner, failure, now);
     },
     releaseLease: (id, owner, now) => real.releaseLease(id, owner, now),
-    listDue: (dueBy, limit) => real.listDue(dueBy, limit),
+    listDue: (dueBy, limit, notBefore) => real.listDue(dueBy, limit, notBefore),
+    listRetrying: (limit) => real.listRetrying(limit),
     listNeedingOperator: (limit) => real.listNeedingOperator(limit),
     listAll: () => real.listAll(),
     setStatus: (id, status, changes) => real.setStatus(id, status, changes),

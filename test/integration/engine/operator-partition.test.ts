@@ -73,6 +73,15 @@ describe('the due index and the lease condition in DynamoDB', () => {
         refreshedAt: now,
         apiDomain: 'x',
         recentSecretWrites: [now],
+        history: {
+          connectionId: 'op-revoked-midway',
+          at: now,
+          trigger: 'scheduled',
+          outcome: 'refreshed',
+          version: 1,
+          durationMs: 0,
+          zohoCalls: 1,
+        },
       },
       now,
     );

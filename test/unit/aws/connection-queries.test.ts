@@ -45,11 +45,81 @@ describe('DynamoDbConnectionStore: listings', () => {
 
   it('names every due shard a connection can land in', () => {
     // Act
-    const shardsSeen = new Set(Array.from({ length: 200 }, (_, i) => dueShardOf(`connection-${i}`)));
+    const shardsSeen = new Set(Array.from({ length: 400 }, (_, i) => dueShardOf(`connection-${i}`)));
 
     // Assess
     expect([...shardsSeen].sort()).toEqual([...DUE_SHARDS].sort());
-    expect(DUE_SHARDS).toEqual(['due#0', 'due#1', 'due#2', 'due#3']);
+    expect(DUE_SHARDS).toEqual(Array.from({ length: 16 }, (_, i) => `due#${i}`));
+  });
+
+  it('keeps every shard a smaller count wrote among the shards it reads (raising the count strands nothing)', () => {
+    // Prepare: the hash as it was with 4 shards (the same function, modulo 4)
+    const ids = Array.from({ length: 400 }, (_, i) => `connection-${i}`);
+    const hash = (id: string) => {
+      let h = 0;
+      for (const char of id) h = (h * 31 + char.charCodeAt(0)) >>> 0;
+      return h;
+    };
+
+    // Act
+    const writtenWithFour = new Set(ids.map((id) => `due#${hash(id) % 4}`));
+
+    // Assess: still read, and the new shard is the same hash modulo 16
+    for (const shard of writtenWithFour) expect(DUE_SHARDS).toContain(shard);
+    for (const id of ids) expect(dueShardOf(id)).toBe(`due#${hash(id) % 16}`);
+  });
+
+  it('lists the retry index: its one partition, soonest expiry first, paged, keys and failure count only', async () => {
+    // Prepare: the index projects the keys, connectionId and consecutiveFailures
+    const retrying = (connectionId: string, expiresAt: number, failures: number) => ({
+      pk: { S: `CONN#${connectionId}` },
+      sk: { S: 'CONNECTION' },
+      retryPartition: { S: 'retry' },
+      expiresAt: { N: String(expiresAt) },
+      connectionId: { S: connectionId },
+      consecutiveFailures: { N: String(failures) },
+    });
+    dynamodb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: [retrying('a', NOW - 5, 4)], LastEvaluatedKey: { page: { N: '1' } } })
+      .resolves({ Items: [retrying('b', NOW + 60_000, 1)] });
+
+    // Act
+    const listed = await store.listRetrying(100);
+
+    // Assess
+    expect(listed).toEqual([
+      { connectionId: 'a', expiresAt: NOW - 5, consecutiveFailures: 4 },
+      { connectionId: 'b', expiresAt: NOW + 60_000, consecutiveFailures: 1 },
+    ]);
+    expect(dynamodb).toReceiveCommandTimes(QueryCommand, 2);
+    expect(dynamodb).toReceiveCommandWith(QueryCommand, {
+      TableName: TABLE,
+      IndexName: 'retry-index',
+      KeyConditionExpression: 'retryPartition = :partition',
+      ExpressionAttributeValues: { ':partition': { S: 'retry' } },
+      ScanIndexForward: true,
+      Limit: 100,
+    });
+  });
+
+  it('reads only a window of due times when asked (BETWEEN, both ends included)', async () => {
+    // Prepare
+    dynamodb.on(QueryCommand).callsFake(dueIndexPages({ 'due#5': [{ items: [due('w', NOW + 10)] }] }));
+
+    // Act
+    const listed = await store.listDue(NOW + 59_999, 100, NOW);
+
+    // Assess
+    expect(listed.map((c) => c.connectionId)).toEqual(['w']);
+    expect(dynamodb).toReceiveCommandWith(QueryCommand, {
+      KeyConditionExpression: 'dueShard = :shard AND refreshDueAt BETWEEN :notBefore AND :dueBy',
+      ExpressionAttributeValues: {
+        ':shard': { S: 'due#5' },
+        ':notBefore': { N: String(NOW) },
+        ':dueBy': { N: String(NOW + 59_999) },
+      },
+    });
   });
 
   it('queries each due shard, follows pages and merges them earliest first up to the limit', async () => {
@@ -67,7 +137,7 @@ describe('DynamoDbConnectionStore: listings', () => {
 
     // Assess
     expect(listed.map((c) => c.connectionId)).toEqual(['b', 'a', 'd']);
-    expect(dynamodb).toReceiveCommandTimes(QueryCommand, 5);
+    expect(dynamodb).toReceiveCommandTimes(QueryCommand, DUE_SHARDS.length + 1);
     for (const shard of DUE_SHARDS) {
       expect(dynamodb).toReceiveCommandWith(QueryCommand, {
         TableName: TABLE,

@@ -87,11 +87,13 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         Key: KEY,
-        // Every operator status change also ends any lease.
-        UpdateExpression: 'SET #status = :status REMOVE leaseOwner, leaseUntil, dueShard',
+        // Every operator status change also ends any lease, and moves leaseSeq on as a lease would
+        // (a refresh order's snapshot from before it can no longer win a lease).
+        UpdateExpression:
+          'SET #status = :status, leaseSeq = leaseSeq + :one REMOVE leaseOwner, leaseUntil, dueShard, retryPartition',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': { S: 'disabled' } },
+        ExpressionAttributeValues: { ':status': { S: 'disabled' }, ':one': { N: '1' } },
       });
     });
 
@@ -106,10 +108,12 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
-          'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, refreshDueAt = :refreshDueAt, ' +
-          'consecutiveFailures = :zero, dueShard = :dueShard REMOVE leaseOwner, leaseUntil, keptToken, lastError',
+          'SET #status = :status, leaseSeq = leaseSeq + :one, encryptedRefreshToken = :encryptedRefreshToken, ' +
+          'refreshDueAt = :refreshDueAt, consecutiveFailures = :zero, dueShard = :dueShard ' +
+          'REMOVE leaseOwner, leaseUntil, keptToken, lastError, retryPartition',
         ExpressionAttributeValues: {
           ':status': { S: 'active' },
+          ':one': { N: '1' },
           ':encryptedRefreshToken': { S: 'bmV3LWNpcGhlcnRleHQ=' },
           ':refreshDueAt': { N: String(NOW) },
           ':zero': { N: '0' },
@@ -118,7 +122,7 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       });
     });
 
-    it('sets a last error and removes only the lease', async () => {
+    it('sets a last error, removes only the lease and puts the connection on the retry index', async () => {
       // Act
       await store.setStatus('books-eu', 'active', {
         lastError: { code: 'operator', message: 'resumed', at: NOW },
@@ -127,7 +131,8 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
-          'SET #status = :status, lastError = :lastError, dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
+          'SET #status = :status, leaseSeq = leaseSeq + :one, lastError = :lastError, dueShard = :dueShard, ' +
+          'retryPartition = :retryPartition REMOVE leaseOwner, leaseUntil',
       });
     });
 
@@ -157,12 +162,13 @@ describe('DynamoDbConnectionStore: registration, reads and operator actions', ()
         TableName: TABLE,
         Key: KEY,
         UpdateExpression:
-          'SET #status = :status, encryptedRefreshToken = :encryptedRefreshToken, expiresAt = :expiresAt, ' +
-          'recentZohoCalls = :calls REMOVE leaseOwner, leaseUntil, keptToken, dueShard',
+          'SET #status = :status, leaseSeq = leaseSeq + :one, encryptedRefreshToken = :encryptedRefreshToken, ' +
+          'expiresAt = :expiresAt, recentZohoCalls = :calls REMOVE leaseOwner, leaseUntil, keptToken, dueShard, retryPartition',
         ConditionExpression: 'attribute_exists(pk) AND #status = :expectedStatus',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':status': { S: 'revoked' },
+          ':one': { N: '1' },
           ':encryptedRefreshToken': { S: '' },
           ':expiresAt': { N: '0' },
           ':calls': { L: [{ N: String(NOW - 1_000) }, { N: String(NOW) }] },

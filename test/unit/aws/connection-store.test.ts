@@ -3,17 +3,45 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toConnectionItem } from '../../../functions/aws/connection-item';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
+import { toHistoryItem } from '../../../functions/aws/history-item';
 import { dueShardOf, TABLE_SCHEMA } from '../../../functions/aws/table';
 import { connection, KEY, NOW, rejection, TABLE } from './fixtures';
 
 const conditionFailed = () =>
   new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+const cancelled = (...codes: string[]) =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+const HISTORY = {
+  connectionId: 'books-eu',
+  at: NOW,
+  trigger: 'scheduled' as const,
+  outcome: 'refreshed' as const,
+  version: 8,
+  durationMs: 420,
+  zohoCalls: 1,
+};
+const COMMIT = {
+  version: 8,
+  expiresAt: NOW + 3_600_000,
+  refreshDueAt: NOW + 2_640_000,
+  refreshedAt: NOW,
+  apiDomain: 'https://www.zohoapis.eu',
+  recentSecretWrites: [NOW - 3_600_000, NOW],
+  history: HISTORY,
+};
 
 const LEASE_HELD = 'leaseOwner = :owner AND leaseUntil > :now AND #status = :active';
 /** What every lease-guarded write adds to its own names and values. */
@@ -29,6 +57,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
   const store = new DynamoDbConnectionStore({
     client: new DynamoDBClient({ region: 'us-east-1' }),
     tableName: TABLE,
+    historySuffix: () => 'cafe0001',
   });
 
   beforeEach(() => {
@@ -66,6 +95,27 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
         },
         ReturnValues: 'ALL_NEW',
       });
+    });
+
+    it('records the first Zoho call in the lease write when asked to (the whole budget list)', async () => {
+      // Prepare
+      const seen = connection();
+      dynamodb.on(UpdateItemCommand).resolves({ Attributes: toConnectionItem(seen) });
+
+      // Act
+      await store.acquireLease(seen, { owner: 'sweep-1', until: NOW + 60_000 }, NOW, {
+        recentZohoCalls: [NOW - 60_000, NOW],
+      });
+
+      // Assess
+      const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toBe(
+        'SET leaseOwner = :owner, leaseUntil = :leaseUntil, leaseSeq = :nextSeq, recentZohoCalls = :calls',
+      );
+      expect(input?.ExpressionAttributeValues?.[':calls']).toEqual({
+        L: [{ N: String(NOW - 60_000) }, { N: String(NOW) }],
+      });
+      expect(input?.ConditionExpression).toContain('leaseSeq = :seenSeq');
     });
 
     it('answers undefined when another caller won the race (condition failed)', async () => {
@@ -116,65 +166,87 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       });
     });
 
-    it('commits a refresh under the lease: version, expiry, due time, domain; clears failures, error and lease; keeps dueShard', async () => {
+    it('commits under the lease and writes the history item in one transaction', async () => {
       // Prepare
-      dynamodb.on(UpdateItemCommand).resolves({});
-      const commit = {
-        version: 8,
-        expiresAt: NOW + 3_600_000,
-        refreshDueAt: NOW + 2_640_000,
-        refreshedAt: NOW,
-        apiDomain: 'https://www.zohoapis.eu',
-        recentSecretWrites: [NOW - 3_600_000, NOW],
-      };
+      dynamodb.on(TransactWriteItemsCommand).resolves({});
 
       // Act
-      const held = await store.commitRefresh('books-eu', 'sweep-1', commit, NOW);
+      const held = await store.commitRefresh('books-eu', 'sweep-1', COMMIT, NOW);
 
       // Assess
       expect(held).toBe(true);
-      const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
-      expect(input).toEqual({
-        TableName: TABLE,
-        Key: KEY,
-        UpdateExpression:
-          'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
-          'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes ' +
-          'REMOVE lastError, leaseOwner, leaseUntil, keptToken',
-        ConditionExpression: LEASE_HELD,
-        ExpressionAttributeNames: STATUS_NAME,
-        ExpressionAttributeValues: {
-          ':writes': { L: [{ N: String(NOW - 3_600_000) }, { N: String(NOW) }] },
-          ':version': { N: '8' },
-          ':expiresAt': { N: String(NOW + 3_600_000) },
-          ':refreshDueAt': { N: String(NOW + 2_640_000) },
-          ':refreshedAt': { N: String(NOW) },
-          ':apiDomain': { S: 'https://www.zohoapis.eu' },
-          ':zero': { N: '0' },
-          ...heldBy('sweep-1'),
+      expect(dynamodb).toReceiveCommandTimes(TransactWriteItemsCommand, 1);
+      expect(dynamodb).toReceiveCommandTimes(UpdateItemCommand, 0);
+      const input = dynamodb.commandCalls(TransactWriteItemsCommand)[0]?.args[0].input;
+      expect(input?.TransactItems).toEqual([
+        {
+          Update: {
+            TableName: TABLE,
+            Key: KEY,
+            UpdateExpression:
+              'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
+              'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes, dueShard = :dueShard ' +
+              'REMOVE lastError, leaseOwner, leaseUntil, keptToken, retryPartition',
+            ConditionExpression: LEASE_HELD,
+            ExpressionAttributeNames: STATUS_NAME,
+            ExpressionAttributeValues: {
+              ':writes': { L: [{ N: String(NOW - 3_600_000) }, { N: String(NOW) }] },
+              ':version': { N: '8' },
+              ':expiresAt': { N: String(NOW + 3_600_000) },
+              ':refreshDueAt': { N: String(NOW + 2_640_000) },
+              ':refreshedAt': { N: String(NOW) },
+              ':apiDomain': { S: 'https://www.zohoapis.eu' },
+              ':zero': { N: '0' },
+              ':dueShard': { S: dueShardOf('books-eu') },
+              ...heldBy('sweep-1'),
+            },
+          },
         },
-      });
-      expect(input?.UpdateExpression).not.toContain('dueShard');
+        { Put: { TableName: TABLE, Item: toHistoryItem(HISTORY, 'cafe0001') } },
+      ]);
+    });
+
+    it('answers false when the commit transaction fails its lease condition; writes no history', async () => {
+      // Prepare
+      dynamodb.on(TransactWriteItemsCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
+
+      // Act
+      const held = await store.commitRefresh('books-eu', 'sweep-1', COMMIT, NOW);
+
+      // Assess
+      expect(held).toBe(false);
+      expect(dynamodb).toReceiveCommandTimes(TransactWriteItemsCommand, 1);
+    });
+
+    it('tries a commit again that a concurrent write to the item interrupted', async () => {
+      // Prepare
+      dynamodb
+        .on(TransactWriteItemsCommand)
+        .rejectsOnce(cancelled('TransactionConflict', 'None'))
+        .resolves({});
+
+      // Act
+      const held = await store.commitRefresh('books-eu', 'sweep-1', COMMIT, NOW);
+
+      // Assess
+      expect(held).toBe(true);
+      expect(dynamodb).toReceiveCommandTimes(TransactWriteItemsCommand, 2);
+    });
+
+    it('gives up after three interrupted commits and lets the error through', async () => {
+      // Prepare
+      const conflict = cancelled('TransactionConflict', 'None');
+      dynamodb.on(TransactWriteItemsCommand).rejects(conflict);
+
+      // Act
+      const error = await rejection(store.commitRefresh('books-eu', 'sweep-1', COMMIT, NOW));
+
+      // Assess
+      expect(error).toBe(conflict);
+      expect(dynamodb).toReceiveCommandTimes(TransactWriteItemsCommand, 3);
     });
 
     it.each([
-      [
-        'commitRefresh',
-        () =>
-          store.commitRefresh(
-            'books-eu',
-            'sweep-1',
-            {
-              version: 8,
-              expiresAt: NOW,
-              refreshDueAt: NOW,
-              refreshedAt: NOW,
-              apiDomain: 'https://www.zohoapis.eu',
-              recentSecretWrites: [NOW],
-            },
-            NOW,
-          ),
-      ],
       [
         'recordFailure',
         () =>
@@ -211,7 +283,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       ).toMatchObject(heldBy('sweep-1'));
     });
 
-    it('records a permanent failure: status, error, no lease, and moves dueShard to the operator partition so the sweep stops', async () => {
+    it('records a permanent failure: status, error, no lease, and moves dueShard to the operator partition so the planner stops, and takes it off the retry index', async () => {
       // Prepare
       dynamodb.on(UpdateItemCommand).resolves({});
       const lastError = {
@@ -233,7 +305,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
         UpdateExpression:
           'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError, ' +
-          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
+          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil, retryPartition',
         ConditionExpression: LEASE_HELD,
         ExpressionAttributeNames: STATUS_NAME,
         ExpressionAttributeValues: {
@@ -254,7 +326,7 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       expect(TABLE_SCHEMA.operatorShard).toBe('operator');
     });
 
-    it('records a transient failure of an active connection keeping it on the due index', async () => {
+    it('records a transient failure of an active connection keeping it on the due index and putting it on the retry index', async () => {
       // Prepare
       dynamodb.on(UpdateItemCommand).resolves({});
 
@@ -275,8 +347,9 @@ describe('DynamoDbConnectionStore: lease and lease-guarded writes', () => {
       const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
       expect(input?.UpdateExpression).toBe(
         'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError, ' +
-          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
+          'dueShard = :dueShard, retryPartition = :retryPartition REMOVE leaseOwner, leaseUntil',
       );
+      expect(input?.ExpressionAttributeValues?.[':retryPartition']).toEqual({ S: 'retry' });
       expect(input?.ExpressionAttributeValues?.[':dueShard']).toEqual({ S: dueShardOf('books-eu') });
     });
 

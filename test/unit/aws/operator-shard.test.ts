@@ -146,7 +146,7 @@ describe('the operator partition of the due index', () => {
       const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
       expect(input?.UpdateExpression).toBe(
         'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError, ' +
-          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
+          'dueShard = :dueShard REMOVE leaseOwner, leaseUntil, retryPartition',
       );
       expect(input?.ExpressionAttributeValues?.[':dueShard']).toEqual({ S: 'operator' });
     });
@@ -169,7 +169,7 @@ describe('the operator partition of the due index', () => {
       const input = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
       expect(input?.UpdateExpression).toBe(
         'SET #status = :status, refreshDueAt = :refreshDueAt, consecutiveFailures = :failures, lastError = :lastError ' +
-          'REMOVE leaseOwner, leaseUntil, dueShard',
+          'REMOVE leaseOwner, leaseUntil, dueShard, retryPartition',
       );
       expect(input?.ExpressionAttributeValues?.[':dueShard']).toBeUndefined();
     });
@@ -180,10 +180,12 @@ describe('the operator partition of the due index', () => {
 
       // Assess
       expect(dynamodb).toReceiveCommandWith(UpdateItemCommand, {
-        UpdateExpression: 'SET #status = :status, dueShard = :dueShard REMOVE leaseOwner, leaseUntil',
+        UpdateExpression:
+          'SET #status = :status, leaseSeq = leaseSeq + :one, dueShard = :dueShard REMOVE leaseOwner, leaseUntil, retryPartition',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: {
           ':status': { S: 'reauthorization_required' },
+          ':one': { N: '1' },
           ':dueShard': { S: 'operator' },
         },
       });

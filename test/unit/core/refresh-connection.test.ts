@@ -22,7 +22,12 @@ describe('refreshConnection', () => {
 
     // Assess
     const now = world.clock.now();
-    expect(result).toEqual({ outcome: 'refreshed', version: 5, expiresAt: now + HOUR });
+    expect(result).toEqual({
+      outcome: 'refreshed',
+      version: 5,
+      expiresAt: now + HOUR,
+      refreshDueAt: now + HOUR - world.policy.marginMs - world.policy.jitterMs / 2,
+    });
     expect(world.zoho.refreshCalls).toBe(1);
     expect(world.vault.versions.get('acme')).toEqual([
       {
@@ -42,8 +47,8 @@ describe('refreshConnection', () => {
       refreshedAt: now,
     });
     expect(stored?.lease).toBeUndefined();
-    // Margin 15 min, jitter 2 min × random 0.5.
-    expect(stored?.refreshDueAt).toBe(now + HOUR - 15 * 60_000 - 60_000);
+    // Margin 11 min, jitter 1 min × random 0.5.
+    expect(stored?.refreshDueAt).toBe(now + HOUR - 11 * 60_000 - 30_000);
     expect(stored?.recentZohoCalls).toEqual([now]);
     expect(world.store.history).toEqual([
       expect.objectContaining({

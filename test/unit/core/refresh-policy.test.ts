@@ -19,9 +19,10 @@ describe('refresh policy', () => {
   });
 
   it('schedules the next refresh margin + jitter before expiry, or at half life for short tokens', () => {
-    expect(nextRefreshDue(now + 3_600_000, now, policy)).toBe(now + 45 * 60_000);
+    // Margin 11 minutes, jitter up to 1 minute more.
+    expect(nextRefreshDue(now + 3_600_000, now, policy)).toBe(now + 49 * 60_000);
     expect(nextRefreshDue(now + 3_600_000, now, { ...policy, random: () => 0.999999 })).toBe(
-      now + 43 * 60_000 + 1,
+      now + 48 * 60_000 + 1,
     );
     expect(nextRefreshDue(now + 60_000, now, policy)).toBe(now + 30_000);
   });

@@ -81,7 +81,9 @@ describe("Zoho's throttle window holds for every trigger", () => {
 describe('the stored secret', () => {
   it('an unreadable secret counts as absent and is replaced by the next version', async () => {
     const world = createFakeWorld();
-    await addConnection(world, { connectionId: 'c1', version: 2 });
+    // A run died here (its lease is left), so the refresh reads the secret before minting.
+    const lease = { owner: 'dead-run', until: world.clock.now() - 1 };
+    await addConnection(world, { connectionId: 'c1', version: 2, lease });
     world.vault.read = async () => {
       throw new StoredTokenUnreadableError('malformed_access_token_secret', 'not the contract shape');
     };
@@ -107,7 +109,12 @@ describe('the stored secret', () => {
 
     const result = await refreshConnection(world, { connectionId: 'c1', trigger: 'scheduled' });
 
-    expect(result).toEqual({ outcome: 'refreshed', version: 7, expiresAt: now + HOUR });
+    expect(result).toEqual({
+      outcome: 'refreshed',
+      version: 7,
+      expiresAt: now + HOUR,
+      refreshDueAt: now + HOUR - world.policy.marginMs - world.policy.jitterMs / 2,
+    });
     expect(world.zoho.refreshCalls).toBe(1);
     expect(world.store.items.get('c1')?.version).toBe(7);
   });

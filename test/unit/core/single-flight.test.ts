@@ -127,7 +127,12 @@ describe('a crash between the secret write and the commit', () => {
 
     // Assess
     expect(early).toMatchObject({ outcome: 'skipped', reason: 'lease_held' });
-    expect(healed).toEqual({ outcome: 'adopted', version: 6, expiresAt: now + 3_600_000 });
+    expect(healed).toEqual({
+      outcome: 'adopted',
+      version: 6,
+      expiresAt: now + 3_600_000,
+      refreshDueAt: now + 3_600_000 - world.policy.marginMs - world.policy.jitterMs / 2,
+    });
     expect(world.zoho.refreshCalls).toBe(0);
     expect(world.store.items.get('acme')).toMatchObject({ version: 6, expiresAt: now + 3_600_000 });
     expect(world.metrics.sum('AdoptedAfterCrash')).toBe(1);

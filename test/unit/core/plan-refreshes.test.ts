@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CATCH_UP_AGES,
+  PLANNER_PERIOD_MS,
+  plannedUntil,
+  planRefreshes,
+} from '../../../functions/core/plan-refreshes';
+import { addConnection, createFakeWorld, type FakeWorld, RecordingQueue } from '../../support/fakes';
+
+const P = PLANNER_PERIOD_MS;
+const MIN = 60_000;
+
+/** A world whose clock stands 5 s into a planner period, and a queue that records orders. */
+function plannerWorld() {
+  const world = createFakeWorld();
+  const slotStart = Math.floor(world.clock.now() / P) * P;
+  world.clock.current = slotStart + 5_000;
+  const queue = new RecordingQueue();
+  return { world, queue, deps: { ...world, queue }, slotStart };
+}
+
+/** A connection whose last refresh committed: its token expires margin + jitter after it falls due. */
+const healthy = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
+  addConnection(world, { connectionId, version: 3, refreshDueAt, expiresAt: refreshDueAt + 11 * MIN });
+
+const ids = (queue: RecordingQueue) => queue.orders.map((order) => order.connectionId).sort();
+
+describe('planRefreshes (scheduled)', () => {
+  it("queues the next period's due connections with their due time and snapshot, and nothing else", async () => {
+    // Prepare
+    const { world, queue, deps, slotStart } = plannerWorld();
+    await healthy(world, 'rest-of-this-period', slotStart + 20_000);
+    await healthy(world, 'next-period-first', slotStart + P);
+    await healthy(world, 'next-period-last', slotStart + 2 * P - 1);
+    await healthy(world, 'after-next-period', slotStart + 2 * P);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(ids(queue)).toEqual(['next-period-first', 'next-period-last']);
+    const first = queue.orders.find((order) => order.connectionId === 'next-period-first');
+    expect(first).toEqual({
+      connectionId: 'next-period-first',
+      dueAt: slotStart + P,
+      snapshot: world.store.items.get('next-period-first'),
+    });
+    expect(summary).toMatchObject({ planned: 2, upcoming: 2, overdue: 0, stuck: 0, notQueued: 0 });
+    expect(plannedUntil(world.clock.now())).toBe(slotStart + 2 * P);
+  });
+
+  it('reads no more than four small ranges, never the whole fleet', async () => {
+    // Prepare
+    const { world, deps, slotStart } = plannerWorld();
+    for (let i = 0; i < 50; i++) await healthy(world, `c-${i}`, slotStart + (i + 3) * MIN);
+
+    // Act
+    await planRefreshes(deps);
+
+    // Assess
+    expect(world.store.calls).toMatchObject({ listDue: 2, listRetrying: 1, listNeedingOperator: 1 });
+    expect(world.store.calls.listAll).toBeUndefined();
+  });
+
+  it('queues a connection stuck overdue again once at each catch-up age, never while it may still be in flight', async () => {
+    // Prepare: due at the start of a period; its order is lost, so it stays due
+    const { world, queue, deps, slotStart } = plannerWorld();
+    await healthy(world, 'stuck', slotStart);
+    const queuedAtAge: number[] = [];
+
+    // Act: a hundred planner runs, one a minute
+    for (let age = 0; age < 100; age++) {
+      world.clock.current = slotStart + age * P + 5_000;
+      await planRefreshes(deps);
+      if (queue.take().length > 0) queuedAtAge.push(age);
+    }
+
+    // Assess: once per age band (2, 4-5, 8-11, 16-23, 32-47, 64-95)
+    expect(queuedAtAge).toHaveLength(6);
+    expect(queuedAtAge[0]).toBe(2);
+    CATCH_UP_AGES.slice(0, 6).forEach((age, i) => {
+      expect(queuedAtAge[i]).toBeGreaterThanOrEqual(age);
+      expect(queuedAtAge[i]).toBeLessThan(age + Math.max(1, age / 2));
+    });
+    expect(world.metrics.sum('RefreshesOverdue')).toBe(98);
+  });
+
+  it('counts a refused order: no heartbeat, the metric, the summary', async () => {
+    // Prepare
+    const { world, queue, deps, slotStart } = plannerWorld();
+    for (let i = 0; i < 5; i++) await healthy(world, `c-${i}`, slotStart + P + i);
+    queue.refuse = 2;
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(summary).toMatchObject({ planned: 3, notQueued: 2 });
+    expect(world.metrics.sum('RefreshOrdersNotQueued')).toBe(2);
+    expect(world.metrics.sum('RefreshesPlanned')).toBe(3);
+    expect(world.metrics.sum('PlannerHeartbeat')).toBe(0);
+  });
+
+  it('beats once per run that queued all it planned, an empty plan included', async () => {
+    // Prepare
+    const { world, queue, deps } = plannerWorld();
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(summary.planned).toBe(0);
+    expect(queue.sends).toBe(0);
+    expect(world.metrics.sum('PlannerHeartbeat')).toBe(1);
+    expect(world.metrics.points.filter((p) => p.name === 'RefreshesPlanned')).toEqual([
+      { name: 'RefreshesPlanned', value: 0 },
+    ]);
+  });
+
+  it('queues at most maxOrders, the earliest due first', async () => {
+    // Prepare
+    const { world, queue, deps, slotStart } = plannerWorld();
+    for (let i = 0; i < 5; i++) await healthy(world, `c-${i}`, slotStart + P + i * 1_000);
+
+    // Act
+    await planRefreshes(deps, { maxOrders: 3 });
+
+    // Assess
+    expect(queue.orders.map((order) => order.connectionId)).toEqual(['c-0', 'c-1', 'c-2']);
+  });
+});
+
+describe('planRefreshes (all_due)', () => {
+  it('queues everything due now or within the next period at once', async () => {
+    // Prepare
+    const { world, queue, deps, slotStart } = plannerWorld();
+    const now = world.clock.now();
+    await healthy(world, 'added-a-moment-ago', now);
+    await healthy(world, 'due-in-30s', now + 30_000);
+    await healthy(world, 'due-in-2-min', now + 2 * MIN);
+    await healthy(world, 'long-overdue', slotStart - 7 * P);
+
+    // Act
+    const summary = await planRefreshes(deps, { mode: 'all_due' });
+
+    // Assess
+    expect(ids(queue)).toEqual(['added-a-moment-ago', 'due-in-30s', 'long-overdue']);
+    expect(summary).toMatchObject({ planned: 3, overdue: 2, upcoming: 1, stuck: 1 });
+  });
+});
+
+describe('the fleet gauges of a planner run', () => {
+  it('counts expired tokens, failing and stranded connections exactly from the small reads', async () => {
+    // Prepare
+    const { world, deps, slotStart } = plannerWorld();
+    const now = world.clock.now();
+    await healthy(world, 'fine', slotStart + 30 * MIN);
+    // Committed, then never refreshed: overdue by more than the margin, so expired.
+    await healthy(world, 'expired-overdue', now - 12 * MIN);
+    // Failing in backoff (due later) with an expired token: only the retry partition sees it.
+    const lastError = { code: 'transient', message: 'Zoho 503', at: now - MIN };
+    await addConnection(world, {
+      connectionId: 'failing-expired',
+      version: 2,
+      expiresAt: now - 1,
+      refreshDueAt: now + 8 * MIN,
+      consecutiveFailures: 4,
+      lastError,
+    });
+    await addConnection(world, {
+      connectionId: 'failing-once',
+      version: 2,
+      expiresAt: now + 9 * MIN,
+      refreshDueAt: now + 30_000,
+      consecutiveFailures: 1,
+      lastError,
+    });
+    await addConnection(world, { connectionId: 'reauth', status: 'reauthorization_required', lastError });
+    await addConnection(world, { connectionId: 'broken', status: 'misconfigured', lastError });
+    await addConnection(world, { connectionId: 'revoked', status: 'revoked', expiresAt: 0 });
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(summary).toMatchObject({ expired: 2, failing: 1 });
+    const gauges = Object.fromEntries(world.metrics.points.map((p) => [p.name, p.value]));
+    expect(gauges).toMatchObject({
+      ExpiredTokens: 2,
+      ConnectionsFailing: 1,
+      ConnectionsNeedingReauthorization: 1,
+      ConnectionsMisconfigured: 1,
+      MinSecondsToExpiry: Math.round((now - 12 * MIN + 11 * MIN - now) / 1000),
+    });
+  });
+
+  it('emits zeros for a healthy fleet, so an alarm goes back to OK', async () => {
+    // Prepare
+    const { world, deps, slotStart } = plannerWorld();
+    await healthy(world, 'fine', slotStart + P + 1);
+
+    // Act
+    await planRefreshes(deps);
+
+    // Assess
+    const gauges = Object.fromEntries(world.metrics.points.map((p) => [p.name, p.value]));
+    expect(gauges).toMatchObject({
+      ExpiredTokens: 0,
+      ConnectionsFailing: 0,
+      ConnectionsNeedingReauthorization: 0,
+      ConnectionsMisconfigured: 0,
+      RefreshesOverdue: 0,
+      MinSecondsToExpiry: Math.round((P + 1 + 11 * MIN - 5_000) / 1000),
+    });
+  });
+});

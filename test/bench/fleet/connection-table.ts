@@ -10,13 +10,15 @@ import { type Connection, needsOperator } from '../../../functions/core/connecti
 import { DueIndex, type IndexCursor } from './due-index';
 import { ConnectionSizeModel, itemBytes } from './item-size';
 
-/** Connections whose size estimate is checked against the exact size at the start. */
+/** Connections whose every write compares the size estimate with the exact size. */
 const SIZE_CHECKS = 16;
 
 export class ConnectionTable {
   readonly #items: Array<Connection | undefined> = [];
   readonly #indexOf = new Map<string, number>();
   readonly #needingOperator = new Set<number>();
+  /** Active connections whose last attempt failed (the retry index). */
+  readonly #retrying = new Set<number>();
   readonly #poisoned = new Set<string>();
   readonly #dueIndex: DueIndex;
   /** Due shard names (the adapter's `dueShardOf`) and their numbers in the simulated index. */
@@ -24,6 +26,8 @@ export class ConnectionTable {
   #shardOf = new Int32Array(1024);
   #sizes = new Float64Array(1024);
   #sizeModel: ConnectionSizeModel | undefined;
+  /** The largest error of the size estimate seen (bytes, either way). */
+  sizeEstimateMaxError = 0;
 
   constructor(origin: number) {
     this.#dueIndex = new DueIndex(origin, (index) => this.#items[index]);
@@ -35,6 +39,10 @@ export class ConnectionTable {
 
   /** The dense index of a connection (registers the id on first sight). */
   indexOf(connectionId: string): number {
+    // The simulation's own ids (`c-` and six digits, see fleetConnectionId) carry their index: no
+    // hash lookup on the hottest path of the simulation.
+    const fast = seededIndex(connectionId);
+    if (fast >= 0 && fast < this.#items.length) return fast;
     let index = this.#indexOf.get(connectionId);
     if (index === undefined) {
       index = this.#items.length;
@@ -47,8 +55,8 @@ export class ConnectionTable {
   }
 
   get(connectionId: string): Connection | undefined {
-    const index = this.#indexOf.get(connectionId);
-    return index === undefined ? undefined : this.#items[index];
+    const index = this.indexOf(connectionId);
+    return this.#items[index];
   }
 
   at(index: number): Connection | undefined {
@@ -70,13 +78,14 @@ export class ConnectionTable {
     );
     if (needsOperator(connection.status)) this.#needingOperator.add(index);
     else this.#needingOperator.delete(index);
+    if (connection.status === 'active' && connection.lastError !== undefined) this.#retrying.add(index);
+    else this.#retrying.delete(index);
     this.#sizes[index] = this.#sizeOf(index, connection);
   }
 
   /** The item's size in bytes. */
   bytesOf(connectionId: string): number {
-    const index = this.#indexOf.get(connectionId);
-    return index === undefined ? 0 : (this.#sizes[index] ?? 0);
+    return this.#sizes[this.indexOf(connectionId)] ?? 0;
   }
 
   bytesAt(index: number): number {
@@ -87,7 +96,12 @@ export class ConnectionTable {
     if (this.#sizeModel === undefined) {
       this.#sizeModel = new ConnectionSizeModel((c) => itemBytes(toConnectionItem(c)), connection);
     }
-    if (index < SIZE_CHECKS) this.#sizeModel.check(connection);
+    if (index < SIZE_CHECKS) {
+      this.sizeEstimateMaxError = Math.max(
+        this.sizeEstimateMaxError,
+        Math.abs(this.#sizeModel.error(connection)),
+      );
+    }
     return this.#sizeModel.bytes(connection);
   }
 
@@ -126,6 +140,16 @@ export class ConnectionTable {
     return this.#dueIndex.query(shard, dueBy, limit, notBefore, cursor);
   }
 
+  /** Active connections whose last attempt failed, soonest expiry first (the retry index). */
+  retrying(limit: number): Connection[] {
+    const found: Connection[] = [];
+    for (const index of this.#retrying) {
+      const connection = this.#items[index];
+      if (connection !== undefined) found.push(connection);
+    }
+    return found.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit);
+  }
+
   /** Connections waiting for an operator (the index's operator partition). */
   needingOperator(limit: number): Connection[] {
     const found: Connection[] = [];
@@ -146,4 +170,21 @@ export class ConnectionTable {
     shards.set(this.#shardOf);
     this.#shardOf = shards;
   }
+}
+
+/** The id of the `index`-th connection of a simulated fleet. */
+export const fleetConnectionId = (index: number): string => `c-${String(index).padStart(6, '0')}`;
+
+/** The index a fleet connection id names, or -1 for any other id. */
+export function seededIndex(connectionId: string): number {
+  if (connectionId.length !== 8 || connectionId.charCodeAt(0) !== 99 || connectionId.charCodeAt(1) !== 45) {
+    return -1;
+  }
+  let index = 0;
+  for (let i = 2; i < 8; i++) {
+    const digit = connectionId.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    index = index * 10 + digit;
+  }
+  return index;
 }

@@ -5,7 +5,7 @@
  * invocation deletes nothing: its messages come back after the visibility timeout.
  */
 import type { SimEnvironment } from './sim-environment';
-import type { Container, Invocation, SimLambdaFunction } from './sim-lambda';
+import type { Container, Invocation, InvocationOutcome, SimLambdaFunction } from './sim-lambda';
 import type { SimMessage, SimQueue } from './sim-queue';
 
 export interface MappingModel {
@@ -51,16 +51,18 @@ export class SimEventSourceMapping<T> {
       this.receiveRequests++;
       this.batches++;
       this.messagesDelivered += batch.length;
-      this.env.time.after(this.model.receiveLatencyMs, () => {
-        void this.#invoke(batch);
-      });
+      this.env.time.after(this.model.receiveLatencyMs, () => this.#invoke(batch));
     }
   }
 
-  async #invoke(batch: Array<SimMessage<T>>): Promise<void> {
-    const outcome = await this.fn.invoke((invocation, container) =>
-      this.handler(invocation, container, batch),
+  #invoke(batch: Array<SimMessage<T>>): void {
+    this.fn.invoke(
+      (invocation, container) => this.handler(invocation, container, batch),
+      (outcome) => this.#ended(batch, outcome),
     );
+  }
+
+  #ended(batch: Array<SimMessage<T>>, outcome: InvocationOutcome<ReadonlySet<number>>): void {
     if (outcome.kind === 'ok') {
       const failed = outcome.value;
       this.itemFailures += failed.size;

@@ -35,6 +35,8 @@ export interface FleetResult {
   readonly queue: Readonly<Record<string, number>>;
   readonly lambda: Readonly<Record<string, number>>;
   readonly loop: { readonly events: number; readonly instants: number; readonly wallMs: number };
+  /** The largest error of the item-size estimate behind the capacity units, in bytes. */
+  readonly itemSizeErrorBytes: number;
 }
 
 export function fleetResult(
@@ -110,6 +112,7 @@ export function fleetResult(
       plannerTimeouts: planner.timeouts,
     },
     loop: { ...loop, wallMs },
+    itemSizeErrorBytes: world.table.sizeEstimateMaxError,
   };
 }
 

@@ -6,15 +6,16 @@
  */
 import type { Connection } from '../../../functions/core/connection';
 import { newConnection } from '../../../functions/core/connection';
-import type { Log } from '../../../functions/core/ports';
-import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
+import type { Log, RefreshOrder } from '../../../functions/core/ports';
+import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
 import { nextRefreshDue } from '../../../functions/core/refresh-policy';
+import type { WorkerDependencies } from '../../../functions/core/run-refresh-orders';
 import { ZOHO_DATA_CENTRES } from '../../../functions/zoho/data-centres';
 import { SimAwsError } from './aws-calls';
-import { ConnectionTable } from './connection-table';
+import { ConnectionTable, fleetConnectionId } from './connection-table';
 import { SimEventSourceMapping } from './event-source-mapping';
 import { type FleetScenario, outageWindow } from './fleet-scenario';
-import { type ProductSettings, runPlanner, runWorkerBatch } from './product';
+import { type ProductSettings, runPlanner, runWorkerBatch, workerWritePacer } from './product';
 import { SimRandom } from './random';
 import type { SimEnvironment } from './sim-environment';
 import { PublishedEvents, SimCipher, SimEventPublisher, simCiphertext } from './sim-kms-events';
@@ -22,7 +23,7 @@ import type { Container } from './sim-lambda';
 import { SimLambdaFunction } from './sim-lambda';
 import { TallyMetrics, watchfulLog } from './sim-observability';
 import { SimQueue } from './sim-queue';
-import { type SimRefreshOrder, SimRefreshQueue } from './sim-refresh-queue';
+import { SimRefreshQueue } from './sim-refresh-queue';
 import { SecretsState, SimClientCredentials, SimTokenVault } from './sim-secrets';
 import { SimConnectionStore } from './sim-store';
 import { SimZoho, ZohoCloud } from './sim-zoho';
@@ -38,12 +39,12 @@ export class FleetWorld {
   readonly table: ConnectionTable;
   readonly secrets: SecretsState;
   readonly zoho: ZohoCloud;
-  readonly queue: SimQueue<SimRefreshOrder>;
+  readonly queue: SimQueue<RefreshOrder>;
   readonly published = new PublishedEvents();
   readonly metrics = new TallyMetrics();
   readonly worker: SimLambdaFunction;
   readonly planner: SimLambdaFunction;
-  readonly mapping: SimEventSourceMapping<SimRefreshOrder>;
+  readonly mapping: SimEventSourceMapping<RefreshOrder>;
   /** Per connection (dense index): 1 when its refresh token stays good (it counts for the goal). */
   readonly good: Uint8Array;
   /** Per connection: worker AWS calls about it since its last commit. */
@@ -58,6 +59,8 @@ export class FleetWorld {
   /** Planner runs that threw (a simulated AWS fault the SDK gave up on): EventBridge retries them. */
   plannerErrors = 0;
   readonly #log: Log;
+  /** The product's policy with the simulation's seeded randomness (jitter, backoff). */
+  readonly #policy: RefreshPolicy;
   readonly #orderBytes: number;
   #owners = 0;
 
@@ -66,6 +69,7 @@ export class FleetWorld {
     readonly product: ProductSettings,
   ) {
     const random = new SimRandom(scenario.seed);
+    this.#policy = { ...product.policy, random: () => random.next() };
     this.time = new VirtualTime(scenario.start);
     this.env = { time: this.time, random, aws: scenario.aws };
     const horizonMs = scenario.hours * HOUR_MS;
@@ -101,7 +105,7 @@ export class FleetWorld {
       (_invocation, container, messages) =>
         runWorkerBatch(
           this.#workerDeps(container),
-          container,
+          product,
           messages.map((message) => message.body),
         ),
     );
@@ -111,7 +115,7 @@ export class FleetWorld {
   }
 
   get policy() {
-    return this.product.policy;
+    return this.#policy;
   }
 
   /** Runs the whole scenario; `onHour` after each simulated hour (progress lines). */
@@ -137,8 +141,8 @@ export class FleetWorld {
   #invokePlanner(): void {
     this.plannerRuns++;
     this.maxBacklogWaitMs = Math.max(this.maxBacklogWaitMs, this.queue.oldestVisibleWaitMs());
-    void this.planner
-      .invoke((_invocation, container) =>
+    this.planner.invoke(
+      (_invocation, container) =>
         runPlanner({
           store: new SimConnectionStore(this.env, container, this.table, this),
           queue: new SimRefreshQueue(this.env, container, this.queue, this.#orderBytes),
@@ -147,22 +151,24 @@ export class FleetWorld {
           clock: this.time,
           policy: this.policy,
         }),
-      )
-      .then((outcome) => {
+      (outcome) => {
         if (outcome.kind !== 'error') return;
         this.plannerErrors++;
         if (!(outcome.error instanceof SimAwsError)) this.time.fail(outcome.error);
-      });
+      },
+    );
   }
 
   /**
    * The worker's dependencies, wired once per container as the worker handler wires the AWS adapters
    * at module scope; the ports follow the container's current invocation.
    */
-  #workerDeps(container: Container): RefreshDependencies {
-    const kept = container.local.get('deps') as RefreshDependencies | undefined;
+  #workerDeps(container: Container): WorkerDependencies {
+    const kept = container.local.get('deps') as WorkerDependencies | undefined;
     if (kept) return kept;
-    const deps: RefreshDependencies = {
+    const deps: WorkerDependencies = {
+      writePacer: workerWritePacer(this.time, this.product),
+      queue: new SimRefreshQueue(this.env, container, this.queue, this.#orderBytes),
       store: new SimConnectionStore(this.env, container, this.table, this),
       vault: new SimTokenVault(this.env, container, this.secrets),
       cipher: new SimCipher(this.env, container),
@@ -200,7 +206,7 @@ export class FleetWorld {
     const dcs = Object.entries(scenario.dcShares);
     const interval = 43 * 60_000;
     for (let i = 0; i < scenario.connections; i++) {
-      const connectionId = `c-${String(i).padStart(6, '0')}`;
+      const connectionId = fleetConnectionId(i);
       const dc = pickDc(dcs, random.next());
       const centre = ZOHO_DATA_CENTRES.find((entry) => entry.dc === dc) ?? ZOHO_DATA_CENTRES[0];
       if (!centre) throw new Error('no Zoho data centres');

@@ -38,7 +38,7 @@ export const readUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes 
 /**
  * Bytes of a connection item without building it: the adapter's own mapping (`toConnectionItem`)
  * measured once on a sample gives the fixed part; what varies between connections and writes (ids,
- * hosts, the budget lists, a lease, an error, a kept token) is added by DynamoDB's rules. `check`
+ * hosts, the budget lists, a lease, an error, a kept token) is added by DynamoDB's rules. `error`
  * compares the estimate with the exact size, so a new attribute of the item cannot drift unseen.
  */
 export class ConnectionSizeModel {
@@ -55,19 +55,9 @@ export class ConnectionSizeModel {
     return this.#fixed + variableBytes(connection);
   }
 
-  /**
-   * Throws when the estimate of `connection` is more than `toleranceBytes` off (a list epoch is 8
-   * or 9 bytes depending on its trailing zeros: 64 bytes is that over the budget lists, and far
-   * below what would move an item of well under 1 KB across a write unit).
-   */
-  check(connection: Connection, toleranceBytes = 64): void {
-    const exact = this.exact(connection);
-    const estimate = this.bytes(connection);
-    if (Math.abs(exact - estimate) > toleranceBytes) {
-      throw new Error(
-        `item-size: the estimate of ${connection.connectionId} is ${estimate} bytes, the item has ${exact}: update ConnectionSizeModel`,
-      );
-    }
+  /** How far the estimate of `connection` is from its exact size, in bytes (signed). */
+  error(connection: Connection): number {
+    return this.bytes(connection) - this.exact(connection);
   }
 }
 

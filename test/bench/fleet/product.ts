@@ -1,22 +1,25 @@
 /**
  * The one file that binds the simulation to the product: its deployed settings and its two use
- * cases (the planner's run, the worker's batch), called exactly as the handlers call them. Every
- * other file of the simulation only models the outside world.
- *
- * STAND-IN until the engine's planner and worker land (issue 10): a planner that queues the next
- * minute's due connections, and a worker that refreshes its orders one after another without a
- * write limiter.
+ * cases (the planner's run, the worker's batch), called as the handlers call them. Every other file
+ * of the simulation only models the outside world.
  */
 import { readRefresherConfig } from '../../../functions/aws/config';
 import { ENV } from '../../../functions/aws/names';
 import { createRefresherDependencies } from '../../../functions/aws/refresher';
-import type { Connection, EpochMillis } from '../../../functions/core/connection';
-import type { ConnectionStore, Log, Metrics } from '../../../functions/core/ports';
-import { refreshConnection } from '../../../functions/core/refresh-connection';
-import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
+import { type PlannerDependencies, planRefreshes } from '../../../functions/core/plan-refreshes';
+import type { Clock, RefreshOrder } from '../../../functions/core/ports';
 import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
-import type { Container } from './sim-lambda';
-import type { SimRefreshOrder } from './sim-refresh-queue';
+import {
+  type OrderDelivery,
+  runRefreshOrders,
+  type WorkerDependencies,
+} from '../../../functions/core/run-refresh-orders';
+import {
+  createWritePacer,
+  type WritePacer,
+  workerConcurrencyFor,
+  writeIntervalMs,
+} from '../../../functions/core/write-pacer';
 
 /** The deployed settings the simulation runs with. */
 export interface ProductSettings {
@@ -28,11 +31,19 @@ export interface ProductSettings {
     readonly memoryMb: number;
     readonly timeoutMs: number;
     readonly batchSize: number;
+    /** The event source mapping's maximumConcurrency. */
     readonly maximumConcurrency: number;
+    /** Orders of one batch refreshed side by side. */
+    readonly ordersConcurrency: number;
+    /** How far apart one worker container spaces its secret writes. */
+    readonly writeIntervalMs: number;
   };
   readonly queue: { readonly visibilityTimeoutMs: number; readonly maxReceiveCount: number };
   readonly planner: { readonly memoryMb: number; readonly timeoutMs: number; readonly periodMs: number };
 }
+
+/** STAND-IN until the engine's settings land: the documented default of `secretWritesPerSecond`. */
+const SECRET_WRITES_PER_SECOND = 20;
 
 /** The settings a stack deploys with its defaults. */
 export function productSettings(): ProductSettings {
@@ -49,61 +60,48 @@ export function productSettings(): ProductSettings {
     ports: noPorts,
     zoho: noPorts,
   });
+  const concurrency = workerConcurrencyFor(SECRET_WRITES_PER_SECOND);
   return {
     policy,
     zohoTimeoutMs: config.zohoTimeoutMs,
-    secretWritesPerSecond: 20,
-    worker: { memoryMb: 256, timeoutMs: 60_000, batchSize: 10, maximumConcurrency: 10 },
+    secretWritesPerSecond: SECRET_WRITES_PER_SECOND,
+    worker: {
+      memoryMb: 256,
+      timeoutMs: 60_000,
+      batchSize: 10,
+      maximumConcurrency: concurrency,
+      ordersConcurrency: 10,
+      writeIntervalMs: writeIntervalMs(SECRET_WRITES_PER_SECOND, concurrency),
+    },
     queue: { visibilityTimeoutMs: 360_000, maxReceiveCount: 5 },
     planner: { memoryMb: 256, timeoutMs: 60_000, periodMs: 60_000 },
   };
 }
 
-/** What a planner run needs: the store, the queue, the clock and the observability ports. */
-export interface PlannerPorts {
-  readonly store: ConnectionStore;
-  readonly queue: { enqueue(orders: readonly SimRefreshOrder[]): Promise<void> };
-  readonly metrics: Metrics;
-  readonly log: Log;
-  readonly clock: { now(): EpochMillis };
-  readonly policy: RefreshPolicy;
+/** One planner run, as the planner handler makes it. */
+export async function runPlanner(deps: PlannerDependencies): Promise<void> {
+  await planRefreshes(deps, { mode: 'scheduled' });
 }
 
-/** One planner run, as the planner handler makes it. */
-export async function runPlanner(ports: PlannerPorts): Promise<void> {
-  const now = ports.clock.now();
-  const horizon = (Math.floor(now / 60_000) + 2) * 60_000;
-  const due = await ports.store.listDue(horizon - 1, 20_000);
-  const overdueSlot = Math.floor(now / 60_000) % 5 === 0;
-  const orders = due
-    .filter(
-      (c: Connection) =>
-        c.refreshDueAt >= horizon - 60_000 || (overdueSlot && c.refreshDueAt < now - 120_000),
-    )
-    .map((c) => ({ connectionId: c.connectionId, dueAt: c.refreshDueAt, snapshot: c }));
-  if (orders.length > 0) await ports.queue.enqueue(orders);
+/** The write pacer of one worker container, as the worker handler makes it at module scope. */
+export function workerWritePacer(clock: Pick<Clock, 'now' | 'sleep'>, settings: ProductSettings): WritePacer {
+  return createWritePacer(clock, settings.worker.writeIntervalMs);
 }
 
 /**
  * One worker invocation, as the worker handler makes it: the orders of one SQS batch; returns the
- * indexes of the orders that threw (the handler's `batchItemFailures`).
+ * indexes of the orders to deliver again (the handler's `batchItemFailures`).
  */
 export async function runWorkerBatch(
-  deps: RefreshDependencies,
-  _container: Container,
-  orders: readonly SimRefreshOrder[],
+  deps: WorkerDependencies,
+  settings: ProductSettings,
+  orders: readonly RefreshOrder[],
 ): Promise<ReadonlySet<number>> {
+  const deliveries: OrderDelivery[] = orders.map((order, index) => ({ deliveryId: String(index), order }));
+  const outcomes = await runRefreshOrders(deps, deliveries, {
+    concurrency: settings.worker.ordersConcurrency,
+  });
   const failed = new Set<number>();
-  for (const [index, order] of orders.entries()) {
-    try {
-      await refreshConnection(deps, {
-        connectionId: order.connectionId,
-        trigger: 'scheduled',
-        ...(order.snapshot && { snapshot: order.snapshot }),
-      });
-    } catch {
-      failed.add(index);
-    }
-  }
+  for (const outcome of outcomes) if (outcome.kind === 'retry') failed.add(Number(outcome.deliveryId));
   return failed;
 }

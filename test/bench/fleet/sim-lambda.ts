@@ -5,6 +5,7 @@
  * function: invocations, billed milliseconds, AWS calls, the concurrency peak.
  */
 import { AwsMeter, type CallContext } from './aws-calls';
+import { FifoTimers } from './fifo-timers';
 import type { SimEnvironment } from './sim-environment';
 import { ContainerCredentialsCache } from './sim-secrets';
 
@@ -61,13 +62,19 @@ export class Container implements CallContext {
   }
 }
 
-/** One invocation: the call context of its ports. */
+/** One invocation: the call context of its ports, and its own course (start, deadline, end). */
 export class Invocation implements CallContext {
   alive = true;
+  started = 0;
+  /** Ended (returned, threw, timed out or crashed): its timeout is moot. */
+  done = false;
+  container: Container | undefined;
+
   constructor(
     readonly meter: AwsMeter,
     readonly vcpu: number,
-    readonly onConnectionCall?: (connectionId: string) => void,
+    readonly onConnectionCall: ((connectionId: string) => void) | undefined,
+    readonly end: (invocation: Invocation, outcome: InvocationOutcome<unknown>) => void,
   ) {}
 }
 
@@ -89,7 +96,8 @@ export class SimLambdaFunction {
   /** Duration of every invocation, init excluded (the planner's p99). */
   readonly durations: number[] = [];
   readonly #idle: Container[] = [];
-  readonly #watchdog: Watchdog;
+  /** The timeouts of the running invocations (one timeout for all: they come due in order). */
+  readonly #timeouts: FifoTimers<Invocation>;
   readonly vcpu: number;
 
   constructor(
@@ -100,7 +108,11 @@ export class SimLambdaFunction {
     private readonly keepDurations = false,
   ) {
     this.vcpu = model.memoryMb / MB_PER_VCPU;
-    this.#watchdog = new Watchdog(env);
+    this.#timeouts = new FifoTimers(
+      env.time,
+      (invocation) => this.#timedOut(invocation),
+      (invocation) => invocation.done,
+    );
   }
 
   /** GB-seconds billed so far. */
@@ -109,68 +121,79 @@ export class SimLambdaFunction {
   }
 
   /**
-   * Runs `handler` in a container as one invocation and settles when it ends: returned, threw, ran
-   * into the timeout, or crashed. A stopped invocation's own code never resumes.
+   * Runs `handler` in a container as one invocation; `onEnd` hears how it ended: returned, threw,
+   * ran into the timeout, or crashed. A stopped invocation's own code never resumes. Callbacks, not
+   * a promise per invocation: the simulation makes millions of them.
    */
   invoke<R>(
     handler: (invocation: Invocation, container: Container) => Promise<R>,
-  ): Promise<InvocationOutcome<R>> {
-    const { time, random } = this.env;
+    onEnd: (outcome: InvocationOutcome<R>) => void,
+  ): void {
+    const { time } = this.env;
     this.invocations++;
     this.running++;
     if (this.running > this.peakConcurrency) this.peakConcurrency = this.running;
-    const invocation = new Invocation(this.meter, this.vcpu, this.onConnectionCall);
+    const invocation = new Invocation(this.meter, this.vcpu, this.onConnectionCall, (ended, outcome) =>
+      this.#end(ended, outcome as InvocationOutcome<R>, onEnd),
+    );
     const container = this.#container(invocation);
-    return new Promise((resolve) => {
-      let started = time.now();
-      let ended = false;
-      let deadline: Deadline | undefined;
-      const end = (outcome: InvocationOutcome<R>) => {
-        if (ended) return;
-        ended = true;
-        if (deadline) deadline.done = true;
-        invocation.alive = false;
-        const durationMs = time.now() - started;
-        this.billedMs += Math.ceil(durationMs + this.model.invokeOverheadMs);
-        if (this.keepDurations) this.durations.push(durationMs);
-        this.running--;
-        // A sandbox that timed out or crashed is gone; one whose handler threw is reused.
-        if (outcome.kind === 'ok' || outcome.kind === 'error') {
-          container.idleSince = time.now();
-          this.#idle.push(container);
-        }
-        resolve(outcome);
-      };
-      const run = () => {
-        started = time.now();
-        deadline = this.#watchdog.watch(started + this.model.timeoutMs, () => {
-          this.timeouts++;
-          end({ kind: 'timeout' });
-        });
-        if (random.chance(this.model.crashRate)) {
-          time.after(random.uniform(0, this.model.crashWithinMs), () => {
-            if (!ended) this.crashes++;
-            end({ kind: 'crash' });
-          });
-        }
-        handler(invocation, container).then(
-          (value) => end({ kind: 'ok', value }),
-          (error: unknown) => {
-            if (!ended) this.errors++;
-            end({ kind: 'error', error });
-          },
-        );
-      };
-      if (container.idleSince >= 0) {
-        run();
-        return;
-      }
-      // A cold start: the init runs (and is billed) before the handler.
-      this.coldStarts++;
-      container.idleSince = 0;
-      this.billedMs += this.model.initMs;
-      time.after(this.model.initMs, run);
-    });
+    invocation.container = container;
+    if (container.idleSince >= 0) {
+      this.#start(invocation, handler);
+      return;
+    }
+    // A cold start: the init runs (and is billed) before the handler.
+    this.coldStarts++;
+    container.idleSince = 0;
+    this.billedMs += this.model.initMs;
+    time.after(this.model.initMs, () => this.#start(invocation, handler));
+  }
+
+  #start<R>(invocation: Invocation, handler: (invocation: Invocation, container: Container) => Promise<R>) {
+    const { time, random } = this.env;
+    const container = invocation.container as Container;
+    invocation.started = time.now();
+    this.#timeouts.set(invocation.started + this.model.timeoutMs, invocation);
+    if (random.chance(this.model.crashRate)) {
+      time.after(random.uniform(0, this.model.crashWithinMs), () => {
+        if (!invocation.done) this.crashes++;
+        invocation.end(invocation, { kind: 'crash' });
+      });
+    }
+    handler(invocation, container).then(
+      (value) => invocation.end(invocation, { kind: 'ok', value }),
+      (error: unknown) => {
+        if (!invocation.done) this.errors++;
+        invocation.end(invocation, { kind: 'error', error });
+      },
+    );
+  }
+
+  #timedOut(invocation: Invocation): void {
+    this.timeouts++;
+    invocation.end(invocation, { kind: 'timeout' });
+  }
+
+  #end<R>(
+    invocation: Invocation,
+    outcome: InvocationOutcome<R>,
+    onEnd: (outcome: InvocationOutcome<R>) => void,
+  ) {
+    if (invocation.done) return;
+    const now = this.env.time.now();
+    invocation.done = true;
+    invocation.alive = false;
+    const durationMs = now - invocation.started;
+    this.billedMs += Math.ceil(durationMs + this.model.invokeOverheadMs);
+    if (this.keepDurations) this.durations.push(durationMs);
+    this.running--;
+    // A sandbox that timed out or crashed is gone; one whose handler threw is reused.
+    const container = invocation.container;
+    if (container && (outcome.kind === 'ok' || outcome.kind === 'error')) {
+      container.idleSince = now;
+      this.#idle.push(container);
+    }
+    onEnd(outcome);
   }
 
   /** The most recently used warm container, or a new (cold) one; reclaims those idle too long. */
@@ -189,54 +212,5 @@ export class SimLambdaFunction {
     const fresh = new Container(invocation);
     fresh.idleSince = -1;
     return fresh;
-  }
-}
-
-/** One running invocation's timeout. */
-interface Deadline {
-  readonly at: number;
-  readonly expire: () => void;
-  done: boolean;
-}
-
-/**
- * The timeouts of one function's running invocations, with one event on the clock at a time (at the
- * earliest deadline still running) instead of one per invocation: deadlines come in the order the
- * invocations started, as every invocation of a function has the same timeout.
- */
-class Watchdog {
-  #deadlines: Deadline[] = [];
-  #head = 0;
-  #armed = false;
-
-  constructor(private readonly env: SimEnvironment) {}
-
-  watch(at: number, expire: () => void): Deadline {
-    const deadline: Deadline = { at, expire, done: false };
-    this.#deadlines.push(deadline);
-    if (!this.#armed) this.#arm();
-    return deadline;
-  }
-
-  #arm(): void {
-    while (this.#head < this.#deadlines.length && this.#deadlines[this.#head]?.done) this.#head++;
-    if (this.#head > 1024 && this.#head * 2 > this.#deadlines.length) {
-      this.#deadlines = this.#deadlines.slice(this.#head);
-      this.#head = 0;
-    }
-    const next = this.#deadlines[this.#head];
-    this.#armed = next !== undefined;
-    if (next) this.env.time.at(next.at, () => this.#check());
-  }
-
-  #check(): void {
-    const now = this.env.time.now();
-    for (;;) {
-      const deadline = this.#deadlines[this.#head];
-      if (deadline === undefined || (!deadline.done && deadline.at > now)) break;
-      this.#head++;
-      if (!deadline.done) deadline.expire();
-    }
-    this.#arm();
   }
 }

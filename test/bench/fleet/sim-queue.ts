@@ -5,6 +5,7 @@
  * the age of the oldest waiting message.
  */
 import type { EpochMillis } from '../../../functions/core/connection';
+import { FifoTimers } from './fifo-timers';
 import type { SimEnvironment } from './sim-environment';
 
 export interface QueueModel {
@@ -35,6 +36,12 @@ export class SimMessage<T> {
   }
 }
 
+/** One receive of a message: its visibility timeout returns it only if nothing received it since. */
+interface Receipt<T> {
+  readonly message: SimMessage<T>;
+  readonly receipt: number;
+}
+
 export class SimQueue<T> {
   /** Called when a message becomes visible (the event source mapping polls). */
   onVisible: () => void = () => {};
@@ -49,11 +56,22 @@ export class SimQueue<T> {
   deadLetters = 0;
   /** Messages sent and not yet deleted or dead-lettered. */
   inQueue = 0;
+  /** Visibility timeouts of the receives (one timeout for all: they come due in order). */
+  readonly #visibility: FifoTimers<Receipt<T>>;
 
   constructor(
     private readonly env: SimEnvironment,
     private readonly model: QueueModel,
-  ) {}
+  ) {
+    this.#visibility = new FifoTimers(
+      env.time,
+      ({ message }) => {
+        message.visibleAt = this.env.time.now();
+        this.#makeVisible(message);
+      },
+      ({ message, receipt }) => message.state !== 'in_flight' || message.receipt !== receipt,
+    );
+  }
 
   /** A message sent now, visible after `delaySeconds`. */
   send(body: T, delaySeconds: number): void {
@@ -89,12 +107,7 @@ export class SimQueue<T> {
       message.state = 'in_flight';
       const receipt = ++message.receipt;
       this.received++;
-      this.env.time.after(this.model.visibilityTimeoutMs, () => {
-        if (message.state === 'in_flight' && message.receipt === receipt) {
-          message.visibleAt = this.env.time.now();
-          this.#makeVisible(message);
-        }
-      });
+      this.#visibility.set(now + this.model.visibilityTimeoutMs, { message, receipt });
       if (!message.duplicate && this.env.random.chance(this.model.duplicateRate)) {
         this.inQueue++;
         const copyAt = now + this.env.random.uniform(0, this.model.duplicateDelayMaxMs);

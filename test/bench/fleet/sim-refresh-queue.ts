@@ -1,19 +1,15 @@
 /**
- * The planner's RefreshQueue, simulated as the SQS adapter sends: SendMessageBatch of up to 10
- * orders, several batches in flight at once, each order held back by DelaySeconds until it is due
- * (at most 15 minutes). Each batch is billed per started 64 KB of its payload.
+ * The RefreshQueue (the planner's, and the worker's for a retry it queues itself), simulated as the
+ * SQS adapter sends: SendMessageBatch of up to 10 orders, several batches in flight at once, each
+ * order held back by DelaySeconds until it is due (at most 15 minutes). Each batch is billed per
+ * started 64 KB of its payload; a batch the SDK gave up on is not queued (OrdersNotQueuedError).
  */
-import type { Connection, EpochMillis } from '../../../functions/core/connection';
-import type { CallContext } from './aws-calls';
+import type { EpochMillis } from '../../../functions/core/connection';
+import { OrdersNotQueuedError } from '../../../functions/core/errors';
+import type { RefreshOrder, RefreshQueue } from '../../../functions/core/ports';
+import { type CallContext, SimAwsError } from './aws-calls';
 import { type SimEnvironment, SimPort } from './sim-environment';
 import type { SimQueue } from './sim-queue';
-
-/** One order as the planner hands it to the queue (the engine's RefreshOrder). */
-export interface SimRefreshOrder {
-  readonly connectionId: string;
-  readonly dueAt: EpochMillis;
-  readonly snapshot?: Connection;
-}
 
 /** SQS's longest DelaySeconds. */
 export const MAX_DELAY_SECONDS = 900;
@@ -23,32 +19,41 @@ const PARALLEL_BATCHES = 8;
 /** SQS bills one request per started 64 KB of payload. */
 const BILLING_CHUNK_BYTES = 64 * 1024;
 
-export class SimRefreshQueue extends SimPort {
+export class SimRefreshQueue extends SimPort implements RefreshQueue {
   constructor(
     env: SimEnvironment,
     context: CallContext,
-    private readonly queue: SimQueue<SimRefreshOrder>,
+    private readonly queue: SimQueue<RefreshOrder>,
     /** Bytes of one order's message body (measured once from a real snapshot). */
     private readonly orderBytes: number,
   ) {
     super(env, context);
   }
 
-  async enqueue(orders: readonly SimRefreshOrder[]): Promise<void> {
-    const batches: SimRefreshOrder[][] = [];
+  /** Sends every batch; a batch the SDK gave up on is counted, and OrdersNotQueuedError names them all. */
+  async enqueue(orders: readonly RefreshOrder[]): Promise<void> {
+    const batches: RefreshOrder[][] = [];
+    let notQueued = 0;
     for (let i = 0; i < orders.length; i += BATCH) batches.push(orders.slice(i, i + BATCH));
     let next = 0;
     const sender = async () => {
       while (next < batches.length) {
         const batch = batches[next++] ?? [];
         const delays = batch.map((order) => delaySeconds(order.dueAt, this.env.time.now()));
-        await this.call('sqs.SendMessageBatch');
+        try {
+          await this.call('sqs.SendMessageBatch');
+        } catch (error) {
+          if (!(error instanceof SimAwsError)) throw error;
+          notQueued += batch.length;
+          continue;
+        }
         this.context.meter.requests['sqs.SendMessageBatch'] +=
           Math.ceil((batch.length * this.orderBytes) / BILLING_CHUNK_BYTES) - 1;
         for (const [index, order] of batch.entries()) this.queue.send(order, delays[index] ?? 0);
       }
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, sender));
+    if (notQueued > 0) throw new OrdersNotQueuedError(notQueued);
   }
 }
 

@@ -1,7 +1,10 @@
 /**
  * ConnectionStore on the simulated table: the conditions of the DynamoDB adapter (the lease, the
  * expected version and lease sequence, status `active`), applied when the call's latency has passed,
- * with the capacity units each write and read costs (table and due index, projection ALL).
+ * and the capacity units each call costs: the table's item, the due index (projection ALL: every
+ * change rewrites it, a moved sort key is a delete and a put), the retry index (keys and the failure
+ * count), a transaction's double rate. The same operations as the adapter: a commit and its history
+ * are one TransactWriteItems.
  */
 import { toHistoryItem } from '../../../functions/aws/history-item';
 import {
@@ -17,14 +20,18 @@ import type {
   LeaseMarks,
   RefreshCommit,
   RefreshFailure,
+  RetryingConnection,
   StatusChange,
 } from '../../../functions/core/ports';
+import type { CallContext } from './aws-calls';
 import type { ConnectionTable } from './connection-table';
 import { itemBytes, readUnits, writeUnits } from './item-size';
-import { SimPort } from './sim-environment';
+import { type SimEnvironment, SimPort } from './sim-environment';
 
 /** A Query page is at most 1 MB. */
 const PAGE_BYTES = 1024 * 1024;
+/** A retry-index item: keys, the connection id and the failure count. */
+const RETRY_INDEX_BYTES = 100;
 
 /** Bytes of a typical history item (measured once from the adapter's own mapping). */
 const HISTORY_BYTES = itemBytes(
@@ -58,8 +65,8 @@ export interface StoreObserver {
 
 export class SimConnectionStore extends SimPort implements ConnectionStore {
   constructor(
-    env: ConstructorParameters<typeof SimPort>[0],
-    context: ConstructorParameters<typeof SimPort>[1],
+    env: SimEnvironment,
+    context: CallContext,
     private readonly table: ConnectionTable,
     private readonly observer: StoreObserver,
   ) {
@@ -132,11 +139,19 @@ export class SimConnectionStore extends SimPort implements ConnectionStore {
     }));
   }
 
+  /** One TransactWriteItems: the lease-guarded update and the history item, both or neither. */
   async commitRefresh(connectionId: string, owner: string, commit: RefreshCommit, now: EpochMillis) {
-    const committed = await this.#underLease(connectionId, owner, now, (item) => {
-      const { lease: _lease, lastError: _lastError, keptToken: _kept, ...rest } = item;
-      return { ...rest, ...commit, consecutiveFailures: 0 };
-    });
+    const { history: _history, ...fields } = commit;
+    const committed = await this.#underLease(
+      connectionId,
+      owner,
+      now,
+      (item) => {
+        const { lease: _lease, lastError: _lastError, keptToken: _kept, ...rest } = item;
+        return { ...rest, ...fields, consecutiveFailures: 0 };
+      },
+      'dynamodb.TransactWriteItems',
+    );
     if (committed) this.observer.onCommitted(connectionId);
     return committed;
   }
@@ -155,45 +170,32 @@ export class SimConnectionStore extends SimPort implements ConnectionStore {
     });
   }
 
+  /** One paged Query per due shard, in parallel, as the adapter reads them; merged earliest first. */
   async listDue(dueBy: EpochMillis, limit: number, notBefore?: EpochMillis): Promise<Connection[]> {
     const shards = this.table.shardNames;
-    const pages = await Promise.all(shards.map((shard) => this.queryDue(shard, dueBy, limit, notBefore)));
+    const pages = await Promise.all(shards.map((shard) => this.#queryDue(shard, dueBy, limit, notBefore)));
     return pages
       .flat()
       .sort((a, b) => a.refreshDueAt - b.refreshDueAt)
       .slice(0, limit);
   }
 
-  /** Every due connection of one shard up to `limit`, page by page (1 MB each), as the adapter pages. */
-  async queryDue(
-    shard: string,
-    dueBy: EpochMillis,
-    limit: number,
-    notBefore?: EpochMillis,
-  ): Promise<Connection[]> {
-    const number = this.table.shardNumber(shard);
-    const found: Connection[] = [];
-    for (;;) {
-      await this.call('dynamodb.Query');
-      const last = found.at(-1);
-      const page = this.#page(
-        this.table.queryDue(
-          number,
-          dueBy,
-          limit - found.length,
-          notBefore,
-          last && { dueAt: last.refreshDueAt, connectionId: last.connectionId },
-        ),
-      );
-      found.push(...page.items);
-      if (!page.more || found.length >= limit) return found;
-    }
+  async listRetrying(limit: number): Promise<RetryingConnection[]> {
+    await this.call('dynamodb.Query');
+    const found = this.table.retrying(limit);
+    this.context.meter.readUnits += readUnits(found.length * RETRY_INDEX_BYTES) / 2;
+    return found.map(({ connectionId, expiresAt, consecutiveFailures }) => ({
+      connectionId,
+      expiresAt,
+      consecutiveFailures,
+    }));
   }
 
   async listNeedingOperator(limit: number): Promise<Connection[]> {
     await this.call('dynamodb.Query');
     const found = this.table.needingOperator(limit);
-    this.#billQuery(found);
+    const bytes = found.reduce((sum, item) => sum + this.table.bytesOf(item.connectionId), 0);
+    this.context.meter.readUnits += readUnits(bytes) / 2;
     return found;
   }
 
@@ -210,6 +212,8 @@ export class SimConnectionStore extends SimPort implements ConnectionStore {
     const { expectedStatus: _expected, lastError, ...other } = changes;
     this.#write(index, item, {
       ...rest,
+      // A status change invalidates every snapshot taken before it, as the adapter's does.
+      leaseSeq: item.leaseSeq + 1,
       ...other,
       status,
       ...(lastError === null ? { consecutiveFailures: 0 } : lastError ? { lastError } : {}),
@@ -225,44 +229,64 @@ export class SimConnectionStore extends SimPort implements ConnectionStore {
     return [];
   }
 
+  /** Every due connection of one shard up to `limit`, page by page (1 MB each), as the adapter pages. */
+  async #queryDue(
+    shard: string,
+    dueBy: EpochMillis,
+    limit: number,
+    notBefore?: EpochMillis,
+  ): Promise<Connection[]> {
+    const number = this.table.shardNumber(shard);
+    const found: Connection[] = [];
+    for (;;) {
+      await this.call('dynamodb.Query');
+      const last = found.at(-1);
+      const cursor = last && { dueAt: last.refreshDueAt, connectionId: last.connectionId };
+      const page = this.#page(this.table.queryDue(number, dueBy, limit - found.length, notBefore, cursor));
+      found.push(...page.items);
+      if (!page.more || found.length >= limit) return found;
+    }
+  }
+
   /** A conditional write under the lease: `change` applies only if `owner` holds an unexpired lease. */
   async #underLease(
     connectionId: string,
     owner: string,
     now: EpochMillis,
     change: (item: Connection) => Connection,
+    api: 'dynamodb.UpdateItem' | 'dynamodb.TransactWriteItems' = 'dynamodb.UpdateItem',
   ): Promise<boolean> {
-    await this.call('dynamodb.UpdateItem', connectionId);
+    await this.call(api, connectionId);
     const index = this.table.indexOf(connectionId);
     const item = this.table.at(index);
+    const transaction = api === 'dynamodb.TransactWriteItems';
     if (item?.lease?.owner !== owner || item.lease.until <= now || item.status !== 'active') {
-      this.#failedWrite(index);
+      this.#failedWrite(index, transaction);
       return false;
     }
-    this.#write(index, item, change(item));
+    this.#write(index, item, change(item), transaction);
     return true;
   }
 
-  /** Stores the new state and bills it: the table's write, and the index's (projection ALL). */
-  #write(index: number, before: Connection, after: Connection): Connection {
+  /**
+   * Stores the new state and bills it: the table's write (twice the units in a transaction, and the
+   * history item with it), then each index the change touches.
+   */
+  #write(index: number, before: Connection, after: Connection, transaction = false): Connection {
     const beforeBytes = this.table.bytesAt(index);
     this.table.putAt(index, after);
     const afterBytes = this.table.bytesAt(index);
-    let units = writeUnits(Math.max(beforeBytes, afterBytes));
-    const wasIndexed = before.status === 'active';
-    const isIndexed = after.status === 'active';
-    const keyMoved = wasIndexed !== isIndexed || before.refreshDueAt !== after.refreshDueAt;
-    // A changed index key is a delete and a put on the index; any other change one update.
-    if (keyMoved)
-      units += (wasIndexed ? writeUnits(beforeBytes) : 0) + (isIndexed ? writeUnits(afterBytes) : 0);
-    else if (isIndexed) units += writeUnits(afterBytes);
+    const table = writeUnits(Math.max(beforeBytes, afterBytes));
+    let units = transaction ? 2 * (table + writeUnits(HISTORY_BYTES)) : table;
+    units += dueIndexUnits(before, after, beforeBytes, afterBytes);
+    units += retryIndexUnits(before, after);
     this.context.meter.writeUnits += units;
     return after;
   }
 
   /** A write whose condition failed still costs the item's write units. */
-  #failedWrite(index: number): void {
-    this.context.meter.writeUnits += writeUnits(this.table.bytesAt(index));
+  #failedWrite(index: number, transaction = false): void {
+    this.context.meter.writeUnits += (transaction ? 2 : 1) * writeUnits(this.table.bytesAt(index));
   }
 
   /** Cuts a query's result at 1 MB, and bills what the page read (eventually consistent: half). */
@@ -278,9 +302,22 @@ export class SimConnectionStore extends SimPort implements ConnectionStore {
     this.context.meter.readUnits += readUnits(bytes) / 2;
     return count === items.length ? { items, more: false } : { items: items.slice(0, count), more: true };
   }
+}
 
-  #billQuery(items: readonly Connection[]): void {
-    const bytes = items.reduce((sum, item) => sum + this.table.bytesOf(item.connectionId), 0);
-    this.context.meter.readUnits += readUnits(bytes) / 2;
-  }
+/** The due index (active connections, projection ALL): a moved key is a delete and a put. */
+function dueIndexUnits(before: Connection, after: Connection, beforeBytes: number, afterBytes: number) {
+  const was = before.status === 'active';
+  const is = after.status === 'active';
+  if (was && is && before.refreshDueAt === after.refreshDueAt) return writeUnits(afterBytes);
+  return (was ? writeUnits(beforeBytes) : 0) + (is ? writeUnits(afterBytes) : 0);
+}
+
+/** The retry index (active connections with a last error; keys and the failure count). */
+function retryIndexUnits(before: Connection, after: Connection) {
+  const was = before.status === 'active' && before.lastError !== undefined;
+  const is = after.status === 'active' && after.lastError !== undefined;
+  if (!was && !is) return 0;
+  if (was !== is) return 1;
+  if (before.expiresAt !== after.expiresAt) return 2;
+  return before.consecutiveFailures === after.consecutiveFailures ? 0 : 1;
 }

@@ -15,6 +15,7 @@ import { ZOHO_TOKEN_REQUEST_LIMIT, ZOHO_TOKEN_WINDOW_MS } from '../../../functio
 import type { CodeExchangeGrant, TokenGrant } from '../../../functions/core/token';
 import { ZOHO_DATA_CENTRES } from '../../../functions/zoho/data-centres';
 import { type CallContext, never } from './aws-calls';
+import { seededIndex } from './connection-table';
 import type { SimEnvironment } from './sim-environment';
 
 /** One data centre's accounts server down for a while. */
@@ -54,7 +55,10 @@ export class ZohoCloud {
   outageFailures = 0;
   throttled = 0;
   rejectedRevoked = 0;
-  readonly #recent = new Map<string, { times: Float64Array; next: number }>();
+  /** Per refresh token, the times of its last LIMIT requests (a ring) and the ring's next slot. */
+  #times = new Float64Array(0);
+  #next = new Uint8Array(0);
+  readonly #ringsOfOthers = new Map<string, number>();
   readonly #revoked = new Set<string>();
   readonly #dcOf = new Map(ZOHO_DATA_CENTRES.map((entry) => [entry.accountsServer, entry]));
 
@@ -79,15 +83,30 @@ export class ZohoCloud {
    * requests back is still inside the window.
    */
   overLimit(refreshToken: string, now: EpochMillis): boolean {
-    let ring = this.#recent.get(refreshToken);
-    if (ring === undefined) {
-      ring = { times: new Float64Array(ZOHO_TOKEN_REQUEST_LIMIT).fill(Number.NEGATIVE_INFINITY), next: 0 };
-      this.#recent.set(refreshToken, ring);
-    }
-    const oldest = ring.times[ring.next] ?? Number.NEGATIVE_INFINITY;
-    ring.times[ring.next] = now;
-    ring.next = (ring.next + 1) % ZOHO_TOKEN_REQUEST_LIMIT;
+    const ring = this.#ringOf(refreshToken);
+    const slot = ring * ZOHO_TOKEN_REQUEST_LIMIT + (this.#next[ring] ?? 0);
+    const oldest = this.#times[slot] ?? Number.NEGATIVE_INFINITY;
+    this.#times[slot] = now;
+    this.#next[ring] = ((this.#next[ring] ?? 0) + 1) % ZOHO_TOKEN_REQUEST_LIMIT;
     return oldest > now - ZOHO_TOKEN_WINDOW_MS;
+  }
+
+  /** The ring of a refresh token: a fleet token ends with its connection's id, which names it. */
+  #ringOf(refreshToken: string): number {
+    let ring = seededIndex(refreshToken.slice(-8));
+    if (ring < 0) {
+      ring = this.#ringsOfOthers.get(refreshToken) ?? this.#ringsOfOthers.size + (this.#next.length >> 1);
+      this.#ringsOfOthers.set(refreshToken, ring);
+    }
+    if (ring >= this.#next.length) {
+      const next = new Uint8Array(Math.max(1024, ring * 2));
+      next.set(this.#next);
+      this.#next = next;
+      const times = new Float64Array(next.length * ZOHO_TOKEN_REQUEST_LIMIT).fill(Number.NEGATIVE_INFINITY);
+      times.set(this.#times);
+      this.#times = times;
+    }
+    return ring;
   }
 
   isRevoked(refreshToken: string): boolean {

@@ -36,7 +36,8 @@ export class VirtualTime implements Clock {
     this.#now = start;
   }
 
-  readonly now = (): EpochMillis => this.#now;
+  /** Whole milliseconds, as Date.now() gives them (latencies keep their fractions internally). */
+  readonly now = (): EpochMillis => Math.floor(this.#now);
 
   /** Clock port: the core's retry pauses are waits on virtual time too. */
   readonly sleep = (ms: number): Promise<void> => this.delay(ms);

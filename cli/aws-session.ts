@@ -58,6 +58,7 @@ export class AwsSession {
     const flags: Record<string, string> = {};
     for (const [flag, key] of [
       ['region', 'region'],
+      ['profile', 'profile'],
       ['aws-endpoint', 'awsEndpoint'],
       ['stack', 'stack'],
       ['table', 'table'],
@@ -69,6 +70,14 @@ export class AwsSession {
       if (value !== undefined) flags[key] = value;
     }
     if (flags.awsEndpoint !== undefined) checkEndpoint(flags.awsEndpoint);
+    if (flags.awsEndpoint !== undefined && flags.profile !== undefined) {
+      // An emulator takes any credentials: a profile there could only pull an SSO login or a
+      // credential_process into a local run, for nothing.
+      throw new UsageError(
+        '--profile names AWS credentials; against an emulator (--aws-endpoint) none are needed',
+        'drop --profile, or --aws-endpoint to act on the stack in AWS',
+      );
+    }
     return new AwsSession(flags as TargetFlags);
   }
 

@@ -18,6 +18,8 @@ import { CONFIG_DEFAULTS } from '../functions/aws/config';
 import { DEFAULT_STACK_NAME, LOCAL_DEFAULTS } from '../functions/aws/names';
 import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS } from '../infra/output-keys';
+import { type AccessFlags, type AwsAccess, resolveAwsAccess } from './aws-access';
+import { stackReadError } from './aws-errors';
 import { serialiseWritesForMoto } from './local/moto-write-guard';
 
 export interface TargetNames {
@@ -36,6 +38,8 @@ export interface TargetNames {
 
 export interface AwsTarget {
   readonly region: string;
+  /** The profile named by --profile, which every SDK client is built with (real AWS only). */
+  readonly profile?: string;
   /** An emulator's URL; undefined for real AWS. */
   readonly endpoint?: string;
   /** True against an emulator: handlers run in-process instead of being invoked. */
@@ -46,6 +50,7 @@ export interface AwsTarget {
 
 export interface TargetFlags {
   readonly region?: string;
+  readonly profile?: string;
   readonly awsEndpoint?: string;
   readonly stack?: string;
   readonly table?: string;
@@ -86,12 +91,17 @@ export const LAMBDA_CALL_LIMITS: AwsCallLimits = {
 };
 
 /**
- * SDK settings for a target: the call limits (real AWS: those of the functions), and for an
- * emulator its endpoint and, if none are set, dummy credentials.
+ * SDK settings for a target: the call limits (real AWS: those of the functions) and the profile,
+ * whose credentials the SDK's provider chain then uses; for an emulator its endpoint and, if none
+ * are set, dummy credentials.
  */
-export function clientConfig(region: string, endpoint?: string, limits?: AwsCallLimits) {
+export function clientConfig(
+  target: Pick<AwsTarget, 'region' | 'endpoint' | 'profile'>,
+  limits?: AwsCallLimits,
+) {
+  const { region, endpoint, profile } = target;
   const calls = awsClientConfig(limits ?? (endpoint === undefined ? AWS_CALL_LIMITS : EMULATOR_CALL_LIMITS));
-  if (endpoint === undefined) return { region, ...calls };
+  if (endpoint === undefined) return { region, ...calls, ...(profile === undefined ? {} : { profile }) };
   const credentials =
     process.env.AWS_ACCESS_KEY_ID === undefined
       ? { accessKeyId: 'local-sandbox', secretAccessKey: 'local-sandbox' }
@@ -105,8 +115,10 @@ export function clientConfig(region: string, endpoint?: string, limits?: AwsCall
  * concurrency (see local/moto-write-guard.ts), and `local drain` runs up to 10 refreshes at once
  * whose leases must not both win.
  */
-export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint'>): TargetClients {
-  const config = clientConfig(target.region, target.endpoint);
+export function createTargetClients(
+  target: Pick<AwsTarget, 'region' | 'endpoint' | 'profile'>,
+): TargetClients {
+  const config = clientConfig(target);
   const dynamodb = new DynamoDBClient(config);
   return {
     dynamodb: target.endpoint === undefined ? dynamodb : serialiseWritesForMoto(dynamodb),
@@ -117,7 +129,7 @@ export function createTargetClients(target: Pick<AwsTarget, 'region' | 'endpoint
     cloudWatch: new CloudWatchClient(config),
     sns: new SNSClient(config),
     cloudFormation: new CloudFormationClient(config),
-    lambda: new LambdaClient(clientConfig(target.region, target.endpoint, LAMBDA_CALL_LIMITS)),
+    lambda: new LambdaClient(clientConfig(target, LAMBDA_CALL_LIMITS)),
   };
 }
 
@@ -136,25 +148,29 @@ export function localTarget(flags: TargetFlags & { awsEndpoint: string }): AwsTa
   };
 }
 
-/**
- * Resolves the target: an emulator endpoint means local defaults; explicit --table/--bus/--key
- * win; otherwise the stack's outputs name everything.
- */
-export async function resolveTarget(
-  flags: TargetFlags,
-  describeStack: (
+/** What resolveTarget calls out to; tests replace them. */
+export interface TargetResolvers {
+  /** The region and profile (and a check that credentials exist). @default resolveAwsAccess */
+  readonly access?: (flags: AccessFlags) => Promise<AwsAccess>;
+  /** The stack's outputs by key. @default DescribeStacks through `client` */
+  readonly describeStack?: (
     client: CloudFormationClient,
     stackName: string,
-  ) => Promise<Record<string, string>> = readStackOutputs,
-): Promise<AwsTarget> {
+  ) => Promise<Record<string, string>>;
+}
+
+/**
+ * Resolves the target: an emulator endpoint means local defaults; otherwise the region, profile and
+ * credentials as the AWS CLI finds them (aws-access.ts), then explicit --table/--bus/--key win, and
+ * the stack's outputs name everything else.
+ */
+export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolvers = {}): Promise<AwsTarget> {
   if (flags.awsEndpoint !== undefined) return localTarget({ ...flags, awsEndpoint: flags.awsEndpoint });
-  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (region === undefined) {
-    throw new ConfigurationError('No AWS region: pass --region or set AWS_REGION');
-  }
+  const { region, profile, profileInUse } = await (resolvers.access ?? resolveAwsAccess)(flags);
+  const where = { region, ...(profile === undefined ? {} : { profile }) };
   if (flags.table !== undefined && flags.bus !== undefined && flags.key !== undefined) {
     return {
-      region,
+      ...where,
       local: false,
       names: {
         tableName: flags.table,
@@ -165,7 +181,15 @@ export async function resolveTarget(
     };
   }
   const stackName = flags.stack ?? DEFAULT_STACK_NAME;
-  const outputs = await describeStack(new CloudFormationClient(clientConfig(region)), stackName);
+  const client = new CloudFormationClient(clientConfig(where));
+  let outputs: Record<string, string>;
+  try {
+    outputs = await (resolvers.describeStack ?? readStackOutputs)(client, stackName);
+  } catch (error) {
+    throw stackReadError(error, stackName, region, profileInUse);
+  } finally {
+    client.destroy();
+  }
   const need = (key: string) => {
     const value = outputs[key];
     if (value === undefined) {
@@ -176,7 +200,7 @@ export async function resolveTarget(
     return value;
   };
   return {
-    region,
+    ...where,
     local: false,
     stackName,
     names: {
@@ -200,19 +224,12 @@ async function readStackOutputs(
   client: CloudFormationClient,
   stackName: string,
 ): Promise<Record<string, string>> {
-  try {
-    const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-    const outputs: Record<string, string> = {};
-    for (const output of Stacks?.[0]?.Outputs ?? []) {
-      if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
-    }
-    return outputs;
-  } catch (error) {
-    const name = error instanceof Error ? error.name : 'Error';
-    throw new ConfigurationError(
-      `Cannot read stack '${stackName}' (${name}). Deploy it with 'npx cdk deploy', pass --stack, or name --table, --bus and --key.`,
-    );
+  const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs: Record<string, string> = {};
+  for (const output of Stacks?.[0]?.Outputs ?? []) {
+    if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
   }
+  return outputs;
 }
 
 /** The refresher configuration for running the handlers in-process against a target. */
@@ -226,6 +243,9 @@ export function refresherConfigFor(
     keyId: target.names.keyId,
     eventBusName: target.names.eventBusName,
     refreshMarginSeconds: CONFIG_DEFAULTS.refreshMarginSeconds,
+    refreshJitterSeconds: CONFIG_DEFAULTS.refreshJitterSeconds,
+    secretWritesPerSecond: CONFIG_DEFAULTS.secretWritesPerSecond,
+    refreshWorkerConcurrency: CONFIG_DEFAULTS.refreshWorkerConcurrency,
     zohoBudget: CONFIG_DEFAULTS.zohoBudget,
     sweepConcurrency: CONFIG_DEFAULTS.sweepConcurrency,
     zohoTimeoutMs: options.zohoTimeoutMs ?? CONFIG_DEFAULTS.zohoTimeoutMs,

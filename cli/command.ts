@@ -3,6 +3,7 @@
  * node:util parseArgs, strict, with the AWS target options shared by every command that needs them.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { LOCAL_DEFAULTS } from '../functions/aws/names';
 import type { AwsSession } from './aws-session';
 import { type HintContext, UsageError } from './errors';
 import type { CliIo, Output, StdinReader } from './io';
@@ -15,6 +16,17 @@ export interface OptionSpec {
   /** Placeholder in help, e.g. `ID`. */
   readonly value?: string;
   readonly description: string;
+}
+
+/** One example of a help page: what it does, and a command line that runs as shown. */
+export interface Example {
+  /** What it does, one line (printed as a shell comment above the command). */
+  readonly what: string;
+  /**
+   * The command line, starting `zoho-tokens`; secrets only ever as `-` (stdin), optionally from a
+   * file with `< FILE`. A test parses every one with the command's own options.
+   */
+  readonly run: string;
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -34,6 +46,8 @@ export interface CommandSpec {
   readonly name: string;
   /** One line for the command list of `zoho-tokens --help`. */
   readonly brief: string;
+  /** The `Examples:` of its help page, the most common use first (the group's help shows that one). */
+  readonly examples: readonly [Example, ...Example[]];
   readonly summary: string;
   /** Positionals and flags after the name, e.g. `ID [--force]`. */
   readonly usage: string;
@@ -56,7 +70,17 @@ export interface CommandSpec {
 
 /** Options of every command that acts on AWS (the "Operator CLI" contract of DESIGN.md). */
 export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  region: { type: 'string', value: 'REGION', description: 'AWS region (default: AWS_REGION)' },
+  profile: {
+    type: 'string',
+    value: 'NAME',
+    description:
+      'AWS profile of ~/.aws/config for credentials and region (default: AWS_PROFILE, else the default chain)',
+  },
+  region: {
+    type: 'string',
+    value: 'REGION',
+    description: "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's region)",
+  },
   'aws-endpoint': {
     type: 'string',
     value: 'URL',
@@ -97,17 +121,24 @@ export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
 function targetOptions(target: CommandSpec['target']): Record<string, OptionSpec> {
   if (target === false) return {};
   if (target !== 'emulator') return TARGET_OPTIONS;
-  // Against an emulator the names default to those of `local init`, never to a stack's outputs.
-  const { stack: _ignored, ...emulator } = TARGET_OPTIONS;
+  // Against an emulator the names default to those of `local init`, never to a stack's outputs,
+  // and it needs no credentials: no --stack, no --profile.
+  const { stack: _stack, profile: _profile, ...emulator } = TARGET_OPTIONS;
   return Object.fromEntries(
     Object.entries(emulator).map(([name, option]) => [
       name,
-      name === 'aws-endpoint'
-        ? { ...option, description: 'the AWS API emulator (required), e.g. http://127.0.0.1:5000' }
-        : { ...option, description: option.description.replace('the stack output', 'the local default') },
+      { ...option, description: EMULATOR_DESCRIPTIONS[name] ?? localDefault(option.description) },
     ]),
   );
 }
+
+/** What the target options mean against an emulator, where they differ beyond "the local default". */
+const EMULATOR_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'aws-endpoint': 'the AWS API emulator (required), e.g. http://127.0.0.1:5000',
+  region: `region of the emulator's resources (default: AWS_REGION, else ${LOCAL_DEFAULTS.region})`,
+};
+
+const localDefault = (description: string) => description.replace('the stack output', 'the local default');
 
 /** The options whose value is a secret, read from stdin when given as '-'. */
 const SECRET_OPTIONS = new Set(['--client-secret', '--refresh-token', '--code']);
@@ -270,7 +301,22 @@ export function commandHelp(spec: CommandSpec): string {
   const width = Math.max(...entries.map(([flag]) => flag.length));
   for (const [flag, description] of entries) lines.push(`  ${flag.padEnd(width)}  ${description}`);
   for (const paragraph of spec.details ?? []) lines.push('', paragraph);
-  return `${lines.join('\n')}\n`;
+  return `${[...lines, '', ...examplesSection(spec.examples)].join('\n')}\n`;
+}
+
+/**
+ * The `Examples:` section of a help page: each example as a comment line saying what it does and
+ * the command under it, so that the whole block can be pasted into a shell.
+ */
+export function examplesSection(examples: readonly Example[]): string[] {
+  return [
+    'Examples:',
+    ...examples.flatMap((example, index) => [
+      ...(index === 0 ? [] : ['']),
+      `  # ${example.what}`,
+      `  ${example.run}`,
+    ]),
+  ];
 }
 
 /** A string option's value; undefined when absent. */

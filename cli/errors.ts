@@ -41,11 +41,15 @@ export class UsageError extends ZohoTokenRefresherError {
 export class OperationError extends ZohoTokenRefresherError {
   readonly hint: string | undefined;
 
-  constructor(message: string, hint?: string) {
-    super('operation_failed', message);
+  constructor(message: string, hint?: string, options?: { cause?: unknown }) {
+    super('operation_failed', message, options);
     this.hint = hint;
   }
 }
+
+/** What to do when the SDK's provider chain finds no credentials, whichever command met it. */
+export const AWS_CREDENTIALS_HINT =
+  "pass --profile NAME or set AWS_PROFILE (a profile of ~/.aws/config), run 'aws sso login --profile NAME' if its SSO session expired, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
 
 export interface Reported {
   readonly message: string;
@@ -123,6 +127,24 @@ function hintFor(error: ZohoTokenRefresherError, context: HintContext): string |
   return undefined;
 }
 
+/** The SDK's names for "no usable credentials" (a class per package copy: the name is what is stable). */
+const CREDENTIALS_MISSING = new Set(['CredentialsProviderError', 'TokenProviderError']);
+
+/** True for the SDK's "no credentials" errors of its provider chain (SSO token providers included). */
+export function isCredentialsMissing(error: unknown): boolean {
+  return error instanceof Error && CREDENTIALS_MISSING.has(error.name);
+}
+
+/** AWS's names for credentials it does not accept: expired, unknown or mis-signed (not a missing permission). */
+const CREDENTIALS_REFUSED = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+]);
+
 /** AWS SDK errors carry `$metadata`; their messages name resources, never our secret values. */
 function describeAwsOrUnknown(error: unknown): Reported {
   const name = error instanceof Error ? error.name : typeof error;
@@ -144,10 +166,22 @@ function describeAwsOrUnknown(error: unknown): Reported {
       EXIT_FAILED,
     );
   }
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException') {
+  // Met after the target was resolved (with --table/--bus/--key, or an SSO session that expired
+  // meanwhile); the SDK's message is about its chain ("Could not load credentials from any providers").
+  if (isCredentialsMissing(error)) {
+    return withHint('No AWS credentials found', AWS_CREDENTIALS_HINT, EXIT_FAILED);
+  }
+  if (CREDENTIALS_REFUSED.has(name)) {
     return withHint(
       `AWS ${name}: ${message}`,
-      'check your AWS credentials and their permissions',
+      "AWS refused the credentials themselves: run 'aws sso login' (or renew them) for the profile in use",
+      EXIT_FAILED,
+    );
+  }
+  if (name === 'AccessDeniedException' || name === 'AccessDenied') {
+    return withHint(
+      `AWS ${name}: ${message}`,
+      "your credentials lack a permission: the construct's grantOperate(principal) grants what the CLI needs (see the README's 'What an operator's credentials need')",
       EXIT_FAILED,
     );
   }

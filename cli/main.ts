@@ -10,6 +10,8 @@ import {
   closest,
   commandHelp,
   describeArgument,
+  type Example,
+  examplesSection,
   hintContext,
   looksSecret,
   parseCommandArgs,
@@ -131,7 +133,10 @@ function packageVersion(): string {
   return String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown');
 }
 
-function findCommand(argv: readonly string[]): { spec: CommandSpec; rest: readonly string[] } | undefined {
+/** The command `argv` names (`clients put …`, `status …`) and the arguments after its name. */
+export function findCommand(
+  argv: readonly string[],
+): { spec: CommandSpec; rest: readonly string[] } | undefined {
   const two = `${argv[0]} ${argv[1] ?? ''}`;
   const spec =
     COMMANDS.find((command) => command.name === two) ?? COMMANDS.find((command) => command.name === argv[0]);
@@ -202,8 +207,28 @@ function groupHelp(first: string, group: readonly CommandSpec[]): string {
     '',
     `Run 'zoho-tokens ${first} <subcommand> --help' for its options.`,
     '',
+    // Each subcommand's first (most common) example.
+    ...examplesSection(group.map((command) => command.examples[0])),
+    '',
   ].join('\n');
 }
+
+/** The examples of `zoho-tokens --help`: the commands a first session needs, in AWS and locally. */
+export const GENERAL_EXAMPLES: readonly Example[] = [
+  {
+    what: 'The connections of the stack ZohoTokenRefresher, with the credentials and region of the profile prod',
+    run: 'zoho-tokens status --profile prod',
+  },
+  {
+    what: 'A second stack (dev) in the same account, through AWS_PROFILE',
+    run: 'AWS_PROFILE=dev zoho-tokens status --stack ZohoTokenRefresher-dev',
+  },
+  { what: 'Everything checked, and what to fix', run: 'zoho-tokens doctor --profile prod' },
+  {
+    what: "Against the local emulator ('npm start' prints its URL)",
+    run: 'zoho-tokens status --aws-endpoint http://127.0.0.1:5000',
+  },
+];
 
 function generalHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -216,11 +241,15 @@ function generalHelp(): string {
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.brief}`),
     `  ${'sandbox'.padEnd(width)}  The local sandbox (npm start)`,
     '',
-    'Every command that acts on AWS takes --region, --aws-endpoint URL (an emulator: local mode), --stack NAME',
-    '(default ZohoTokenRefresher) or --table/--bus/--key, and --json where it prints data.',
+    'Every command that acts on AWS takes --profile NAME and --region REGION, found as the AWS CLI finds them when',
+    "absent (AWS_PROFILE; AWS_REGION, AWS_DEFAULT_REGION, else the profile's region; credentials from the SDK's chain),",
+    '--aws-endpoint URL (an emulator: local mode), --stack NAME (default ZohoTokenRefresher) or --table/--bus/--key,',
+    'and --json where it prints data.',
     "Secrets are read from stdin ('-') or ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_GRANT_CODE, never needed on the command line.",
     'Exit codes: 0 ok, 1 an operation failed, 2 a usage error.',
     "Run 'zoho-tokens <command> --help' (or 'zoho-tokens help <command>') for its options; --version prints the version.",
+    '',
+    ...examplesSection(GENERAL_EXAMPLES),
     '',
   ].join('\n');
 }

@@ -6,6 +6,12 @@ import { readSecret } from '../secret-input';
 export const addCommand: CommandSpec = {
   name: 'add',
   brief: 'Register a connection from an existing refresh token',
+  examples: [
+    {
+      what: 'Register acme-books from a refresh token you hold, read from a file',
+      run: 'zoho-tokens add --id acme-books --client books --dc eu --refresh-token - --profile prod < refresh-token.txt',
+    },
+  ],
   summary:
     'Registers a connection from an existing refresh token: stores it encrypted and makes the first refresh. For a connection that is revoked or needs re-authorisation, replaces its refresh token and reactivates it.',
   usage: '--id ID --client NAME --refresh-token - (--dc DC | --accounts-server URL)',

@@ -16,6 +16,16 @@ const KNOWN_DCS = [...ZOHO_DATA_CENTRES.map((entry) => entry.dc), CUSTOM_DC];
 export const clientsPutCommand: CommandSpec = {
   name: 'clients put',
   brief: "Store a Zoho client app's id and secret",
+  examples: [
+    {
+      what: "Store the client app 'books' (a Self Client's id); paste its secret when asked",
+      run: 'zoho-tokens clients put --client books --client-id 1000.XXXXXXXXXXXXXXXX --client-secret - --profile prod',
+    },
+    {
+      what: 'Rotate its secret for the EU data centre only, from a file',
+      run: 'zoho-tokens clients put --client books --client-id 1000.XXXXXXXXXXXXXXXX --client-secret - --dc eu < books-eu-secret.txt',
+    },
+  ],
   summary: 'Stores a Zoho client app (client id + secret) that connections refer to with --client.',
   usage: '--client NAME --client-id ID --client-secret - [--dc DC]',
   options: {

@@ -12,6 +12,16 @@ import { readSecret } from '../secret-input';
 export const connectCommand: CommandSpec = {
   name: 'connect',
   brief: 'Exchange a grant code and register a connection',
+  examples: [
+    {
+      what: 'Register acme-books from a Self Client code of the EU data centre; paste the code when asked',
+      run: 'zoho-tokens connect --id acme-books --client books --dc eu --code - --profile prod',
+    },
+    {
+      what: "The same with a server-based client's code, from its redirect (within 60 s)",
+      run: 'zoho-tokens connect --id acme-books --client web --accounts-server https://accounts.zoho.eu --redirect-uri https://app.example.com/zoho/callback --code -',
+    },
+  ],
   summary:
     'Exchanges a Zoho grant code (Self Client, or server-based client with --redirect-uri) for a refresh token, stores it encrypted, registers the connection, makes the first refresh and prints how consumers read the token. Also re-authorises a connection that needs it.',
   usage: '--id ID --client NAME --code - (--dc DC | --accounts-server URL) [--redirect-uri URL]',

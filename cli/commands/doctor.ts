@@ -16,6 +16,13 @@ const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 export const doctorCommand: CommandSpec = {
   name: 'doctor',
   brief: 'Check the setup and say what to fix',
+  examples: [
+    { what: 'Check the stack, its alarms and every connection', run: 'zoho-tokens doctor --profile prod' },
+    {
+      what: 'Let the refresher check what it needs for acme-books',
+      run: 'zoho-tokens doctor acme-books --profile prod',
+    },
+  ],
   summary:
     "Checks the table, bus, key, alarms and their subscribers (in AWS also the functions' configuration), and the connections: state, client app at Zoho's data centre, refresh token, access-token secret. Says what to fix.",
   usage: '[ID]',

@@ -21,6 +21,12 @@ import { describeResult, isFailure } from '../results';
 export const enableCommand: CommandSpec = {
   name: 'enable',
   brief: 'Reactivate a misconfigured or disabled connection',
+  examples: [
+    {
+      what: 'Put acme-books back on the schedule after fixing its client app',
+      run: 'zoho-tokens enable acme-books --profile prod',
+    },
+  ],
   summary:
     "Puts a misconfigured or disabled connection back on the schedule with the refresh token it already has, and refreshes it at once (in-process against an emulator, or by invoking the deployed operator function). Use it after fixing the cause, e.g. the client secret with 'clients put'.",
   usage: 'ID',

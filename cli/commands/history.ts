@@ -16,6 +16,12 @@ const FAILED_OUTCOMES = new Set([
 export const historyCommand: CommandSpec = {
   name: 'history',
   brief: 'Show the refresh attempts of a connection',
+  examples: [
+    {
+      what: 'The last five refresh attempts of acme-books',
+      run: 'zoho-tokens history acme-books --limit 5 --profile prod',
+    },
+  ],
   summary:
     'Shows the refresh attempts of a connection, newest first: time, trigger, outcome, Zoho error, duration.',
   usage: 'ID [--limit N]',

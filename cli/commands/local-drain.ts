@@ -10,6 +10,12 @@ import { requireEndpoint } from './local-init';
 export const localDrainCommand: CommandSpec = {
   name: 'local drain',
   brief: 'Deliver queued consumer events to the on-demand handler',
+  examples: [
+    {
+      what: 'Deliver the queued reports to the on-demand handler (connections on the Zoho simulator)',
+      run: 'zoho-tokens local drain --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
+    },
+  ],
   summary:
     'Hands every "Zoho Token Rejected" event queued in the emulator to the on-demand handler once, as EventBridge would invoke the function, and deletes it.',
   usage: '--aws-endpoint URL [--max N]',

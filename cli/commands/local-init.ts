@@ -19,6 +19,12 @@ export function requireEndpoint(ctx: CommandContext, command: string): string {
 export const localInitCommand: CommandSpec = {
   name: 'local init',
   brief: 'Create every resource of the stack in an emulator',
+  examples: [
+    {
+      what: "Create the stack's resources in a moto server",
+      run: 'zoho-tokens local init --aws-endpoint http://127.0.0.1:5000',
+    },
+  ],
   summary:
     'Creates in an AWS API emulator every resource the stack would: table, refresh-token key and alias, event bus, the rules and queues that stand in for the functions, alarm topic and alarms. Safe to run again.',
   usage: '--aws-endpoint URL',

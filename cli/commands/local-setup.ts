@@ -6,6 +6,7 @@ import { ensurePythonTools } from '../local/python-env';
 export const localSetupCommand: CommandSpec = {
   name: 'local setup',
   brief: 'Install the Python tools into .venv',
+  examples: [{ what: 'Install moto, cfn-lint and checkov into .venv', run: 'zoho-tokens local setup' }],
   summary:
     'Installs the Python tools the sandbox and the tests need (the moto AWS emulator, cfn-lint, checkov) into .venv at the project root. Installs only what changed; CI runs it once.',
   usage: '',

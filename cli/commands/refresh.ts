@@ -18,6 +18,12 @@ import { reauthoriseCommands } from './enable';
 export const refreshCommand: CommandSpec = {
   name: 'refresh',
   brief: 'Refresh a connection now',
+  examples: [
+    {
+      what: 'Refresh acme-books now, even if its token is not due',
+      run: 'zoho-tokens refresh acme-books --force --profile prod',
+    },
+  ],
   summary:
     'Refreshes a connection now, with trigger operator: in-process against an emulator, or by invoking the deployed operator function (only the refresher roles may decrypt refresh tokens). Without --force a token that is not due is left alone.',
   usage: 'ID [--force]',

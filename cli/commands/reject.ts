@@ -9,6 +9,12 @@ import { EXIT_OK, OperationError, UsageError } from '../errors';
 export const rejectCommand: CommandSpec = {
   name: 'reject',
   brief: 'Publish a consumer\'s "Zoho Token Rejected" event',
+  examples: [
+    {
+      what: 'Report that Zoho refused version 42 of acme-books, as its consumers would',
+      run: 'zoho-tokens reject acme-books --version 42 --code 57 --request-id manual-check-1 --profile prod',
+    },
+  ],
   summary: 'Publishes the "Zoho Token Rejected" event a consumer sends on a 401, for token version V.',
   usage: 'ID --version V [--code N]',
   positionals: [1, 1],

@@ -10,6 +10,16 @@ import { describeResult } from '../results';
 export const revokeCommand: CommandSpec = {
   name: 'revoke',
   brief: 'Revoke a connection at Zoho and remove its tokens',
+  examples: [
+    {
+      what: 'Revoke acme-books at Zoho and remove its tokens (asks for the id)',
+      run: 'zoho-tokens revoke acme-books --profile prod',
+    },
+    {
+      what: 'The same from a script, without asking',
+      run: 'zoho-tokens revoke acme-books --yes --profile prod',
+    },
+  ],
   summary:
     "Revokes the connection's refresh token at Zoho (and with it every access token made from it), marks the connection revoked and deletes its token material. Asks for confirmation unless --yes.",
   usage: 'ID [--yes]',

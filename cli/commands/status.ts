@@ -12,6 +12,20 @@ const MARK = { ok: ' ', warning: '!', trouble: '✗' } as const;
 export const statusCommand: CommandSpec = {
   name: 'status',
   brief: 'Show the connections and what is wrong with them',
+  examples: [
+    {
+      what: 'Every connection of the stack, with the credentials and region of the profile prod',
+      run: 'zoho-tokens status --profile prod',
+    },
+    {
+      what: 'One connection of a second (dev) stack, as JSON',
+      run: 'zoho-tokens status acme-books --stack ZohoTokenRefresher-dev --profile dev --json',
+    },
+    {
+      what: 'For cron: exit 1 when a connection is in trouble',
+      run: 'zoho-tokens status --check --profile prod',
+    },
+  ],
   summary:
     'Shows the connections: data centre, status, token version, expiry, last refresh, failures, last error.',
   usage: '[ID] [--check]',

@@ -11,6 +11,12 @@ import { CountingMetrics } from '../local/in-process';
 export const sweepCommand: CommandSpec = {
   name: 'sweep',
   brief: 'Refresh every connection that is due',
+  examples: [
+    {
+      what: 'Run one scheduled sweep now and print its summary as JSON',
+      run: 'zoho-tokens sweep --profile prod --json',
+    },
+  ],
   summary:
     'Refreshes every connection that is due, like the scheduled function: in-process against an emulator, or by invoking the deployed scheduled function.',
   usage: '',

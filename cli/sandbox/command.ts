@@ -21,6 +21,16 @@ const number = (value: string | undefined, flag: SecondsOption): number | undefi
 export const sandboxCommand: CommandSpec = {
   name: 'sandbox',
   brief: 'The local sandbox (npm start)',
+  examples: [
+    {
+      what: 'The sandbox with the Zoho simulator, for ten minutes',
+      run: 'zoho-tokens sandbox --duration 600',
+    },
+    {
+      what: 'Tokens that live 2 minutes, so that refreshes show quickly',
+      run: 'zoho-tokens sandbox --token-lifetime 120',
+    },
+  ],
   summary:
     'Runs the whole refresher on this machine: an AWS API emulator (moto) with every resource of the stack, a Zoho simulator with a connection in two data centres, the scheduled handler on a timer, the on-demand handler fed by the queue the bus rule fills, and a demo consumer calling the Books API. Shows a live table; Ctrl-C stops everything it started.',
   usage: '[--duration S] [--aws-endpoint URL] [--zoho-accounts URL] [--dc DC]',

@@ -7,15 +7,23 @@ import { ConfigurationError } from '../core/errors';
 import { ENV } from './names';
 import { isWithinLimit, type LimitedSetting, SETTING_LIMITS, type SettingLimit } from './settings';
 
-/** Typed configuration of the three refresher functions. */
+/** Typed configuration of the refresher functions. */
 export interface RefresherConfig {
   readonly tableName: string;
   readonly secretPrefix: string;
   /** KMS key (id, ARN or alias) of the refresh tokens. */
   readonly keyId: string;
   readonly eventBusName: string;
-  /** Refresh this long before expiry. @default 900 */
+  /** Refresh this long before expiry. @default 660 */
   readonly refreshMarginSeconds: number;
+  /** Refresh up to this much earlier still, at random. @default 60 */
+  readonly refreshJitterSeconds: number;
+  /** The refresh workers' limit on secret writes per second, all workers together. @default 20 */
+  readonly secretWritesPerSecond: number;
+  /** Refresh workers running at once (the event source's maximum concurrency). @default 10 */
+  readonly refreshWorkerConcurrency: number;
+  /** The planner's and the workers' SQS queue; absent in the other functions. */
+  readonly refreshQueueUrl?: string;
   /** Zoho token requests per connection per 10 minutes; Zoho blocks the 11th. @default 9 */
   readonly zohoBudget: number;
   /** Connections refreshed at once by a sweep. @default 8 */
@@ -31,6 +39,9 @@ export interface RefresherConfig {
 /** Defaults of the optional settings (the limits' fallbacks). */
 export const CONFIG_DEFAULTS = {
   refreshMarginSeconds: SETTING_LIMITS.refreshMarginSeconds.fallback,
+  refreshJitterSeconds: SETTING_LIMITS.refreshJitterSeconds.fallback,
+  secretWritesPerSecond: SETTING_LIMITS.secretWritesPerSecond.fallback,
+  refreshWorkerConcurrency: SETTING_LIMITS.refreshWorkerConcurrency.fallback,
   zohoBudget: SETTING_LIMITS.zohoBudget.fallback,
   sweepConcurrency: SETTING_LIMITS.sweepConcurrency.fallback,
   zohoTimeoutMs: SETTING_LIMITS.zohoTimeoutMs.fallback,
@@ -49,6 +60,7 @@ export function readRefresherConfig(env: Env = process.env): RefresherConfig {
     );
   }
   const secretKmsKeyId = optional(env, ENV.secretKmsKeyId);
+  const refreshQueueUrl = optional(env, ENV.refreshQueueUrl);
   return {
     tableName: required(env, ENV.tableName),
     secretPrefix,
@@ -56,12 +68,24 @@ export function readRefresherConfig(env: Env = process.env): RefresherConfig {
     eventBusName: required(env, ENV.eventBusName),
     // The limits and their reasons are shared with the construct's props (settings.ts).
     refreshMarginSeconds: limited(env, 'refreshMarginSeconds'),
+    refreshJitterSeconds: limited(env, 'refreshJitterSeconds'),
+    secretWritesPerSecond: limited(env, 'secretWritesPerSecond'),
+    refreshWorkerConcurrency: limited(env, 'refreshWorkerConcurrency'),
     zohoBudget: limited(env, 'zohoBudget'),
     sweepConcurrency: limited(env, 'sweepConcurrency'),
     zohoTimeoutMs: limited(env, 'zohoTimeoutMs'),
     allowedAccountsServers: origins(env, ENV.allowedAccountsServers),
     ...(secretKmsKeyId === undefined ? {} : { secretKmsKeyId }),
+    ...(refreshQueueUrl === undefined ? {} : { refreshQueueUrl }),
   };
+}
+
+/** The refresh queue's URL, which the planner and the workers cannot run without. */
+export function requireRefreshQueueUrl(config: RefresherConfig): string {
+  if (config.refreshQueueUrl === undefined) {
+    throw new ConfigurationError(`${ENV.refreshQueueUrl} is required but not set`);
+  }
+  return config.refreshQueueUrl;
 }
 
 function required(env: Env, name: string): string {

@@ -143,3 +143,14 @@ export class EventPublishError extends ZohoTokenRefresherError {
     );
   }
 }
+
+/**
+ * A refresh-queue message that is not a refresh order of the shape the planner writes. Only the
+ * planner and the workers may send to the queue, so this is a bug or a hand-sent message: the worker
+ * hands it back, and after a few deliveries the queue dead-letters it for someone to read.
+ */
+export class MalformedRefreshOrderError extends ZohoTokenRefresherError {
+  constructor(detail: string) {
+    super('malformed_refresh_order', `Not a refresh order: ${detail}`);
+  }
+}

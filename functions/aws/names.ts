@@ -72,16 +72,24 @@ export const LOCAL_DEFAULTS = {
   keyAlias: 'alias/zoho-token-refresher',
   secretPrefix: DEFAULT_SECRET_PREFIX,
   rejectedQueueName: 'zoho-token-refresher-rejected',
+  /** The planner's orders to the refresh workers, and where the ones that keep failing go. */
+  refreshQueueName: 'zoho-token-refresher-refresh',
+  refreshDeadLetterQueueName: 'zoho-token-refresher-refresh-dlq',
   alarmTopicName: 'zoho-token-refresher-alarms',
 } as const;
 
-/** Environment variables of the three refresher functions, read once at cold start. */
+/** Environment variables of the refresher functions, read once at cold start. */
 export const ENV = {
   tableName: 'TABLE_NAME',
   secretPrefix: 'SECRET_PREFIX',
   keyId: 'REFRESH_TOKEN_KEY_ID',
   eventBusName: 'EVENT_BUS_NAME',
   refreshMarginSeconds: 'REFRESH_MARGIN_SECONDS',
+  refreshJitterSeconds: 'REFRESH_JITTER_SECONDS',
+  secretWritesPerSecond: 'SECRET_WRITES_PER_SECOND',
+  refreshWorkerConcurrency: 'REFRESH_WORKER_CONCURRENCY',
+  /** The planner's and the workers' refresh queue (SQS URL); the other functions have none. */
+  refreshQueueUrl: 'REFRESH_QUEUE_URL',
   zohoBudget: 'ZOHO_BUDGET',
   sweepConcurrency: 'SWEEP_CONCURRENCY',
   zohoTimeoutMs: 'ZOHO_TIMEOUT_MS',

@@ -1,5 +1,5 @@
 /**
- * The composition root of the three refresher functions (and of the CLI's in-process runs): the AWS
+ * The composition root of the refresher functions (and of the CLI's in-process runs): the AWS
  * ports, the Zoho client and the policy from the configuration, wired into the use case's
  * dependencies. Build it once per container and keep it.
  */
@@ -67,6 +67,7 @@ export function createRefresherDependencies(
     policy: {
       ...DEFAULT_REFRESH_POLICY,
       marginMs: config.refreshMarginSeconds * 1000,
+      jitterMs: config.refreshJitterSeconds * 1000,
       budget: config.zohoBudget,
       // A lease outlives one Zoho call with its timeout, so a slow call cannot lose it midway.
       leaseMs: Math.max(DEFAULT_REFRESH_POLICY.leaseMs, config.zohoTimeoutMs * 2 + 5_000),

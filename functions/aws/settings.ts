@@ -5,7 +5,8 @@
  * The construct may be stricter where it knows more (the margin against its schedule rate) but never
  * looser, so a stack can never deploy a value its functions refuse. Plain data: no CDK, no SDK.
  */
-import { ZOHO_TOKEN_REQUEST_LIMIT } from '../core/refresh-policy';
+import { DEFAULT_REFRESH_POLICY, ZOHO_TOKEN_REQUEST_LIMIT } from '../core/refresh-policy';
+import { workerConcurrencyFor } from '../core/write-pacer';
 
 /** An inclusive range of whole numbers, with the default and the reason for the bounds. */
 export interface SettingLimit {
@@ -13,7 +14,7 @@ export interface SettingLimit {
   readonly max: number;
   /** What the functions use when the setting is not given. */
   readonly fallback: number;
-  readonly unit: 'seconds' | 'milliseconds' | 'requests' | 'connections' | 'megabytes';
+  readonly unit: 'seconds' | 'milliseconds' | 'requests' | 'requests per second' | 'connections' | 'megabytes';
   /** Why the bounds are where they are. */
   readonly why: string;
 }
@@ -32,14 +33,52 @@ export const ZOHO_TOKEN_LIFETIME_SECONDS = 60 * 60;
 /** A margin this close to the token's life would leave it barely used; the bound is exclusive. */
 const REFRESH_MARGIN_BELOW_SECONDS = 50 * 60;
 
+/**
+ * Secrets Manager's quota on PutSecretValue (shared with UpdateSecret and a few other write calls):
+ * 50 requests per second per account and region, not adjustable.
+ */
+export const REGION_SECRET_WRITES_PER_SECOND = 50;
+
+/** The most of that quota the refresh workers may take: 45 leaves at least 5 to everyone else. */
+const MAX_SECRET_WRITES_PER_SECOND = 45;
+
+/**
+ * The refresh workers' default share: 40 % of the region's quota. At the default margin (a refresh
+ * every 48.5 minutes, 1.24 per connection-hour) it sustains about 58,000 connections; 100,000 need
+ * 35 (40 leaves room to catch up after an outage). Raise it only as far as the other applications
+ * of the account and region leave room.
+ */
+export const DEFAULT_SECRET_WRITES_PER_SECOND = 20;
+
 /** The limits of every tunable setting, by the name `RefresherConfig` gives it. */
 export const SETTING_LIMITS = {
   refreshMarginSeconds: {
     min: CONSUMER_CACHE_SECONDS,
     max: REFRESH_MARGIN_BELOW_SECONDS - 1,
-    fallback: 15 * 60,
+    fallback: DEFAULT_REFRESH_POLICY.marginMs / 1000,
     unit: 'seconds',
     why: 'at least the 5 minutes a consumer may cache a token it read, so none hands out a token about to die; under 50 minutes of the one-hour token',
+  },
+  refreshJitterSeconds: {
+    min: 0,
+    max: 10 * 60,
+    fallback: DEFAULT_REFRESH_POLICY.jitterMs / 1000,
+    unit: 'seconds',
+    why: 'spreads the refreshes of connections added together; each minute of it costs about 2 % more refreshes, and past 10 minutes it only adds refreshes',
+  },
+  secretWritesPerSecond: {
+    min: 1,
+    max: MAX_SECRET_WRITES_PER_SECOND,
+    fallback: DEFAULT_SECRET_WRITES_PER_SECOND,
+    unit: 'requests per second',
+    why: "the refresh workers' share of Secrets Manager's 50 PutSecretValue requests per second per region (not adjustable), which every other application of the account and region also uses; at most 45, so at least 5 stay for them",
+  },
+  refreshWorkerConcurrency: {
+    min: 2,
+    max: workerConcurrencyFor(MAX_SECRET_WRITES_PER_SECOND),
+    fallback: workerConcurrencyFor(DEFAULT_SECRET_WRITES_PER_SECOND),
+    unit: 'connections',
+    why: "refresh workers running at once, derived from secretWritesPerSecond (two writes per second each; the queue's event source needs at least 2): each worker paces its writes by it",
   },
   zohoBudget: {
     min: 1,
@@ -74,3 +113,10 @@ export type LimitedSetting = keyof typeof SETTING_LIMITS;
 /** Whether `value` is a whole number within the limit (both ends included). */
 export const isWithinLimit = (limit: SettingLimit, value: number): boolean =>
   Number.isSafeInteger(value) && value >= limit.min && value <= limit.max;
+
+/**
+ * Messages of one refresh-worker invocation (the event source's batch size), refreshed side by side.
+ * Ten keeps a batch's worst case (one refresh's ≈ 47 s plus ten paced writes) inside the worker's
+ * timeout, and a worker busy while its pacer spaces the batch's writes.
+ */
+export const REFRESH_WORKER_BATCH_SIZE = 10;

@@ -25,6 +25,8 @@
 
 /** Base class of every error this package throws; classify with `instanceof`. */
 export { ZohoTokenRefresherError } from '../core/errors';
+/** The optional logger of `createZohoClient` and the middleware: `console`, a Powertools Logger, … */
+export type { ConsumerLogAttributes, ConsumerLogger } from './consumer-log';
 /** Typed errors; classify with `instanceof`. Messages never contain a token. */
 export {
   ConnectionTokenNotFoundError,

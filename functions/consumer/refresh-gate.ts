@@ -5,6 +5,7 @@
  * tokens that other containers are still using.
  */
 import type { Clock } from '../core/ports';
+import { type ConsumerLog, SILENT_LOG } from './consumer-log';
 import { type RefreshWaitReason, TokenRefreshTimeoutError } from './errors';
 import type { RejectionReporter } from './rejection-reporter';
 import type { AccessTokenView, TokenReader, WaitOptions } from './token-reader';
@@ -29,6 +30,8 @@ export interface RefreshGateOptions {
   /** How long a version whose wait timed out fails at once before one call reports and waits again. */
   readonly failFastMs: number;
   readonly clock: Clock;
+  /** Where reports, waits and fail-fast decisions are said. @default SILENT_LOG */
+  readonly log?: ConsumerLog;
 }
 
 export interface RefreshGate {
@@ -50,6 +53,7 @@ export interface RefreshGate {
 /** Creates the gate of one client (one connection, one container). */
 export function createRefreshGate(options: RefreshGateOptions): RefreshGate {
   const { connectionId, reader, reporter, wait, failFastMs, clock } = options;
+  const log = options.log ?? SILENT_LOG;
   const pending = new Map<number, Promise<AccessTokenView>>();
   const failingFastUntil = new Map<number, number>();
   const permissionFailed = new Set<number>();
@@ -61,16 +65,36 @@ export function createRefreshGate(options: RefreshGateOptions): RefreshGate {
     failingFastUntil.set(version, now + failFastMs);
   };
 
-  const refresh = async ({ version, code, requestId }: Rejection): Promise<AccessTokenView> => {
+  const refresh = async ({ version, reason, code, requestId }: Rejection): Promise<AccessTokenView> => {
     // A call that started with an old token may land after the new one is cached: no report then.
     const current = await reader.getToken().catch(() => undefined);
-    if (current !== undefined && current.version > version) return current;
+    if (current !== undefined && current.version > version) {
+      log.debug('A newer token version is already here; no report', { version, newVersion: current.version });
+      return current;
+    }
     await reporter.report({ connectionId, version, status: 401, code, requestId });
+    log.info('Reported the token version to the refresher; waiting for a newer one', {
+      version,
+      reason,
+      requestId,
+      timeoutMs: wait.timeoutMs,
+    });
     try {
-      return await reader.waitForNewerThan(version, wait);
+      const newer = await reader.waitForNewerThan(version, wait);
+      log.info('A newer token version arrived', { version, newVersion: newer.version, requestId });
+      return newer;
     } catch (error) {
       // Set before any sharer sees the rejection, so none of them starts another wait.
-      if (error instanceof TokenRefreshTimeoutError) failFast(version);
+      if (error instanceof TokenRefreshTimeoutError) {
+        failFast(version);
+        log.warn('No newer token version within the wait; calls needing one fail fast until retryAt', {
+          version,
+          reason,
+          requestId,
+          timeoutMs: wait.timeoutMs,
+          retryAt: isoOrUndefined(failingFastUntil.get(version)),
+        });
+      }
       throw error;
     }
   };
@@ -91,6 +115,12 @@ export function createRefreshGate(options: RefreshGateOptions): RefreshGate {
     if (latest !== undefined && latest.version > rejection.version && clock.now() < latest.expiresAt) {
       return latest;
     }
+    log.debug('Failing fast: a wait for a newer version than this one timed out shortly before', {
+      version: rejection.version,
+      reason: rejection.reason,
+      requestId: rejection.requestId,
+      retryAt: new Date(until).toISOString(),
+    });
     throw new TokenRefreshTimeoutError(connectionId, rejection.version, wait.timeoutMs, {
       reason: rejection.reason,
       retryAt: until,
@@ -127,3 +157,6 @@ export function createRefreshGate(options: RefreshGateOptions): RefreshGate {
     },
   };
 }
+
+const isoOrUndefined = (time: number | undefined) =>
+  time === undefined ? undefined : new Date(time).toISOString();

@@ -12,6 +12,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseConnectionId } from '../core/connection';
 import { ConfigurationError } from '../core/errors';
 import { type Clock, systemClock } from '../core/ports';
+import { type ConsumerLogger, consumerLog } from './consumer-log';
 import { ForeignOriginError, TokenExpiredError, ZohoPermissionError } from './errors';
 import { createRefreshGate } from './refresh-gate';
 import { createRejectionReporter } from './rejection-reporter';
@@ -65,6 +66,11 @@ export interface ZohoClientOptions {
    */
   readonly clock?: Clock;
   readonly waitForRefresh?: WaitForRefreshOptions;
+  /**
+   * Where the client says what it decided: a 401 and its report, the wait for a newer token and how
+   * it ended, failing fast, a permission failure. Never a token. @default nothing is logged
+   */
+  readonly logger?: ConsumerLogger;
 }
 
 export interface ZohoClient {
@@ -95,7 +101,8 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
   });
   const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const clock = options.clock ?? systemClock;
-  const gate = createRefreshGate({ connectionId, reader, reporter, wait, failFastMs, clock });
+  const log = consumerLog(options.logger, connectionId);
+  const gate = createRefreshGate({ connectionId, reader, reporter, wait, failFastMs, clock, log });
 
   const call = (token: AccessTokenView, pathOrUrl: string | URL, init: RequestInit): Promise<Response> => {
     const headers = new Headers(init.headers);
@@ -118,6 +125,11 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
       return { token: await reader.getToken(), refreshed: false };
     } catch (error) {
       if (!(error instanceof TokenExpiredError)) throw error;
+      log.warn('The stored access token has expired; reporting it like a 401', {
+        version: error.version,
+        expiresAt: new Date(error.expiresAt).toISOString(),
+        requestId,
+      });
       const token = await gate.newerThan({ version: error.version, reason: 'expired', requestId });
       return { token, refreshed: true };
     }
@@ -132,12 +144,28 @@ export function createZohoClient(options: ZohoClientOptions): ZohoClient {
     // A version that already replaced a rejected one and was refused too: no refresh can help it.
     if (!first.refreshed && !gate.isPermissionFailed(token.version)) {
       const code = await zohoErrorCode(response);
+      log.warn('Zoho answered 401', { version: token.version, code, requestId });
       token = await gate.newerThan({ version: token.version, reason: 'rejected', code, requestId });
       response = await call(token, pathOrUrl, requestInit);
       if (response.status !== 401) return response;
     }
-    gate.markPermissionFailed(token.version);
-    throw new ZohoPermissionError(connectionId, token.version, await zohoErrorCode(response));
+    throw await permissionFailure(token.version, response, requestId);
+  };
+
+  /** A 401 no refresh can fix: said once per version (warn), then for each further call (debug). */
+  const permissionFailure = async (version: number, response: Response, requestId: string | undefined) => {
+    const code = await zohoErrorCode(response);
+    if (gate.isPermissionFailed(version)) {
+      log.debug('Zoho answered 401 to a version it refused before; no report', { version, code, requestId });
+    } else {
+      log.warn('Zoho answered 401 to a token that replaced a refused one: a permission problem, no refresh', {
+        version,
+        code,
+        requestId,
+      });
+    }
+    gate.markPermissionFailed(version);
+    return new ZohoPermissionError(connectionId, version, code);
   };
 
   return { connectionId, fetch, tokenReader: reader };

@@ -143,6 +143,7 @@ async function enqueue(deps: PlannerDependencies, orders: readonly RefreshOrder[
     deps.metrics.add('RefreshOrdersNotQueued', error.count, 'Count');
     deps.log.error('Some refresh orders could not be queued; the catch-up queues them again', {
       notQueued: error.count,
+      ...(error.cause instanceof Error && { causeName: error.cause.name }),
     });
     return error.count;
   }

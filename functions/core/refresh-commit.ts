@@ -40,7 +40,10 @@ export async function commitToken(
       refreshedAt: now,
       apiDomain: token.apiDomain,
       // Every committed version is one the secret holds now: it counts, whoever wrote it.
-      recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now, deps.policy), now],
+      recentSecretWrites: [
+        ...writesInDay([...connection.recentSecretWrites, ...run.unrecordedWrites], now, deps.policy),
+        now,
+      ],
       // In the commit's transaction: one AWS call for both, and no refresh without its history.
       history: {
         connectionId: connection.connectionId,

@@ -128,6 +128,7 @@ export async function refreshConnection(
       leaseUntil,
       zohoCalls: 0,
       zohoCallPrepaid: recentZohoCalls !== undefined,
+      unrecordedWrites: [],
     },
     mustReadSecret(connection, leased, request),
   );
@@ -180,8 +181,10 @@ async function refreshUnderLease(
     if (stored && stored.version > connection.version && adoptable(stored, request, run.started)) {
       return await commitToken(deps, run, stored, 'adopted');
     }
-    // Versions only grow: past a secret we did not adopt, the new token is the one after it.
+    // Versions only grow: past a secret we did not adopt, the new token is the one after it. The
+    // versions skipped over were written all the same: they count in the write budget.
     const baseVersion = Math.max(connection.version, stored?.version ?? 0);
+    run.unrecordedWrites = Array.from({ length: baseVersion - connection.version }, () => run.started);
 
     const kept = await usableKeptToken(deps, run, baseVersion);
     if (kept) {
@@ -192,7 +195,7 @@ async function refreshUnderLease(
     }
 
     const writeAt = secretWriteAvailableAt(
-      connection.recentSecretWrites,
+      [...connection.recentSecretWrites, ...run.unrecordedWrites],
       request.trigger,
       run.started,
       deps.policy,

@@ -132,8 +132,11 @@ export async function recordRefreshFailure(
       consecutiveFailures,
       lastError: { code, message, at: now },
       ...(minted.keptToken && { keptToken: minted.keptToken }),
-      ...(minted.mayHaveWritten && {
-        recentSecretWrites: [...writesInDay(connection.recentSecretWrites, now, deps.policy), now],
+      ...((minted.mayHaveWritten || run.unrecordedWrites.length > 0) && {
+        recentSecretWrites: [
+          ...writesInDay([...connection.recentSecretWrites, ...run.unrecordedWrites], now, deps.policy),
+          ...(minted.mayHaveWritten ? [now] : []),
+        ],
       }),
     },
     now,

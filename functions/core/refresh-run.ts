@@ -32,4 +32,9 @@ export interface RefreshRun {
    * the first call is made without a write of its own. Cleared once that call is made.
    */
   zohoCallPrepaid: boolean;
+  /**
+   * Versions the secret holds that the connection never counted (a run wrote them and died before its
+   * commit, and this run does not adopt them): they count in the write budget all the same.
+   */
+  unrecordedWrites: EpochMillis[];
 }

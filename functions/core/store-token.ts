@@ -1,10 +1,11 @@
 import { LeaseLostError } from './call-zoho';
 import type { EpochMillis, KeptToken } from './connection';
-import { TokenVaultConflictError, TokenVaultWriteError } from './errors';
+import { SecretWriteBudgetExhaustedError, TokenVaultConflictError, TokenVaultWriteError } from './errors';
 import type { RefreshDependencies } from './refresh-deps';
 import { retryDelay } from './refresh-policy';
 import type { RefreshRequest, RefreshRun } from './refresh-run';
 import type { StoredAccessToken } from './token';
+import { secretWriteAvailableAt } from './write-budget';
 
 /** Which token ended up in the secret: ours, or one another writer put there under the same version. */
 export type StoredOutcome =
@@ -45,6 +46,18 @@ export async function storeToken(
         { connectionId: token.connectionId, version: token.version, foundVersion: winner.version },
       );
       if (adopt) return { stored: 'found', token: winner };
+      // The versions ours now goes past were written all the same: they count in the write budget.
+      run.unrecordedWrites = Array.from(
+        { length: winner.version - run.connection.version },
+        () => run.started,
+      );
+      const writeAt = secretWriteAvailableAt(
+        [...run.connection.recentSecretWrites, ...run.unrecordedWrites],
+        run.request.trigger,
+        clock.now(),
+        policy,
+      );
+      if (writeAt > clock.now()) throw new SecretWriteBudgetExhaustedError(writeAt);
       token = { ...token, version: winner.version + 1 };
     } catch (error) {
       if (!(error instanceof TokenVaultWriteError)) throw error;

@@ -3,6 +3,9 @@ import { ForgedReportError, InvalidInputError } from './errors';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
 import type { RefreshDependencies } from './refresh-deps';
 
+/** The longest `requestId` a report may carry (contract). */
+export const REQUEST_ID_MAX_LENGTH = 200;
+
 /** A consumer's "Zoho Token Rejected" report, validated (contract). */
 export interface TokenRejected {
   /** The connection the report's source names: the one the publisher was allowed to report for. */
@@ -36,8 +39,13 @@ export function parseTokenRejected(sourceConnection: unknown, detail: unknown): 
   if (d.status !== 401) throw new InvalidInputError('detail.status must be 401');
   if (d.code !== undefined && !Number.isSafeInteger(d.code))
     throw new InvalidInputError('detail.code must be an integer');
-  if (d.requestId !== undefined && (typeof d.requestId !== 'string' || d.requestId.length > 200)) {
-    throw new InvalidInputError('detail.requestId must be a string of at most 200 characters');
+  if (
+    d.requestId !== undefined &&
+    (typeof d.requestId !== 'string' || d.requestId.length > REQUEST_ID_MAX_LENGTH)
+  ) {
+    throw new InvalidInputError(
+      `detail.requestId must be a string of at most ${REQUEST_ID_MAX_LENGTH} characters`,
+    );
   }
   return {
     connectionId,

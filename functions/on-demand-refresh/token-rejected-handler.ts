@@ -1,9 +1,10 @@
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ConnectionNotFoundError, InvalidInputError } from '../core/errors';
+import { withLogKeys } from '../core/log-keys';
 import type { RefreshResult } from '../core/refresh-connection';
 import type { RefreshDependencies } from '../core/refresh-deps';
 import { refreshRejectedToken } from '../core/token-rejected';
-import { parseTokenRejectedEvent } from './token-rejected-event';
+import { parseTokenRejectedEvent, reportLogKeys } from './token-rejected-event';
 
 export type TokenRejectedEvent = EventBridgeEvent<'Zoho Token Rejected', unknown>;
 
@@ -17,15 +18,19 @@ export type OnDemandResult = RefreshResult | { readonly outcome: 'rejected'; rea
  * only: operators' commands go to the operator function (functions/operator), and one sent here is
  * refused as a malformed report.
  * Anything else (an AWS outage) is thrown, so Lambda's bounded retries and the DLQ take over.
+ * Every line logged for one report carries its event id and the consumer's request id (`eventId`,
+ * `consumerRequestId`): the use case runs with a Log of that invocation, never a shared logger
+ * whose keys another invocation in flight could change.
  */
 export function createTokenRejectedHandler(deps: RefreshDependencies) {
   return async (event: TokenRejectedEvent | unknown): Promise<OnDemandResult> => {
+    const report: RefreshDependencies = { ...deps, log: withLogKeys(deps.log, reportLogKeys(event)) };
     try {
-      return await refreshRejectedToken(deps, parseTokenRejectedEvent(event));
+      return await refreshRejectedToken(report, parseTokenRejectedEvent(event));
     } catch (error) {
       if (!(error instanceof InvalidInputError || error instanceof ConnectionNotFoundError)) throw error;
-      deps.metrics.add('InvalidEvent', 1, 'Count', error.code);
-      deps.log.error('Refused an on-demand request', {
+      report.metrics.add('InvalidEvent', 1, 'Count', error.code);
+      report.log.error('Refused an on-demand request', {
         reason: error.message,
         errorCode: error.code,
       });

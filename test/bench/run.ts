@@ -5,8 +5,10 @@
  * (e.g. Zoho calls differ from what single flight promises) or a benchmark throws.
  */
 import { cpus, platform } from 'node:os';
+import { abuse } from './abuse.bench-case';
 import { consumerCachedRead } from './consumer-cached-read.bench-case';
 import { fleet } from './fleet.bench-case';
+import { fuzz } from './fuzz.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
 import { lambdaFootprint } from './lambda-footprint.bench-case';
 import { motoSweep } from './moto-sweep.bench-case';
@@ -22,6 +24,8 @@ const BENCHES: readonly Bench[] = [
   sweepInMemory,
   motoSweep,
   lambdaFootprint,
+  abuse,
+  fuzz,
   fleet,
 ];
 

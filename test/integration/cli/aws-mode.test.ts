@@ -377,13 +377,13 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(invoked.length).toBe(before);
   });
 
-  it('says when the stack cannot be read', async () => {
+  it('says when the stack is not deployed in the region', async () => {
     // Act
     const result = await runCli(['status', '--stack', 'NoSuchStack', '--region', 'us-east-1']);
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("zoho-tokens: Cannot read stack 'NoSuchStack'");
+    expect(result.stderr).toContain("zoho-tokens: Stack 'NoSuchStack' not found in us-east-1");
   });
 
   it('cannot invoke functions it cannot name: --table/--bus/--key give no function names', async () => {

@@ -35,6 +35,16 @@ describe('the CLI clients', () => {
     expect(await callLimitsOf(lambda)).toEqual(LAMBDA_LIMITS);
   });
 
+  it('against AWS with --profile: every client, Lambda included, resolves through that profile', async () => {
+    // Act
+    const clients = createTargetClients({ region: 'eu-west-1', profile: 'prod' });
+    created.push(...Object.values(clients));
+
+    // Assess
+    const profiles = Object.values(clients).map((client) => (client.config as { profile?: string }).profile);
+    expect(profiles).toEqual(Array(9).fill('prod'));
+  });
+
   it('against an emulator: a 30 s request timeout, so only a dead emulator is cut short', async () => {
     // Act
     const clients = createTargetClients({ region: 'us-east-1', endpoint: 'http://127.0.0.1:5000' });
@@ -66,8 +76,10 @@ describe('the CLI clients', () => {
       };
     };
 
+    const access = async () => ({ region: 'eu-west-1', profileInUse: { source: 'none' as const } });
+
     // Act
-    await resolveTarget({ region: 'eu-west-1' }, describeStack);
+    await resolveTarget({ region: 'eu-west-1' }, { access, describeStack });
 
     // Assess
     expect(seen).toHaveLength(1);

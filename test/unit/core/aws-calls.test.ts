@@ -170,6 +170,37 @@ describe('the safety of each folding', () => {
     expect(world.zoho.refreshCalls).toBe(1);
   });
 
+  it('skipping the secret read: an expired version found by the collision is stepped over and counts in the write budget', async () => {
+    // Prepare: as above, but the dead run's token has expired since
+    const world = createFakeWorld();
+    await dueAfterCleanCommit(world);
+    const now = world.clock.now();
+    world.vault.versions.get('acme')?.push({
+      connectionId: 'acme',
+      version: 5,
+      accessToken: '1000.test-at-crashed',
+      apiDomain: 'https://www.zohoapis.com',
+      tokenType: 'Bearer',
+      expiresAt: now - 1,
+    });
+    await world.store.setStatus('acme', 'disabled');
+    await world.store.setStatus('acme', 'active');
+    const snapshot = world.store.items.get('acme');
+
+    // Act
+    const result = await refreshConnection(world, {
+      connectionId: 'acme',
+      trigger: 'scheduled',
+      ...(snapshot && { snapshot }),
+    });
+
+    // Assess: our token went in as version 6; versions 5 and 6 both count
+    expect(result).toMatchObject({ outcome: 'refreshed', version: 6 });
+    expect(world.vault.versions.get('acme')?.map((t) => t.version)).toEqual([4, 5, 6]);
+    expect(world.store.items.get('acme')?.recentSecretWrites).toEqual([now - 49 * MIN, now, now]);
+    expect(world.zoho.refreshCalls).toBe(1);
+  });
+
   it('skipping the secret read: a run that died after its write left its lease, so the next run reads and adopts without Zoho', async () => {
     // Prepare
     const world = createFakeWorld();

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   MisconfiguredClientError,
   ReauthorizationRequiredError,
-  ZohoMalformedResponseError,
   ZohoThrottledError,
   ZohoTransientError,
 } from '../../../functions/core/errors';

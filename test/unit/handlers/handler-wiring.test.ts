@@ -6,7 +6,10 @@ const validEnv = {
   REFRESH_TOKEN_KEY_ID: 'alias/key',
   EVENT_BUS_NAME: 'bus',
   AWS_REGION: 'us-east-1',
+  REFRESH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/refresh',
 };
+
+const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator'];
 
 describe('handler modules', () => {
   afterEach(() => {
@@ -14,7 +17,7 @@ describe('handler modules', () => {
     vi.resetModules();
   });
 
-  it.each(['scheduled-refresh', 'on-demand-refresh', 'operator'])(
+  it.each(HANDLERS)(
     '%s fails loudly at cold start without its settings',
     async (name) => {
       for (const [key] of Object.entries(validEnv)) vi.stubEnv(key, '');
@@ -27,7 +30,7 @@ describe('handler modules', () => {
     },
   );
 
-  it.each(['scheduled-refresh', 'on-demand-refresh', 'operator'])(
+  it.each(HANDLERS)(
     '%s exports a middy handler when configured',
     async (name) => {
       for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
@@ -38,4 +41,14 @@ describe('handler modules', () => {
       expect(typeof module.handler.use).toBe('function');
     },
   );
+
+  it.each(['planner', 'refresh-worker'])('%s refuses to start without its refresh queue', async (name) => {
+    for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
+    vi.stubEnv('REFRESH_QUEUE_URL', '');
+
+    await expect(import(`../../../functions/${name}/handler.ts`)).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: 'REFRESH_QUEUE_URL is required but not set',
+    });
+  });
 });

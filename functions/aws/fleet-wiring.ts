@@ -1,0 +1,56 @@
+/**
+ * The composition roots of the planner and the refresh workers: the refresher's dependencies plus
+ * the refresh queue (SQS, a client of its own so the other functions' bundles never load it), and
+ * for the workers the write pacer that keeps all of them under `secretWritesPerSecond`.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { PlannerDependencies } from '../core/plan-refreshes';
+import type { RefreshQueue } from '../core/ports';
+import type { WorkerDependencies } from '../core/run-refresh-orders';
+import { createWritePacer, writeIntervalMs } from '../core/write-pacer';
+import { awsClientConfig } from './client-config';
+import { type RefresherConfig, requireRefreshQueueUrl } from './config';
+import { createRefresherDependencies, type RefresherWiring } from './refresher';
+import { SqsRefreshQueue } from './refresh-queue';
+
+export interface FleetWiring extends RefresherWiring {
+  /** Replaces the SQS client (tests, the local emulator). */
+  readonly sqs?: SQSClient;
+  /** Replaces the refresh queue altogether (tests). */
+  readonly queue?: RefreshQueue;
+}
+
+function refreshQueue(config: RefresherConfig, wiring: FleetWiring): RefreshQueue {
+  return (
+    wiring.queue ??
+    new SqsRefreshQueue({
+      client: wiring.sqs ?? new SQSClient(awsClientConfig()),
+      queueUrl: requireRefreshQueueUrl(config),
+      ...(wiring.clock && { clock: wiring.clock }),
+    })
+  );
+}
+
+/** What the planner needs: the store, the queue, metrics, log, clock and the failing threshold. */
+export function createPlannerDependencies(config: RefresherConfig, wiring: FleetWiring): PlannerDependencies {
+  const deps = createRefresherDependencies(config, wiring);
+  return { ...deps, queue: refreshQueue(config, wiring) };
+}
+
+/**
+ * What a refresh worker needs: the refresh's dependencies, the queue (for the due times the planner
+ * has passed) and a pacer spacing this container's secret writes `refreshWorkerConcurrency /
+ * secretWritesPerSecond` seconds apart. One container runs one invocation at a time and at most
+ * `refreshWorkerConcurrency` run at once, so the workers together stay under the limit.
+ */
+export function createWorkerDependencies(config: RefresherConfig, wiring: FleetWiring): WorkerDependencies {
+  const deps = createRefresherDependencies(config, wiring);
+  return {
+    ...deps,
+    queue: refreshQueue(config, wiring),
+    writePacer: createWritePacer(
+      deps.clock,
+      writeIntervalMs(config.secretWritesPerSecond, config.refreshWorkerConcurrency),
+    ),
+  };
+}

@@ -22,7 +22,12 @@ export interface FleetResult {
   readonly refreshesPerConnectionHour: number;
   /** PutSecretValue requests (SDK retries included) in the busiest second. */
   readonly peakSecretWritesPerSecond: number;
+  /** The stack's `secretWritesPerSecond` (the bound of the peak) and its refresh workers' concurrency. */
+  readonly secretWritesLimit: number;
+  readonly workerConcurrencySetting: number;
   readonly secretWriteThrottles: number;
+  /** The busiest second's attempts: from how many sandboxes, and how many were the SDK's retries. */
+  readonly peakSecond: { readonly attempts: number; readonly senders: number; readonly sdkRetries: number };
   /** Worker AWS calls per committed refresh: the median (the normal path), the mean, the p99. */
   readonly awsCallsPerRefresh: { readonly median: number; readonly mean: number; readonly p99: number };
   readonly awsCallsByApi: Readonly<Record<string, number>>;
@@ -70,7 +75,10 @@ export function fleetResult(
     refreshes: world.commits,
     refreshesPerConnectionHour: world.commits / (scenario.connections * scenario.hours),
     peakSecretWritesPerSecond: secrets.peakAttemptsPerSecond,
+    secretWritesLimit: world.product.config.secretWritesPerSecond,
+    workerConcurrencySetting: world.product.config.refreshWorkerConcurrency,
     secretWriteThrottles: secrets.throttledAttempts,
+    peakSecond: secrets.peakSecond,
     awsCallsPerRefresh: { ...calls, mean: worker.meter.totalCalls / Math.max(1, world.commits) },
     awsCallsByApi: Object.fromEntries(
       Object.entries(worker.meter.calls)

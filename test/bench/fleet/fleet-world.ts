@@ -9,17 +9,25 @@ import { newConnection } from '../../../functions/core/connection';
 import type { Log, RefreshOrder } from '../../../functions/core/ports';
 import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
 import { nextRefreshDue } from '../../../functions/core/refresh-policy';
+import type { PlannerDependencies } from '../../../functions/core/plan-refreshes';
 import type { WorkerDependencies } from '../../../functions/core/run-refresh-orders';
 import { ZOHO_DATA_CENTRES } from '../../../functions/zoho/data-centres';
 import { SimAwsError } from './aws-calls';
 import { ConnectionTable, fleetConnectionId } from './connection-table';
 import { SimEventSourceMapping } from './event-source-mapping';
 import { type FleetScenario, outageWindow } from './fleet-scenario';
-import { type ProductSettings, runPlanner, runWorkerBatch, workerWritePacer } from './product';
+import {
+  plannerDependencies,
+  type ProductSettings,
+  runPlanner,
+  runWorkerBatch,
+  type SimulatedWiring,
+  workerDependencies,
+} from './product';
 import { SimRandom } from './random';
 import type { SimEnvironment } from './sim-environment';
 import { PublishedEvents, SimCipher, SimEventPublisher, simCiphertext } from './sim-kms-events';
-import type { Container } from './sim-lambda';
+import { Container, Invocation } from './sim-lambda';
 import { SimLambdaFunction } from './sim-lambda';
 import { TallyMetrics, watchfulLog } from './sim-observability';
 import { SimQueue } from './sim-queue';
@@ -59,17 +67,15 @@ export class FleetWorld {
   /** Planner runs that threw (a simulated AWS fault the SDK gave up on): EventBridge retries them. */
   plannerErrors = 0;
   readonly #log: Log;
-  /** The product's policy with the simulation's seeded randomness (jitter, backoff). */
+  /** The product's refresh policy (for seeding the fleet as it would have refreshed). */
   readonly #policy: RefreshPolicy;
   readonly #orderBytes: number;
-  #owners = 0;
 
   constructor(
     readonly scenario: FleetScenario,
     readonly product: ProductSettings,
   ) {
     const random = new SimRandom(scenario.seed);
-    this.#policy = { ...product.policy, random: () => random.next() };
     this.time = new VirtualTime(scenario.start);
     this.env = { time: this.time, random, aws: scenario.aws };
     const horizonMs = scenario.hours * HOUR_MS;
@@ -77,7 +83,7 @@ export class FleetWorld {
     this.secrets = new SecretsState(this.table, scenario.start, horizonMs + HOUR_MS, scenario.connections);
     this.zoho = new ZohoCloud({
       ...scenario.zoho,
-      timeoutMs: product.zohoTimeoutMs,
+      timeoutMs: product.config.zohoTimeoutMs,
       outage: outageWindow(scenario),
     });
     this.queue = new SimQueue(this.env, { ...scenario.queue, ...product.queue });
@@ -105,10 +111,11 @@ export class FleetWorld {
       (_invocation, container, messages) =>
         runWorkerBatch(
           this.#workerDeps(container),
-          product,
           messages.map((message) => message.body),
         ),
     );
+    this.#policy = this.#workerDeps(new Container(new Invocation(this.worker.meter, 1, undefined, () => {})))
+      .policy;
     this.#orderBytes = 0;
     this.#seed();
     this.#orderBytes = orderBytes(this.table.at(0));
@@ -142,15 +149,7 @@ export class FleetWorld {
     this.plannerRuns++;
     this.maxBacklogWaitMs = Math.max(this.maxBacklogWaitMs, this.queue.oldestVisibleWaitMs());
     this.planner.invoke(
-      (_invocation, container) =>
-        runPlanner({
-          store: new SimConnectionStore(this.env, container, this.table, this),
-          queue: new SimRefreshQueue(this.env, container, this.queue, this.#orderBytes),
-          metrics: this.metrics,
-          log: this.#log,
-          clock: this.time,
-          policy: this.policy,
-        }),
+      (_invocation, container) => runPlanner(this.#plannerDeps(container)),
       (outcome) => {
         if (outcome.kind !== 'error') return;
         this.plannerErrors++;
@@ -160,29 +159,44 @@ export class FleetWorld {
   }
 
   /**
-   * The worker's dependencies, wired once per container as the worker handler wires the AWS adapters
-   * at module scope; the ports follow the container's current invocation.
+   * The worker's dependencies, built once per container by the product's own composition root (as
+   * the handler does at module scope) on simulated ports that follow the container's invocation.
    */
   #workerDeps(container: Container): WorkerDependencies {
-    const kept = container.local.get('deps') as WorkerDependencies | undefined;
-    if (kept) return kept;
-    const deps: WorkerDependencies = {
-      writePacer: workerWritePacer(this.time, this.product),
-      queue: new SimRefreshQueue(this.env, container, this.queue, this.#orderBytes),
-      store: new SimConnectionStore(this.env, container, this.table, this),
-      vault: new SimTokenVault(this.env, container, this.secrets),
-      cipher: new SimCipher(this.env, container),
-      credentials: new SimClientCredentials(this.env, container, container.credentials),
+    let deps = container.local.get('deps') as WorkerDependencies | undefined;
+    if (deps === undefined) {
+      deps = workerDependencies(this.product, this.#wiring(container));
+      container.local.set('deps', deps);
+    }
+    return deps;
+  }
+
+  /** The planner's dependencies, likewise. */
+  #plannerDeps(container: Container): PlannerDependencies {
+    let deps = container.local.get('deps') as PlannerDependencies | undefined;
+    if (deps === undefined) {
+      deps = plannerDependencies(this.product, this.#wiring(container));
+      container.local.set('deps', deps);
+    }
+    return deps;
+  }
+
+  #wiring(container: Container): SimulatedWiring {
+    return {
+      ports: {
+        store: new SimConnectionStore(this.env, container, this.table, this),
+        vault: new SimTokenVault(this.env, container, this.secrets),
+        cipher: new SimCipher(this.env, container),
+        credentials: new SimClientCredentials(this.env, container, container.credentials),
+        events: new SimEventPublisher(this.env, container, this.published),
+      },
       zoho: new SimZoho(this.env, container, this.zoho),
-      events: new SimEventPublisher(this.env, container, this.published),
+      queue: new SimRefreshQueue(this.env, container, this.queue, this.#orderBytes),
+      clock: this.time,
       metrics: this.metrics,
       log: this.#log,
-      clock: this.time,
-      policy: this.policy,
-      newLeaseOwner: () => `lease-${++this.#owners}`,
+      random: () => this.env.random.next(),
     };
-    container.local.set('deps', deps);
-    return deps;
   }
 
   /** StoreObserver: a commit of a new version. */

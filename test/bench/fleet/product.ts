@@ -1,106 +1,130 @@
 /**
- * The one file that binds the simulation to the product: its deployed settings and its two use
- * cases (the planner's run, the worker's batch), called as the handlers call them. Every other file
- * of the simulation only models the outside world.
+ * The one file that binds the simulation to the product: the settings a stack deploys for a fleet
+ * of a given size, the functions' composition roots (the same `createPlannerDependencies` and
+ * `createWorkerDependencies` the handlers call, with simulated ports), and the two use cases called
+ * as the handlers call them. Every other file of the simulation only models the outside world.
  */
-import { readRefresherConfig } from '../../../functions/aws/config';
+import { readRefresherConfig, type RefresherConfig } from '../../../functions/aws/config';
+import { createPlannerDependencies, createWorkerDependencies } from '../../../functions/aws/fleet-wiring';
 import { ENV } from '../../../functions/aws/names';
-import { createRefresherDependencies } from '../../../functions/aws/refresher';
+import type { AwsPorts } from '../../../functions/aws/runtime';
+import { DEFAULT_SECRET_WRITES_PER_SECOND, REFRESH_WORKER_BATCH_SIZE } from '../../../functions/aws/settings';
 import { type PlannerDependencies, planRefreshes } from '../../../functions/core/plan-refreshes';
-import type { Clock, RefreshOrder } from '../../../functions/core/ports';
+import type {
+  Clock,
+  Log,
+  Metrics,
+  RefreshOrder,
+  RefreshQueue,
+  ZohoAccounts,
+} from '../../../functions/core/ports';
 import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
 import {
   type OrderDelivery,
   runRefreshOrders,
   type WorkerDependencies,
 } from '../../../functions/core/run-refresh-orders';
-import {
-  createWritePacer,
-  type WritePacer,
-  workerConcurrencyFor,
-  writeIntervalMs,
-} from '../../../functions/core/write-pacer';
+import { workerConcurrencyFor } from '../../../functions/core/write-pacer';
 
 /** The deployed settings the simulation runs with. */
 export interface ProductSettings {
-  readonly policy: RefreshPolicy;
-  readonly zohoTimeoutMs: number;
-  /** The limit on secret writes per second the workers keep (the check's bound). */
-  readonly secretWritesPerSecond: number;
+  /** The functions' configuration, read from the environment the stack gives them. */
+  readonly config: RefresherConfig;
   readonly worker: {
     readonly memoryMb: number;
     readonly timeoutMs: number;
+    /** The event source mapping's batch size and maximumConcurrency. */
     readonly batchSize: number;
-    /** The event source mapping's maximumConcurrency. */
     readonly maximumConcurrency: number;
-    /** Orders of one batch refreshed side by side. */
-    readonly ordersConcurrency: number;
-    /** How far apart one worker container spaces its secret writes. */
-    readonly writeIntervalMs: number;
   };
   readonly queue: { readonly visibilityTimeoutMs: number; readonly maxReceiveCount: number };
   readonly planner: { readonly memoryMb: number; readonly timeoutMs: number; readonly periodMs: number };
 }
 
-/** STAND-IN until the engine's settings land: the documented default of `secretWritesPerSecond`. */
-const SECRET_WRITES_PER_SECOND = 20;
+/** Refreshes per connection-hour the write limit is sized for (the default margin's 1.24, rounded up). */
+const SIZING_REFRESHES_PER_HOUR = 1.25;
+/** Headroom over the steady rate, to catch up after an outage. */
+const SIZING_HEADROOM = 1.15;
 
-/** The settings a stack deploys with its defaults. */
-export function productSettings(): ProductSettings {
+/**
+ * The `secretWritesPerSecond` an operator sets for `connections` (README, ceilings): the default
+ * while it serves the fleet, else the steady rate with headroom (100,000 connections: 40).
+ */
+export function secretWritesPerSecondFor(connections: number): number {
+  const needed = Math.ceil(((connections * SIZING_REFRESHES_PER_HOUR) / 3600) * SIZING_HEADROOM);
+  return Math.max(DEFAULT_SECRET_WRITES_PER_SECOND, needed);
+}
+
+/** The settings a stack deploys for a fleet of `connections` with every other setting at its default. */
+export function productSettings(connections: number): ProductSettings {
+  const writesPerSecond = secretWritesPerSecondFor(connections);
+  const workerConcurrency = workerConcurrencyFor(writesPerSecond);
   const config = readRefresherConfig({
     [ENV.tableName]: 'sim-table',
     [ENV.secretPrefix]: 'sim',
     [ENV.keyId]: 'sim-key',
     [ENV.eventBusName]: 'sim-bus',
+    [ENV.refreshQueueUrl]: 'https://sqs.sim/refresh',
+    [ENV.secretWritesPerSecond]: String(writesPerSecond),
+    [ENV.refreshWorkerConcurrency]: String(workerConcurrency),
   });
-  const noPorts = undefined as never;
-  const { policy } = createRefresherDependencies(config, {
-    metrics: { add: () => {} },
-    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    ports: noPorts,
-    zoho: noPorts,
-  });
-  const concurrency = workerConcurrencyFor(SECRET_WRITES_PER_SECOND);
   return {
-    policy,
-    zohoTimeoutMs: config.zohoTimeoutMs,
-    secretWritesPerSecond: SECRET_WRITES_PER_SECOND,
+    config,
+    // STAND-IN until the construct deploys the planner and the workers: their resources' settings.
     worker: {
       memoryMb: 256,
-      timeoutMs: 60_000,
-      batchSize: 10,
-      maximumConcurrency: concurrency,
-      ordersConcurrency: 10,
-      writeIntervalMs: writeIntervalMs(SECRET_WRITES_PER_SECOND, concurrency),
+      timeoutMs: 120_000,
+      batchSize: REFRESH_WORKER_BATCH_SIZE,
+      maximumConcurrency: workerConcurrency,
     },
-    queue: { visibilityTimeoutMs: 360_000, maxReceiveCount: 5 },
+    queue: { visibilityTimeoutMs: 720_000, maxReceiveCount: 5 },
     planner: { memoryMb: 256, timeoutMs: 60_000, periodMs: 60_000 },
   };
 }
 
-/** One planner run, as the planner handler makes it. */
-export async function runPlanner(deps: PlannerDependencies): Promise<void> {
-  await planRefreshes(deps, { mode: 'scheduled' });
+/** The simulated ports a composition root is given instead of the AWS SDK clients. */
+export interface SimulatedWiring {
+  readonly ports: AwsPorts;
+  readonly zoho: ZohoAccounts;
+  readonly queue: RefreshQueue;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly log: Log;
+  /** The simulation's seeded randomness for the policy's jitter and backoff. */
+  readonly random: () => number;
 }
 
-/** The write pacer of one worker container, as the worker handler makes it at module scope. */
-export function workerWritePacer(clock: Pick<Clock, 'now' | 'sleep'>, settings: ProductSettings): WritePacer {
-  return createWritePacer(clock, settings.worker.writeIntervalMs);
+const seeded = (policy: RefreshPolicy, random: () => number): RefreshPolicy => ({ ...policy, random });
+
+/** The worker's dependencies as its handler builds them at module scope (pacer included). */
+export function workerDependencies(settings: ProductSettings, wiring: SimulatedWiring): WorkerDependencies {
+  const deps = createWorkerDependencies(settings.config, wiring);
+  return { ...deps, policy: seeded(deps.policy, wiring.random) };
+}
+
+/** The planner's dependencies as its handler builds them at module scope. */
+export function plannerDependencies(settings: ProductSettings, wiring: SimulatedWiring): PlannerDependencies {
+  const deps = createPlannerDependencies(settings.config, wiring);
+  return { ...deps, policy: seeded(deps.policy as RefreshPolicy, wiring.random) };
+}
+
+/** One planner run, as the planner handler makes it. */
+export async function runPlanner(deps: PlannerDependencies): Promise<void> {
+  await planRefreshes(deps);
 }
 
 /**
- * One worker invocation, as the worker handler makes it: the orders of one SQS batch; returns the
- * indexes of the orders to deliver again (the handler's `batchItemFailures`).
+ * One worker invocation, as the worker handler makes it: the orders of one SQS batch refreshed side
+ * by side (the batch size); returns the indexes of the orders to deliver again (the handler's
+ * `batchItemFailures`). The handler's JSON decoding of each message is left out: the orders arrive
+ * as objects.
  */
 export async function runWorkerBatch(
   deps: WorkerDependencies,
-  settings: ProductSettings,
   orders: readonly RefreshOrder[],
 ): Promise<ReadonlySet<number>> {
   const deliveries: OrderDelivery[] = orders.map((order, index) => ({ deliveryId: String(index), order }));
-  const outcomes = await runRefreshOrders(deps, deliveries, {
-    concurrency: settings.worker.ordersConcurrency,
-  });
+  const outcomes = await runRefreshOrders(deps, deliveries, { concurrency: REFRESH_WORKER_BATCH_SIZE });
   const failed = new Set<number>();
   for (const outcome of outcomes) if (outcome.kind === 'retry') failed.add(Number(outcome.deliveryId));
   return failed;

@@ -34,6 +34,12 @@ export class SecretsState {
   /** Attempts refused by the region's quota. */
   throttledAttempts = 0;
   #peakAttempts = 0;
+  /** The second being counted: who sent its attempts (sandboxes) and how many were SDK retries. */
+  #second = -1;
+  #senders = new Set<object>();
+  #retries = 0;
+  /** The busiest second so far: its attempts, from how many sandboxes, how many SDK retries. */
+  peakSecond = { attempts: 0, senders: 0, sdkRetries: 0 };
 
   constructor(
     private readonly table: ConnectionTable,
@@ -55,12 +61,25 @@ export class SecretsState {
     return this.#tokens[this.table.indexOf(connectionId)];
   }
 
-  /** Counts one write attempt at `now`; false when it is over the region's quota for that second. */
-  admit(now: EpochMillis): boolean {
+  /**
+   * Counts one write attempt at `now` by `sender` (the sandbox; `retry` when the SDK sends it again);
+   * false when it is over the region's quota for that second.
+   */
+  admit(now: EpochMillis, sender: object, retry: boolean): boolean {
     const second = Math.floor((now - this.origin) / 1000);
     const attempts = (this.#attemptsPerSecond[second] ?? 0) + 1;
     this.#attemptsPerSecond[second] = attempts;
-    if (attempts > this.#peakAttempts) this.#peakAttempts = attempts;
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#senders.clear();
+      this.#retries = 0;
+    }
+    this.#senders.add(sender);
+    if (retry) this.#retries++;
+    if (attempts > this.#peakAttempts) {
+      this.#peakAttempts = attempts;
+      this.peakSecond = { attempts, senders: this.#senders.size, sdkRetries: this.#retries };
+    }
     if (attempts > REGION_SECRET_WRITES_PER_SECOND) {
       this.throttledAttempts++;
       return false;
@@ -127,7 +146,7 @@ export class SimTokenVault extends SimPort implements TokenVault {
     let throttled = false;
     for (let attempt = 1; attempt <= aws.sdkAttempts; attempt++) {
       meter.requests['secretsmanager.PutSecretValue']++;
-      const admitted = this.state.admit(time.now());
+      const admitted = this.state.admit(time.now(), this.context, attempt > 1);
       const faulted = random.chance(aws.faultRate);
       await time.delay(
         random.uniform(aws.minLatencyMs, aws.maxLatencyMs) + aws.cpuMsPerCall / this.context.vcpu,

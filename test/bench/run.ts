@@ -6,6 +6,7 @@
  */
 import { cpus, platform } from 'node:os';
 import { abuse } from './abuse.bench-case';
+import { coldStart } from './cold-start.bench-case';
 import { consumerCachedRead } from './consumer-cached-read.bench-case';
 import { fleet } from './fleet.bench-case';
 import { fuzz } from './fuzz.bench-case';
@@ -27,6 +28,7 @@ const BENCHES: readonly Bench[] = [
   abuse,
   fuzz,
   fleet,
+  coldStart,
 ];
 
 interface Args {

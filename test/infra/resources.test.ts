@@ -83,7 +83,6 @@ describe('the default refresher', () => {
             ZOHO_BUDGET: '9',
             SWEEP_CONCURRENCY: '8',
             ZOHO_TIMEOUT_MS: '8000',
-            NODE_OPTIONS: '--enable-source-maps',
           },
         },
       });
@@ -270,7 +269,6 @@ describe('configured refresher', () => {
           CONNECTION_ID: 'acme-books',
           SECRET_PREFIX: 'zoho-token-refresher',
           EVENT_BUS_NAME: { Ref: logicalId(built.refresher.eventBus) },
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });

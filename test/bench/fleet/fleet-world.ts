@@ -6,10 +6,10 @@
  */
 import type { Connection } from '../../../functions/core/connection';
 import { newConnection } from '../../../functions/core/connection';
+import type { PlannerDependencies } from '../../../functions/core/plan-refreshes';
 import type { Log, RefreshOrder } from '../../../functions/core/ports';
 import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
 import { nextRefreshDue } from '../../../functions/core/refresh-policy';
-import type { PlannerDependencies } from '../../../functions/core/plan-refreshes';
 import type { WorkerDependencies } from '../../../functions/core/run-refresh-orders';
 import { ZOHO_DATA_CENTRES } from '../../../functions/zoho/data-centres';
 import { SimAwsError } from './aws-calls';
@@ -17,8 +17,8 @@ import { ConnectionTable, fleetConnectionId } from './connection-table';
 import { SimEventSourceMapping } from './event-source-mapping';
 import { type FleetScenario, outageWindow } from './fleet-scenario';
 import {
-  plannerDependencies,
   type ProductSettings,
+  plannerDependencies,
   runPlanner,
   runWorkerBatch,
   type SimulatedWiring,
@@ -27,8 +27,7 @@ import {
 import { SimRandom } from './random';
 import type { SimEnvironment } from './sim-environment';
 import { PublishedEvents, SimCipher, SimEventPublisher, simCiphertext } from './sim-kms-events';
-import { Container, Invocation } from './sim-lambda';
-import { SimLambdaFunction } from './sim-lambda';
+import { Container, Invocation, SimLambdaFunction } from './sim-lambda';
 import { TallyMetrics, watchfulLog } from './sim-observability';
 import { SimQueue } from './sim-queue';
 import { SimRefreshQueue } from './sim-refresh-queue';
@@ -114,8 +113,9 @@ export class FleetWorld {
           messages.map((message) => message.body),
         ),
     );
-    this.#policy = this.#workerDeps(new Container(new Invocation(this.worker.meter, 1, undefined, () => {})))
-      .policy;
+    this.#policy = this.#workerDeps(
+      new Container(new Invocation(this.worker.meter, 1, undefined, () => {})),
+    ).policy;
     this.#orderBytes = 0;
     this.#seed();
     this.#orderBytes = orderBytes(this.table.at(0));

@@ -4,7 +4,7 @@
  * `createWorkerDependencies` the handlers call, with simulated ports), and the two use cases called
  * as the handlers call them. Every other file of the simulation only models the outside world.
  */
-import { readRefresherConfig, type RefresherConfig } from '../../../functions/aws/config';
+import { type RefresherConfig, readRefresherConfig } from '../../../functions/aws/config';
 import { createPlannerDependencies, createWorkerDependencies } from '../../../functions/aws/fleet-wiring';
 import { ENV } from '../../../functions/aws/names';
 import type { AwsPorts } from '../../../functions/aws/runtime';

@@ -9,6 +9,7 @@
 import { type FleetResult, fleetLine, fleetResult } from './fleet/fleet-report';
 import { fleetScenario } from './fleet/fleet-scenario';
 import { FleetWorld } from './fleet/fleet-world';
+import { outageSurvival } from './fleet/outage-survival';
 import { productSettings } from './fleet/product';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, summarise } from './harness';
 
@@ -24,6 +25,7 @@ export const fleet: Bench = {
   async run(context) {
     const rows: BenchRow[] = [];
     for (const connections of sizes()) rows.push(await simulate(connections, context));
+    rows.push(await survival(context));
     return rows;
   },
 };
@@ -68,6 +70,26 @@ async function simulate(connections: number, context: BenchContext): Promise<Ben
     },
     checks: goals(result).list,
     note: `total ms = the whole simulation (seeding included); per-op = wall time per simulated refresh`,
+  });
+}
+
+/** How long an outage the deployed margin survives, for both kinds of outage. */
+async function survival(context: BenchContext): Promise<BenchRow> {
+  const started = process.hrtime.bigint();
+  const { config } = productSettings(1_000);
+  const counts: Record<string, number> = {};
+  for (const kind of ['unavailable', 'unreachable'] as const) {
+    context.progress(`fleet: the longest outage (${kind}) the margin survives`);
+    const found = await outageSurvival(kind);
+    counts[`${kind}SurvivedMin`] = found.survivedMinutes;
+    context.output(
+      `outage_survival: kind=${kind} margin_s=${config.refreshMarginSeconds} jitter_s=${config.refreshJitterSeconds} longest_outage_without_expiry_min=${found.survivedMinutes} first_failing_min=${found.failedMinutes} connections_expired_then=${found.failedConnections}`,
+    );
+  }
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  return row('fleet/outage-survival', 2, summarise([wallMs]), {
+    counts,
+    note: `1,000 connections all in the failing data centre, 3 h, nothing else failing, outages of 5, 6, 7 … minutes until a token expires; unavailable = 503 at once, unreachable = no answer until the ${config.zohoTimeoutMs / 1000} s timeout`,
   });
 }
 

@@ -56,7 +56,13 @@ export class FleetWorld {
   readonly good: Uint8Array;
   /** Per connection: worker AWS calls about it since its last commit. */
   readonly #callsSinceCommit: Uint16Array;
-  /** How many refreshes took how many worker AWS calls. */
+  /** Per connection: 1 once a commit started a whole cycle (the seeded fleet's first is partial). */
+  readonly #cycling: Uint8Array;
+  /**
+   * How many refreshes took how many worker AWS calls, counted from one commit to the next: the
+   * refresh's own calls up to its commit, and the previous one's event after it. A connection's
+   * first commit in the simulation ends a partial cycle and is left out.
+   */
   readonly callsHistogram = new Array<number>(HISTOGRAM_BUCKETS).fill(0);
   /** Refreshes committed (new versions on the connection). */
   commits = 0;
@@ -89,6 +95,7 @@ export class FleetWorld {
     this.#log = watchfulLog((error) => this.time.fail(error));
     this.good = new Uint8Array(scenario.connections).fill(1);
     this.#callsSinceCommit = new Uint16Array(scenario.connections);
+    this.#cycling = new Uint8Array(scenario.connections);
     this.worker = new SimLambdaFunction(
       'refresh-worker',
       this.env,
@@ -204,8 +211,11 @@ export class FleetWorld {
     this.commits++;
     const index = this.table.indexOf(connectionId);
     const calls = this.#callsSinceCommit[index] ?? 0;
-    const bucket = Math.min(calls, HISTOGRAM_BUCKETS - 1);
-    this.callsHistogram[bucket] = (this.callsHistogram[bucket] ?? 0) + 1;
+    if (this.#cycling[index] === 1) {
+      const bucket = Math.min(calls, HISTOGRAM_BUCKETS - 1);
+      this.callsHistogram[bucket] = (this.callsHistogram[bucket] ?? 0) + 1;
+    }
+    this.#cycling[index] = 1;
     this.#callsSinceCommit[index] = 0;
   }
 

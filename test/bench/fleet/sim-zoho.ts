@@ -59,14 +59,28 @@ export class ZohoCloud {
   #times = new Float64Array(0);
   #next = new Uint8Array(0);
   readonly #ringsOfOthers = new Map<string, number>();
-  readonly #revoked = new Set<string>();
+  /** Refresh tokens revoked: of fleet connections by their index, of any other by value. */
+  #revokedFleet = new Uint8Array(0);
+  readonly #revokedOthers = new Set<string>();
+  #revocations = 0;
   readonly #dcOf = new Map(ZOHO_DATA_CENTRES.map((entry) => [entry.accountsServer, entry]));
 
   constructor(readonly model: ZohoModel) {}
 
   /** The user revoked `refreshToken` (or Zoho evicted it): every later refresh is refused. */
   revoke(refreshToken: string): void {
-    this.#revoked.add(refreshToken);
+    this.#revocations++;
+    const index = seededIndex(refreshToken.slice(-8));
+    if (index < 0) {
+      this.#revokedOthers.add(refreshToken);
+      return;
+    }
+    if (index >= this.#revokedFleet.length) {
+      const grown = new Uint8Array(Math.max(1024, index * 2));
+      grown.set(this.#revokedFleet);
+      this.#revokedFleet = grown;
+    }
+    this.#revokedFleet[index] = 1;
   }
 
   dcOf(accountsServer: string): string {
@@ -110,7 +124,9 @@ export class ZohoCloud {
   }
 
   isRevoked(refreshToken: string): boolean {
-    return this.#revoked.has(refreshToken);
+    if (this.#revocations === 0) return false;
+    const index = seededIndex(refreshToken.slice(-8));
+    return index < 0 ? this.#revokedOthers.has(refreshToken) : this.#revokedFleet[index] === 1;
   }
 }
 

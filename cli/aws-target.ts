@@ -29,7 +29,11 @@ export interface TargetNames {
   readonly keyId: string;
   readonly secretPrefix: string;
   readonly alarmTopicArn?: string;
-  readonly scheduledFunctionName?: string;
+  /** The planner (every minute) and the refresh workers it queues orders for. */
+  readonly plannerFunctionName?: string;
+  readonly refreshWorkerFunctionName?: string;
+  readonly refreshQueueUrl?: string;
+  readonly refreshDeadLetterQueueUrl?: string;
   readonly onDemandFunctionName?: string;
   /** The function operator commands (refresh, enable, revoke, doctor ID) invoke. */
   readonly operatorFunctionName?: string;
@@ -209,7 +213,10 @@ export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolve
       keyId: flags.key ?? need(OUTPUT_KEYS.refreshTokenKeyArn),
       secretPrefix: flags.secretPrefix ?? need(OUTPUT_KEYS.secretPrefix),
       ...optional('alarmTopicArn', outputs[OUTPUT_KEYS.alarmTopicArn]),
-      ...optional('scheduledFunctionName', outputs[OUTPUT_KEYS.scheduledFunctionName]),
+      ...optional('plannerFunctionName', outputs[OUTPUT_KEYS.plannerFunctionName]),
+      ...optional('refreshWorkerFunctionName', outputs[OUTPUT_KEYS.refreshWorkerFunctionName]),
+      ...optional('refreshQueueUrl', outputs[OUTPUT_KEYS.refreshQueueUrl]),
+      ...optional('refreshDeadLetterQueueUrl', outputs[OUTPUT_KEYS.refreshDeadLetterQueueUrl]),
       ...optional('onDemandFunctionName', outputs[OUTPUT_KEYS.onDemandFunctionName]),
       ...optional('operatorFunctionName', outputs[OUTPUT_KEYS.operatorFunctionName]),
       ...optional('deadLetterQueueUrl', outputs[OUTPUT_KEYS.deadLetterQueueUrl]),

@@ -99,7 +99,9 @@ export async function sweepNow(
     });
     return handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
   }
-  const functionName = needFunction(target.names.scheduledFunctionName, 'scheduled refresh');
+  // The deployed stack schedules with a planner now (it answers a PlanSummary): the ops helper moves
+  // this command onto planRefreshes; until then it invokes the planner.
+  const functionName = needFunction(target.names.plannerFunctionName, 'planner');
   out.note(`Invoking ${functionName} (this waits for the sweep to finish) …`);
   return invoke<SweepSummary>(aws, functionName, {
     version: '0',

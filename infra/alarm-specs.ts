@@ -6,21 +6,26 @@
  *
  * Each description is what arrives in the alarm e-mail: it says what happened and what to do.
  */
+import { SETTING_LIMITS } from '../functions/aws/settings';
+import { PLANNER_PERIOD_MS } from '../functions/core/plan-refreshes';
 import type { MetricName } from '../functions/core/ports';
 import { OPERATOR_CONCURRENCY } from './operator-concurrency';
+
+/** The refresher's functions, as the alarms name them. */
+export type RefresherFunction = 'planner' | 'refreshWorker' | 'onDemand' | 'operator';
 
 /** What an alarm watches. */
 export type AlarmSource =
   /** A refresher metric (namespace ZohoTokenRefresher, dimension `service`). */
   | { readonly kind: 'refresher'; readonly metric: MetricName }
-  /** An AWS/Lambda metric of one of the three refresher functions. */
-  | {
-      readonly kind: 'function';
-      readonly fn: 'scheduled' | 'onDemand' | 'operator';
-      readonly metric: 'Errors' | 'Throttles';
-    }
-  /** The AWS/SQS depth of the dead-letter queue. */
-  | { readonly kind: 'deadLetterQueue'; readonly metric: 'ApproximateNumberOfMessagesVisible' };
+  /** An AWS/Lambda metric of one of the refresher functions. */
+  | { readonly kind: 'function'; readonly fn: RefresherFunction; readonly metric: 'Errors' | 'Throttles' }
+  /** The AWS/SQS depth of the dead-letter queue (of the bus rules and the async invocations). */
+  | { readonly kind: 'deadLetterQueue'; readonly metric: 'ApproximateNumberOfMessagesVisible' }
+  /** The AWS/SQS age of the oldest order in the refresh queue. */
+  | { readonly kind: 'refreshQueue'; readonly metric: 'ApproximateAgeOfOldestMessage' }
+  /** The AWS/SQS depth of the refresh queue's dead-letter queue. */
+  | { readonly kind: 'refreshDeadLetterQueue'; readonly metric: 'ApproximateNumberOfMessagesVisible' };
 
 /** One alarm. The values of `comparison` and `treatMissingData` are CloudWatch's own spellings. */
 export interface AlarmSpec {
@@ -28,10 +33,13 @@ export interface AlarmSpec {
   readonly id: string;
   readonly source: AlarmSource;
   readonly statistic: 'Sum' | 'Maximum' | 'Minimum';
+  /** The threshold (with `thresholdIsRefreshMargin`: the default margin's, see alarmThreshold). */
   readonly threshold: number;
+  /** The deployed threshold is the stack's refresh margin in seconds. @default false */
+  readonly thresholdIsRefreshMargin?: boolean;
   readonly comparison: 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold';
-  /** A fixed five minutes, or the sweep's schedule rate (one gauge data point per period). */
-  readonly period: 'fiveMinutes' | 'scheduleRate';
+  /** A fixed five minutes, or the planner's period (one gauge data point per period: a minute). */
+  readonly period: 'fiveMinutes' | 'plannerPeriod';
   readonly evaluationPeriods: number;
   /** @default evaluationPeriods */
   readonly datapointsToAlarm?: number;
@@ -43,9 +51,9 @@ export interface AlarmSpec {
 export const FIVE_MINUTES_SECONDS = 300;
 
 /**
- * A fleet gauge (emitted by every sweep, zeros included) at or above 1 in one schedule period.
- * Missing data keeps the alarm's state ("ignore"): it does not breach (a silent sweep is the
- * heartbeat alarm's job), and a sweep that lands in the next period cannot flip it to OK either.
+ * A fleet gauge (emitted by every planner run, zeros included) at or above 1 in one planner period.
+ * Missing data keeps the alarm's state ("ignore"): it does not breach (a silent planner is the
+ * heartbeat alarm's job), and a run that lands in the next period cannot flip it to OK either.
  */
 function gauge(id: string, metric: MetricName, description: string): AlarmSpec {
   return {
@@ -54,7 +62,7 @@ function gauge(id: string, metric: MetricName, description: string): AlarmSpec {
     statistic: 'Maximum',
     threshold: 1,
     comparison: 'GreaterThanOrEqualToThreshold',
-    period: 'scheduleRate',
+    period: 'plannerPeriod',
     evaluationPeriods: 1,
     treatMissingData: 'ignore',
     description,
@@ -63,10 +71,11 @@ function gauge(id: string, metric: MetricName, description: string): AlarmSpec {
 
 /** Any data point of `source` (Sum, or Maximum for a depth) at or above 1 in one five-minute window. */
 function anyInFiveMinutes(id: string, source: AlarmSource, description: string, windows = 1): AlarmSpec {
+  const depth = source.kind === 'deadLetterQueue' || source.kind === 'refreshDeadLetterQueue';
   return {
     id,
     source,
-    statistic: source.kind === 'deadLetterQueue' ? 'Maximum' : 'Sum',
+    statistic: depth ? 'Maximum' : 'Sum',
     threshold: 1,
     comparison: 'GreaterThanOrEqualToThreshold',
     period: 'fiveMinutes',
@@ -102,7 +111,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
   gauge(
     'ConnectionsNeedingReauthorization',
     'ConnectionsNeedingReauthorization',
-    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and run `zoho-tokens connect --id <id> ...` with a new code for each. The alarm clears at the first sweep after the last one is fixed.',
+    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and run `zoho-tokens connect --id <id> ...` with a new code for each. The alarm clears at the first planner run (every minute) after the last one is fixed.',
   ),
   gauge(
     'ConnectionsMisconfigured',
@@ -151,51 +160,54 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     { kind: 'refresher', metric: 'ZohoMalformedResponse' },
     "Zoho's token endpoint answered a success the refresher could not use: not the expected JSON, or a value outside its limits (access_token not a token, expires_in out of range, api_domain not a Zoho API host of the connection's data centre). Nothing was stored; the current token stays until it expires, and at most one Zoho call per budget window goes to that connection meanwhile. If it persists, Zoho changed its answer or something between the refresher and Zoho rewrites it (a proxy; a custom accounts server): `zoho-tokens history <id>` shows which connections and since when.",
   ),
-  // One sweep with a backlog is normal after onboarding many connections at once; three of the last
-  // four mean the fleet outgrew the sweep, still before the 15-minute margin runs out for most. Three
-  // of four, not three in a row: a fleet at the edge (backlog, backlog, backlog, none) stays in ALARM
-  // instead of mailing ALARM and OK every few sweeps.
+  // The queue holds each order until it is due (at most two minutes ahead), so its oldest message is
+  // normally younger than that; one older than the margin is a token that expires before its refresh.
   {
-    id: 'SweepFallingBehind',
-    source: { kind: 'refresher', metric: 'SweepBacklog' },
+    id: 'RefreshBacklogAge',
+    source: { kind: 'refreshQueue', metric: 'ApproximateAgeOfOldestMessage' },
     statistic: 'Maximum',
-    threshold: 1,
+    threshold: SETTING_LIMITS.refreshMarginSeconds.fallback,
+    thresholdIsRefreshMargin: true,
     comparison: 'GreaterThanOrEqualToThreshold',
-    period: 'scheduleRate',
-    evaluationPeriods: 4,
-    datapointsToAlarm: 3,
-    treatMissingData: 'ignore',
+    period: 'plannerPeriod',
+    evaluationPeriods: 2,
+    treatMissingData: 'notBreaching',
     description:
-      'Three of the last four sweeps left due connections for the next one: the fleet has outgrown the scheduled function, and tokens will expire if it goes on (ExpiredTokens). Raise the construct prop sweepMemorySize (memory buys the CPU a sweep needs: 256 MB serves about 2,500 connections; past 1,769 MB, one full vCPU, more memory adds little), then sweepConcurrency, and deploy. One sweep takes at most 1,000 connections, so one stack serves at most about 9,000 at the 5-minute schedule.',
+      "The oldest refresh order has waited in the refresh queue for longer than the refresh margin, two minutes in a row: the refresh workers are not keeping up, and tokens expire (ExpiredTokens). The workers write at most secretWritesPerSecond secrets per second, all together: a stack sustains about secretWritesPerSecond × 2,900 connections (20: 58,000; 100,000 need 35). If the fleet outgrew it, raise the construct prop secretWritesPerSecond (at most 45, a share of the region's 50 per second that every other application of the account and region also uses) and deploy; otherwise look at RefreshWorkerErrors and the worker's log group. Orders that throw are not this alarm's: they go to the refresh dead-letter queue.",
   },
-  // Two periods in a row without a sweep (not one: EventBridge may deliver a schedule late).
+  // Three minutes in a row without a run (not one: EventBridge may deliver a schedule late).
   {
-    id: 'SweepHeartbeatMissing',
-    source: { kind: 'refresher', metric: 'SweepHeartbeat' },
+    id: 'PlannerHeartbeatMissing',
+    source: { kind: 'refresher', metric: 'PlannerHeartbeat' },
     statistic: 'Sum',
     threshold: 1,
     comparison: 'LessThanThreshold',
-    period: 'scheduleRate',
-    evaluationPeriods: 2,
+    period: 'plannerPeriod',
+    evaluationPeriods: 3,
     treatMissingData: 'breaching',
     description:
-      'The scheduled sweep has not run for two schedule periods: tokens are not being refreshed and the other alarms see no new data. Check the scheduled function, its log group and its schedule rule.',
+      'The planner has not queued its refreshes for three minutes: nothing new reaches the refresh workers, tokens are not refreshed on schedule, and the fleet gauges (the other alarms) see no new data. A run that could not queue every order also skips its heartbeat (the RefreshOrdersNotQueued metric says how many). Check the Planner function, its log group and its schedule rule.',
   },
   anyInFiveMinutes(
-    'ScheduledRefreshErrors',
-    { kind: 'function', fn: 'scheduled', metric: 'Errors' },
-    'The ScheduledRefresh function failed (an unhandled error, a timeout or a crash). See its log group.',
+    'PlannerErrors',
+    { kind: 'function', fn: 'planner', metric: 'Errors' },
+    "The Planner function failed (an unhandled error, a timeout or a crash): that minute's refreshes were not queued; the next runs' catch-up queues them two minutes late. See its log group.",
+  ),
+  anyInFiveMinutes(
+    'RefreshWorkerErrors',
+    { kind: 'function', fn: 'refreshWorker', metric: 'Errors' },
+    "The RefreshWorker function failed as a whole (a timeout or a crash, not one connection's refresh): SQS delivers the batch again once its visibility timeout has passed, so those refreshes are late by minutes. See its log group.",
+  ),
+  // One run at a time: a throttle means a run overran into the next minute's.
+  anyInFiveMinutes(
+    'PlannerThrottles',
+    { kind: 'function', fn: 'planner', metric: 'Throttles' },
+    'A planner run was throttled: the previous one was still running after a minute. Runs may be too slow (the planner reads one minute of due connections; see its log group and duration).',
   ),
   anyInFiveMinutes(
     'OnDemandRefreshErrors',
     { kind: 'function', fn: 'onDemand', metric: 'Errors' },
     'The OnDemandRefresh function failed (an unhandled error, a timeout or a crash). See its log group.',
-  ),
-  // One sweep at a time: a throttle means a sweep overran into the next one.
-  anyInFiveMinutes(
-    'ScheduledRefreshThrottles',
-    { kind: 'function', fn: 'scheduled', metric: 'Throttles' },
-    'A sweep was throttled: the previous one was still running. Sweeps may be too slow.',
   ),
   // A burst of 401 reports is throttled on purpose (it protects the Zoho budget) and retried by
   // Lambda; only throttling that lasts 15 minutes is worth a page.
@@ -210,6 +222,11 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     { kind: 'deadLetterQueue', metric: 'ApproximateNumberOfMessagesVisible' },
     'An event or invocation failed for good and landed in the dead-letter queue. Read the messages, fix the cause, then purge the queue.',
   ),
+  anyInFiveMinutes(
+    'RefreshDeadLetterQueueNotEmpty',
+    { kind: 'refreshDeadLetterQueue', metric: 'ApproximateNumberOfMessagesVisible' },
+    "A refresh order failed five deliveries (it threw: the table or another AWS service failed, or the connection's item is unreadable) and landed in the refresh dead-letter queue; the other connections went on. Each message names its connection (connectionId): run `zoho-tokens status <id>` and `zoho-tokens doctor <id>`, fix the cause, then purge the queue. The planner queues a connection that is still due again on its own, at growing intervals.",
+  ),
   ...OPERATOR_FUNCTION_ALARMS,
 ];
 
@@ -221,7 +238,12 @@ export const REFRESHER_METRIC_ALARMS: readonly (AlarmSpec & {
     spec.source.kind === 'refresher',
 );
 
-/** An alarm's period in seconds, given the sweep's schedule rate. */
-export function periodSeconds(spec: AlarmSpec, scheduleRateSeconds: number): number {
-  return spec.period === 'scheduleRate' ? scheduleRateSeconds : FIVE_MINUTES_SECONDS;
+/** An alarm's period in seconds. */
+export function periodSeconds(spec: AlarmSpec): number {
+  return spec.period === 'plannerPeriod' ? PLANNER_PERIOD_MS / 1000 : FIVE_MINUTES_SECONDS;
+}
+
+/** An alarm's threshold in a stack whose refresh margin is `refreshMarginSeconds`. */
+export function alarmThreshold(spec: AlarmSpec, refreshMarginSeconds: number): number {
+  return spec.thresholdIsRefreshMargin ? refreshMarginSeconds : spec.threshold;
 }

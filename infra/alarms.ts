@@ -11,7 +11,14 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
 import type { MetricName } from '../functions/core/ports';
-import { ALARM_SPECS, type AlarmSpec, FIVE_MINUTES_SECONDS } from './alarm-specs';
+import {
+  ALARM_SPECS,
+  type AlarmSpec,
+  alarmThreshold,
+  FIVE_MINUTES_SECONDS,
+  periodSeconds,
+  type RefresherFunction,
+} from './alarm-specs';
 
 const FIVE_MINUTES = Duration.seconds(FIVE_MINUTES_SECONDS);
 
@@ -34,12 +41,12 @@ export function refresherMetric(
 
 export interface RefresherAlarmsProps {
   readonly topic: sns.ITopic;
-  readonly scheduledFunction: lambda.IFunction;
-  readonly onDemandFunction: lambda.IFunction;
-  readonly operatorFunction: lambda.IFunction;
+  readonly functions: Readonly<Record<RefresherFunction, lambda.IFunction>>;
   readonly deadLetterQueue: sqs.IQueue;
-  /** The sweep's rate: the heartbeat and the fleet gauges come once per rate. */
-  readonly scheduleRate: Duration;
+  readonly refreshQueue: sqs.IQueue;
+  readonly refreshDeadLetterQueue: sqs.IQueue;
+  /** The stack's refresh margin: the refresh queue's backlog may not grow older. */
+  readonly refreshMarginSeconds: number;
 }
 
 /** The refresher's alarms, one per entry of ALARM_SPECS, under the spec's id. */
@@ -52,7 +59,7 @@ export class RefresherAlarms extends Construct {
     for (const spec of ALARM_SPECS) {
       const alarm = new cloudwatch.Alarm(this, spec.id, {
         metric: metricOf(spec, props),
-        threshold: spec.threshold,
+        threshold: alarmThreshold(spec, props.refreshMarginSeconds),
         evaluationPeriods: spec.evaluationPeriods,
         ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
         comparisonOperator: COMPARISONS[spec.comparison],
@@ -79,21 +86,21 @@ const MISSING_DATA: Record<AlarmSpec['treatMissingData'], cloudwatch.TreatMissin
 
 /** The CDK metric an alarm spec watches, with its statistic and period. */
 function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMetric {
-  const period = spec.period === 'scheduleRate' ? props.scheduleRate : FIVE_MINUTES;
+  const period = Duration.seconds(periodSeconds(spec));
   const options = { period, statistic: spec.statistic };
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':
       return refresherMetric(source.metric, spec.statistic, period);
     case 'function': {
-      const fn = {
-        scheduled: props.scheduledFunction,
-        onDemand: props.onDemandFunction,
-        operator: props.operatorFunction,
-      }[source.fn];
+      const fn = props.functions[source.fn];
       return source.metric === 'Errors' ? fn.metricErrors(options) : fn.metricThrottles(options);
     }
     case 'deadLetterQueue':
       return props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(options);
+    case 'refreshQueue':
+      return props.refreshQueue.metricApproximateAgeOfOldestMessage(options);
+    case 'refreshDeadLetterQueue':
+      return props.refreshDeadLetterQueue.metricApproximateNumberOfMessagesVisible(options);
   }
 }

@@ -12,11 +12,10 @@ import type { ZohoTokenRefresherProps } from './refresher-props';
 /** Context keys the app reads. */
 export const CONTEXT_KEYS = {
   stackName: 'stackName',
-  scheduleRateMinutes: 'scheduleRateMinutes',
   refreshMarginMinutes: 'refreshMarginMinutes',
+  refreshJitterSeconds: 'refreshJitterSeconds',
   zohoBudget: 'zohoBudget',
-  sweepConcurrency: 'sweepConcurrency',
-  sweepMemorySize: 'sweepMemorySize',
+  secretWritesPerSecond: 'secretWritesPerSecond',
   secretPrefix: 'secretPrefix',
   alarmEmail: 'alarmEmail',
   removalPolicy: 'removalPolicy',
@@ -24,6 +23,16 @@ export const CONTEXT_KEYS = {
   exampleConsumer: 'exampleConsumer',
   exampleConsumerConnectionId: 'exampleConsumerConnectionId',
 } as const;
+
+/**
+ * Keys of earlier versions that mean nothing any more: refused with the reason, so a deploy never
+ * silently drops a setting its operator believes in.
+ */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  scheduleRateMinutes: 'the planner runs every minute, and each refresh is queued for its due time',
+  sweepConcurrency: 'refresh workers run side by side, as many as secretWritesPerSecond allows',
+  sweepMemorySize: 'the scheduled sweep is gone: a planner queues the refreshes and workers run them',
+};
 
 export interface AppSettings {
   readonly stackName: string;
@@ -33,13 +42,15 @@ export interface AppSettings {
 /** Reads the app settings from the context of `node` (the App's). */
 export function settingsFromContext(node: Node): AppSettings {
   const read = (key: string): unknown => node.tryGetContext(key);
+  for (const [key, why] of Object.entries(REMOVED_KEYS)) {
+    if (read(key) !== undefined) throw new ConfigurationError(`context '${key}' was removed: ${why}`);
+  }
   const number = (key: string) => optionalNumber(key, read(key));
   const text = (key: string) => optionalText(key, read(key));
-  const scheduleRate = number(CONTEXT_KEYS.scheduleRateMinutes);
   const refreshMargin = number(CONTEXT_KEYS.refreshMarginMinutes);
+  const refreshJitter = number(CONTEXT_KEYS.refreshJitterSeconds);
   const zohoBudget = number(CONTEXT_KEYS.zohoBudget);
-  const sweepConcurrency = number(CONTEXT_KEYS.sweepConcurrency);
-  const sweepMemorySize = number(CONTEXT_KEYS.sweepMemorySize);
+  const secretWritesPerSecond = number(CONTEXT_KEYS.secretWritesPerSecond);
   const secretPrefix = text(CONTEXT_KEYS.secretPrefix);
   const alarmEmail = text(CONTEXT_KEYS.alarmEmail);
   const removalPolicy = text(CONTEXT_KEYS.removalPolicy);
@@ -47,11 +58,10 @@ export function settingsFromContext(node: Node): AppSettings {
   const exampleConsumer = optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer));
   const exampleConsumerConnectionId = text(CONTEXT_KEYS.exampleConsumerConnectionId);
   const refresher: ZohoTokenRefresherProps = {
-    ...(scheduleRate === undefined ? {} : { scheduleRate: Duration.minutes(scheduleRate) }),
     ...(refreshMargin === undefined ? {} : { refreshMargin: Duration.minutes(refreshMargin) }),
+    ...(refreshJitter === undefined ? {} : { refreshJitter: Duration.seconds(refreshJitter) }),
     ...(zohoBudget === undefined ? {} : { zohoBudget }),
-    ...(sweepConcurrency === undefined ? {} : { sweepConcurrency }),
-    ...(sweepMemorySize === undefined ? {} : { sweepMemorySize }),
+    ...(secretWritesPerSecond === undefined ? {} : { secretWritesPerSecond }),
     ...(secretPrefix === undefined ? {} : { secretPrefix }),
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     ...(removalPolicy === undefined ? {} : { removalPolicy: parseRemovalPolicy(removalPolicy) }),

@@ -1,10 +1,12 @@
 /**
  * The operator's dashboard: is everything refreshed, what fails and why, how close tokens get to
- * expiry, which connections need an operator, how Zoho answers, whether anything is stuck in the
- * dead-letter queue, whether secret writes fail or are held back, and what consumers report.
+ * expiry, which connections need an operator, how Zoho answers, how fast the fleet refreshes against
+ * the write limit and whether the refresh queue keeps up, whether anything is stuck in a dead-letter
+ * queue, whether secret writes fail or are held back, and what consumers report.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REASON_DIMENSION } from '../functions/aws/metrics';
@@ -27,8 +29,16 @@ export function byReasonExpression(name: MetricName): string {
 
 export interface RefresherDashboardProps {
   readonly deadLetterQueue: sqs.IQueue;
+  readonly refreshQueue: sqs.IQueue;
+  readonly refreshDeadLetterQueue: sqs.IQueue;
+  readonly refreshWorkerFunction: lambda.IFunction;
+  /** The workers' limit, drawn on the write-rate graph. */
+  readonly secretWritesPerSecond: number;
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
+
+/** The refresh queue's own metrics come every minute: graphed per minute, not per five. */
+const MINUTE = Duration.minutes(1);
 
 /** The refresher's CloudWatch dashboard. */
 export class RefresherDashboard extends Construct {
@@ -112,29 +122,91 @@ export class RefresherDashboard extends Construct {
           }),
         ],
         [
-          // Due connections per sweep against those it left over: a backlog that persists means
-          // the fleet outgrew the scheduled function (sweepMemorySize).
+          // The fleet's pulse: the planner's orders, the refreshes (= secret writes) per second against
+          // the workers' limit, and how many workers run to keep up.
           new cloudwatch.GraphWidget({
-            title: 'Sweep capacity',
+            title: 'Refresh throughput',
             width: WIDTH,
             height: HEIGHT,
             left: [
-              refresherMetric('SweepConnections', 'Maximum', PERIOD, 'due per sweep'),
-              refresherMetric('SweepBacklog', 'Maximum', PERIOD, 'left for the next sweep'),
+              new cloudwatch.MathExpression({
+                expression: 'succeeded / 60',
+                usingMetrics: { succeeded: refresherMetric('RefreshSucceeded', 'Sum', MINUTE) },
+                label: 'refreshes per second',
+                period: MINUTE,
+              }),
+            ],
+            leftAnnotations: [
+              {
+                value: props.secretWritesPerSecond,
+                label: 'secretWritesPerSecond',
+                color: cloudwatch.Color.ORANGE,
+              },
+            ],
+            right: [
+              refresherMetric('RefreshesPlanned', 'Sum', MINUTE, 'orders planned per minute'),
+              props.refreshWorkerFunction.metric('ConcurrentExecutions', {
+                statistic: 'Maximum',
+                period: MINUTE,
+                label: 'workers running',
+              }),
             ],
             leftYAxis: { min: 0 },
           }),
+          // A backlog shows as the oldest order's age (normally under two minutes: orders wait for
+          // their due time) and as connections overdue in the table.
           new cloudwatch.GraphWidget({
-            title: 'Dead-letter queue depth',
+            title: 'Refresh queue backlog',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              props.refreshQueue.metricApproximateAgeOfOldestMessage({
+                statistic: 'Maximum',
+                period: MINUTE,
+                label: 'oldest order (s)',
+              }),
+            ],
+            right: [
+              props.refreshQueue.metricApproximateNumberOfMessagesVisible({
+                statistic: 'Maximum',
+                period: MINUTE,
+                label: 'orders ready',
+              }),
+              refresherMetric('RefreshesOverdue', 'Maximum', MINUTE, 'connections overdue 2+ min'),
+              refresherMetric('RefreshOrderFailed', 'Sum', MINUTE, 'orders that threw'),
+              refresherMetric('RefreshOrdersNotQueued', 'Sum', MINUTE, 'orders not queued'),
+            ],
+            leftYAxis: { min: 0 },
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Dead-letter queues',
             width: WIDTH,
             height: HEIGHT,
             left: [
               props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
                 period: PERIOD,
                 statistic: 'Maximum',
-                label: 'messages',
+                label: 'events and invocations',
+              }),
+              props.refreshDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: PERIOD,
+                statistic: 'Maximum',
+                label: 'refresh orders',
               }),
             ],
+            leftYAxis: { min: 0 },
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Zoho answers refused and budget',
+            width: WIDTH,
+            height: HEIGHT,
+            left: [
+              refresherMetric('ZohoMalformedResponse', 'Sum', PERIOD, 'success answers refused'),
+              refresherMetric('BudgetExhausted', 'Sum', PERIOD, 'Zoho budget exhausted'),
+            ],
+            leftYAxis: { min: 0 },
           }),
         ],
         [
@@ -175,22 +247,12 @@ export class RefresherDashboard extends Construct {
           // token's scope, organisation or data centre shows here, not as refreshes.
           new cloudwatch.GraphWidget({
             title: 'Consumer reports',
-            width: WIDTH,
+            width: 2 * WIDTH,
             height: HEIGHT,
             left: [
               refresherMetric('FreshTokenRejected', 'Sum', PERIOD, 'fresh token reported (no refresh)'),
               refresherMetric('AlreadyRefreshed', 'Sum', PERIOD, 'already refreshed'),
               refresherMetric('InvalidEvent', 'Sum', PERIOD, 'invalid reports'),
-            ],
-            leftYAxis: { min: 0 },
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Zoho answers refused and budget',
-            width: WIDTH,
-            height: HEIGHT,
-            left: [
-              refresherMetric('ZohoMalformedResponse', 'Sum', PERIOD, 'success answers refused'),
-              refresherMetric('BudgetExhausted', 'Sum', PERIOD, 'Zoho budget exhausted'),
             ],
             leftYAxis: { min: 0 },
           }),

@@ -77,18 +77,28 @@ function secretPatternFindings(role: IConstruct, secretPrefix: string): Record<s
   };
 }
 
+const QUEUE_REDRIVE =
+  "The refresh worker is invoked by its SQS event source, never asynchronously: an order that keeps failing goes to the refresh queue's own dead-letter queue (redrive policy, five deliveries), which is alarmed; a DeadLetterConfig would never receive anything.";
+
 /**
  * What a function built by {@link ProjectFunction} is, for its findings: a refresher invoked
- * asynchronously (schedule, bus; with an on-failure destination), the operator function (a refresher
- * invoked synchronously), or the example consumer. Refreshers have secret patterns in their policy.
+ * asynchronously (the bus; with an on-failure destination), the planner (the schedule; with an
+ * on-failure destination, no secrets), the refresh worker (an SQS event source), the operator
+ * function (a refresher invoked synchronously), or the example consumer. Refreshers have secret
+ * patterns in their policy.
  */
-export type FunctionUse = 'asyncRefresher' | 'operator' | 'exampleConsumer';
+export type FunctionUse = 'asyncRefresher' | 'planner' | 'queueWorker' | 'operator' | 'exampleConsumer';
 
 const NO_DEAD_LETTER_CONFIG: Record<FunctionUse, string> = {
   asyncRefresher: ON_FAILURE_DESTINATION,
+  planner: ON_FAILURE_DESTINATION,
+  queueWorker: QUEUE_REDRIVE,
   operator: OPERATOR_SYNCHRONOUS,
   exampleConsumer: SYNCHRONOUS_ONLY,
 };
+
+/** Functions whose policy names the secret patterns (they refresh, so they write secrets). */
+const REFRESHES: ReadonlySet<FunctionUse> = new Set(['asyncRefresher', 'queueWorker', 'operator']);
 
 /** The findings of a Lambda function built by {@link ProjectFunction}, used as `use` says. */
 export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, use: FunctionUse): void {
@@ -102,7 +112,13 @@ export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, u
   // Its EventInvokeConfig only turns retries off; the same reason holds for having no destination.
   if (use === 'operator')
     acknowledge(fn.fn, { 'Serverless-LambdaAsyncFailureDestination': noDeadLetterConfig });
-  if (use !== 'exampleConsumer') acknowledge(fn.role, secretPatternFindings(fn.role, secretPrefix));
+  if (REFRESHES.has(use)) acknowledge(fn.role, secretPatternFindings(fn.role, secretPrefix));
+  if (use === 'queueWorker') {
+    acknowledge(fn.fn, {
+      'Serverless-LambdaEventSourceMappingDestination':
+        "An SQS event source mapping takes no on-failure destination (Lambda supports one only for streams and Kafka): failed orders go to the refresh queue's own dead-letter queue through its redrive policy, which is alarmed.",
+    });
+  }
   skipCheckov(fn.fn, [
     { id: 'CKV_AWS_116', comment: noDeadLetterConfig },
     { id: 'CKV_AWS_117', comment: NO_VPC },
@@ -137,6 +153,24 @@ export function acknowledgeDeadLetterQueue(queue: sqs.Queue): void {
         'Encrypted with SQS-managed SSE, which this check does not recognise; the AWS managed key aws/sqs would stop EventBridge from delivering dead letters (its key policy cannot grant events.amazonaws.com), and a customer key costs $1/month for messages that hold no secret.',
     },
   ]);
+}
+
+const SQS_MANAGED_ENCRYPTION = {
+  id: 'CKV_AWS_27',
+  comment:
+    'Encrypted with SQS-managed SSE, which this check does not recognise; the messages are refresh orders whose only secret material is KMS ciphertext bound to a connection (only the refresher roles may decrypt it), so a customer key ($1/month) would protect nothing more.',
+};
+
+/** The refresh queue and its dead-letter queue. */
+export function acknowledgeFleetQueues(queue: sqs.Queue, deadLetterQueue: sqs.Queue): void {
+  skipCheckov(queue, [SQS_MANAGED_ENCRYPTION]);
+  acknowledge(deadLetterQueue, {
+    'AwsSolutions-SQS3':
+      "This queue is the refresh queue's dead-letter queue (orders that failed five deliveries); its depth raises the RefreshDeadLetterQueueNotEmpty alarm.",
+    'Serverless-SQSRedrivePolicy':
+      'This queue is a dead-letter queue; a dead-letter queue of its own would only move the same messages further away.',
+  });
+  skipCheckov(deadLetterQueue, [SQS_MANAGED_ENCRYPTION]);
 }
 
 /** The e-mail subscription of the alarm topic. */

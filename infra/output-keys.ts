@@ -12,7 +12,12 @@ export const OUTPUT_KEYS = {
   refreshTokenKeyArn: 'RefreshTokenKeyArn',
   secretPrefix: 'SecretPrefix',
   alarmTopicArn: 'AlarmTopicArn',
-  scheduledFunctionName: 'ScheduledRefreshFunctionName',
+  /** The function `zoho-tokens sweep` invokes against a deployed stack. */
+  plannerFunctionName: 'PlannerFunctionName',
+  refreshWorkerFunctionName: 'RefreshWorkerFunctionName',
+  /** The planner's orders (status: queue depth and the oldest order). */
+  refreshQueueUrl: 'RefreshQueueUrl',
+  refreshDeadLetterQueueUrl: 'RefreshDeadLetterQueueUrl',
   onDemandFunctionName: 'OnDemandRefreshFunctionName',
   /** The function `refresh`, `enable`, `revoke` and `doctor ID` invoke. */
   operatorFunctionName: 'OperatorFunctionName',

@@ -33,7 +33,22 @@ export function addRefresherOutputs(
       'Prefix of the access-token and client-app secrets',
     ],
     [OUTPUT_KEYS.alarmTopicArn, refresher.alarmTopic.topic.topicArn, 'SNS topic the alarms notify'],
-    [OUTPUT_KEYS.scheduledFunctionName, refresher.scheduledFunction.functionName, 'Scheduled sweep function'],
+    [
+      OUTPUT_KEYS.plannerFunctionName,
+      refresher.plannerFunction.functionName,
+      'Planner function (every minute)',
+    ],
+    [
+      OUTPUT_KEYS.refreshWorkerFunctionName,
+      refresher.refreshWorkerFunction.functionName,
+      'Refresh worker function (SQS event source)',
+    ],
+    [OUTPUT_KEYS.refreshQueueUrl, refresher.refreshQueue.queueUrl, "Refresh queue (the planner's orders)"],
+    [
+      OUTPUT_KEYS.refreshDeadLetterQueueUrl,
+      refresher.refreshDeadLetterQueue.queueUrl,
+      'Refresh orders that failed five deliveries',
+    ],
     [OUTPUT_KEYS.onDemandFunctionName, refresher.onDemandFunction.functionName, 'On-demand refresh function'],
     [
       OUTPUT_KEYS.operatorFunctionName,

@@ -1,6 +1,7 @@
 /**
- * The environment of the three refresher functions, under the names of `ENV` (read once at cold
- * start by `functions/aws/config.ts`). Optional settings are left out when not configured.
+ * The environment of the refresher functions, under the names of `ENV` (read once at cold start by
+ * `functions/aws/config.ts`). Optional settings are left out when not configured. The planner and
+ * the workers also get the refresh queue's URL (the construct adds it to theirs only).
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -21,7 +22,7 @@ export interface RefresherResources {
   readonly eventBus: events.IEventBus;
 }
 
-/** Variable name → value for the three refresher functions. */
+/** Variable name → value for the refresher functions. */
 export function refresherEnvironment(
   settings: ResolvedRefresherProps,
   resources: RefresherResources,
@@ -32,8 +33,10 @@ export function refresherEnvironment(
     [ENV.keyId]: resources.refreshTokenKey.keyArn,
     [ENV.eventBusName]: resources.eventBus.eventBusName,
     [ENV.refreshMarginSeconds]: String(settings.refreshMargin.toSeconds()),
+    [ENV.refreshJitterSeconds]: String(settings.refreshJitter.toSeconds()),
+    [ENV.secretWritesPerSecond]: String(settings.secretWritesPerSecond),
+    [ENV.refreshWorkerConcurrency]: String(settings.refreshWorkerConcurrency),
     [ENV.zohoBudget]: String(settings.zohoBudget),
-    [ENV.sweepConcurrency]: String(settings.sweepConcurrency),
     [ENV.zohoTimeoutMs]: String(ZOHO_TIMEOUT_MS),
     ...(settings.allowedAccountsServers.length === 0
       ? {}

@@ -14,46 +14,43 @@ import {
 } from '../functions/aws/settings';
 import { parseConnectionId } from '../functions/core/connection';
 import { ConfigurationError, InvalidInputError } from '../functions/core/errors';
-import { DEFAULT_REFRESH_POLICY } from '../functions/core/refresh-policy';
+import { PLANNER_PERIOD_MS } from '../functions/core/plan-refreshes';
+import { workerConcurrencyFor } from '../functions/core/write-pacer';
 import { normaliseAccountsServer } from '../functions/zoho/data-centres';
 
-/** The refresher's own random head start (core's refresh policy), so the fleet does not refresh in lockstep. */
-export const REFRESH_JITTER = Duration.millis(DEFAULT_REFRESH_POLICY.jitterMs);
+/** How often the planner runs: every minute (EventBridge's finest rate), fixed. */
+export const PLANNER_RATE = Duration.millis(PLANNER_PERIOD_MS);
 
 export interface ZohoTokenRefresherProps {
   /**
-   * How often the sweep looks for connections whose refresh is due. Whole minutes.
-   * @default Duration.minutes(5)
-   */
-  readonly scheduleRate?: Duration;
-  /**
-   * How long before expiry a token is refreshed. Must exceed `scheduleRate` + the consumers' 5-minute
-   * cache + the 2-minute jitter (so no consumer ever holds a token about to die) and stay under 50 minutes.
-   * Whole seconds.
-   * @default Duration.minutes(15)
+   * How long before expiry a token is refreshed. Must exceed the planner's minute + the consumers'
+   * 5-minute cache + `refreshJitter` (so no consumer ever holds a token about to die) and stay under
+   * 50 minutes. A Zoho outage shorter than the margin costs no token; each minute more costs about
+   * 2 % more refreshes (and secret writes). Whole seconds.
+   * @default Duration.minutes(11)
    */
   readonly refreshMargin?: Duration;
+  /**
+   * Up to how much earlier still a token is refreshed, at random, so connections added together do
+   * not stay in lockstep. 0..10 minutes, whole seconds.
+   * @default Duration.minutes(1)
+   */
+  readonly refreshJitter?: Duration;
+  /**
+   * Secret writes per second the refresh workers may make, all together: their share of Secrets
+   * Manager's 50 PutSecretValue requests per second per region (not adjustable), which every other
+   * application in the account and region also uses. The workers' concurrency follows from it
+   * (max(2, ⌈W/2⌉)), each spacing its writes so the total never exceeds it. A stack sustains about
+   * W × 3,600 / 1.24 connections at the default margin (20: 58,000; 100,000 need 35). 1..45.
+   * @default 20
+   */
+  readonly secretWritesPerSecond?: number;
   /**
    * Zoho token requests allowed per connection per 10 minutes. Zoho blocks the 11th request; the
    * refresher never sends more than this. 1..9.
    * @default 9
    */
   readonly zohoBudget?: number;
-  /**
-   * Connections refreshed in parallel by one sweep. 1..50.
-   * @default 8
-   */
-  readonly sweepConcurrency?: number;
-  /**
-   * Memory of the scheduled function in MB, which also buys its CPU (a sweep is CPU-bound). At 256 MB
-   * one sweep refreshes about 300 connections in the time it has, enough for about 2,500 connections
-   * in steady state; a larger fleet needs more (the SweepFallingBehind alarm says when). Past
-   * 1,769 MB (one full vCPU) memory adds little: raise `sweepConcurrency` next. One sweep takes at
-   * most 1,000 connections, so a stack serves at most about 9,000 at the 5-minute schedule.
-   * 256..10240.
-   * @default 256
-   */
-  readonly sweepMemorySize?: number;
   /**
    * Prefix of every secret: access tokens are `<prefix>/<connectionId>/access-token`, client apps
    * `<prefix>/_clients/<clientRef>`. Letters, digits and `_+=.@-`, segments separated by `/`.
@@ -102,11 +99,12 @@ export interface ZohoTokenRefresherProps {
 
 /** Props after defaults and validation. */
 export interface ResolvedRefresherProps {
-  readonly scheduleRate: Duration;
   readonly refreshMargin: Duration;
+  readonly refreshJitter: Duration;
   readonly zohoBudget: number;
-  readonly sweepConcurrency: number;
-  readonly sweepMemorySize: number;
+  readonly secretWritesPerSecond: number;
+  /** Refresh workers at once: the event source's maximum and the function's reserved concurrency. */
+  readonly refreshWorkerConcurrency: number;
   readonly secretPrefix: string;
   readonly alarmEmail: string | undefined;
   readonly removalPolicy: RemovalPolicy;
@@ -114,15 +112,6 @@ export interface ResolvedRefresherProps {
   readonly accessTokenKey: kms.IKey | undefined;
   readonly exampleConsumerConnectionId: string | undefined;
 }
-
-/** Only the construct sizes the function: the sweep itself never reads its memory. */
-const SWEEP_MEMORY_MB: SettingLimit = {
-  min: 256,
-  max: 10_240,
-  fallback: 256,
-  unit: 'megabytes',
-  why: "Lambda's ceiling is 10,240 MB; below 256 MB (0.145 vCPU) a sweep refreshes too few connections to be worth its minute",
-};
 
 const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 /** Leaves room for `/<64-character id>/access-token` within Secrets Manager's 512-character names. */
@@ -132,15 +121,26 @@ const REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, Remova
 
 /** Applies the defaults and throws ConfigurationError, naming the prop, for anything invalid. */
 export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): ResolvedRefresherProps {
-  const scheduleRate = props.scheduleRate ?? Duration.minutes(5);
   const refreshMargin = props.refreshMargin ?? Duration.seconds(SETTING_LIMITS.refreshMarginSeconds.fallback);
-  checkMargin(wholeMinutes('scheduleRate', scheduleRate), refreshMargin);
+  const refreshJitter = props.refreshJitter ?? Duration.seconds(SETTING_LIMITS.refreshJitterSeconds.fallback);
+  const jitterSeconds = wholeSeconds('refreshJitter', refreshJitter);
+  if (!isWithinLimit(SETTING_LIMITS.refreshJitterSeconds, jitterSeconds)) {
+    fail(
+      `refreshJitter must be from 0 to ${SETTING_LIMITS.refreshJitterSeconds.max / 60} minutes (got ${jitterSeconds} s)`,
+    );
+  }
+  checkMargin(refreshMargin, jitterSeconds);
+  const secretWritesPerSecond = limited(
+    'secretWritesPerSecond',
+    props.secretWritesPerSecond,
+    SETTING_LIMITS.secretWritesPerSecond,
+  );
   return {
-    scheduleRate,
     refreshMargin,
+    refreshJitter,
     zohoBudget: limited('zohoBudget', props.zohoBudget, SETTING_LIMITS.zohoBudget),
-    sweepConcurrency: limited('sweepConcurrency', props.sweepConcurrency, SETTING_LIMITS.sweepConcurrency),
-    sweepMemorySize: limited('sweepMemorySize', props.sweepMemorySize, SWEEP_MEMORY_MB),
+    secretWritesPerSecond,
+    refreshWorkerConcurrency: workerConcurrencyFor(secretWritesPerSecond),
     secretPrefix: secretPrefix(props.secretPrefix ?? DEFAULT_SECRET_PREFIX),
     alarmEmail: props.alarmEmail === undefined ? undefined : email(props.alarmEmail),
     removalPolicy: removalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
@@ -152,35 +152,30 @@ export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): Reso
 
 /**
  * The functions' limit (settings.ts), made stricter by what only the construct knows: a token due
- * now is refreshed by the next sweep, up to `scheduleRate` later, and may then sit in a consumer's
- * cache for 5 minutes, after the jitter moved its refresh earlier or not at all.
+ * now is queued by a planner run up to a minute later at worst (a run missed), and may then sit in a
+ * consumer's cache for 5 minutes, after the jitter moved its refresh earlier or not at all.
  */
-function checkMargin(scheduleMinutes: number, refreshMargin: Duration): void {
-  const marginSeconds = refreshMargin.toSeconds({ integral: false });
-  if (Token.isUnresolved(marginSeconds)) fail('refreshMargin must be a concrete duration, not a token');
-  // The functions read the margin as whole seconds.
-  if (!Number.isInteger(marginSeconds))
-    fail(`refreshMargin must be a whole number of seconds (got ${marginSeconds} s)`);
-  const lowest = scheduleMinutes * 60 + CONSUMER_CACHE_SECONDS + REFRESH_JITTER.toSeconds();
+function checkMargin(refreshMargin: Duration, jitterSeconds: number): void {
+  const marginSeconds = wholeSeconds('refreshMargin', refreshMargin);
+  const lowest = PLANNER_RATE.toSeconds() + CONSUMER_CACHE_SECONDS + jitterSeconds;
   // The functions' own range applies too, though `lowest` is always above its minimum.
   if (marginSeconds <= lowest || !isWithinLimit(SETTING_LIMITS.refreshMarginSeconds, marginSeconds)) {
     fail(
-      `refreshMargin must exceed scheduleRate (${scheduleMinutes} min) + consumer cache (${CONSUMER_CACHE_SECONDS / 60} min) + jitter (${REFRESH_JITTER.toMinutes()} min) = ${lowest / 60} min and be less than ${(SETTING_LIMITS.refreshMarginSeconds.max + 1) / 60} min (got ${marginSeconds / 60} min)`,
+      `refreshMargin must exceed the planner's period (1 min) + consumer cache (${CONSUMER_CACHE_SECONDS / 60} min) + refreshJitter (${jitterSeconds / 60} min) = ${lowest / 60} min and be less than ${(SETTING_LIMITS.refreshMarginSeconds.max + 1) / 60} min (got ${marginSeconds / 60} min)`,
     );
   }
 }
 
-function fail(message: string): never {
-  throw new ConfigurationError(`ZohoTokenRefresher: ${message}`);
-}
-
-function wholeMinutes(name: string, value: Duration): number {
+/** A concrete duration in whole seconds (the functions read whole seconds). */
+function wholeSeconds(name: string, value: Duration): number {
   const seconds = value.toSeconds({ integral: false });
   if (Token.isUnresolved(seconds)) fail(`${name} must be a concrete duration, not a token`);
-  // EventBridge rate expressions count whole minutes.
-  if (seconds < 60 || seconds % 60 !== 0)
-    fail(`${name} must be a whole number of minutes, at least 1 (got ${seconds} s)`);
-  return seconds / 60;
+  if (!Number.isInteger(seconds)) fail(`${name} must be a whole number of seconds (got ${seconds} s)`);
+  return seconds;
+}
+
+function fail(message: string): never {
+  throw new ConfigurationError(`ZohoTokenRefresher: ${message}`);
 }
 
 function limited(name: string, value: number | undefined, limit: SettingLimit): number {

@@ -1,8 +1,9 @@
 /**
  * `ZohoTokenRefresher`: everything that keeps Zoho access tokens fresh, as one construct a user can
- * drop into a stack of their own — the three refresher functions (scheduled sweep, on-demand
- * refresh of consumers' reports, operator commands), the table, the refresh-token key, the bus, the
- * dead-letter queue, the alarms, the dashboard, and the grants consumers need.
+ * drop into a stack of their own — the planner and the refresh workers with their queue (the
+ * schedule, see refresh-fleet.ts), the on-demand refresh of consumers' reports, the operator
+ * commands, the table, the refresh-token key, the bus, the dead-letter queues, the alarms, the
+ * dashboard, and the grants consumers need.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,6 +23,7 @@ import { RefresherDashboard } from './dashboard';
 import { ExampleConsumer } from './example-consumer';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
 import { OPERATOR_CONCURRENCY } from './operator-concurrency';
+import { RefreshFleet } from './refresh-fleet';
 import { RefreshTokenKey } from './refresh-token-key';
 import { refresherEnvironment } from './refresher-environment';
 import { ProjectFunction, queueDestination } from './refresher-function';
@@ -44,8 +46,15 @@ export class ZohoTokenRefresher extends Construct {
   readonly eventBus: events.EventBus;
   /** Failed consumer-event deliveries and failed async invocations land here. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The planner's orders to the refresh workers, each held until due. */
+  readonly refreshQueue: sqs.Queue;
+  /** Refresh orders that failed five deliveries. */
+  readonly refreshDeadLetterQueue: sqs.Queue;
   readonly alarmTopic: AlarmTopic;
-  readonly scheduledFunction: nodejs.NodejsFunction;
+  /** Runs every minute: queues the next minute's due refreshes and emits the fleet gauges. */
+  readonly plannerFunction: nodejs.NodejsFunction;
+  /** Refreshes what the planner queued (SQS event source, at most `refreshWorkerConcurrency` at once). */
+  readonly refreshWorkerFunction: nodejs.NodejsFunction;
   readonly onDemandFunction: nodejs.NodejsFunction;
   /**
    * Runs operators' commands (refresh, revoke, check) by direct invocation; the only role that may
@@ -78,8 +87,16 @@ export class ZohoTokenRefresher extends Construct {
       indexName: TABLE_SCHEMA.dueIndex.name,
       partitionKey: { name: TABLE_SCHEMA.dueIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_SCHEMA.dueIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
-      // The sweep refreshes straight from the index item: no GetItem per due connection.
+      // The planner hands the index item to a worker as the order's snapshot: no GetItem per refresh.
       projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_SCHEMA.retryIndex.name,
+      partitionKey: { name: TABLE_SCHEMA.retryIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_SCHEMA.retryIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
+      // What the gauges need and nothing a lease write changes: one small index write per failure.
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...TABLE_SCHEMA.retryIndex.projected],
     });
     acknowledgeTable(this.table);
 
@@ -105,29 +122,15 @@ export class ZohoTokenRefresher extends Construct {
       eventBus: this.eventBus,
     });
     const onFailure = queueDestination(this.deadLetterQueue);
-    // 80 s: the sweep stops taking work when one refresh's worst case (≈ 47 s: three Zoho attempts
-    // of 8 s, three secret-write attempts of 5 s, see refreshWorstCaseMs) is left, so it refreshes
-    // for about 33 s and whatever is left is due again 5 minutes later: the timeout bounds the sweep
-    // by design, whatever the fleet's size.
-    // 256 MB by default, measured by `npm run bench -- --only lambda-footprint` (the deployed bundle, once, in a
-    // fresh node with Lambda's heap flags, against moto): peak RSS 107-120 MB for sweeps of 50 and
-    // 500 connections, 60 MB after init, so memory is not the limit. CPU is: a refresh took 13-17 ms
-    // of CPU on one x86 core, and 256 MB gets 0.145 vCPU, so a sweep refreshes roughly 300
-    // connections in its 31 s (a 500-connection backlog takes two sweeps) — about 2,500 connections
-    // in steady state, each refreshed every ~45 min. A larger fleet needs more memory for its CPU:
-    // `sweepMemorySize`, and the SweepFallingBehind alarm says when.
-    const scheduled = new ProjectFunction(this, 'ScheduledRefresh', {
-      handlerName: 'scheduled-refresh',
-      description: 'zoho-token-refresher: scheduled sweep of due connections',
-      memorySize: settings.sweepMemorySize,
-      timeout: Duration.seconds(80),
-      // One sweep at a time: two would race for the same leases and double the KMS and Zoho calls.
-      reservedConcurrentExecutions: 1,
+    const fleet = new RefreshFleet(this, 'RefreshFleet', {
+      settings,
       environment,
+      table: this.table,
+      deadLetterQueue: this.deadLetterQueue,
       removalPolicy,
-      // A sweep that failed is superseded by the next one; retrying it would only overlap.
-      asyncInvoke: { retryAttempts: 0, maxEventAge: settings.scheduleRate, onFailure },
     });
+    this.refreshQueue = fleet.queue;
+    this.refreshDeadLetterQueue = fleet.deadLetterQueue;
     // 60 s: one refresh's worst case (≈ 47 s, refreshWorstCaseMs: three Zoho attempts of 8 s and
     // three secret-write attempts of 5 s) and its bookkeeping; the rest of the work is small (lambda-footprint bench: 0.16 s locally, 130-170 ms of CPU, so about 1 s at
     // 256 MB's 0.145 vCPU). 256 MB: peak RSS 76-98 MB for one event in a fresh container.
@@ -141,7 +144,7 @@ export class ZohoTokenRefresher extends Construct {
       reservedConcurrentExecutions: 5,
       environment,
       removalPolicy,
-      // A report older than 15 minutes is moot: the sweep has refreshed that token by then.
+      // A report older than 15 minutes is moot: the schedule has refreshed that token by then.
       asyncInvoke: { retryAttempts: 2, maxEventAge: Duration.minutes(15), onFailure },
     });
     // 60 s, 256 MB: one command is at most one refresh (as on demand, ≈ 47 s at worst) or one revoke
@@ -159,11 +162,13 @@ export class ZohoTokenRefresher extends Construct {
       // fails is not retried behind the operator's back.
       asyncInvoke: { retryAttempts: 0 },
     });
-    this.scheduledFunction = scheduled.fn;
+    this.plannerFunction = fleet.planner.fn;
+    this.refreshWorkerFunction = fleet.worker.fn;
     this.onDemandFunction = onDemand.fn;
     this.operatorFunction = operator.fn;
+    const uses = { worker: 'queueWorker', onDemand: 'asyncRefresher', operator: 'operator' } as const;
     for (const [fn, kind] of [
-      [scheduled, 'scheduled'],
+      [fleet.worker, 'worker'],
       [onDemand, 'onDemand'],
       [operator, 'operator'],
     ] as const) {
@@ -173,26 +178,14 @@ export class ZohoTokenRefresher extends Construct {
         secretPrefix: settings.secretPrefix,
         accessTokenKey: settings.accessTokenKey,
         kind,
+        ...(kind === 'worker' && { refreshQueue: fleet.queue }),
       });
-      acknowledgeFunction(fn, settings.secretPrefix, kind === 'operator' ? 'operator' : 'asyncRefresher');
+      acknowledgeFunction(fn, settings.secretPrefix, uses[kind]);
     }
-    key.allowDecrypt(scheduled.role, 'ScheduledRefreshDecrypts');
+    key.allowDecrypt(fleet.worker.role, 'RefreshWorkerDecrypts');
     key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
     // Revoke sends the refresh token to Zoho, and check proves it decrypts.
     key.allowDecrypt(operator.role, 'OperatorDecrypts');
-
-    new events.Rule(this, 'SweepSchedule', {
-      description: 'zoho-token-refresher: runs the sweep of due connections',
-      schedule: events.Schedule.rate(settings.scheduleRate),
-      targets: [
-        new targets.LambdaFunction(this.scheduledFunction, {
-          deadLetterQueue: this.deadLetterQueue,
-          // A schedule event older than the next one is worthless.
-          maxEventAge: settings.scheduleRate,
-          retryAttempts: 2,
-        }),
-      ],
-    });
     new events.Rule(this, 'TokenRejectedRule', {
       description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
       eventBus: this.eventBus,
@@ -212,14 +205,23 @@ export class ZohoTokenRefresher extends Construct {
 
     this.alarms = new RefresherAlarms(this, 'Alarms', {
       topic: this.alarmTopic.topic,
-      scheduledFunction: this.scheduledFunction,
-      onDemandFunction: this.onDemandFunction,
-      operatorFunction: this.operatorFunction,
+      functions: {
+        planner: this.plannerFunction,
+        refreshWorker: this.refreshWorkerFunction,
+        onDemand: this.onDemandFunction,
+        operator: this.operatorFunction,
+      },
       deadLetterQueue: this.deadLetterQueue,
-      scheduleRate: settings.scheduleRate,
+      refreshQueue: this.refreshQueue,
+      refreshDeadLetterQueue: this.refreshDeadLetterQueue,
+      refreshMarginSeconds: settings.refreshMargin.toSeconds(),
     });
     this.dashboard = new RefresherDashboard(this, 'Dashboard', {
       deadLetterQueue: this.deadLetterQueue,
+      refreshQueue: this.refreshQueue,
+      refreshDeadLetterQueue: this.refreshDeadLetterQueue,
+      refreshWorkerFunction: this.refreshWorkerFunction,
+      secretWritesPerSecond: settings.secretWritesPerSecond,
       alarms: this.alarms.alarms,
     });
 

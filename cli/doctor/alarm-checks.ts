@@ -109,7 +109,8 @@ function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
       };
     case 'function': {
       const functionName = {
-        scheduled: names.scheduledFunctionName,
+        planner: names.plannerFunctionName,
+        refreshWorker: names.refreshWorkerFunctionName,
         onDemand: names.onDemandFunctionName,
         operator: names.operatorFunctionName,
       }[source.fn];
@@ -120,6 +121,19 @@ function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
             metricName: source.metric,
             dimension: { name: 'FunctionName', value: functionName },
             label: `the ${source.metric} of function ${functionName}`,
+          };
+    }
+    case 'refreshQueue':
+    case 'refreshDeadLetterQueue': {
+      const url = source.kind === 'refreshQueue' ? names.refreshQueueUrl : names.refreshDeadLetterQueueUrl;
+      const queueName = url?.split('/').pop();
+      return queueName === undefined || queueName === ''
+        ? undefined
+        : {
+            namespace: 'AWS/SQS',
+            metricName: source.metric,
+            dimension: { name: 'QueueName', value: queueName },
+            label: `the ${source.metric} of queue ${queueName}`,
           };
     }
     case 'deadLetterQueue': {
@@ -150,7 +164,8 @@ function watches(alarm: MetricAlarm, watched: Watched): boolean {
 function differencesFrom(spec: AlarmSpec, alarm: MetricAlarm): string[] {
   const expected: [string, unknown, unknown][] = [
     ['statistic', alarm.Statistic, spec.statistic],
-    ['threshold', alarm.Threshold, spec.threshold],
+    // A threshold that is the stack's refresh margin is whatever the stack was deployed with.
+    ['threshold', alarm.Threshold, spec.thresholdIsRefreshMargin ? alarm.Threshold : spec.threshold],
     ['comparison', alarm.ComparisonOperator, spec.comparison],
     ['evaluation periods', alarm.EvaluationPeriods, spec.evaluationPeriods],
     [

@@ -76,7 +76,8 @@ export async function stackChecks(target: AwsTarget, clients: TargetClients): Pr
 async function functionChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {
   const { names } = target;
   const functions = [
-    ['scheduled function', names.scheduledFunctionName],
+    ['planner function', names.plannerFunctionName],
+    ['refresh worker function', names.refreshWorkerFunctionName],
     ['on-demand function', names.onDemandFunctionName],
     ['operator function', names.operatorFunctionName],
   ] as const;

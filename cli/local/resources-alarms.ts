@@ -8,9 +8,6 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/aws/names';
 import { periodSeconds, REFRESHER_METRIC_ALARMS } from '../../infra/alarm-specs';
 import type { EmulatorClientConfig } from './resources';
 
-/** The stack's default sweep rate: the period of the heartbeat and the fleet gauges. */
-export const LOCAL_SCHEDULE_RATE_SECONDS = 300;
-
 /** The emulator's name of an alarm of the spec. */
 export const localAlarmName = (prefix: string, id: string) => `${prefix}-${id}`;
 
@@ -33,7 +30,7 @@ export async function ensureAlarms(
           MetricName: alarm.source.metric,
           Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
           Statistic: alarm.statistic,
-          Period: periodSeconds(alarm, LOCAL_SCHEDULE_RATE_SECONDS),
+          Period: periodSeconds(alarm),
           Threshold: alarm.threshold,
           EvaluationPeriods: alarm.evaluationPeriods,
           ...(alarm.datapointsToAlarm === undefined ? {} : { DatapointsToAlarm: alarm.datapointsToAlarm }),

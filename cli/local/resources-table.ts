@@ -83,9 +83,9 @@ export async function ensureTable(
   }
 }
 
-/** The table as the stack defines it: on-demand, one sparse GSI for the sweep, TTL on history. */
+/** The table as the stack defines it: on-demand, the sparse due and retry indexes, TTL on history. */
 export function tableDefinition(tableName: string) {
-  const { partitionKey, sortKey, dueIndex } = TABLE_SCHEMA;
+  const { partitionKey, sortKey, dueIndex, retryIndex } = TABLE_SCHEMA;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
@@ -94,6 +94,8 @@ export function tableDefinition(tableName: string) {
       { AttributeName: sortKey, AttributeType: 'S' as const },
       { AttributeName: dueIndex.partitionKey, AttributeType: 'S' as const },
       { AttributeName: dueIndex.sortKey, AttributeType: 'N' as const },
+      { AttributeName: retryIndex.partitionKey, AttributeType: 'S' as const },
+      { AttributeName: retryIndex.sortKey, AttributeType: 'N' as const },
     ],
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' as const },
@@ -107,6 +109,14 @@ export function tableDefinition(tableName: string) {
           { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' as const },
         ],
         Projection: { ProjectionType: 'ALL' as const },
+      },
+      {
+        IndexName: retryIndex.name,
+        KeySchema: [
+          { AttributeName: retryIndex.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: retryIndex.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...retryIndex.projected] },
       },
     ],
   };

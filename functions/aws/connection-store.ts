@@ -29,28 +29,12 @@ import type {
   RetryingConnection,
   StatusChange,
 } from '../core/ports';
-import {
-  connectionItemKey,
-  fromConnectionItem,
-  secretWritesValue,
-  toConnectionItem,
-  zohoCallsValue,
-} from './connection-item';
+import { connectionItemKey, fromConnectionItem, toConnectionItem, zohoCallsValue } from './connection-item';
 import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
 import { toHistoryItem } from './history-item';
-import { type Item, num, str } from './item-attributes';
+import { type Item, num } from './item-attributes';
+import { acquireLeaseUpdate, commitExpression, leaseHeldUpdate } from './lease-writes';
 import { failureUpdate, statusUpdate } from './status-update';
-import { dueShardOf } from './table';
-
-/** The lease write's condition: same version and lease sequence, active, lease free or expired. */
-export const ACQUIRE_LEASE_CONDITION =
-  'attribute_exists(pk) AND version = :seenVersion AND leaseSeq = :seenSeq AND #status = :active AND (attribute_not_exists(leaseOwner) OR leaseUntil <= :now)';
-
-/**
- * The condition of every write made under a lease: the caller still holds it, it has not expired and
- * the connection is still active (a revoke or disable during a refresh makes its commit fail).
- */
-export const LEASE_HELD_CONDITION = 'leaseOwner = :owner AND leaseUntil > :now AND #status = :active';
 
 /** Tries of a commit that other writes to the item interrupted (a fresh report's counter, say). */
 const COMMIT_ATTEMPTS = 3;
@@ -133,37 +117,9 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     now: EpochMillis,
     marks: LeaseMarks = {},
   ): Promise<Connection | undefined> {
-    let markSet = '';
-    const markValues: Item = {};
-    if (marks.freshReportRefreshAt !== undefined) {
-      markSet += ', freshReportRefreshAt = :freshAt';
-      markValues[':freshAt'] = num(marks.freshReportRefreshAt);
-    }
-    if (marks.recentZohoCalls !== undefined) {
-      // The whole list, computed from `seen`: the leaseSeq condition proves it is still the stored one.
-      markSet += ', recentZohoCalls = :calls';
-      markValues[':calls'] = zohoCallsValue(marks.recentZohoCalls);
-    }
     try {
       const output = await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#tableName,
-          Key: connectionItemKey(seen.connectionId),
-          UpdateExpression: `SET leaseOwner = :owner, leaseUntil = :leaseUntil, leaseSeq = :nextSeq${markSet}`,
-          ConditionExpression: ACQUIRE_LEASE_CONDITION,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':owner': str(lease.owner),
-            ':leaseUntil': num(lease.until),
-            ':nextSeq': num(seen.leaseSeq + 1),
-            ':seenVersion': num(seen.version),
-            ':seenSeq': num(seen.leaseSeq),
-            ':active': str('active'),
-            ':now': num(now),
-            ...markValues,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+        new UpdateItemCommand(acquireLeaseUpdate(this.#tableName, seen, lease, now, marks)),
       );
       return output.Attributes === undefined ? undefined : fromConnectionItem(output.Attributes);
     } catch (error) {
@@ -216,24 +172,13 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     commit: RefreshCommit,
     now: EpochMillis,
   ): Promise<boolean> {
-    const update = this.#underLease(connectionId, owner, now, {
-      // The condition guarantees the connection is still active: its due shard (written again, so a
-      // raised shard count moves it), off the retry index.
-      update:
-        'SET version = :version, expiresAt = :expiresAt, refreshDueAt = :refreshDueAt, refreshedAt = :refreshedAt, ' +
-        'apiDomain = :apiDomain, consecutiveFailures = :zero, recentSecretWrites = :writes, dueShard = :dueShard ' +
-        'REMOVE lastError, leaseOwner, leaseUntil, keptToken, retryPartition',
-      values: {
-        ':writes': secretWritesValue(commit.recentSecretWrites),
-        ':version': num(commit.version),
-        ':expiresAt': num(commit.expiresAt),
-        ':refreshDueAt': num(commit.refreshDueAt),
-        ':refreshedAt': num(commit.refreshedAt),
-        ':apiDomain': str(commit.apiDomain),
-        ':zero': num(0),
-        ':dueShard': str(dueShardOf(connectionId)),
-      },
-    });
+    const update = leaseHeldUpdate(
+      this.#tableName,
+      connectionId,
+      owner,
+      now,
+      commitExpression(connectionId, commit),
+    );
     const history = {
       TableName: this.#tableName,
       Item: toHistoryItem(commit.history, this.#historySuffix()),
@@ -296,28 +241,6 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     );
   }
 
-  /** The update of a lease-guarded write (its condition: LEASE_HELD_CONDITION). */
-  #underLease(
-    connectionId: string,
-    owner: string,
-    now: EpochMillis,
-    expression: { update: string; values: Item },
-  ) {
-    return {
-      TableName: this.#tableName,
-      Key: connectionItemKey(connectionId),
-      UpdateExpression: expression.update,
-      ConditionExpression: LEASE_HELD_CONDITION,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ...expression.values,
-        ':owner': str(owner),
-        ':now': num(now),
-        ':active': str('active'),
-      },
-    };
-  }
-
   async #updateUnderLease(
     connectionId: string,
     owner: string,
@@ -325,7 +248,9 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     expression: { update: string; values: Item },
   ) {
     try {
-      await this.#client.send(new UpdateItemCommand(this.#underLease(connectionId, owner, now, expression)));
+      await this.#client.send(
+        new UpdateItemCommand(leaseHeldUpdate(this.#tableName, connectionId, owner, now, expression)),
+      );
       return true;
     } catch (error) {
       // The lease expired or was taken over (its holder owns the connection now), or an operator

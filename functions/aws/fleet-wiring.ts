@@ -10,8 +10,8 @@ import type { WorkerDependencies } from '../core/run-refresh-orders';
 import { createWritePacer, writeIntervalMs } from '../core/write-pacer';
 import { awsClientConfig } from './client-config';
 import { type RefresherConfig, requireRefreshQueueUrl } from './config';
-import { createRefresherDependencies, type RefresherWiring } from './refresher';
 import { SqsRefreshQueue } from './refresh-queue';
+import { createRefresherDependencies, type RefresherWiring } from './refresher';
 
 export interface FleetWiring extends RefresherWiring {
   /** Replaces the SQS client (tests, the local emulator). */

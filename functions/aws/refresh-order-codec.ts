@@ -36,7 +36,8 @@ const SNAPSHOT_FIELDS: Record<string, { check: (value: unknown) => boolean; opti
   leaseSeq: { check: isNumber },
   consecutiveFailures: { check: isNumber },
   lastError: {
-    check: (v) => isObject(v) && typeof v.code === 'string' && typeof v.message === 'string' && isNumber(v.at),
+    check: (v) =>
+      isObject(v) && typeof v.code === 'string' && typeof v.message === 'string' && isNumber(v.at),
     optional: true,
   },
   recentZohoCalls: { check: isNumberList },
@@ -44,7 +45,8 @@ const SNAPSHOT_FIELDS: Record<string, { check: (value: unknown) => boolean; opti
   createdAt: { check: isNumber },
   recentSecretWrites: { check: isNumberList },
   keptToken: {
-    check: (v) => isObject(v) && isNumber(v.version) && isNumber(v.expiresAt) && typeof v.ciphertext === 'string',
+    check: (v) =>
+      isObject(v) && isNumber(v.version) && isNumber(v.expiresAt) && typeof v.ciphertext === 'string',
     optional: true,
   },
   freshReportRefreshAt: { check: isNumber, optional: true },

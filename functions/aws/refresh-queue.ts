@@ -5,7 +5,11 @@
  * Entries SQS refuses are sent once more; what is still refused is counted in OrdersNotQueuedError
  * (the orders stay due in the table and the planner's catch-up queues them again).
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { OrdersNotQueuedError } from '../core/errors';
 import type { Clock, RefreshOrder, RefreshQueue } from '../core/ports';
 import { encodeRefreshOrder } from './refresh-order-codec';

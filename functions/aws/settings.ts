@@ -14,7 +14,13 @@ export interface SettingLimit {
   readonly max: number;
   /** What the functions use when the setting is not given. */
   readonly fallback: number;
-  readonly unit: 'seconds' | 'milliseconds' | 'requests' | 'requests per second' | 'connections' | 'megabytes';
+  readonly unit:
+    | 'seconds'
+    | 'milliseconds'
+    | 'requests'
+    | 'requests per second'
+    | 'connections'
+    | 'megabytes';
   /** Why the bounds are where they are. */
   readonly why: string;
 }

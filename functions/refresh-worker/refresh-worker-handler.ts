@@ -25,12 +25,17 @@ export function createRefreshWorkerHandler(deps: WorkerDependencies, options: Re
       } catch (error) {
         if (!(error instanceof MalformedRefreshOrderError)) throw error;
         deps.metrics.add('InvalidEvent', 1, 'Count', error.code);
-        deps.log.error('Refused a refresh-queue message', { messageId: record.messageId, reason: error.message });
+        deps.log.error('Refused a refresh-queue message', {
+          messageId: record.messageId,
+          reason: error.message,
+        });
         refused.push(record.messageId);
       }
     }
     const outcomes = await runRefreshOrders(deps, deliveries, options);
-    const retried = outcomes.filter((outcome) => outcome.kind === 'retry').map((outcome) => outcome.deliveryId);
+    const retried = outcomes
+      .filter((outcome) => outcome.kind === 'retry')
+      .map((outcome) => outcome.deliveryId);
     return { batchItemFailures: [...refused, ...retried].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

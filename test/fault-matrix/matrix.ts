@@ -116,6 +116,29 @@ export async function addDueConnection(ctx: RowContext, id = ctx.id): Promise<Co
   );
 }
 
+/**
+ * As addDueConnection, but its last attempt failed (a transient error): the run reads the secret
+ * first and records its Zoho call in a write of its own (after a clean commit the lease write
+ * records it).
+ */
+export async function addDueAfterFailure(ctx: RowContext, id = ctx.id): Promise<Connection> {
+  const now = ctx.world.fakes.clock.now();
+  return ctx.world.addConnection(
+    {
+      connectionId: id,
+      accountsServer: ctx.zoho.accountsServer,
+      apiDomain: ctx.zoho.apiDomain,
+      version: 3,
+      refreshedAt: now - 46 * MIN,
+      expiresAt: now + 14 * MIN,
+      refreshDueAt: now - 1,
+      consecutiveFailures: 1,
+      lastError: { code: 'transient', message: 'Zoho call failed transiently: 503', at: now - MIN },
+    },
+    ctx.zoho.issueRefreshToken(),
+  );
+}
+
 /** A connection whose token of version 3 was minted a minute ago: nothing is due. */
 export async function addFreshConnection(ctx: RowContext, id = ctx.id): Promise<Connection> {
   const now = ctx.world.fakes.clock.now();

@@ -8,7 +8,15 @@ import { refreshConnection } from '../../functions/core/refresh-connection';
 import { DEFAULT_REFRESH_POLICY } from '../../functions/core/refresh-policy';
 import { HEALED, UNTOUCHED } from './expectations';
 import type { PortName } from './faults';
-import { addFreshConnection, type MatrixRow, MIN, type RowContext, type Seen, untilRunnable } from './matrix';
+import {
+  addDueAfterFailure,
+  addFreshConnection,
+  type MatrixRow,
+  MIN,
+  type RowContext,
+  type Seen,
+  untilRunnable,
+} from './matrix';
 import { reportEvent } from './report-events';
 
 const crash = (
@@ -62,12 +70,20 @@ const orphanedVersionCounts: MatrixRow = {
 };
 
 export const CRASH_ROWS: readonly MatrixRow[] = [
-  crash('after the lease was taken', 'store', 'acquireLease', { ...UNTOUCHED, zoho: 0, next: HEALED }),
-  crash('after the Zoho call was recorded, before it was sent', 'store', 'recordZohoCall', {
+  // After a clean commit the lease write records the run's Zoho call too: the call counts though
+  // it was never sent.
+  crash('after the lease (and the Zoho call it recorded) was taken', 'store', 'acquireLease', {
     ...UNTOUCHED,
     zoho: 0,
     next: HEALED,
   }),
+  crash(
+    'after the Zoho call was recorded, before it was sent (after a failure: a write of its own)',
+    'store',
+    'recordZohoCall',
+    { ...UNTOUCHED, zoho: 0, next: HEALED },
+    { setup: (ctx) => addDueAfterFailure(ctx) },
+  ),
   // The minted token lived only in the dead process: the next run must mint another.
   crash('after Zoho answered, before the secret write', 'zoho', 'refreshAccessToken', {
     ...UNTOUCHED,

@@ -6,7 +6,7 @@
 import { InternalServerError, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_REFRESH_POLICY } from '../../functions/core/refresh-policy';
 import { HEALED, keptFor, planRow as row, UNTOUCHED } from './expectations';
-import type { MatrixRow, RowContext } from './matrix';
+import { addDueAfterFailure, type MatrixRow, type RowContext } from './matrix';
 import { reportEvent } from './report-events';
 
 const throttled = () =>
@@ -38,7 +38,7 @@ export const DYNAMODB_ROWS: readonly MatrixRow[] = [
   ),
   row(
     'DynamoDB',
-    'budget record before the Zoho call throttled',
+    'budget record before the Zoho call throttled (after a failure: a write of its own)',
     (plan) => plan.fail('store', 'recordZohoCall', throttled),
     {
       outcome: 'failed:internal',
@@ -46,6 +46,7 @@ export const DYNAMODB_ROWS: readonly MatrixRow[] = [
       zoho: 0,
       next: HEALED,
     },
+    { setup: (ctx) => addDueAfterFailure(ctx) },
   ),
   row(
     'DynamoDB',

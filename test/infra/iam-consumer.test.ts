@@ -132,7 +132,7 @@ describe('the refresh-token key', () => {
     keyId = logicalId(refresher.refreshTokenKey);
   });
 
-  it('lets exactly the three refresher roles decrypt, and only with the connection context', () => {
+  it('lets exactly the three refreshing roles decrypt (never the planner), and only with the connection context', () => {
     const key = template.toJSON().Resources[keyId];
     const decrypting = (
       key.Properties.KeyPolicy.Statement as {
@@ -143,7 +143,7 @@ describe('the refresh-token key', () => {
     ).filter((statement) => actionsOf(statement).some(canDecrypt));
     expect(decrypting).toEqual([
       expect.objectContaining({
-        Principal: { AWS: arnOf(refresher.scheduledFunction.role as iam.IRole) },
+        Principal: { AWS: arnOf(refresher.refreshWorkerFunction.role as iam.IRole) },
         Action: 'kms:Decrypt',
         Condition: CONTEXT_PRESENT,
       }),
@@ -170,9 +170,9 @@ describe('the refresh-token key', () => {
     expect(forAccount.flatMap(actionsOf).filter(canDecrypt)).toEqual([]);
   });
 
-  it('appears in no identity policy that can decrypt, except the three refresher roles', () => {
+  it('appears in no identity policy that can decrypt, except the three refreshing roles', () => {
     const refresherRoles = [
-      refresher.scheduledFunction.role,
+      refresher.refreshWorkerFunction.role,
       refresher.onDemandFunction.role,
       refresher.operatorFunction.role,
     ].map((role) => ({

@@ -29,43 +29,72 @@ import {
 const mayDeleteSecret = (action: string) =>
   action === '*' || /^secretsmanager:(\*|Delete\*|DeleteSecret)$/i.test(action);
 
-type Kind = 'scheduled' | 'onDemand' | 'operator';
-const KINDS: readonly Kind[] = ['scheduled', 'onDemand', 'operator'];
-const CONSTRUCT_IDS: Record<Kind, string> = {
-  scheduled: 'ScheduledRefresh',
-  onDemand: 'OnDemandRefresh',
-  operator: 'Operator',
-};
+type Kind = 'worker' | 'onDemand' | 'operator';
+const KINDS: readonly Kind[] = ['worker', 'onDemand', 'operator'];
 
-const functionOf = (refresher: ZohoTokenRefresher, kind: Kind) =>
+/** The ProjectFunction construct of each function (its log group is a child). */
+const constructOf = (refresher: ZohoTokenRefresher, kind: Kind | 'planner') =>
   ({
-    scheduled: refresher.scheduledFunction,
+    planner: refresher.node.findChild('RefreshFleet').node.findChild('Planner'),
+    worker: refresher.node.findChild('RefreshFleet').node.findChild('Worker'),
+    onDemand: refresher.node.findChild('OnDemandRefresh'),
+    operator: refresher.node.findChild('Operator'),
+  })[kind];
+
+const functionOf = (refresher: ZohoTokenRefresher, kind: Kind | 'planner') =>
+  ({
+    planner: refresher.plannerFunction,
+    worker: refresher.refreshWorkerFunction,
     onDemand: refresher.onDemandFunction,
     operator: refresher.operatorFunction,
   })[kind];
 
+const logsStatement = (refresher: ZohoTokenRefresher, kind: Kind | 'planner') => ({
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: arnOf(constructOf(refresher, kind).node.findChild('Logs')),
+});
+
 function refresherStatements(refresher: ZohoTokenRefresher, fn: Kind) {
   const role = functionOf(refresher, fn).role;
-  const fnConstruct = refresher.node.findChild(CONSTRUCT_IDS[fn]);
   return {
     role,
     expected: [
-      {
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: arnOf(fnConstruct.node.findChild('Logs')),
-      },
-      // The operator function is invoked synchronously: no on-failure destination.
-      ...(fn === 'operator'
-        ? []
-        : [
+      logsStatement(refresher, fn),
+      // Only the on-demand function is invoked asynchronously: the operator synchronously, the
+      // worker by its SQS event source (whose failures go to the refresh queue's dead-letter queue).
+      ...(fn === 'onDemand'
+        ? [
             {
               Sid: 'OnFailureDestination',
               Effect: 'Allow',
               Action: 'sqs:SendMessage',
               Resource: arnOf(refresher.deadLetterQueue),
             },
-          ]),
+          ]
+        : []),
+      // The event source mapping reads and deletes the worker's orders.
+      ...(fn === 'worker'
+        ? [
+            {
+              Effect: 'Allow',
+              Action: [
+                'sqs:ChangeMessageVisibility',
+                'sqs:DeleteMessage',
+                'sqs:GetQueueAttributes',
+                'sqs:GetQueueUrl',
+                'sqs:ReceiveMessage',
+              ],
+              Resource: arnOf(refresher.refreshQueue),
+            },
+            {
+              Sid: 'RequeueRefreshOrders',
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Resource: arnOf(refresher.refreshQueue),
+            },
+          ]
+        : []),
       {
         Sid: 'ConnectionTable',
         Effect: 'Allow',
@@ -103,16 +132,6 @@ function refresherStatements(refresher: ZohoTokenRefresher, fn: Kind) {
         Resource: arnOf(refresher.eventBus),
         Condition: { StringEquals: { 'events:source': 'zoho-token-refresher' } },
       },
-      ...(fn === 'scheduled'
-        ? [
-            {
-              Sid: 'SweepDueIndex',
-              Effect: 'Allow',
-              Action: 'dynamodb:Query',
-              Resource: { 'Fn::Join': ['', [arnOf(refresher.table), '/index/due-index']] },
-            },
-          ]
-        : []),
       ...(fn === 'operator'
         ? [
             {
@@ -147,6 +166,50 @@ describe('refresher roles', () => {
     const statements = roleStatements(template, role as iam.IRole);
     expect(statements).toHaveLength(expected.length);
     expect(statements).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('lets the planner query the two sparse indexes and queue orders, and nothing else: no secret, no key, no item write', () => {
+    // Act
+    const statements = roleStatements(template, refresher.plannerFunction.role as iam.IRole);
+
+    // Assess
+    const expected = [
+      logsStatement(refresher, 'planner'),
+      {
+        Sid: 'OnFailureDestination',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: arnOf(refresher.deadLetterQueue),
+      },
+      {
+        Sid: 'PlannerReadsIndexes',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: [
+          { 'Fn::Join': ['', [arnOf(refresher.table), '/index/due-index']] },
+          { 'Fn::Join': ['', [arnOf(refresher.table), '/index/retry-index']] },
+        ],
+      },
+      {
+        Sid: 'QueueRefreshOrders',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: arnOf(refresher.refreshQueue),
+      },
+    ];
+    expect(statements).toHaveLength(expected.length);
+    expect(statements).toEqual(expect.arrayContaining(expected));
+  });
+
+  it('lets no key policy statement name the planner', () => {
+    // Act
+    const keyPolicy = JSON.stringify(
+      template.toJSON().Resources[logicalId(refresher.refreshTokenKey)].Properties.KeyPolicy,
+    );
+
+    // Assess
+    expect(keyPolicy).not.toContain(logicalId(refresher.plannerFunction.role as iam.IRole));
+    expect(keyPolicy).toContain(logicalId(refresher.refreshWorkerFunction.role as iam.IRole));
   });
 
   it('attaches no managed policy to the refresher roles', () => {
@@ -226,7 +289,7 @@ describe('who may invoke the functions', () => {
   });
 
   /** The resource-based invoke permissions of the template, by function: who, from where. */
-  const permissionsOf = (kind: Kind) =>
+  const permissionsOf = (kind: Kind | 'planner') =>
     (
       Object.values(template.findResources('AWS::Lambda::Permission')) as {
         Properties: { FunctionName: unknown; Principal: string; Action: string; SourceArn?: unknown };
@@ -239,15 +302,17 @@ describe('who may invoke the functions', () => {
       );
   const ruleArn = (id: string) => arnOf(refresher.node.findChild(id));
 
-  it('lets only the schedule rule invoke the sweep, and only the bus rule the on-demand refresh', () => {
-    expect(permissionsOf('scheduled')).toEqual([
+  it('lets only the schedule rule invoke the planner, only the bus rule the on-demand refresh, and no one the worker', () => {
+    expect(permissionsOf('planner')).toEqual([
       {
-        FunctionName: arnOf(refresher.scheduledFunction),
+        FunctionName: arnOf(refresher.plannerFunction),
         Action: 'lambda:InvokeFunction',
         Principal: 'events.amazonaws.com',
-        SourceArn: ruleArn('SweepSchedule'),
+        SourceArn: arnOf(refresher.node.findChild('RefreshFleet').node.findChild('Schedule')),
       },
     ]);
+    // The worker is polled by its event source mapping with its own role: no resource policy.
+    expect(permissionsOf('worker')).toEqual([]);
     expect(permissionsOf('onDemand')).toEqual([
       {
         FunctionName: arnOf(refresher.onDemandFunction),
@@ -267,7 +332,11 @@ describe('who may invoke the functions', () => {
     expect(
       rules.flatMap((rule) => rule.Properties.Targets).map((target) => JSON.stringify(target.Arn)),
     ).not.toContain(operatorArn);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    // The one event source mapping feeds the worker.
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(refresher.refreshWorkerFunction) },
+    });
     template.resourceCountIs('AWS::Lambda::Url', 0);
   });
 

@@ -22,13 +22,13 @@ import {
 } from './infra-support';
 
 const GTE = 'GreaterThanOrEqualToThreshold';
-/** A fleet gauge: at least 1 in the one period of the (default) schedule rate; no data keeps the state. */
+/** A fleet gauge: at least 1 in the one minute of a planner run; no data keeps the state. */
 const gauge = (metric: string) => ({
   MetricName: metric,
   Statistic: 'Maximum',
   ComparisonOperator: GTE,
   Threshold: 1,
-  Period: 300,
+  Period: 60,
   EvaluationPeriods: 1,
   TreatMissingData: 'ignore',
 });
@@ -63,23 +63,13 @@ const REFRESHER_METRIC_ALARMS = {
     DatapointsToAlarm: 2,
     TreatMissingData: 'notBreaching',
   },
-  SweepFallingBehind: {
-    MetricName: 'SweepBacklog',
-    Statistic: 'Maximum',
-    ComparisonOperator: GTE,
-    Threshold: 1,
-    Period: 300,
-    EvaluationPeriods: 4,
-    DatapointsToAlarm: 3,
-    TreatMissingData: 'ignore',
-  },
-  SweepHeartbeatMissing: {
-    MetricName: 'SweepHeartbeat',
+  PlannerHeartbeatMissing: {
+    MetricName: 'PlannerHeartbeat',
     Statistic: 'Sum',
     ComparisonOperator: 'LessThanThreshold',
     Threshold: 1,
-    Period: 300,
-    EvaluationPeriods: 2,
+    Period: 60,
+    EvaluationPeriods: 3,
     TreatMissingData: 'breaching',
   },
 };
@@ -131,7 +121,7 @@ describe('monitoring of the default refresher', () => {
 
   it('has exactly the alarms of the spec, each notifying the topic on ALARM and on OK', () => {
     const topic = [{ Ref: logicalId(refresher.alarmTopic.topic) }];
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 17);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 19);
     expect(ALARM_SPECS.map((spec) => spec.id).sort()).toEqual(
       [
         'ConnectionsFailing',
@@ -143,13 +133,15 @@ describe('monitoring of the default refresher', () => {
         'OnDemandRefreshThrottles',
         'OperatorErrors',
         'OperatorThrottles',
+        'PlannerErrors',
+        'PlannerHeartbeatMissing',
+        'PlannerThrottles',
+        'RefreshBacklogAge',
+        'RefreshDeadLetterQueueNotEmpty',
         'RefreshFailures',
-        'ScheduledRefreshErrors',
-        'ScheduledRefreshThrottles',
+        'RefreshWorkerErrors',
         'SecretWriteBudgetExhausted',
         'SecretWriteFailures',
-        'SweepFallingBehind',
-        'SweepHeartbeatMissing',
         'ZohoMalformedResponse',
       ].sort(),
     );
@@ -157,6 +149,7 @@ describe('monitoring of the default refresher', () => {
     for (const spec of ALARM_SPECS) {
       expect(alarms[spec.id], spec.id).toMatchObject({
         Statistic: spec.statistic,
+        // The default margin, 660 s, for the backlog's age.
         Threshold: spec.threshold,
         ComparisonOperator: spec.comparison,
         EvaluationPeriods: spec.evaluationPeriods,
@@ -233,21 +226,64 @@ describe('monitoring of the default refresher', () => {
     expect(descriptions.ExpiredTokens?.AlarmDescription).toContain('`zoho-tokens refresh <id>`');
   });
 
-  it('ties the gauges and the heartbeat to the schedule rate', () => {
-    // Prepare
-    const built = refresherStack({ scheduleRate: Duration.minutes(10), refreshMargin: Duration.minutes(25) });
-    const alarms = Object.values(templateOf(built.stack).findResources('AWS::CloudWatch::Alarm')).map(
-      (resource) => (resource as { Properties: { MetricName: string; Period: number } }).Properties,
+  it("alarms when the oldest refresh order is older than the stack's margin, two minutes in a row", () => {
+    // Prepare: a margin of 20 minutes
+    const built = refresherStack({ refreshMargin: Duration.minutes(20) });
+    const template = templateOf(built.stack);
+
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(built.refresher.refreshQueue), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      ComparisonOperator: GTE,
+      Threshold: 1_200,
+      Period: 60,
+      EvaluationPeriods: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarmsById().RefreshBacklogAge).toMatchObject({ Threshold: 660 });
+    expect(alarmsById().RefreshBacklogAge?.AlarmDescription).toContain('secretWritesPerSecond');
+  });
+
+  it('alarms on a non-empty refresh dead-letter queue, naming what to do', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(refresher.refreshDeadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      Period: 300,
+    });
+    expect(alarmsById().RefreshDeadLetterQueueNotEmpty?.AlarmDescription).toContain(
+      '`zoho-tokens doctor <id>`',
+    );
+  });
+
+  it('emits the gauges and the heartbeat every minute: their alarms look at one-minute periods', () => {
+    // Act
+    const periods = Object.fromEntries(
+      Object.values(alarmsById()).map((alarm) => [alarm?.MetricName, alarm?.Period]),
     );
 
     // Assess
-    const periods = Object.fromEntries(alarms.map((alarm) => [alarm.MetricName, alarm.Period]));
     expect(periods).toMatchObject({
-      ConnectionsNeedingReauthorization: 600,
-      ConnectionsMisconfigured: 600,
-      ConnectionsFailing: 600,
-      ExpiredTokens: 600,
-      SweepHeartbeat: 600,
+      ConnectionsNeedingReauthorization: 60,
+      ConnectionsMisconfigured: 60,
+      ConnectionsFailing: 60,
+      ExpiredTokens: 60,
+      PlannerHeartbeat: 60,
       RefreshFailed: 300,
       SecretWriteFailed: 300,
       SecretWriteBudgetExhausted: 300,
@@ -255,8 +291,8 @@ describe('monitoring of the default refresher', () => {
     });
   });
 
-  it('alarms on errors and throttles of the three functions and on a non-empty dead-letter queue', () => {
-    for (const fn of [refresher.scheduledFunction, refresher.onDemandFunction, refresher.operatorFunction]) {
+  it('alarms on errors of every function, throttles of all but the worker, and a non-empty dead-letter queue', () => {
+    for (const fn of [refresher.plannerFunction, refresher.onDemandFunction, refresher.operatorFunction]) {
       for (const metric of ['Errors', 'Throttles']) {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/Lambda',
@@ -268,7 +304,13 @@ describe('monitoring of the default refresher', () => {
       }
     }
     expect(alarmsById().OnDemandRefreshThrottles).toMatchObject({ EvaluationPeriods: 3, Threshold: 1 });
-    expect(alarmsById().ScheduledRefreshThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1 });
+    expect(alarmsById().PlannerThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1 });
+    // The event source never runs more workers than they reserve: a throttle cannot happen.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(refresher.refreshWorkerFunction) } }],
+    });
     // An operator command refused for concurrency may be an emergency revoke: the first one counts.
     expect(alarmsById().OperatorThrottles).toMatchObject({ EvaluationPeriods: 1, Threshold: 1, Period: 300 });
     expect(alarmsById().OperatorErrors).toMatchObject({ EvaluationPeriods: 1, Threshold: 1, Period: 300 });
@@ -283,7 +325,7 @@ describe('monitoring of the default refresher', () => {
     });
   });
 
-  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency, sweep capacity, DLQ depth, secret writes, consumer reports and refused Zoho answers', () => {
+  it('draws refreshes, failures by reason (SEARCH), seconds to expiry (the fleet gauge), the connections needing attention, Zoho latency, refresh throughput against the write limit, the refresh queue backlog, both DLQs, secret writes, consumer reports and refused Zoho answers', () => {
     const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as {
       Properties: { DashboardBody: unknown };
     };
@@ -294,8 +336,9 @@ describe('monitoring of the default refresher', () => {
       'Seconds to expiry (worst connection)',
       'Zoho token endpoint latency',
       'Connections needing attention',
-      'Sweep capacity',
-      'Dead-letter queue depth',
+      'Refresh throughput',
+      'Refresh queue backlog',
+      'Dead-letter queues',
       'Secret writes held back or failed',
       'Secret write failures by reason',
       'Consumer reports',
@@ -308,8 +351,12 @@ describe('monitoring of the default refresher', () => {
       'ConnectionsNeedingReauthorization',
       'ConnectionsMisconfigured',
       'ConnectionsFailing',
-      'SweepConnections',
-      'SweepBacklog',
+      'RefreshesPlanned',
+      'RefreshesOverdue',
+      'RefreshOrderFailed',
+      'RefreshOrdersNotQueued',
+      'ApproximateAgeOfOldestMessage',
+      'ConcurrentExecutions',
       'SecretWriteFailed',
       'MintedTokenKept',
       'SecretWriteBudgetExhausted',
@@ -319,6 +366,8 @@ describe('monitoring of the default refresher', () => {
       expect(body).toContain(`\\"${metric}\\"`);
     }
     expect(body).toContain('\\"stat\\":\\"Minimum\\"');
+    // The workers' limit drawn on the throughput graph.
+    expect(body).toContain('{\\"value\\":20,\\"label\\":\\"secretWritesPerSecond\\"');
     expect(body).not.toContain('\\"SecondsToExpiry\\"');
     for (const metric of ['RefreshFailed', 'SecretWriteFailed']) {
       expect(body).toContain(
@@ -346,8 +395,15 @@ describe('the stack', () => {
     expect(outputs[OUTPUT_KEYS.refreshTokenKeyArn]?.Value).toEqual(arnOf(refresher.refreshTokenKey));
     expect(outputs[OUTPUT_KEYS.secretPrefix]?.Value).toBe('zoho-token-refresher');
     expect(outputs[OUTPUT_KEYS.alarmTopicArn]?.Value).toEqual({ Ref: logicalId(refresher.alarmTopic.topic) });
-    expect(outputs[OUTPUT_KEYS.scheduledFunctionName]?.Value).toEqual({
-      Ref: logicalId(refresher.scheduledFunction),
+    expect(outputs[OUTPUT_KEYS.plannerFunctionName]?.Value).toEqual({
+      Ref: logicalId(refresher.plannerFunction),
+    });
+    expect(outputs[OUTPUT_KEYS.refreshWorkerFunctionName]?.Value).toEqual({
+      Ref: logicalId(refresher.refreshWorkerFunction),
+    });
+    expect(outputs[OUTPUT_KEYS.refreshQueueUrl]?.Value).toEqual({ Ref: logicalId(refresher.refreshQueue) });
+    expect(outputs[OUTPUT_KEYS.refreshDeadLetterQueueUrl]?.Value).toEqual({
+      Ref: logicalId(refresher.refreshDeadLetterQueue),
     });
     expect(outputs[OUTPUT_KEYS.onDemandFunctionName]?.Value).toEqual({
       Ref: logicalId(refresher.onDemandFunction),

@@ -16,24 +16,39 @@ const attempt = (props: ZohoTokenRefresherProps) => () =>
 describe('props validation', () => {
   it.each<[string, ZohoTokenRefresherProps, RegExp]>([
     [
-      'margin not above rate + cache + jitter',
-      { refreshMargin: Duration.minutes(12) },
-      /refreshMargin must exceed scheduleRate \(5 min\) \+ consumer cache \(5 min\) \+ jitter \(2 min\) = 12 min .*got 12 min/,
+      'margin not above the planner period + cache + jitter',
+      { refreshMargin: Duration.minutes(7) },
+      /refreshMargin must exceed the planner's period \(1 min\) \+ consumer cache \(5 min\) \+ refreshJitter \(1 min\) = 7 min .*got 7 min/,
+    ],
+    [
+      'a larger jitter against the default margin',
+      { refreshJitter: Duration.minutes(5) },
+      /= 11 min and be less than 50 min \(got 11 min\)/,
+    ],
+    [
+      'a jitter above 10 minutes',
+      { refreshJitter: Duration.seconds(601) },
+      /refreshJitter must be from 0 to 10 minutes \(got 601 s\)/,
+    ],
+    [
+      'a jitter in fractions of a second',
+      { refreshJitter: Duration.millis(1_500) },
+      /refreshJitter must be a whole number of seconds \(got 1.5 s\)/,
+    ],
+    [
+      'no secret writes',
+      { secretWritesPerSecond: 0 },
+      /secretWritesPerSecond must be an integer from 1 to 45 \(got 0\)/,
+    ],
+    [
+      'the whole region quota of secret writes',
+      { secretWritesPerSecond: 50 },
+      /secretWritesPerSecond must be an integer from 1 to 45 \(got 50\)/,
     ],
     [
       'margin too close to the token life',
       { refreshMargin: Duration.minutes(50) },
       /less than 50 min \(got 50 min\)/,
-    ],
-    [
-      'a slow schedule against the default margin',
-      { scheduleRate: Duration.minutes(10) },
-      /= 17 min and be less than 50 min \(got 15 min\)/,
-    ],
-    [
-      'a schedule in seconds',
-      { scheduleRate: Duration.seconds(90) },
-      /scheduleRate must be a whole number of minutes, at least 1 \(got 90 s\)/,
     ],
     ['a budget of 0', { zohoBudget: 0 }, /zohoBudget must be an integer from 1 to 9 \(got 0\)/],
     [
@@ -42,17 +57,6 @@ describe('props validation', () => {
       /zohoBudget must be an integer from 1 to 9 \(got 10\)/,
     ],
     ['a fractional budget', { zohoBudget: 2.5 }, /zohoBudget must be an integer/],
-    [
-      'no sweep concurrency',
-      { sweepConcurrency: 0 },
-      /sweepConcurrency must be an integer from 1 to 50 \(got 0\)/,
-    ],
-    [
-      'a sweep below 256 MB',
-      { sweepMemorySize: 128 },
-      /sweepMemorySize must be an integer from 256 to 10240 \(got 128\)/,
-    ],
-    ['a sweep above 10,240 MB', { sweepMemorySize: 10_241 }, /sweepMemorySize must be an integer/],
     [
       'a wildcard in the prefix',
       { secretPrefix: 'zoho*' },
@@ -116,11 +120,6 @@ describe('props validation', () => {
       /refreshMargin must be a whole number of seconds \(got 900.5 s\)/,
     ],
     [
-      'a schedule in fractions of a second',
-      { scheduleRate: Duration.millis(60_500) },
-      /scheduleRate must be a whole number of minutes, at least 1 \(got 60.5 s\)/,
-    ],
-    [
       'an example consumer with a bad id',
       { exampleConsumer: true, exampleConsumerConnectionId: '_x' },
       /exampleConsumerConnectionId: connection id must be/,
@@ -132,14 +131,14 @@ describe('props validation', () => {
 
   it('accepts the boundaries', () => {
     const accepted = [
-      { refreshMargin: Duration.minutes(13) },
+      { refreshMargin: Duration.seconds(7 * 60 + 1) },
       { refreshMargin: Duration.minutes(49) },
-      { scheduleRate: Duration.minutes(1), refreshMargin: Duration.minutes(9) },
+      { refreshJitter: Duration.seconds(0), refreshMargin: Duration.seconds(6 * 60 + 1) },
+      { refreshJitter: Duration.minutes(10), refreshMargin: Duration.seconds(16 * 60 + 1) },
       { zohoBudget: 1 },
       { zohoBudget: 9 },
-      { sweepConcurrency: 50 },
-      { sweepMemorySize: 256 },
-      { sweepMemorySize: 10_240 },
+      { secretWritesPerSecond: 1 },
+      { secretWritesPerSecond: 45 },
       { secretPrefix: 'team-a/zoho_tokens.v2' },
       { alarmEmail: 'ops+zoho@example.co.uk' },
       { removalPolicy: RemovalPolicy.DESTROY },
@@ -151,22 +150,22 @@ describe('props validation', () => {
   it('applies the documented defaults', () => {
     const settings = resolveRefresherProps();
     expect({
-      scheduleRate: settings.scheduleRate.toMinutes(),
       refreshMargin: settings.refreshMargin.toMinutes(),
+      refreshJitter: settings.refreshJitter.toSeconds(),
       zohoBudget: settings.zohoBudget,
-      sweepConcurrency: settings.sweepConcurrency,
-      sweepMemorySize: settings.sweepMemorySize,
+      secretWritesPerSecond: settings.secretWritesPerSecond,
+      refreshWorkerConcurrency: settings.refreshWorkerConcurrency,
       secretPrefix: settings.secretPrefix,
       alarmEmail: settings.alarmEmail,
       removalPolicy: settings.removalPolicy,
       allowedAccountsServers: settings.allowedAccountsServers,
       exampleConsumerConnectionId: settings.exampleConsumerConnectionId,
     }).toEqual({
-      scheduleRate: 5,
-      refreshMargin: 15,
+      refreshMargin: 11,
+      refreshJitter: 60,
       zohoBudget: 9,
-      sweepConcurrency: 8,
-      sweepMemorySize: 256,
+      secretWritesPerSecond: 20,
+      refreshWorkerConcurrency: 10,
       secretPrefix: 'zoho-token-refresher',
       alarmEmail: undefined,
       removalPolicy: 'retain',
@@ -195,11 +194,10 @@ describe('context of cdk deploy', () => {
   it('reads -c strings and cdk.json values alike', () => {
     const fromStrings = settings({
       stackName: 'ZohoProd',
-      scheduleRateMinutes: '2',
       refreshMarginMinutes: '20',
+      refreshJitterSeconds: '90',
       zohoBudget: '5',
-      sweepConcurrency: '4',
-      sweepMemorySize: '1024',
+      secretWritesPerSecond: '40',
       secretPrefix: 'prod/zoho',
       alarmEmail: 'ops@example.com',
       removalPolicy: 'destroy',
@@ -208,21 +206,20 @@ describe('context of cdk deploy', () => {
       exampleConsumerConnectionId: 'acme',
     });
     const fromJson = settings({
-      scheduleRateMinutes: 2,
+      secretWritesPerSecond: 35,
       exampleConsumer: false,
       allowedAccountsServers: ['https://a.example.com'],
     });
     expect(fromStrings.stackName).toBe('ZohoProd');
     expect({
       ...fromStrings.refresher,
-      scheduleRate: fromStrings.refresher.scheduleRate?.toMinutes(),
       refreshMargin: fromStrings.refresher.refreshMargin?.toMinutes(),
+      refreshJitter: fromStrings.refresher.refreshJitter?.toSeconds(),
     }).toEqual({
-      scheduleRate: 2,
       refreshMargin: 20,
+      refreshJitter: 90,
       zohoBudget: 5,
-      sweepConcurrency: 4,
-      sweepMemorySize: 1024,
+      secretWritesPerSecond: 40,
       secretPrefix: 'prod/zoho',
       alarmEmail: 'ops@example.com',
       removalPolicy: 'destroy',
@@ -231,14 +228,17 @@ describe('context of cdk deploy', () => {
       exampleConsumerConnectionId: 'acme',
     });
     expect(fromJson.stackName).toBe('ZohoTokenRefresher');
-    expect(fromJson.refresher.scheduleRate?.toMinutes()).toBe(2);
+    expect(fromJson.refresher.secretWritesPerSecond).toBe(35);
     expect(fromJson.refresher.exampleConsumer).toBe(false);
     expect(fromJson.refresher.allowedAccountsServers).toEqual(['https://a.example.com']);
   });
 
   it.each([
     [{ zohoBudget: 'nine' }, /context 'zohoBudget' must be a whole number \(got "nine"\)/],
-    [{ scheduleRateMinutes: '1.5' }, /context 'scheduleRateMinutes' must be a whole number/],
+    [{ refreshJitterSeconds: '1.5' }, /context 'refreshJitterSeconds' must be a whole number/],
+    [{ scheduleRateMinutes: 1 }, /context 'scheduleRateMinutes' was removed: the planner runs every minute/],
+    [{ sweepConcurrency: '8' }, /context 'sweepConcurrency' was removed/],
+    [{ sweepMemorySize: 1024 }, /context 'sweepMemorySize' was removed/],
     [{ removalPolicy: 'keep' }, /context 'removalPolicy' must be 'retain' or 'destroy' \(got "keep"\)/],
     [{ exampleConsumer: 'yes' }, /context 'exampleConsumer' must be true or false/],
     [{ alarmEmail: '' }, /context 'alarmEmail' must be a non-empty string/],

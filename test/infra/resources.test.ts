@@ -24,7 +24,7 @@ describe('the default refresher', () => {
     ({ refresher, template } = synthesizedRefresher());
   });
 
-  it('creates the table of TABLE_SCHEMA: on demand, PITR, TTL, the due index projecting all, retained', () => {
+  it('creates the table of TABLE_SCHEMA: on demand, PITR, TTL, the due index projecting all, the slim retry index, retained', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -46,49 +46,90 @@ describe('the default refresher', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'retry-index',
+            KeySchema: [
+              { AttributeName: 'retryPartition', KeyType: 'HASH' },
+              { AttributeName: 'expiresAt', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['connectionId', 'consecutiveFailures'],
+            },
+          },
         ],
         AttributeDefinitions: Match.arrayWith([
           { AttributeName: 'dueShard', AttributeType: 'S' },
           { AttributeName: 'refreshDueAt', AttributeType: 'N' },
+          { AttributeName: 'retryPartition', AttributeType: 'S' },
+          { AttributeName: 'expiresAt', AttributeType: 'N' },
         ]),
       },
     });
   });
 
+  /** The ProjectFunction of each function, by the path of construct ids under the refresher. */
+  const projectFunction = (path: readonly string[]) =>
+    path.reduce((scope, id) => scope.node.findChild(id), refresher as import('constructs').IConstruct);
+
   it.each([
-    ['ScheduledRefresh', 80, 1],
-    ['OnDemandRefresh', 60, 5],
-    ['Operator', 60, 3],
+    [['RefreshFleet', 'Planner'], 512, 50, 1, true],
+    [['RefreshFleet', 'Worker'], 256, 60, 10, true],
+    [['OnDemandRefresh'], 256, 60, 5, false],
+    [['Operator'], 256, 60, 3, false],
   ] as const)(
-    'runs %s on Node 22, arm64, 256 MB, %i s, reserved concurrency %i',
-    (name, timeout, reserved) => {
-      const fn = refresher.node.findChild(name).node.findChild('Function');
+    'runs %j on Node 22, arm64, %i MB, %i s, reserved concurrency %i',
+    (path, memory, timeout, reserved, hasQueue) => {
+      const built = projectFunction(path);
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        MemorySize: 256,
+        MemorySize: memory,
         Timeout: timeout,
         ReservedConcurrentExecutions: reserved,
         Handler: 'index.handler',
-        LoggingConfig: {
-          LogGroup: { Ref: logicalId(refresher.node.findChild(name).node.findChild('Logs')) },
-        },
+        LoggingConfig: { LogGroup: { Ref: logicalId(built.node.findChild('Logs')) } },
         Environment: {
           Variables: {
             TABLE_NAME: { Ref: logicalId(refresher.table) },
             SECRET_PREFIX: 'zoho-token-refresher',
             REFRESH_TOKEN_KEY_ID: arnOf(refresher.refreshTokenKey),
             EVENT_BUS_NAME: { Ref: logicalId(refresher.eventBus) },
-            REFRESH_MARGIN_SECONDS: '900',
+            REFRESH_MARGIN_SECONDS: '660',
+            REFRESH_JITTER_SECONDS: '60',
+            SECRET_WRITES_PER_SECOND: '20',
+            REFRESH_WORKER_CONCURRENCY: '10',
             ZOHO_BUDGET: '9',
-            SWEEP_CONCURRENCY: '8',
             ZOHO_TIMEOUT_MS: '8000',
+            // Only the planner and the workers know the refresh queue.
+            ...(hasQueue && { REFRESH_QUEUE_URL: { Ref: logicalId(refresher.refreshQueue) } }),
           },
         },
       });
-      expect(logicalId(fn)).toMatch(new RegExp(`^Refresher${name}Function`));
+      expect(logicalId(built.node.findChild('Function'))).toMatch(
+        new RegExp(`^Refresher${path.join('')}Function`),
+      );
     },
   );
+
+  it('feeds the workers from the refresh queue: batches of ten, at most as many at once as they reserve, partial failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(refresher.refreshQueue),
+      FunctionName: { Ref: logicalId(refresher.refreshWorkerFunction) },
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 10 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('holds orders in an encrypted queue whose visibility outlasts six worker timeouts, dead-lettering after five deliveries', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 360,
+      MessageRetentionPeriod: 86_400,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(refresher.refreshDeadLetterQueue), maxReceiveCount: 5 },
+    });
+  });
 
   it('sets no optional variable that was not configured', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')) as {
@@ -100,17 +141,17 @@ describe('the default refresher', () => {
   });
 
   it('keeps function logs three months', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 3);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 90 }, 4);
   });
 
-  it('sweeps at the schedule rate, with a dead-letter queue and retries on the target', () => {
+  it('runs the planner every minute, with a dead-letter queue and retries on the target', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(1 minute)',
       Targets: [
         {
-          Arn: arnOf(refresher.scheduledFunction),
+          Arn: arnOf(refresher.plannerFunction),
           DeadLetterConfig: { Arn: arnOf(refresher.deadLetterQueue) },
-          RetryPolicy: { MaximumEventAgeInSeconds: 300, MaximumRetryAttempts: 2 },
+          RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 },
         },
       ],
     });
@@ -129,12 +170,12 @@ describe('the default refresher', () => {
     });
   });
 
-  it('sends failed async invocations of the sweep and the on-demand refresh to the dead-letter queue', () => {
+  it('sends failed async invocations of the planner and the on-demand refresh to the dead-letter queue', () => {
     const onFailure = { DestinationConfig: { OnFailure: { Destination: arnOf(refresher.deadLetterQueue) } } };
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(refresher.scheduledFunction) },
+      FunctionName: { Ref: logicalId(refresher.plannerFunction) },
       MaximumRetryAttempts: 0,
-      MaximumEventAgeInSeconds: 300,
+      MaximumEventAgeInSeconds: 60,
       ...onFailure,
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
@@ -187,13 +228,13 @@ describe('the default refresher', () => {
 });
 
 describe('configured refresher', () => {
-  it('passes schedule, margin, budget, concurrency, prefix, servers and the secrets key to the three refreshers', () => {
+  it('passes margin, jitter, budget, write limit, prefix, servers and the secrets key to the four functions', () => {
     // Prepare
     const built = refresherStack({
-      scheduleRate: Duration.minutes(2),
       refreshMargin: Duration.minutes(20),
+      refreshJitter: Duration.seconds(90),
       zohoBudget: 5,
-      sweepConcurrency: 3,
+      secretWritesPerSecond: 40,
       secretPrefix: 'team-a/zoho',
       allowedAccountsServers: ['https://accounts.example.com/', 'https://sandbox.example.com:8443'],
       alarmEmail: 'ops@example.com',
@@ -209,36 +250,28 @@ describe('configured refresher', () => {
           Variables: Match.objectLike({
             SECRET_PREFIX: 'team-a/zoho',
             REFRESH_MARGIN_SECONDS: '1200',
+            REFRESH_JITTER_SECONDS: '90',
             ZOHO_BUDGET: '5',
-            SWEEP_CONCURRENCY: '3',
+            SECRET_WRITES_PER_SECOND: '40',
+            REFRESH_WORKER_CONCURRENCY: '20',
             ALLOWED_ACCOUNTS_SERVERS: 'https://accounts.example.com,https://sandbox.example.com:8443',
             SECRET_KMS_KEY_ID: SECRETS_KEY_ARN,
           }),
         },
       },
-      3,
+      4,
     );
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(2 minutes)' });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: Match.absent(),
+      ReservedConcurrentExecutions: 20,
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
-  });
-
-  it('sizes only the scheduled function with sweepMemorySize', () => {
-    // Act
-    const { refresher, template } = synthesizedRefresher({ sweepMemorySize: 1024 });
-
-    // Assess
-    const memoryOf = (name: string) =>
-      (
-        template.findResources('AWS::Lambda::Function')[
-          logicalId(refresher.node.findChild(name).node.findChild('Function'))
-        ] as { Properties: { MemorySize: number } }
-      ).Properties.MemorySize;
-    expect([memoryOf('ScheduledRefresh'), memoryOf('OnDemandRefresh'), memoryOf('Operator')]).toEqual([
-      1024, 256, 256,
-    ]);
   });
 
   it('destroys table, key and logs only when asked to', () => {
@@ -261,7 +294,7 @@ describe('configured refresher', () => {
     // Act
     const template = templateOf(built.stack);
     // Assess
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Environment: {

@@ -8,11 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { AWS_CALL_WORST_CASE_MS } from '../../functions/aws/client-config';
 import { readRefresherConfig } from '../../functions/aws/config';
 import { ENV } from '../../functions/aws/names';
-import { AWS_CALLS_HEADROOM_MS, refreshWorstCaseMs, sweepReserveMs } from '../../functions/aws/refresher';
-import { type LimitedSetting, SETTING_LIMITS, type SettingLimit } from '../../functions/aws/settings';
+import { AWS_CALLS_HEADROOM_MS, refreshWorstCaseMs } from '../../functions/aws/refresher';
+import {
+  type LimitedSetting,
+  REFRESH_WORKER_BATCH_SIZE,
+  SETTING_LIMITS,
+  type SettingLimit,
+} from '../../functions/aws/settings';
 import { ConfigurationError } from '../../functions/core/errors';
 import { DEFAULT_REFRESH_POLICY, retryDelay } from '../../functions/core/refresh-policy';
 import { REVOKE_LEASE_WAIT_MS } from '../../functions/core/revoke-connection';
+import { writeIntervalMs } from '../../functions/core/write-pacer';
+import { REFRESH_WORST_CASE_SECONDS } from '../../infra/refresh-fleet';
 import { refresherEnvironment, ZOHO_TIMEOUT_MS } from '../../infra/refresher-environment';
 import {
   type ResolvedRefresherProps,
@@ -33,26 +40,37 @@ interface AsProp {
   readonly props: (value: number) => ZohoTokenRefresherProps;
   readonly resolved: (settings: ResolvedRefresherProps) => number;
   readonly lowest: number;
+  /** A Duration cannot be negative (CDK refuses it itself): no prop below a lower bound of 0. */
+  readonly nothingBelowZero?: true;
 }
 
 /** Every limited setting; `undefined`: not a prop (the construct fixes the value, tested below). */
 const AS_PROPS: Record<LimitedSetting, AsProp | undefined> = {
-  // Stricter where the construct knows more: above 1-minute rate + 5-minute cache + 2-minute jitter.
+  // Stricter where the construct knows more: above the 1-minute planner + 5-minute cache + jitter.
   refreshMarginSeconds: {
-    props: (value) => ({ scheduleRate: Duration.minutes(1), refreshMargin: Duration.seconds(value) }),
+    props: (value) => ({ refreshJitter: Duration.seconds(0), refreshMargin: Duration.seconds(value) }),
     resolved: (settings) => settings.refreshMargin.toSeconds(),
-    lowest: 8 * 60 + 1,
+    lowest: 6 * 60 + 1,
+  },
+  refreshJitterSeconds: {
+    props: (value) => ({ refreshJitter: Duration.seconds(value), refreshMargin: Duration.minutes(20) }),
+    resolved: (settings) => settings.refreshJitter.toSeconds(),
+    lowest: 0,
+    nothingBelowZero: true,
   },
   zohoBudget: {
     props: (value) => ({ zohoBudget: value }),
     resolved: (settings) => settings.zohoBudget,
     lowest: SETTING_LIMITS.zohoBudget.min,
   },
-  sweepConcurrency: {
-    props: (value) => ({ sweepConcurrency: value }),
-    resolved: (settings) => settings.sweepConcurrency,
-    lowest: SETTING_LIMITS.sweepConcurrency.min,
+  secretWritesPerSecond: {
+    props: (value) => ({ secretWritesPerSecond: value }),
+    resolved: (settings) => settings.secretWritesPerSecond,
+    lowest: SETTING_LIMITS.secretWritesPerSecond.min,
   },
+  // Derived from secretWritesPerSecond (tested below); the CLI's in-process sweep only.
+  refreshWorkerConcurrency: undefined,
+  sweepConcurrency: undefined,
   zohoTimeoutMs: undefined,
 };
 
@@ -82,9 +100,13 @@ describe.each(PROP_LIMITS)('the construct, on the shared limit of %s', (_setting
   it('accepts nothing the functions refuse', () => {
     // Act + Assess
     expect(asProp.lowest).toBeGreaterThanOrEqual(limit.min);
-    expect(constructResolves(asProp.props(limit.min - 1))).toThrow(ConfigurationError);
+    if (!asProp.nothingBelowZero) {
+      expect(constructResolves(asProp.props(limit.min - 1))).toThrow(ConfigurationError);
+    }
     expect(constructResolves(asProp.props(limit.max + 1))).toThrow(ConfigurationError);
-    expect(constructResolves(asProp.props(asProp.lowest - 1))).toThrow(ConfigurationError);
+    if (!asProp.nothingBelowZero) {
+      expect(constructResolves(asProp.props(asProp.lowest - 1))).toThrow(ConfigurationError);
+    }
   });
 
   it('accepts its lowest value and the upper bound', () => {
@@ -100,6 +122,26 @@ describe('what the construct decides alone', () => {
   it('sets the Zoho timeout within the functions’ limit', () => {
     expect(ZOHO_TIMEOUT_MS).toBeGreaterThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.min);
     expect(ZOHO_TIMEOUT_MS).toBeLessThanOrEqual(SETTING_LIMITS.zohoTimeoutMs.max);
+  });
+
+  it('derives a worker concurrency within the functions’ limit for every write limit it accepts', () => {
+    // Act
+    const { min, max } = SETTING_LIMITS.secretWritesPerSecond;
+    const derived = Array.from({ length: max - min + 1 }, (_, i) =>
+      resolveRefresherProps({ secretWritesPerSecond: min + i }),
+    );
+
+    // Assess: within the limit, and never more writes than the limit (each worker paced)
+    for (const settings of derived) {
+      const limit = SETTING_LIMITS.refreshWorkerConcurrency;
+      expect(settings.refreshWorkerConcurrency).toBeGreaterThanOrEqual(limit.min);
+      expect(settings.refreshWorkerConcurrency).toBeLessThanOrEqual(limit.max);
+      const perWorker =
+        1000 / writeIntervalMs(settings.secretWritesPerSecond, settings.refreshWorkerConcurrency);
+      expect(settings.refreshWorkerConcurrency * perWorker).toBeLessThanOrEqual(
+        settings.secretWritesPerSecond,
+      );
+    }
   });
 });
 
@@ -128,16 +170,29 @@ describe('the largest Zoho timeout the functions accept', () => {
 
     // Assess
     expect(refreshWorstCaseMs(config)).toBe(worstRefreshMs);
+    expect(Math.ceil(worstRefreshMs / 1000)).toBe(REFRESH_WORST_CASE_SECONDS);
     expect([
       timeoutMs(refresher.onDemandFunction),
       timeoutMs(refresher.operatorFunction),
-      timeoutMs(refresher.scheduledFunction),
-    ]).toEqual([60_000, 60_000, 80_000]);
+      timeoutMs(refresher.refreshWorkerFunction),
+    ]).toEqual([60_000, 60_000, 60_000]);
     expect(worstRefreshMs).toBeLessThanOrEqual(timeoutMs(refresher.onDemandFunction));
     expect(worstRefreshMs).toBeLessThanOrEqual(timeoutMs(refresher.operatorFunction));
-    // The sweep stops taking work this long before its end; it must leave time to work at all.
-    expect(sweepReserveMs(config)).toBe(worstRefreshMs);
-    expect(timeoutMs(refresher.scheduledFunction) - sweepReserveMs(config)).toBeGreaterThanOrEqual(30_000);
+    // A worker's batch: its refreshes side by side, their ten writes spaced by the pacer.
+    const pacingMs =
+      REFRESH_WORKER_BATCH_SIZE *
+      writeIntervalMs(refresher.settings.secretWritesPerSecond, refresher.settings.refreshWorkerConcurrency);
+    expect(worstRefreshMs + pacingMs).toBeLessThanOrEqual(timeoutMs(refresher.refreshWorkerFunction));
+  });
+
+  it('gives the slowest write limit (1 per second: writes 2 s apart) a worker timeout that fits its batch', () => {
+    // Prepare
+    const { refresher, template } = synthesizedRefresher({ secretWritesPerSecond: 1 });
+    const timeout = template.toJSON().Resources[logicalId(refresher.refreshWorkerFunction)].Properties
+      .Timeout as number;
+
+    // Assess: 47 s + 10 × 2 s + 8 s headroom
+    expect(timeout).toBe(75);
   });
 
   it("fits a revoke's worst case (the whole wait for a refresh's lease, then one Zoho call) into the operator function's timeout", () => {
@@ -160,10 +215,10 @@ describe('the environment the construct writes', () => {
     [
       'every bound and option',
       {
-        scheduleRate: Duration.minutes(1),
         refreshMargin: Duration.seconds(SETTING_LIMITS.refreshMarginSeconds.max),
+        refreshJitter: Duration.seconds(SETTING_LIMITS.refreshJitterSeconds.max),
         zohoBudget: SETTING_LIMITS.zohoBudget.min,
-        sweepConcurrency: SETTING_LIMITS.sweepConcurrency.max,
+        secretWritesPerSecond: SETTING_LIMITS.secretWritesPerSecond.max,
         secretPrefix: 'team-a/zoho_tokens.v2',
         allowedAccountsServers: ['https://accounts.example.com/'],
       },
@@ -179,8 +234,10 @@ describe('the environment the construct writes', () => {
     expect(config).toMatchObject({
       secretPrefix: refresher.settings.secretPrefix,
       refreshMarginSeconds: refresher.settings.refreshMargin.toSeconds(),
+      refreshJitterSeconds: refresher.settings.refreshJitter.toSeconds(),
       zohoBudget: refresher.settings.zohoBudget,
-      sweepConcurrency: refresher.settings.sweepConcurrency,
+      secretWritesPerSecond: refresher.settings.secretWritesPerSecond,
+      refreshWorkerConcurrency: refresher.settings.refreshWorkerConcurrency,
       zohoTimeoutMs: ZOHO_TIMEOUT_MS,
       allowedAccountsServers: refresher.settings.allowedAccountsServers,
     });

@@ -40,6 +40,7 @@ async function handlerTypeOf(bundleFile: string): Promise<string> {
     [ENV.secretPrefix]: 'zoho-token-refresher',
     [ENV.keyId]: 'arn:aws:kms:eu-west-1:111122223333:key/test',
     [ENV.eventBusName]: 'bus',
+    [ENV.refreshQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/refresh',
   };
   const script = `const m = await import(${JSON.stringify(pathToFileURL(bundleFile).href)}); process.stdout.write(typeof m.handler);`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env });
@@ -66,7 +67,7 @@ describe('synth without credentials', () => {
     await Promise.all(outdirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  it('synthesizes the app in-process, bundling the three functions as ESM with the require banner', async () => {
+  it('synthesizes the app in-process, bundling the four functions as ESM with the require banner', async () => {
     // Prepare
     const dir = await outdir();
     const { app, stack } = createApp({ outdir: dir, context: cdkJsonContext() });
@@ -82,7 +83,7 @@ describe('synth without credentials', () => {
     const functions = Object.values(template.Resources as Record<string, LambdaResource>).filter(
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       // The asset's S3 key is `<hash>.zip`; the assembly keeps the bundle in `asset.<hash>`.
       const bundle = join(dir, `asset.${fn.Properties.Code?.S3Key?.replace(/\.zip$/, '')}`);

@@ -30,7 +30,7 @@ export async function deployStack(
     [OUTPUT_KEYS.refreshTokenKeyArn]: world.resources.keyArn,
     [OUTPUT_KEYS.secretPrefix]: world.resources.secretPrefix,
     [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
-    [OUTPUT_KEYS.scheduledFunctionName]: SCHEDULED,
+    [OUTPUT_KEYS.plannerFunctionName]: SCHEDULED,
     [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
     [OUTPUT_KEYS.operatorFunctionName]: OPERATOR,
     ...extraOutputs,

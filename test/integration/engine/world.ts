@@ -9,20 +9,21 @@ import { drainRejectedEvents } from '../../../cli/local/drain';
 import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
 import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
 import type { RefresherConfig } from '../../../functions/aws/config';
-import { createRefresherDependencies, sweepReserveMs } from '../../../functions/aws/refresher';
+import { decodeRefreshOrder, encodeRefreshOrder } from '../../../functions/aws/refresh-order-codec';
+import { createRefresherDependencies } from '../../../functions/aws/refresher';
 import { type AwsClients, type AwsPorts, createAwsPorts } from '../../../functions/aws/runtime';
 import type { Connection } from '../../../functions/core/connection';
+import { planRefreshes } from '../../../functions/core/plan-refreshes';
 import type { ConnectionStore } from '../../../functions/core/ports';
 import type { RefreshDependencies } from '../../../functions/core/refresh-deps';
 import type { RefreshPolicy } from '../../../functions/core/refresh-policy';
-import type { SweepSummary } from '../../../functions/core/sweep';
+import { runRefreshOrders } from '../../../functions/core/run-refresh-orders';
 import {
   createTokenRejectedHandler,
   type OnDemandResult,
 } from '../../../functions/on-demand-refresh/token-rejected-handler';
-import { createSweepHandler } from '../../../functions/scheduled-refresh/sweep-handler';
 import { type Emulator, useEmulator } from '../../support/emulator';
-import { FakeClock, RecordingLog, RecordingMetrics } from '../../support/fakes';
+import { FakeClock, RecordingLog, RecordingMetrics, RecordingQueue } from '../../support/fakes';
 import {
   addSimulatedConnection,
   createEmulatorClients,
@@ -50,6 +51,15 @@ export interface WorldOptions {
   readonly policy?: Partial<RefreshPolicy>;
 }
 
+/** What one scheduled round did: the orders due now, and what became of them. */
+export interface RoundSummary {
+  readonly due: number;
+  readonly attempted: number;
+  readonly refreshed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
 /** Everything a test needs, built once per file. */
 export interface EngineWorld {
   readonly emulator: Emulator;
@@ -66,8 +76,12 @@ export interface EngineWorld {
   readonly deps: RefreshDependencies;
   /** The same, with some ports or settings replaced. */
   depsWith(changes: { store?: ConnectionStore; zohoTimeoutMs?: number }): RefreshDependencies;
-  /** One run of the scheduled function's handler. */
-  sweep(deps?: RefreshDependencies): Promise<SweepSummary>;
+  /**
+   * One scheduled round on the deployed path: a planner run, and its orders that are due now handed
+   * to the worker use case through the message codec (the SQS queue itself is left out here; the
+   * fleet-queue test goes through it).
+   */
+  sweep(deps?: RefreshDependencies): Promise<RoundSummary>;
   /** One invocation of the on-demand function's handler with a contract "Zoho Token Rejected" event. */
   onDemand(connectionId: string, version: number, deps?: RefreshDependencies): Promise<OnDemandResult>;
   /** `zoho-tokens add`: a refresh token issued in `tokenDc` (default `dc`), stored for `dc`. */
@@ -133,7 +147,6 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     };
   };
   const deps = depsWith({});
-  const lambdaContext = { getRemainingTimeInMillis: () => 900_000 };
 
   const world: EngineWorld = {
     emulator,
@@ -147,11 +160,7 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     log,
     deps,
     depsWith,
-    sweep: (using = deps) =>
-      createSweepHandler(using, {
-        concurrency: config.sweepConcurrency,
-        reserveMs: sweepReserveMs(config),
-      })({}, lambdaContext),
+    sweep: (using = deps) => scheduledRound(using),
     onDemand: (connectionId, version, using = deps) =>
       createTokenRejectedHandler(using)({
         source: `zoho-token-refresher.consumer.${connectionId}`,
@@ -197,4 +206,28 @@ async function buildWorld(emulator: Emulator, options: WorldOptions) {
     emulatorClients.destroy();
   };
   return { world, teardown };
+}
+
+/** A planner run whose due orders go straight to the worker use case; see EngineWorld.sweep. */
+async function scheduledRound(deps: RefreshDependencies): Promise<RoundSummary> {
+  const planned = new RecordingQueue();
+  await planRefreshes({ ...deps, queue: planned }, { mode: 'all_due' });
+  const now = deps.clock.now();
+  const deliveries = planned
+    .take()
+    .filter((order) => order.dueAt <= now)
+    .map((order, i) => ({ deliveryId: `m-${i}`, order: decodeRefreshOrder(encodeRefreshOrder(order)) }));
+  const outcomes = await runRefreshOrders({ ...deps, queue: new RecordingQueue() }, deliveries, {
+    concurrency: 10,
+  });
+  const results = outcomes.flatMap((outcome) =>
+    outcome.kind === 'done' ? [outcome.result.outcome] : ['thrown'],
+  );
+  return {
+    due: deliveries.length,
+    attempted: outcomes.length,
+    refreshed: results.filter((r) => r === 'refreshed' || r === 'adopted').length,
+    failed: results.filter((r) => r === 'failed' || r === 'thrown').length,
+    skipped: results.filter((r) => r === 'skipped').length,
+  };
 }

@@ -21,7 +21,10 @@ describe('readRefresherConfig', () => {
       secretPrefix: 'zoho-token-refresher',
       keyId: 'alias/zoho-token-refresher',
       eventBusName: 'zoho-token-refresher',
-      refreshMarginSeconds: 900,
+      refreshMarginSeconds: 660,
+      refreshJitterSeconds: 60,
+      secretWritesPerSecond: 20,
+      refreshWorkerConcurrency: 10,
       zohoBudget: 9,
       sweepConcurrency: 8,
       zohoTimeoutMs: 8_000,
@@ -34,6 +37,10 @@ describe('readRefresherConfig', () => {
     const config = readRefresherConfig({
       ...REQUIRED,
       REFRESH_MARGIN_SECONDS: '1200',
+      REFRESH_JITTER_SECONDS: '0',
+      SECRET_WRITES_PER_SECOND: '40',
+      REFRESH_WORKER_CONCURRENCY: '20',
+      REFRESH_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/refresh',
       ZOHO_BUDGET: '5',
       SWEEP_CONCURRENCY: ' 16 ',
       ZOHO_TIMEOUT_MS: '',
@@ -44,6 +51,10 @@ describe('readRefresherConfig', () => {
     // Assess
     expect(config).toMatchObject({
       refreshMarginSeconds: 1200,
+      refreshJitterSeconds: 0,
+      secretWritesPerSecond: 40,
+      refreshWorkerConcurrency: 20,
+      refreshQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/refresh',
       zohoBudget: 5,
       sweepConcurrency: 16,
       zohoTimeoutMs: 8_000,

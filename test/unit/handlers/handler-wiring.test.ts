@@ -17,30 +17,24 @@ describe('handler modules', () => {
     vi.resetModules();
   });
 
-  it.each(HANDLERS)(
-    '%s fails loudly at cold start without its settings',
-    async (name) => {
-      for (const [key] of Object.entries(validEnv)) vi.stubEnv(key, '');
+  it.each(HANDLERS)('%s fails loudly at cold start without its settings', async (name) => {
+    for (const [key] of Object.entries(validEnv)) vi.stubEnv(key, '');
 
-      await expect(import(`../../../functions/${name}/handler.ts`)).rejects.toMatchObject({
-        // resetModules gives each import its own classes: compare by name and code.
-        name: 'ConfigurationError',
-        code: 'configuration',
-      });
-    },
-  );
+    await expect(import(`../../../functions/${name}/handler.ts`)).rejects.toMatchObject({
+      // resetModules gives each import its own classes: compare by name and code.
+      name: 'ConfigurationError',
+      code: 'configuration',
+    });
+  });
 
-  it.each(HANDLERS)(
-    '%s exports a middy handler when configured',
-    async (name) => {
-      for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
+  it.each(HANDLERS)('%s exports a middy handler when configured', async (name) => {
+    for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
 
-      const module = await import(`../../../functions/${name}/handler.ts`);
+    const module = await import(`../../../functions/${name}/handler.ts`);
 
-      expect(typeof module.handler).toBe('function');
-      expect(typeof module.handler.use).toBe('function');
-    },
-  );
+    expect(typeof module.handler).toBe('function');
+    expect(typeof module.handler.use).toBe('function');
+  });
 
   it.each(['planner', 'refresh-worker'])('%s refuses to start without its refresh queue', async (name) => {
     for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);

@@ -60,7 +60,10 @@ describe('refresh worker handler', () => {
     );
 
     // Assess
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-junk' }, { itemIdentifier: 'm-poison' }]);
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm-junk' },
+      { itemIdentifier: 'm-poison' },
+    ]);
     expect(w.store.items.get('fine')?.version).toBe(1);
     expect(w.metrics.sum('InvalidEvent', 'malformed_refresh_order')).toBe(1);
     expect(w.log.lines).toContainEqual({

@@ -24,7 +24,7 @@ import {
   runRefreshOrders,
   type WorkerDependencies,
 } from '../../../functions/core/run-refresh-orders';
-import { workerConcurrencyFor } from '../../../functions/core/write-pacer';
+import { type DeployedSettings, deployedSettings } from './deployed-settings';
 
 /** The deployed settings the simulation runs with. */
 export interface ProductSettings {
@@ -55,30 +55,47 @@ export function secretWritesPerSecondFor(connections: number): number {
   return Math.max(DEFAULT_SECRET_WRITES_PER_SECOND, needed);
 }
 
-/** The settings a stack deploys for a fleet of `connections` with every other setting at its default. */
+/**
+ * The settings a stack deploys for a fleet of `connections` (its `secretWritesPerSecond` sized for
+ * it, every other prop at its default), read off the construct's synthesized template; the
+ * functions' configuration is read from the worker's environment as its handler reads it.
+ */
 export function productSettings(connections: number): ProductSettings {
-  const writesPerSecond = secretWritesPerSecondFor(connections);
-  const workerConcurrency = workerConcurrencyFor(writesPerSecond);
+  const secretWritesPerSecond = secretWritesPerSecondFor(connections);
+  let settings = synthesized.get(secretWritesPerSecond);
+  if (settings === undefined) {
+    settings = settingsOf(deployedSettings({ secretWritesPerSecond }));
+    synthesized.set(secretWritesPerSecond, settings);
+  }
+  return settings;
+}
+
+/** A synthesis takes seconds: one per write limit per process. */
+const synthesized = new Map<number, ProductSettings>();
+
+function settingsOf(deployed: DeployedSettings): ProductSettings {
   const config = readRefresherConfig({
+    ...deployed.worker.literalEnvironment,
+    // The variables whose values are references to the stack's resources: names only matter to AWS.
     [ENV.tableName]: 'sim-table',
-    [ENV.secretPrefix]: 'sim',
     [ENV.keyId]: 'sim-key',
     [ENV.eventBusName]: 'sim-bus',
     [ENV.refreshQueueUrl]: 'https://sqs.sim/refresh',
-    [ENV.secretWritesPerSecond]: String(writesPerSecond),
-    [ENV.refreshWorkerConcurrency]: String(workerConcurrency),
   });
   return {
     config,
-    // STAND-IN until the construct deploys the planner and the workers: their resources' settings.
     worker: {
-      memoryMb: 256,
-      timeoutMs: 120_000,
-      batchSize: REFRESH_WORKER_BATCH_SIZE,
-      maximumConcurrency: workerConcurrency,
+      memoryMb: deployed.worker.memoryMb,
+      timeoutMs: deployed.worker.timeoutMs,
+      batchSize: deployed.worker.batchSize,
+      maximumConcurrency: deployed.worker.maximumConcurrency,
     },
-    queue: { visibilityTimeoutMs: 720_000, maxReceiveCount: 5 },
-    planner: { memoryMb: 256, timeoutMs: 60_000, periodMs: 60_000 },
+    queue: deployed.queue,
+    planner: {
+      memoryMb: deployed.planner.memoryMb,
+      timeoutMs: deployed.planner.timeoutMs,
+      periodMs: deployed.planner.periodMs,
+    },
   };
 }
 

@@ -3,7 +3,7 @@
  * nothing fails, that the queue's duplicates cost no Zoho call (the lease makes them harmless), and
  * the queue's redelivery and dead-lettering.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fleetResult } from '../../bench/fleet/fleet-report';
 import { type FleetScenario, fleetScenario } from '../../bench/fleet/fleet-scenario';
 import { FleetWorld } from '../../bench/fleet/fleet-world';
@@ -13,6 +13,11 @@ import { SimQueue } from '../../bench/fleet/sim-queue';
 import { VirtualTime } from '../../bench/fleet/virtual-time';
 
 const CONNECTIONS = 60;
+
+// The settings come from the construct's synthesized template: seconds, once per file.
+beforeAll(() => {
+  productSettings(CONNECTIONS);
+}, 120_000);
 
 /** A small fleet for `hours` with nothing failing unless `overrides` says so. */
 function quietScenario(hours: number, overrides: Partial<FleetScenario> = {}): FleetScenario {

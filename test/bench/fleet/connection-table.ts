@@ -92,6 +92,13 @@ export class ConnectionTable {
     return this.#sizes[index] ?? 0;
   }
 
+  /** The mean size of the connection items now, in bytes. */
+  meanItemBytes(): number {
+    let sum = 0;
+    for (let index = 0; index < this.#items.length; index++) sum += this.#sizes[index] ?? 0;
+    return this.#items.length === 0 ? 0 : sum / this.#items.length;
+  }
+
   #sizeOf(index: number, connection: Connection): number {
     if (this.#sizeModel === undefined) {
       this.#sizeModel = new ConnectionSizeModel((c) => itemBytes(toConnectionItem(c)), connection);

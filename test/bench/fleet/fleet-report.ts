@@ -40,6 +40,10 @@ export interface FleetResult {
   readonly queue: Readonly<Record<string, number>>;
   readonly lambda: Readonly<Record<string, number>>;
   readonly loop: { readonly events: number; readonly instants: number; readonly wallMs: number };
+  /** The worker function's DynamoDB capacity units. */
+  readonly worker: { readonly writeUnits: number; readonly readUnits: number };
+  /** The mean size of a connection item at the end, in bytes (1 write unit per started KB). */
+  readonly meanItemBytes: number;
   /** The largest error of the item-size estimate behind the capacity units, in bytes. */
   readonly itemSizeErrorBytes: number;
 }
@@ -120,7 +124,9 @@ export function fleetResult(
       plannerTimeouts: planner.timeouts,
     },
     loop: { ...loop, wallMs },
+    worker: { writeUnits: worker.meter.writeUnits, readUnits: worker.meter.readUnits },
     itemSizeErrorBytes: world.table.sizeEstimateMaxError,
+    meanItemBytes: Math.round(world.table.meanItemBytes()),
   };
 }
 

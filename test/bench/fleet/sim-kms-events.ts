@@ -6,10 +6,21 @@ import type { EventPublisher, RefresherEvent, RefreshTokenCipher } from '../../.
 import { SimPort } from './sim-environment';
 
 const PREFIX = 'kms:';
+/** A KMS ciphertext blob is the plaintext and about this much more (key reference, IV, tag). */
+const KMS_BLOB_OVERHEAD_BYTES = 152;
+/** A Zoho refresh token (`1000.` + 32 + `.` + 32 hex digits): the seeded ones are shorter. */
+const REFRESH_TOKEN_LENGTH = 70;
 
-/** What the cipher's "ciphertext" of `plaintext` for `connectionId` is (also how the fleet is seeded). */
-export const simCiphertext = (connectionId: string, plaintext: string): string =>
-  `${PREFIX}${connectionId}:${plaintext}`;
+/**
+ * What the cipher's "ciphertext" of `plaintext` for `connectionId` is (also how the fleet is
+ * seeded): `kms:<id>:<length>:<plaintext>`, padded to the length of the base64 of a real KMS blob,
+ * so that the items it is stored on have their real size (and write units).
+ */
+export function simCiphertext(connectionId: string, plaintext: string): string {
+  const bound = `${PREFIX}${connectionId}:${plaintext.length}:${plaintext}`;
+  const blobBytes = Math.max(plaintext.length, REFRESH_TOKEN_LENGTH) + KMS_BLOB_OVERHEAD_BYTES;
+  return bound.padEnd(4 * Math.ceil(blobBytes / 3), '=');
+}
 
 export class SimCipher extends SimPort implements RefreshTokenCipher {
   async encrypt(connectionId: string, plaintext: string): Promise<string> {

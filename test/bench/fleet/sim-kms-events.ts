@@ -28,12 +28,19 @@ export class SimCipher extends SimPort implements RefreshTokenCipher {
     return simCiphertext(connectionId, plaintext);
   }
 
+  /** Gives back the plaintext of `simCiphertext`, if it was bound to `connectionId`. */
   async decrypt(connectionId: string, encrypted: string): Promise<string> {
     await this.call('kms.Decrypt', connectionId);
-    const bound = `${PREFIX}${connectionId}:`;
-    if (!encrypted.startsWith(bound))
-      throw new Error('InvalidCiphertextException: encryption context mismatch');
-    return encrypted.slice(bound.length);
+    // `kms:<connectionId>:<length>:`, compared in place: this runs once per refresh.
+    const idEnd = PREFIX.length + connectionId.length;
+    const bound =
+      encrypted.startsWith(PREFIX) &&
+      encrypted.startsWith(connectionId, PREFIX.length) &&
+      encrypted[idEnd] === ':';
+    if (!bound) throw new Error('InvalidCiphertextException: encryption context mismatch');
+    const lengthEnd = encrypted.indexOf(':', idEnd + 1);
+    const length = Number(encrypted.slice(idEnd + 1, lengthEnd));
+    return encrypted.slice(lengthEnd + 1, lengthEnd + 1 + length);
   }
 }
 

@@ -72,6 +72,25 @@ describe('a fleet where nothing fails', () => {
   });
 });
 
+describe('revoked refresh tokens', () => {
+  it('take their connections off the schedule after one rejected Zoho call each', async () => {
+    // Prepare: a fifth of the refresh tokens revoked by their users at random times.
+    const scenario = quietScenario(4, { revokedShare: 0.2 });
+
+    // Act
+    const { world, result } = await simulate(scenario);
+
+    // Assess: every connection Zoho refused waits for an operator, after exactly one refused call.
+    const waiting = Array.from({ length: CONNECTIONS }, (_, i) => world.table.at(i)).filter(
+      (connection) => connection?.status === 'reauthorization_required',
+    ).length;
+    expect(waiting).toBeGreaterThan(0);
+    expect(result.zoho.revokedRejections).toBe(waiting);
+    expect(world.metrics.total('ReauthorizationRequired')).toBe(waiting);
+    expect(result.expiredSeconds).toBe(0);
+  });
+});
+
 describe('duplicate deliveries', () => {
   it('cost no Zoho call: every receive delivered twice, each duplicate loses the lease race', async () => {
     // Prepare: SQS delivers a second copy of every message it hands out.

@@ -28,6 +28,29 @@ export const handlerEntry = (name: string) => join(PACKAGE_ROOT, 'functions', na
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";
 
+/**
+ * The bundling every function of the project shares (test/bench/cold-start measures the bundles it
+ * makes against bundles of only the AWS SDK clients they use, built with these same options).
+ */
+export const PROJECT_BUNDLING: nodejs.BundlingOptions = {
+  minify: true,
+  // Error classes name themselves (`new.target.name`) and logs and metrics carry those names:
+  // minified, ConfigurationError would log as `Kr`. Stack frames keep the functions' names too.
+  keepNames: true,
+  // Stack traces point into the TypeScript sources without `--enable-source-maps`, which parses the
+  // whole map at every cold start: the injected module reads it only when a stack is formatted.
+  sourceMap: true,
+  // Sources' paths and positions are all a stack trace needs; their text would triple the map.
+  sourcesContent: false,
+  inject: [join(PACKAGE_ROOT, 'functions', 'aws', 'source-mapped-stacks.ts')],
+  target: 'node22',
+  format: nodejs.OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle the AWS SDK too: a pinned, tested SDK instead of whatever the runtime ships.
+  externalModules: [],
+};
+
 export interface ProjectFunctionProps {
   /** Folder under `functions/` holding `handler.ts`. */
   readonly handlerName: string;
@@ -83,29 +106,14 @@ export class ProjectFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: this.tracing,
-      environment: {
-        ...props.environment,
-        // Stack traces point into the TypeScript sources through the bundled source maps.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      // No NODE_OPTIONS=--enable-source-maps: see PROJECT_BUNDLING.
+      environment: props.environment,
       ...props.asyncInvoke,
       // Outside this repository (installed as a package) there is no lock file: CDK looks from the cwd.
       ...(existsSync(lockFile) ? { depsLockFilePath: lockFile, projectRoot: PACKAGE_ROOT } : {}),
       // test/bench/lambda-bundles.ts synthesizes exactly this bundling for the lambda-footprint
       // benchmark, which runs the result (node22 target included) on Node 20 as well.
-      bundling: {
-        minify: true,
-        // Error classes name themselves (`new.target.name`) and logs and metrics carry those names:
-        // minified, ConfigurationError would log as `Kr`.
-        keepNames: true,
-        sourceMap: true,
-        target: 'node22',
-        format: nodejs.OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle the AWS SDK too: a pinned, tested SDK instead of whatever the runtime ships.
-        externalModules: [],
-      },
+      bundling: PROJECT_BUNDLING,
     });
   }
 }

@@ -34,6 +34,8 @@ export interface BenchContext {
   readonly emulator: boolean;
   /** Progress lines, on stderr so that `--json` output stays clean. */
   progress(line: string): void;
+  /** A result line for the reader (stdout; stderr with `--json`, which keeps stdout for the report). */
+  output(line: string): void;
 }
 
 /** A benchmark, selectable by name with `--only`. */

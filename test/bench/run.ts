@@ -6,7 +6,9 @@
  */
 import { cpus, platform } from 'node:os';
 import { abuse } from './abuse.bench-case';
+import { coldStart } from './cold-start.bench-case';
 import { consumerCachedRead } from './consumer-cached-read.bench-case';
+import { fleet } from './fleet.bench-case';
 import { fuzz } from './fuzz.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
 import { lambdaFootprint } from './lambda-footprint.bench-case';
@@ -25,6 +27,8 @@ const BENCHES: readonly Bench[] = [
   lambdaFootprint,
   abuse,
   fuzz,
+  fleet,
+  coldStart,
 ];
 
 interface Args {
@@ -134,6 +138,7 @@ async function main(): Promise<number> {
   const context: BenchContext = {
     emulator: args.emulator,
     progress: (line) => process.stderr.write(`[bench] ${line}\n`),
+    output: (line) => (args.json ? process.stderr : process.stdout).write(`${line}\n`),
   };
   const selected = BENCHES.filter((bench) => args.only?.includes(bench.name) ?? true);
   const rows: BenchRow[] = [];

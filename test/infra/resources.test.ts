@@ -101,7 +101,6 @@ describe('the default refresher', () => {
             REFRESH_WORKER_CONCURRENCY: '10',
             ZOHO_BUDGET: '9',
             ZOHO_TIMEOUT_MS: '8000',
-            NODE_OPTIONS: '--enable-source-maps',
             // Only the planner and the workers know the refresh queue.
             ...(hasQueue && { REFRESH_QUEUE_URL: { Ref: logicalId(refresher.refreshQueue) } }),
           },
@@ -304,7 +303,6 @@ describe('configured refresher', () => {
           ZOHO_TOKENS_CONNECTION_ID: 'acme-books',
           ZOHO_TOKENS_SECRET_PREFIX: 'zoho-token-refresher',
           ZOHO_TOKENS_EVENT_BUS_NAME: { Ref: logicalId(built.refresher.eventBus) },
-          NODE_OPTIONS: '--enable-source-maps',
         },
       },
     });

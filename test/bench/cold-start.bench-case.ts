@@ -1,0 +1,121 @@
+/**
+ * `cold-start`: how long each deployed bundle takes to import in a fresh node (Lambda's cold start
+ * before the first invocation), against its floor: a bundle of only the AWS SDK clients it uses,
+ * created as the handler creates them, built by CDK with the same bundling in the same run. The
+ * goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
+ * `NODE_OPTIONS=--enable-source-maps`, which the functions no longer set (PROJECT_BUNDLING's
+ * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the
+ * flag) so that a noisy neighbour slows all three alike: the ratios are the medians of each round's.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../../infra/refresher-function';
+import { type DeployedBundle, deployedBundles, floorBundles } from './cold-start/deployed-bundles';
+import { timeImport, writeImportTimer } from './cold-start/import-timer';
+import { type Bench, type BenchContext, type BenchRow, Checks, row, summarise } from './harness';
+
+const NAME = 'cold-start';
+/** Fresh processes per variant; `COLD_START_RUNS` overrides. */
+const DEFAULT_RUNS = 11;
+/** The issue's bound on a bundle's import time over its floor's. */
+const MAX_RATIO = 1.1;
+const SOURCE_MAPS_FLAG = '--enable-source-maps';
+
+export const coldStart: Bench = {
+  name: NAME,
+  description: 'import time of each deployed bundle against a bundle of only its AWS SDK clients',
+  async run(context) {
+    const outdir = await mkdtemp(join(tmpdir(), 'zoho-cold-start-'));
+    // Floor sources must resolve the SDK from the package's node_modules.
+    const workdir = await mkdtemp(join(PACKAGE_ROOT, 'test', 'bench', '.cold-start-'));
+    try {
+      context.progress(`${NAME}: synthesizing the construct with bundling (CDK runs esbuild per function)`);
+      const bundles = await deployedBundles(join(outdir, 'deployed'));
+      context.progress(`${NAME}: building the floors (only the AWS SDK clients of each bundle)`);
+      const floors = await floorBundles(
+        bundles.map((bundle) => bundle.sdkClients),
+        workdir,
+        join(outdir, 'floors'),
+      );
+      const timer = await writeImportTimer(outdir);
+      const rows: BenchRow[] = [];
+      for (const bundle of bundles) {
+        const floor = floors.get(bundle.sdkClients.join('+'));
+        if (floor === undefined) throw new Error(`${bundle.name}: no floor was built`);
+        rows.push(await measureBundle(context, timer, bundle, floor));
+      }
+      return rows;
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+      await rm(workdir, { recursive: true, force: true });
+    }
+  },
+};
+
+async function measureBundle(
+  context: BenchContext,
+  timer: string,
+  bundle: DeployedBundle,
+  floor: string,
+): Promise<BenchRow> {
+  const runs = Number(process.env.COLD_START_RUNS ?? DEFAULT_RUNS);
+  const deployed = environmentOf(bundle);
+  const { NODE_OPTIONS: _deployedOptions, ...bare } = deployed;
+  const withFlag = { ...bare, NODE_OPTIONS: SOURCE_MAPS_FLAG };
+  context.progress(`${NAME}: ${bundle.name}, ${runs} fresh processes per variant`);
+  const times = { floor: [] as number[], bundle: [] as number[], flag: [] as number[] };
+  let handlers = 0;
+  for (let run = 0; run < runs; run++) {
+    times.floor.push((await timeImport(timer, floor, bundle.memoryMb, bare)).importMs);
+    const timing = await timeImport(timer, bundle.bundle, bundle.memoryMb, deployed);
+    if (timing.handler) handlers++;
+    times.bundle.push(timing.importMs);
+    times.flag.push((await timeImport(timer, bundle.bundle, bundle.memoryMb, withFlag)).importMs);
+  }
+  const median = (values: number[]) => summarise(values).medianMs;
+  const [floorMs, bundleMs, flagMs] = [median(times.floor), median(times.bundle), median(times.flag)];
+  // Each round's ratio, then their median: a neighbour's burst slows one round's three imports alike.
+  const ratio = median(times.bundle.map((ms, i) => ms / (times.floor[i] ?? ms)));
+  const flagRatio = median(times.flag.map((ms, i) => ms / (times.floor[i] ?? ms)));
+  context.output(
+    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
+  );
+  const checks = new Checks();
+  checks.expect('imports whose bundle exports a handler', handlers, runs);
+  checks.expect(
+    `deployed with NODE_OPTIONS ${SOURCE_MAPS_FLAG}`,
+    deployed.NODE_OPTIONS?.includes(SOURCE_MAPS_FLAG) ? 1 : 0,
+    0,
+  );
+  return row(`${NAME}/${bundle.name}`, 1, summarise(times.bundle), {
+    counts: {
+      bundleKb: Math.round(bundle.bundleBytes / 1024),
+      floorMs: round(floorMs),
+      ratio: round(ratio, 2),
+      withSourceMapsMs: round(flagMs),
+      withSourceMapsRatio: round(flagRatio, 2),
+    },
+    checks: checks.list,
+    note: `total ms = the import (median of ${runs} fresh processes); goal: ratio <= ${MAX_RATIO} (floor: ${bundle.sdkClients.join(', ')})`,
+  });
+}
+
+/** The function's environment as Lambda sets it: literals, placeholders for references, Lambda's own. */
+function environmentOf(bundle: DeployedBundle): Record<string, string> {
+  return {
+    ...bundle.literalEnvironment,
+    ...Object.fromEntries(
+      bundle.referencedVariables.map((name) => [name, `cold-start-${name.toLowerCase()}`]),
+    ),
+    AWS_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: bundle.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(bundle.memoryMb),
+    TZ: ':UTC',
+  };
+}
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;

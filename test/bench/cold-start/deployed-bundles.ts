@@ -1,0 +1,159 @@
+/**
+ * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
+ * bundle uses, a bundle of only those clients (created as the handlers create theirs), built by CDK
+ * with the project's own bundling options. Both come out of `app.synth()` with bundling, so what is
+ * measured is what `cdk deploy` uploads.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { PACKAGE_ROOT, PROJECT_BUNDLING, ProjectFunction } from '../../../infra/refresher-function';
+import { refresherStack, TEST_ENV, testApp } from '../../infra/infra-support';
+
+/** One deployed function's bundle and what it runs with. */
+export interface DeployedBundle {
+  /** The construct id of the function (`OnDemandRefresh`, `Planner`, …). */
+  readonly name: string;
+  /** Absolute path of `index.mjs`; its source map lies next to it. */
+  readonly bundle: string;
+  readonly bundleBytes: number;
+  readonly memoryMb: number;
+  /** Variables whose value is a literal in the template (settings, NODE_OPTIONS if any). */
+  readonly literalEnvironment: Readonly<Record<string, string>>;
+  /** Variables whose value is a CloudFormation reference (a table name, a queue URL, …). */
+  readonly referencedVariables: readonly string[];
+  /** The `@aws-sdk/client-*` packages in the bundle (from its source map's sources), sorted. */
+  readonly sdkClients: readonly string[];
+}
+
+interface LambdaResource {
+  readonly Properties: {
+    readonly Code?: { readonly S3Key?: string };
+    readonly MemorySize?: number;
+    readonly Environment?: { readonly Variables?: Record<string, unknown> };
+  };
+}
+
+type Template = { Resources: Record<string, LambdaResource> };
+
+/** Synthesizes the construct with its defaults and bundling into `outdir`; every function of it. */
+export async function deployedBundles(outdir: string): Promise<DeployedBundle[]> {
+  const { app, stack, refresher } = refresherStack({}, { bundle: true, outdir });
+  const template = await synthesize(app, stack);
+  const functions = refresher.node.findAll().filter((node) => node instanceof ProjectFunction);
+  return Promise.all(
+    functions.map(async (fn) => {
+      const resource = template.Resources[logicalIdOf(fn.fn)];
+      const properties = resource?.Properties;
+      if (properties?.MemorySize === undefined) throw new Error(`${fn.node.id}: no function in the template`);
+      const bundle = await bundleOf(outdir, resource);
+      const variables = Object.entries(properties.Environment?.Variables ?? {});
+      return {
+        name: fn.node.id,
+        bundle,
+        bundleBytes: (await readFile(bundle)).byteLength,
+        memoryMb: properties.MemorySize,
+        literalEnvironment: Object.fromEntries(
+          variables.filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+        ),
+        referencedVariables: variables.filter(([, value]) => typeof value !== 'string').map(([name]) => name),
+        sdkClients: await sdkClientsOf(bundle),
+      };
+    }),
+  );
+}
+
+/**
+ * One floor bundle per set of SDK client packages, built with the project's bundling (without its
+ * injected stack-trace module: a floor is the clients and nothing else). `workdir` must lie inside
+ * the package, where the clients resolve; keyed by the clients joined with `+`.
+ */
+export async function floorBundles(
+  clientSets: ReadonlyArray<readonly string[]>,
+  workdir: string,
+  outdir: string,
+): Promise<Map<string, string>> {
+  const app = testApp({ bundle: true, outdir });
+  const stack = new Stack(app, 'Floors', { env: TEST_ENV });
+  const lockFile = join(PACKAGE_ROOT, 'package-lock.json');
+  const functions = new Map<string, nodejs.NodejsFunction>();
+  for (const clients of clientSets) {
+    const key = clients.join('+');
+    if (functions.has(key)) continue;
+    const entry = join(workdir, `floor-${functions.size}`, 'floor.ts');
+    await mkdir(join(entry, '..'), { recursive: true });
+    await writeFile(entry, await floorSource(clients));
+    functions.set(
+      key,
+      new nodejs.NodejsFunction(stack, `Floor${functions.size}`, {
+        entry,
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        depsLockFilePath: lockFile,
+        projectRoot: PACKAGE_ROOT,
+        bundling: { ...PROJECT_BUNDLING, inject: [] },
+      }),
+    );
+  }
+  const template = await synthesize(app, stack);
+  const floors = new Map<string, string>();
+  for (const [key, fn] of functions)
+    floors.set(key, await bundleOf(outdir, template.Resources[logicalIdOf(fn)]));
+  return floors;
+}
+
+/** A floor's source: the clients imported and created at module scope, as the adapters do. */
+async function floorSource(clients: readonly string[]): Promise<string> {
+  const classes = await Promise.all(clients.map(clientClassOf));
+  const imports = clients.map((pkg, i) => `import { ${classes[i]} } from '@aws-sdk/${pkg}';`);
+  return [
+    '// Generated by test/bench/cold-start: only the AWS SDK clients a handler uses.',
+    ...imports,
+    `export const clients = [${classes.map((name) => `new ${name}({})`).join(', ')}];`,
+    'export const handler = async () => clients.length;',
+    '',
+  ].join('\n');
+}
+
+/** The client class a `client-*` package exports (`DynamoDBClient`, `SQSClient`, …). */
+async function clientClassOf(pkg: string): Promise<string> {
+  const module = (await import(`@aws-sdk/${pkg}`)) as Record<string, unknown>;
+  const name = Object.keys(module)
+    .filter((key) => /^[A-Z][A-Za-z0-9]*Client$/.test(key) && typeof module[key] === 'function')
+    .sort((a, b) => a.length - b.length)[0];
+  if (name === undefined) throw new Error(`@aws-sdk/${pkg} exports no client class`);
+  return name;
+}
+
+/** The client packages a bundle holds, from its source map (every input file is a source). */
+async function sdkClientsOf(bundle: string): Promise<string[]> {
+  const map = JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources?: string[] };
+  const clients = new Set<string>();
+  for (const source of map.sources ?? []) {
+    const match = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(source);
+    if (match?.[1]) clients.add(match[1]);
+  }
+  return [...clients].sort();
+}
+
+async function synthesize(app: ReturnType<typeof testApp>, stack: Stack): Promise<Template> {
+  const assembly = app.synth();
+  return JSON.parse(
+    await readFile(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8'),
+  ) as Template;
+}
+
+function logicalIdOf(fn: nodejs.NodejsFunction): string {
+  return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
+}
+
+/** The bundle of a function resource: the asset's S3 key is `<hash>.zip`, its folder `asset.<hash>`. */
+async function bundleOf(outdir: string, resource: LambdaResource | undefined): Promise<string> {
+  const key = resource?.Properties.Code?.S3Key;
+  if (key === undefined) throw new Error('a function without a code asset');
+  return join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+}

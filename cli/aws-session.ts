@@ -74,6 +74,7 @@ export class AwsSession {
       ['profile', 'profile'],
       ['aws-endpoint', 'awsEndpoint'],
       ['stack', 'stack'],
+      ['instance', 'instance'],
       ['table', 'table'],
       ['bus', 'bus'],
       ['key', 'key'],

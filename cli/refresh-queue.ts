@@ -74,14 +74,22 @@ export async function lookAtRefreshQueue(
   try {
     const url = await findRefreshQueueUrl(target, sqs);
     if (url === undefined) return { kind: 'missing', local: target.local };
-    return { kind: 'read', state: await readRefreshQueue(sqs, url) };
+    return { kind: 'read', state: await readRefreshQueue(sqs, url, target.names.refreshDeadLetterQueueUrl) };
   } catch (error) {
     return { kind: 'unreadable', error };
   }
 }
 
-/** Reads the queue's depth and settings, and its dead-letter queue's depth. */
-export async function readRefreshQueue(sqs: SQSClient, url: string): Promise<RefreshQueueState> {
+/**
+ * Reads the queue's depth and settings, and its dead-letter queue's depth. The dead-letter queue is
+ * the one the redrive policy names: its URL as the stack's output gives it, or else looked up by name
+ * (an emulator's; against AWS that needs `sqs:GetQueueUrl`, which `grantOperate` does not give).
+ */
+export async function readRefreshQueue(
+  sqs: SQSClient,
+  url: string,
+  deadLetterQueueUrl?: string,
+): Promise<RefreshQueueState> {
   const attributes = await queueAttributes(sqs, url, [
     'QueueArn',
     'ApproximateNumberOfMessages',
@@ -91,8 +99,12 @@ export async function readRefreshQueue(sqs: SQSClient, url: string): Promise<Ref
     'RedrivePolicy',
   ]);
   const redrive = parseRedrivePolicy(attributes.RedrivePolicy);
-  const deadLetterUrl =
-    redrive === undefined ? undefined : await queueUrlOfArn(sqs, redrive.deadLetterTargetArn);
+  let deadLetterUrl: string | undefined;
+  if (redrive !== undefined) {
+    deadLetterUrl = namesQueue(deadLetterQueueUrl, redrive.deadLetterTargetArn)
+      ? deadLetterQueueUrl
+      : await queueUrlOfArn(sqs, redrive.deadLetterTargetArn);
+  }
   const deadLetterDepth =
     deadLetterUrl === undefined
       ? undefined
@@ -157,6 +169,12 @@ function parseRedrivePolicy(
   } catch {
     return undefined;
   }
+}
+
+/** Whether `url` is the queue of `arn` (a queue URL ends with its account and name). */
+function namesQueue(url: string | undefined, arn: string): boolean {
+  const [, , , , account, name] = arn.split(':');
+  return url?.endsWith(`/${account}/${name}`) === true;
 }
 
 /** `arn:aws:sqs:REGION:ACCOUNT:NAME` → its URL (GetQueueUrl, which also proves it exists). */

@@ -23,7 +23,7 @@ export const localWorkCommand: CommandSpec = {
   ],
   examples: [
     {
-      what: "Refresh what the sandbox's planner queued, against its emulator",
+      what: 'Deliver the orders a local sweep held back until their connections were due',
       run: 'zoho-tokens local work --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
     },
   ],

@@ -5,10 +5,16 @@
  * worker. A planner that enqueues into a queue nothing drains refreshes nothing: this is where that
  * shows before tokens expire.
  */
-import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import {
+  type EventSourceMappingConfiguration,
+  GetFunctionConfigurationCommand,
+  ListEventSourceMappingsCommand,
+} from '@aws-sdk/client-lambda';
 import type { AwsTarget, TargetClients } from '../aws-target';
 import { findRefreshQueueUrl, type RefreshQueueState, readRefreshQueue } from '../refresh-queue';
 import { type Check, fail, guarded, ok, warn } from './check';
+
+const isAccessDenied = (error: unknown) => error instanceof Error && /^AccessDenied/.test(error.name);
 
 const QUEUE = 'refresh queue';
 const DEAD_LETTERS = 'refresh dead-letter queue';
@@ -33,7 +39,7 @@ export async function queueChecks(target: AwsTarget, clients: TargetClients): Pr
       ),
     ];
   }
-  const state = await readRefreshQueue(clients.sqs, url);
+  const state = await readRefreshQueue(clients.sqs, url, target.names.refreshDeadLetterQueueUrl);
   const checks = [queueCheck(state), deadLetterCheck(target, state)];
   if (!target.local) checks.push(...(await guarded(MAPPING, () => mappingChecks(target, clients, state))));
   return checks;
@@ -86,10 +92,23 @@ async function mappingChecks(
       ),
     ];
   }
-  const { EventSourceMappings = [] } = await clients.lambda.send(
-    new ListEventSourceMappingsCommand({ FunctionName: worker, EventSourceArn: state.arn }),
-  );
-  const mapping = EventSourceMappings[0];
+  let mappings: EventSourceMappingConfiguration[];
+  try {
+    ({ EventSourceMappings: mappings = [] } = await clients.lambda.send(
+      new ListEventSourceMappingsCommand({ FunctionName: worker, EventSourceArn: state.arn }),
+    ));
+  } catch (error) {
+    // IAM grants this action on `*` only, so an operator's least-privilege role may lack it.
+    if (!isAccessDenied(error)) throw error;
+    return [
+      warn(
+        MAPPING,
+        `could not look at the event source of ${worker}: these credentials may not lambda:ListEventSourceMappings`,
+        'grant lambda:ListEventSourceMappings (resource *) to check it, or look in the Lambda console',
+      ),
+    ];
+  }
+  const mapping = mappings[0];
   if (mapping === undefined) {
     return [
       fail(

@@ -11,6 +11,10 @@ two rather than in hours:
 - DynamoDB's TransactWriteItems deep-copies every table it touches before it starts, to roll back on
   failure: a copy of every connection and history item for each commit, about a second per commit
   at 2,000 connections. Instead, the items the transaction names are saved, and restored if it fails.
+- Every request lists moto's package directory (hundreds of stat calls) to find its service, and
+  every response lists its handler class's methods with `inspect`: both are the same for the life
+  of the server, so they are computed once. The access log line werkzeug writes per request goes too
+  (its warnings and errors stay).
 
 A moto other than the pinned one is left as it is (the internals patched here may have changed).
 """
@@ -35,6 +39,23 @@ def apply():
         return
     _fast_sqs_clock()
     _transactions_save_only_their_items()
+    _dispatch_computed_once()
+
+
+def _dispatch_computed_once():
+    import functools
+    import logging
+
+    import moto.backends as backends
+    import moto.core.responses as responses
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+    method_names = functools.lru_cache(maxsize=None)(responses.method_names_from_class)
+    responses.method_names_from_class = lambda clazz: list(method_names(clazz))
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def _fast_sqs_clock():

@@ -39,6 +39,7 @@ const invoked: Array<{ functionName: string; payload: unknown }> = [];
 let functionEnv: Record<string, string> = {};
 let mapping: EventSourceMappingConfiguration = {};
 let functionTimeout = 60;
+let mappingsDenied = false;
 let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
@@ -96,7 +97,10 @@ beforeAll(async () => {
   lambda
     .on(GetFunctionConfigurationCommand)
     .callsFake(async () => ({ Environment: { Variables: functionEnv }, Timeout: functionTimeout }));
-  lambda.on(ListEventSourceMappingsCommand).callsFake(async () => ({ EventSourceMappings: [mapping] }));
+  lambda.on(ListEventSourceMappingsCommand).callsFake(async () => {
+    if (mappingsDenied) throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    return { EventSourceMappings: [mapping] };
+  });
   await world.putClient();
 });
 
@@ -112,8 +116,10 @@ describe('zoho-tokens against a deployed stack', () => {
 
     // Act
     const result = await runCli(stack('status', '--json'));
+    const table = await runCli(stack('status'));
 
-    // Assess
+    // Assess: the refresh queues too are the stack's outputs
+    expect(table.stdout).toContain('Refresh queue: empty; dead-letter queue: empty.');
     expect(result.code).toBe(0);
     expect(result.json<Array<{ connectionId: string }>>().map((view) => view.connectionId)).toEqual([
       'aws-a',
@@ -289,6 +295,9 @@ describe('zoho-tokens against a deployed stack', () => {
     functionTimeout = 900;
     const slowWorker = await runCli(stack('doctor', '--json'));
     functionTimeout = 60;
+    mappingsDenied = true;
+    const denied = await runCli(stack('doctor', '--json'));
+    mappingsDenied = false;
 
     // Assess
     expect(checksOf(good.stdout)('worker event source')).toEqual({
@@ -307,6 +316,13 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(checksOf(wholeBatches.stdout)('worker event source')).toMatchObject({
       status: 'fail',
       message: `the event source mapping of ${WORKER} does not report batch item failures: one failed order makes the whole batch come back`,
+    });
+    // grantOperate leaves lambda:ListEventSourceMappings out (IAM grants it on * only)
+    expect(checksOf(denied.stdout)('worker event source')).toEqual({
+      name: 'worker event source',
+      status: 'warn',
+      message: `could not look at the event source of ${WORKER}: these credentials may not lambda:ListEventSourceMappings`,
+      fix: 'grant lambda:ListEventSourceMappings (resource *) to check it, or look in the Lambda console',
     });
     expect(checksOf(slowWorker.stdout)('refresh queue visibility')).toMatchObject({
       status: 'fail',

@@ -61,6 +61,7 @@ export class AwsSession {
       ['profile', 'profile'],
       ['aws-endpoint', 'awsEndpoint'],
       ['stack', 'stack'],
+      ['instance', 'instance'],
       ['table', 'table'],
       ['bus', 'bus'],
       ['key', 'key'],

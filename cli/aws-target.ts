@@ -38,6 +38,9 @@ export interface TargetNames {
   /** The function operator commands (refresh, enable, revoke, doctor ID) invoke. */
   readonly operatorFunctionName?: string;
   readonly deadLetterQueueUrl?: string;
+  /** Namespace and `service` dimension of the refresher's metrics (a named instance has its own). */
+  readonly metricsNamespace?: string;
+  readonly metricsService?: string;
 }
 
 export interface AwsTarget {
@@ -57,6 +60,8 @@ export interface TargetFlags {
   readonly profile?: string;
   readonly awsEndpoint?: string;
   readonly stack?: string;
+  /** The refresher's instanceName, when its stack holds several: its output keys carry that prefix. */
+  readonly instance?: string;
   readonly table?: string;
   readonly bus?: string;
   readonly key?: string;
@@ -194,11 +199,15 @@ export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolve
   } finally {
     client.destroy();
   }
+  const prefix = outputKeyPrefix(flags.instance);
+  const output = (key: string): string | undefined => outputs[`${prefix}${key}`];
   const need = (key: string) => {
-    const value = outputs[key];
+    const value = output(key);
     if (value === undefined) {
       throw new ConfigurationError(
-        `Stack '${stackName}' has no output '${key}'; is it a zoho-token-refresher stack?`,
+        flags.instance === undefined
+          ? `Stack '${stackName}' has no output '${key}'; is it a zoho-token-refresher stack?`
+          : `Stack '${stackName}' has no output '${prefix}${key}': no refresher named '${flags.instance}' in it`,
       );
     }
     return value;
@@ -212,17 +221,26 @@ export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolve
       eventBusName: flags.bus ?? need(OUTPUT_KEYS.eventBusName),
       keyId: flags.key ?? need(OUTPUT_KEYS.refreshTokenKeyArn),
       secretPrefix: flags.secretPrefix ?? need(OUTPUT_KEYS.secretPrefix),
-      ...optional('alarmTopicArn', outputs[OUTPUT_KEYS.alarmTopicArn]),
-      ...optional('plannerFunctionName', outputs[OUTPUT_KEYS.plannerFunctionName]),
-      ...optional('refreshWorkerFunctionName', outputs[OUTPUT_KEYS.refreshWorkerFunctionName]),
-      ...optional('refreshQueueUrl', outputs[OUTPUT_KEYS.refreshQueueUrl]),
-      ...optional('refreshDeadLetterQueueUrl', outputs[OUTPUT_KEYS.refreshDeadLetterQueueUrl]),
-      ...optional('onDemandFunctionName', outputs[OUTPUT_KEYS.onDemandFunctionName]),
-      ...optional('operatorFunctionName', outputs[OUTPUT_KEYS.operatorFunctionName]),
-      ...optional('deadLetterQueueUrl', outputs[OUTPUT_KEYS.deadLetterQueueUrl]),
+      ...optional('alarmTopicArn', output(OUTPUT_KEYS.alarmTopicArn)),
+      ...optional('plannerFunctionName', output(OUTPUT_KEYS.plannerFunctionName)),
+      ...optional('refreshWorkerFunctionName', output(OUTPUT_KEYS.refreshWorkerFunctionName)),
+      ...optional('refreshQueueUrl', output(OUTPUT_KEYS.refreshQueueUrl)),
+      ...optional('refreshDeadLetterQueueUrl', output(OUTPUT_KEYS.refreshDeadLetterQueueUrl)),
+      ...optional('onDemandFunctionName', output(OUTPUT_KEYS.onDemandFunctionName)),
+      ...optional('operatorFunctionName', output(OUTPUT_KEYS.operatorFunctionName)),
+      ...optional('deadLetterQueueUrl', output(OUTPUT_KEYS.deadLetterQueueUrl)),
+      ...optional('metricsNamespace', output(OUTPUT_KEYS.metricsNamespace)),
+      ...optional('metricsService', output(OUTPUT_KEYS.metricsService)),
     },
   };
 }
+
+/**
+ * The prefix of a named refresher's output keys, as the construct makes it (`addRefresherOutputs`):
+ * the instance name capitalised (`dev` → `DevTableName`); none without a name.
+ */
+export const outputKeyPrefix = (instance: string | undefined): string =>
+  instance === undefined ? '' : `${instance.charAt(0).toUpperCase()}${instance.slice(1)}`;
 
 const optional = <K extends string>(key: K, value: string | undefined) =>
   (value === undefined ? {} : { [key]: value }) as Partial<Record<K, string>>;

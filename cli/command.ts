@@ -91,6 +91,12 @@ export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     value: 'NAME',
     description: 'the deployed stack whose outputs name everything (default: ZohoTokenRefresher)',
   },
+  instance: {
+    type: 'string',
+    value: 'NAME',
+    description:
+      "the refresher's instanceName, when the stack holds several (its outputs are prefixed: Dev…)",
+  },
   table: { type: 'string', value: 'NAME', description: 'connections table (instead of the stack output)' },
   bus: { type: 'string', value: 'NAME', description: 'event bus (instead of the stack output)' },
   key: {
@@ -123,7 +129,7 @@ function targetOptions(target: CommandSpec['target']): Record<string, OptionSpec
   if (target !== 'emulator') return TARGET_OPTIONS;
   // Against an emulator the names default to those of `local init`, never to a stack's outputs,
   // and it needs no credentials: no --stack, no --profile.
-  const { stack: _stack, profile: _profile, ...emulator } = TARGET_OPTIONS;
+  const { stack: _stack, profile: _profile, instance: _instance, ...emulator } = TARGET_OPTIONS;
   return Object.fromEntries(
     Object.entries(emulator).map(([name, option]) => [
       name,

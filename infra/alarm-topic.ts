@@ -1,7 +1,7 @@
 /**
- * The SNS topic every alarm notifies, encrypted with a key of its own. Not the refresh-token key:
- * CloudWatch must be able to decrypt on this one, and no principal but the refreshers may ever
- * decrypt with that one.
+ * The SNS topic every alarm notifies: the team's own (`existingAlarmTopic`), or one of the
+ * refresher's, encrypted with a key of its own. Not the refresh-token key: CloudWatch must be able
+ * to decrypt on this one, and no principal but the refreshers may ever decrypt with that one.
  */
 import { ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -74,4 +74,25 @@ export class AlarmTopic extends Construct {
       acknowledgeEmailSubscription(subscription);
     }
   }
+}
+
+/** Where the alarms go: the topic, and its key when the refresher made both. */
+export interface AlarmRouting {
+  readonly topic: sns.ITopic;
+  /** undefined for an existing topic: its encryption is its owner's business. */
+  readonly key: kms.IKey | undefined;
+}
+
+export interface AlarmRoutingProps extends AlarmTopicProps {
+  readonly existingTopic: sns.ITopic | undefined;
+}
+
+/** The existing topic as is (no resource made), or a new {@link AlarmTopic} under `id`. */
+export function alarmRouting(scope: Construct, id: string, props: AlarmRoutingProps): AlarmRouting {
+  if (props.existingTopic !== undefined) return { topic: props.existingTopic, key: undefined };
+  const { topic, key } = new AlarmTopic(scope, id, {
+    email: props.email,
+    removalPolicy: props.removalPolicy,
+  });
+  return { topic, key };
 }

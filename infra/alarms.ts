@@ -9,38 +9,20 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
-import type { MetricName } from '../functions/core/ports';
+import type { MetricsIdentity } from '../functions/aws/metrics-identity';
 import {
   ALARM_SPECS,
   type AlarmSpec,
   alarmThreshold,
-  FIVE_MINUTES_SECONDS,
   periodSeconds,
   type RefresherFunction,
 } from './alarm-specs';
-
-const FIVE_MINUTES = Duration.seconds(FIVE_MINUTES_SECONDS);
-
-/** A metric the refresher emits, with the `service` dimension every data point carries. */
-export function refresherMetric(
-  name: MetricName,
-  statistic: string,
-  period: Duration = FIVE_MINUTES,
-  label?: string,
-): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: name,
-    dimensionsMap: { service: SERVICE_NAME },
-    statistic,
-    period,
-    ...(label === undefined ? {} : { label }),
-  });
-}
+import { refresherMetrics } from './refresher-metrics';
 
 export interface RefresherAlarmsProps {
   readonly topic: sns.ITopic;
+  /** The instance whose refresher metrics the alarms watch. */
+  readonly metrics: MetricsIdentity;
   readonly functions: Readonly<Record<RefresherFunction, lambda.IFunction>>;
   readonly deadLetterQueue: sqs.IQueue;
   readonly refreshQueue: sqs.IQueue;
@@ -91,7 +73,7 @@ function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMet
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':
-      return refresherMetric(source.metric, spec.statistic, period);
+      return refresherMetrics(props.metrics)(source.metric, spec.statistic, period);
     case 'function': {
       const fn = props.functions[source.fn];
       return source.metric === 'Errors' ? fn.metricErrors(options) : fn.metricThrottles(options);

@@ -4,6 +4,8 @@
  * not parse fails the synth with the context key in the message.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { DEFAULT_STACK_NAME } from '../functions/aws/names';
 import { ConfigurationError } from '../functions/core/errors';
@@ -22,6 +24,13 @@ export const CONTEXT_KEYS = {
   allowedAccountsServers: 'allowedAccountsServers',
   exampleConsumer: 'exampleConsumer',
   exampleConsumerConnectionId: 'exampleConsumerConnectionId',
+  instanceName: 'instanceName',
+  metricsNamespace: 'metricsNamespace',
+  /** An SNS topic of yours (ARN) for the alarms: the construct's `existingAlarmTopic`. */
+  alarmTopicArn: 'alarmTopicArn',
+  logRetentionDays: 'logRetentionDays',
+  /** true: X-Ray active tracing (`lambda.Tracing.ACTIVE`). */
+  tracing: 'tracing',
 } as const;
 
 /**
@@ -37,6 +46,8 @@ const REMOVED_KEYS: Readonly<Record<string, string>> = {
 export interface AppSettings {
   readonly stackName: string;
   readonly refresher: ZohoTokenRefresherProps;
+  /** The stack imports this topic as the refresher's `existingAlarmTopic`. */
+  readonly alarmTopicArn?: string;
 }
 
 /** Reads the app settings from the context of `node` (the App's). */
@@ -57,6 +68,11 @@ export function settingsFromContext(node: Node): AppSettings {
   const servers = read(CONTEXT_KEYS.allowedAccountsServers);
   const exampleConsumer = optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer));
   const exampleConsumerConnectionId = text(CONTEXT_KEYS.exampleConsumerConnectionId);
+  const instanceName = text(CONTEXT_KEYS.instanceName);
+  const metricsNamespace = text(CONTEXT_KEYS.metricsNamespace);
+  const alarmTopicArn = optionalTopicArn(text(CONTEXT_KEYS.alarmTopicArn));
+  const logRetention = optionalRetention(number(CONTEXT_KEYS.logRetentionDays));
+  const tracing = optionalBoolean(CONTEXT_KEYS.tracing, read(CONTEXT_KEYS.tracing));
   const refresher: ZohoTokenRefresherProps = {
     ...(refreshMargin === undefined ? {} : { refreshMargin: Duration.minutes(refreshMargin) }),
     ...(refreshJitter === undefined ? {} : { refreshJitter: Duration.seconds(refreshJitter) }),
@@ -70,8 +86,16 @@ export function settingsFromContext(node: Node): AppSettings {
       : { allowedAccountsServers: list(CONTEXT_KEYS.allowedAccountsServers, servers) }),
     ...(exampleConsumer === undefined ? {} : { exampleConsumer }),
     ...(exampleConsumerConnectionId === undefined ? {} : { exampleConsumerConnectionId }),
+    ...(instanceName === undefined ? {} : { instanceName }),
+    ...(metricsNamespace === undefined ? {} : { metricsNamespace }),
+    ...(logRetention === undefined ? {} : { logRetention }),
+    ...(tracing === undefined ? {} : { tracing: tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED }),
   };
-  return { stackName: text(CONTEXT_KEYS.stackName) ?? DEFAULT_STACK_NAME, refresher };
+  return {
+    stackName: text(CONTEXT_KEYS.stackName) ?? DEFAULT_STACK_NAME,
+    refresher,
+    ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),
+  };
 }
 
 function fail(key: string, expected: string, value: unknown): never {
@@ -110,6 +134,20 @@ function list(key: string, value: unknown): string[] {
       .map((entry) => entry.trim())
       .filter((entry) => entry !== '');
   return fail(key, 'a comma-separated list of URLs', value);
+}
+
+/** A number of days CloudWatch Logs offers (logs.RetentionDays). */
+function optionalRetention(days: number | undefined): logs.RetentionDays | undefined {
+  if (days === undefined) return undefined;
+  const offered = Object.values(logs.RetentionDays).filter((value) => typeof value === 'number');
+  if (!offered.includes(days)) fail(CONTEXT_KEYS.logRetentionDays, `one of ${offered.join(', ')}`, days);
+  return days as logs.RetentionDays;
+}
+
+function optionalTopicArn(arn: string | undefined): string | undefined {
+  if (arn !== undefined && !/^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(arn))
+    fail(CONTEXT_KEYS.alarmTopicArn, 'the ARN of an SNS topic', arn);
+  return arn;
 }
 
 function parseRemovalPolicy(value: string): RemovalPolicy {

@@ -82,7 +82,7 @@ export function consumerStatements(scope: IConstruct, access: ConsumerAccess): i
  * both keys for each entry of a PutEvents call. Connection ids hold no `*` or `?`, so only the
  * all-connections grant has a wildcard.
  */
-function reportConditions(connectionId: string): Record<string, Record<string, string>> {
+export function reportConditions(connectionId: string): Record<string, Record<string, string>> {
   const detailType = { 'events:detail-type': TOKEN_REJECTED_DETAIL_TYPE };
   return connectionId === ALL_CONNECTIONS
     ? { StringEquals: detailType, StringLike: { 'events:source': `${CONSUMER_EVENT_SOURCE_PREFIX}*` } }
@@ -94,7 +94,15 @@ function reportConditions(connectionId: string): Record<string, Record<string, s
  * granted several connections, and ids must be unique within a policy.
  */
 export function grantConsumer(scope: IConstruct, grantee: iam.IGrantable, access: ConsumerAccess): iam.Grant {
-  const grants = consumerStatements(scope, access).map((statement) =>
+  return grantStatements(grantee, consumerStatements(scope, access));
+}
+
+/** Adds each statement (without sid) to the grantee's identity policy; one Grant for all of them. */
+export function grantStatements(
+  grantee: iam.IGrantable,
+  statements: readonly iam.PolicyStatement[],
+): iam.Grant {
+  const grants = statements.map((statement) =>
     iam.Grant.addToPrincipal({
       grantee,
       actions: statement.actions,

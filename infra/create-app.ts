@@ -17,7 +17,10 @@ export interface CreatedApp {
 export function createApp(props: AppProps = {}): CreatedApp {
   const app = new App(props);
   const settings = settingsFromContext(app.node);
-  const stack = new ZohoTokenRefresherStack(app, settings.stackName, { refresher: settings.refresher });
+  const stack = new ZohoTokenRefresherStack(app, settings.stackName, {
+    refresher: settings.refresher,
+    ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+  });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),

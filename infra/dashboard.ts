@@ -9,25 +9,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REASON_DIMENSION } from '../functions/aws/metrics';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../functions/aws/names';
-import type { MetricName } from '../functions/core/ports';
-import { refresherMetric } from './alarms';
+import type { MetricsIdentity } from '../functions/aws/metrics-identity';
+import { byReasonExpression, refresherMetrics } from './refresher-metrics';
 
 const PERIOD = Duration.minutes(5);
 const WIDTH = 12;
 const HEIGHT = 6;
 
-/**
- * A SEARCH over every `reason` of one metric: a new error code shows up as a new line by itself,
- * without redeploying the dashboard.
- */
-export function byReasonExpression(name: MetricName): string {
-  const schema = `{${METRICS_NAMESPACE},${REASON_DIMENSION},service}`;
-  return `SEARCH('${schema} MetricName="${name}" service="${SERVICE_NAME}"', 'Sum', ${PERIOD.toSeconds()})`;
-}
-
 export interface RefresherDashboardProps {
+  /** The instance whose refresher metrics the dashboard shows. */
+  readonly metrics: MetricsIdentity;
   readonly deadLetterQueue: sqs.IQueue;
   readonly refreshQueue: sqs.IQueue;
   readonly refreshDeadLetterQueue: sqs.IQueue;
@@ -46,6 +37,8 @@ export class RefresherDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: RefresherDashboardProps) {
     super(scope, id);
+    // Every refresher metric below is this instance's.
+    const refresherMetric = refresherMetrics(props.metrics);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(1),
       widgets: [
@@ -67,7 +60,7 @@ export class RefresherDashboard extends Construct {
             height: HEIGHT,
             left: [
               new cloudwatch.MathExpression({
-                expression: byReasonExpression('RefreshFailed'),
+                expression: byReasonExpression(props.metrics, 'RefreshFailed'),
                 usingMetrics: {},
                 label: '',
                 period: PERIOD,
@@ -234,7 +227,7 @@ export class RefresherDashboard extends Construct {
             height: HEIGHT,
             left: [
               new cloudwatch.MathExpression({
-                expression: byReasonExpression('SecretWriteFailed'),
+                expression: byReasonExpression(props.metrics, 'SecretWriteFailed'),
                 usingMetrics: {},
                 label: '',
                 period: PERIOD,

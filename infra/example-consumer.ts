@@ -1,17 +1,14 @@
 /**
  * The example consumer (`functions/example-consumer/handler.ts`), deployed on request to show what a
- * consumer is granted: `grantReadToken` for one connection and nothing more.
+ * consumer is granted and given: `bindConsumer` for one connection (its grant and settings) and
+ * nothing more.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
-import { ENV } from '../functions/aws/names';
 import { acknowledgeFunction } from './nag-suppressions';
 import { ProjectFunction } from './refresher-function';
 import type { ZohoTokenRefresher } from './zoho-token-refresher';
-
-/** The example handler reads this variable (it is the consumer's own setting, not the refresher's). */
-export const EXAMPLE_CONNECTION_ID_ENV = 'CONNECTION_ID';
 
 export interface ExampleConsumerProps {
   readonly refresher: ZohoTokenRefresher;
@@ -33,16 +30,15 @@ export class ExampleConsumer extends Construct {
       timeout: Duration.seconds(30),
       // Invoked by hand; a cap keeps a loop or a test run from spending Zoho's API quota.
       reservedConcurrentExecutions: 2,
-      environment: {
-        [EXAMPLE_CONNECTION_ID_ENV]: props.connectionId,
-        [ENV.secretPrefix]: refresher.settings.secretPrefix,
-        [ENV.eventBusName]: refresher.eventBus.eventBusName,
-      },
+      // bindConsumer below sets everything the handler reads.
+      environment: {},
       // Nothing to keep: an example.
       removalPolicy: RemovalPolicy.DESTROY,
+      logRetention: refresher.settings.logRetention,
+      tracing: refresher.settings.tracing,
     });
     this.fn = consumer.fn;
-    refresher.grantReadToken(consumer.role, props.connectionId);
+    refresher.bindConsumer(consumer.fn, props.connectionId);
     acknowledgeFunction(consumer, refresher.settings.secretPrefix, 'exampleConsumer');
   }
 }

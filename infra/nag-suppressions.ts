@@ -6,6 +6,7 @@
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -43,7 +44,9 @@ const SYNCHRONOUS_ONLY =
 const OPERATOR_SYNCHRONOUS =
   'The operator function is invoked synchronously by the CLI (RequestResponse), which shows a failure to the operator at once; a failed command must not be replayed later from a queue (a revoke or refresh an operator already gave up on), so there is no failed event to keep.';
 const NO_TRACING =
-  'X-Ray would show one AWS call after another that the metrics and structured logs already cover; it would add xray:Put* on resource * to every role.';
+  'Tracing is off by default (construct prop `tracing`): a trace would show only the invocation segments, which the metrics and structured logs already cover, X-Ray charges per trace, and it would add xray:Put* on resource * to every role.';
+const XRAY_WILDCARD =
+  'Tracing is on (construct prop `tracing`): xray:PutTraceSegments and xray:PutTelemetryRecords, which CDK adds, support no resource but *.';
 const NO_VPC =
   'The functions call only public endpoints (Zoho and AWS APIs); a VPC would need a NAT gateway (about $32/month) and adds no protection to these calls.';
 const PLAIN_ENVIRONMENT =
@@ -107,8 +110,9 @@ export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, u
     'AwsSolutions-L1': NODE_22,
     'Serverless-LambdaLatestVersion': NODE_22,
     'Serverless-LambdaDLQ': noDeadLetterConfig,
-    'Serverless-LambdaTracing': NO_TRACING,
   });
+  if (fn.tracing === lambda.Tracing.DISABLED) acknowledge(fn.fn, { 'Serverless-LambdaTracing': NO_TRACING });
+  else acknowledge(fn.role, { 'AwsSolutions-IAM5[Resource::*]': XRAY_WILDCARD });
   // Its EventInvokeConfig only turns retries off; the same reason holds for having no destination.
   if (use === 'operator')
     acknowledge(fn.fn, { 'Serverless-LambdaAsyncFailureDestination': noDeadLetterConfig });

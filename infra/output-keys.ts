@@ -1,6 +1,8 @@
 /**
  * The stack output keys: a contract between the stack and the CLI. Kept apart from `outputs.ts`
- * so the CLI can read them without loading aws-cdk-lib.
+ * so the CLI can read them without loading aws-cdk-lib. A stack with several refreshers prefixes
+ * each one's keys (`addRefresherOutputs`' keyPrefix, by default the capitalised instanceName:
+ * `DevTableName`); a stack with one has them as they are.
  */
 
 /** Output key (the CloudFormation `OutputKey`) of every value the CLI needs. */
@@ -25,6 +27,9 @@ export const OUTPUT_KEYS = {
   operatorFunctionArn: 'OperatorFunctionArn',
   deadLetterQueueUrl: 'DeadLetterQueueUrl',
   dashboardName: 'DashboardName',
+  /** Namespace and `service` dimension of the refresher metrics: what doctor's alarm checks look for. */
+  metricsNamespace: 'MetricsNamespace',
+  metricsService: 'MetricsService',
   /** Present when the stack made a consumer policy. */
   consumerPolicyArn: 'ConsumerPolicyArn',
   /** Present when the example consumer is deployed. */

@@ -1,23 +1,52 @@
 /**
- * The stack outputs the CLI reads (`zoho-tokens --stack`), under the keys of `output-keys.ts`.
+ * The stack outputs the CLI reads (`zoho-tokens --stack`), under the keys of `output-keys.ts`,
+ * each behind the refresher's key prefix when a stack holds several.
  */
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS, type OutputKey } from './output-keys';
 import type { ZohoTokenRefresher } from './zoho-token-refresher';
 
 export { OUTPUT_KEYS, type OutputKey } from './output-keys';
 
+/** What else {@link addRefresherOutputs} may output, and under which keys. */
+export interface RefresherOutputOptions {
+  /** Output as `ConsumerPolicyArn`. @default - none */
+  readonly consumerPolicy?: iam.IManagedPolicy;
+  /**
+   * Prepended to every key (`DevTableName`): letters and digits. `''` keeps the keys the CLI reads
+   * by default, right for a stack that holds this one refresher; every refresher of one stack needs
+   * a prefix of its own.
+   * @default - the refresher's instance prefix: '' without an instanceName, else the name capitalised ('Dev')
+   */
+  readonly keyPrefix?: string;
+}
+
+const KEY_PREFIX = /^[A-Za-z0-9]*$/;
+
 /**
- * Adds the outputs to `stack`, with exactly the keys of {@link OUTPUT_KEYS} (outputs made directly
- * in a stack keep their id as key; inside a construct CDK would add a hash). Call it once per stack
- * that holds a refresher, including a stack of your own.
+ * Adds the outputs to `stack`, with the keys of {@link OUTPUT_KEYS} behind the key prefix (outputs
+ * made directly in a stack keep their id as key; inside a construct CDK would add a hash). Call it
+ * once per refresher of a stack, including a stack of your own.
  */
 export function addRefresherOutputs(
   stack: Stack,
   refresher: ZohoTokenRefresher,
-  extras: { readonly consumerPolicy?: iam.IManagedPolicy } = {},
+  extras: RefresherOutputOptions = {},
 ): void {
+  const prefix = extras.keyPrefix ?? refresher.settings.identity.outputPrefix;
+  if (!KEY_PREFIX.test(prefix)) {
+    throw new ConfigurationError(
+      `addRefresherOutputs: keyPrefix must be letters and digits (got ${JSON.stringify(prefix.slice(0, 40))})`,
+    );
+  }
+  const taken = stack.node.tryFindChild(`${prefix}${OUTPUT_KEYS.tableName}`);
+  if (taken !== undefined) {
+    throw new ConfigurationError(
+      `addRefresherOutputs: stack ${stack.stackName} already has the outputs of a refresher under the key prefix '${prefix}': give ${refresher.node.path} an instanceName of its own, or pass another keyPrefix`,
+    );
+  }
   const values: [OutputKey, string, string][] = [
     [OUTPUT_KEYS.tableName, refresher.table.tableName, 'Connections table'],
     [
@@ -77,5 +106,16 @@ export function addRefresherOutputs(
       'Example consumer function',
     ]);
   }
-  for (const [key, value, description] of values) new CfnOutput(stack, key, { value, description });
+  const { metrics } = refresher.settings.identity;
+  values.push(
+    [OUTPUT_KEYS.metricsNamespace, metrics.namespace, 'CloudWatch namespace of the refresher metrics'],
+    [
+      OUTPUT_KEYS.metricsService,
+      metrics.service,
+      "The refresher metrics' service dimension (and the logs' service)",
+    ],
+  );
+  for (const [key, value, description] of values) {
+    new CfnOutput(stack, `${prefix}${key}`, { value, description });
+  }
 }

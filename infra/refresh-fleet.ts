@@ -87,6 +87,7 @@ export class RefreshFleet extends Construct {
     acknowledgeFleetQueues(this.queue, this.deadLetterQueue);
 
     const environment = { ...props.environment, [ENV.refreshQueueUrl]: this.queue.queueUrl };
+    const operations = { logRetention: settings.logRetention, tracing: settings.tracing };
     // 512 MB (0.29 vCPU): a run at 100,000 connections reads about 2,100 items (4 MB) and sends 210
     // batches; 50 s: it must end before the next minute's run.
     this.planner = new ProjectFunction(this, 'Planner', {
@@ -98,6 +99,7 @@ export class RefreshFleet extends Construct {
       reservedConcurrentExecutions: 1,
       environment,
       removalPolicy,
+      ...operations,
       // A run that failed is superseded by the next minute's; its catch-up queues what it missed.
       asyncInvoke: {
         retryAttempts: 0,
@@ -119,6 +121,7 @@ export class RefreshFleet extends Construct {
       reservedConcurrentExecutions: settings.refreshWorkerConcurrency,
       environment,
       removalPolicy,
+      ...operations,
     });
     this.worker.fn.addEventSource(
       new SqsEventSource(this.queue, {

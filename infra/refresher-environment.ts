@@ -38,6 +38,9 @@ export function refresherEnvironment(
     [ENV.refreshWorkerConcurrency]: String(settings.refreshWorkerConcurrency),
     [ENV.zohoBudget]: String(settings.zohoBudget),
     [ENV.zohoTimeoutMs]: String(ZOHO_TIMEOUT_MS),
+    // The instance's own metrics and log `service`: its alarms watch exactly these.
+    [ENV.metricsNamespace]: settings.identity.metrics.namespace,
+    [ENV.serviceName]: settings.identity.metrics.service,
     ...(settings.allowedAccountsServers.length === 0
       ? {}
       : { [ENV.allowedAccountsServers]: settings.allowedAccountsServers.join(',') }),

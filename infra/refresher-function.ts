@@ -12,6 +12,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_LOG_RETENTION } from './operations-props';
 
 /** The package root, found from this file so the construct works wherever it is installed. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,6 +60,10 @@ export interface ProjectFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   readonly environment: Record<string, string>;
   readonly removalPolicy: RemovalPolicy;
+  /** @default DEFAULT_LOG_RETENTION (three months) */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default lambda.Tracing.DISABLED (the construct prop `tracing` says why) */
+  readonly tracing?: lambda.Tracing;
   /** Async-invocation settings (retries, age, on-failure destination). */
   readonly asyncInvoke?: Pick<lambda.FunctionOptions, 'retryAttempts' | 'maxEventAge' | 'onFailure'>;
 }
@@ -68,16 +73,18 @@ export class ProjectFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly fn: nodejs.NodejsFunction;
+  /** Its X-Ray mode (its findings depend on it). */
+  readonly tracing: lambda.Tracing;
 
   constructor(scope: Construct, id: string, props: ProjectFunctionProps) {
     super(scope, id);
+    this.tracing = props.tracing ?? lambda.Tracing.DISABLED;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.description}`,
     });
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      // Long enough to investigate a monthly report; logs carry no token material.
-      retention: logs.RetentionDays.THREE_MONTHS,
+      retention: props.logRetention ?? DEFAULT_LOG_RETENTION,
       removalPolicy: props.removalPolicy,
     });
     // Instead of AWSLambdaBasicExecutionRole (logs:* on every group): write to this group only.
@@ -98,6 +105,7 @@ export class ProjectFunction extends Construct {
         : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
+      tracing: this.tracing,
       // No NODE_OPTIONS=--enable-source-maps: see PROJECT_BUNDLING.
       environment: props.environment,
       ...props.asyncInvoke,

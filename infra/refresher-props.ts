@@ -5,7 +5,11 @@
  */
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { DEFAULT_SECRET_PREFIX } from '../functions/aws/names';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { parseMetricsNamespace } from '../functions/aws/metrics-identity';
+import { METRICS_NAMESPACE } from '../functions/aws/names';
 import {
   CONSUMER_CACHE_SECONDS,
   isWithinLimit,
@@ -17,11 +21,30 @@ import { ConfigurationError, InvalidInputError } from '../functions/core/errors'
 import { PLANNER_PERIOD_MS } from '../functions/core/plan-refreshes';
 import { workerConcurrencyFor } from '../functions/core/write-pacer';
 import { normaliseAccountsServer } from '../functions/zoho/data-centres';
+import { defaultSecretPrefix, type InstanceIdentity, instanceIdentity } from './instance-identity';
+import { type OperationsSettings, resolveOperations } from './operations-props';
 
 /** How often the planner runs: every minute (EventBridge's finest rate), fixed. */
 export const PLANNER_RATE = Duration.millis(PLANNER_PERIOD_MS);
 
 export interface ZohoTokenRefresherProps {
+  /**
+   * Tells this refresher from others in the same account and region (a dev and a prod stack, or
+   * two in one stack): its metrics carry the `service` dimension `zoho-token-refresher-<name>` (so
+   * its alarms and dashboard see its own data only), its secrets default to the prefix
+   * `zoho-token-refresher-<name>`, and `addRefresherOutputs` prefixes its output keys with the
+   * capitalised name (`Dev`). 1-20 lowercase letters and digits, starting with a letter. Only one
+   * refresher per account and region may go without; two that would share metrics, secrets or
+   * outputs fail the synth.
+   * @default - none: service `zoho-token-refresher`, secret prefix `zoho-token-refresher`, output keys unprefixed
+   */
+  readonly instanceName?: string;
+  /**
+   * CloudWatch namespace of the refresher's metrics, for teams that keep a namespace per
+   * application or stage. Letters, digits, spaces and `.-_/#:`, up to 255; not `AWS/…`.
+   * @default 'ZohoTokenRefresher'
+   */
+  readonly metricsNamespace?: string;
   /**
    * How long before expiry a token is refreshed. Must exceed the planner's minute + the consumers'
    * 5-minute cache + `refreshJitter` (so no consumer ever holds a token about to die) and stay under
@@ -54,14 +77,37 @@ export interface ZohoTokenRefresherProps {
   /**
    * Prefix of every secret: access tokens are `<prefix>/<connectionId>/access-token`, client apps
    * `<prefix>/_clients/<clientRef>`. Letters, digits and `_+=.@-`, segments separated by `/`.
-   * @default 'zoho-token-refresher'
+   * @default 'zoho-token-refresher', or 'zoho-token-refresher-<instanceName>' with an instanceName
    */
   readonly secretPrefix?: string;
   /**
    * E-mail address subscribed to the alarm topic (confirm the subscription mail after deploying).
+   * A token (e.g. a `CfnParameter`'s `valueAsString`) is taken unchecked. Not with
+   * `existingAlarmTopic`: subscribe to your own topic where it is defined.
    * @default - no subscription; subscribe to the topic named by the `AlarmTopicArn` output yourself
    */
   readonly alarmEmail?: string;
+  /**
+   * An SNS topic of yours that every alarm notifies (on ALARM and OK), e.g. one already wired to
+   * chat or paging. The refresher then creates no topic and no topic key. If the topic is encrypted
+   * with a customer key, its key policy must let `cloudwatch.amazonaws.com` use it.
+   * @default - a topic of its own, encrypted with a key of its own
+   */
+  readonly existingAlarmTopic?: sns.ITopic;
+  /**
+   * How long the functions' log groups keep their logs.
+   * @default logs.RetentionDays.THREE_MONTHS (long enough to investigate a monthly report)
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * X-Ray tracing of the functions. Off by default: a trace shows the invocation's own segments
+   * (the functions do not instrument their AWS and Zoho calls), which the metrics and structured
+   * logs already cover; X-Ray charges per trace recorded and retrieved beyond its free tier; and
+   * the roles need `xray:PutTraceSegments` and `xray:PutTelemetryRecords`, which take no resource
+   * but `*`. With `Tracing.ACTIVE` or `PASS_THROUGH` CDK adds exactly those two actions to each role.
+   * @default lambda.Tracing.DISABLED
+   */
+  readonly tracing?: lambda.Tracing;
   /**
    * What happens to the table, the key, the log groups and the queues when the stack is deleted:
    * `RETAIN` (the table also gets deletion protection) or `DESTROY`. `SNAPSHOT` is refused: the key,
@@ -98,7 +144,9 @@ export interface ZohoTokenRefresherProps {
 }
 
 /** Props after defaults and validation. */
-export interface ResolvedRefresherProps {
+export interface ResolvedRefresherProps extends OperationsSettings {
+  /** Metrics, outputs and instance name. */
+  readonly identity: InstanceIdentity;
   readonly refreshMargin: Duration;
   readonly refreshJitter: Duration;
   readonly zohoBudget: number;
@@ -106,7 +154,6 @@ export interface ResolvedRefresherProps {
   /** Refresh workers at once: the event source's maximum and the function's reserved concurrency. */
   readonly refreshWorkerConcurrency: number;
   readonly secretPrefix: string;
-  readonly alarmEmail: string | undefined;
   readonly removalPolicy: RemovalPolicy;
   readonly allowedAccountsServers: readonly string[];
   readonly accessTokenKey: kms.IKey | undefined;
@@ -116,7 +163,6 @@ export interface ResolvedRefresherProps {
 const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
 /** Leaves room for `/<64-character id>/access-token` within Secrets Manager's 512-character names. */
 const MAX_SECRET_PREFIX_LENGTH = 200;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/;
 const REMOVAL_POLICIES: readonly RemovalPolicy[] = [RemovalPolicy.RETAIN, RemovalPolicy.DESTROY];
 
 /** Applies the defaults and throws ConfigurationError, naming the prop, for anything invalid. */
@@ -135,14 +181,16 @@ export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): Reso
     props.secretWritesPerSecond,
     SETTING_LIMITS.secretWritesPerSecond,
   );
+  const identity = instanceIdentity(props.instanceName, metricsNamespace(props.metricsNamespace));
   return {
+    identity,
+    ...resolveOperations(props),
     refreshMargin,
     refreshJitter,
     zohoBudget: limited('zohoBudget', props.zohoBudget, SETTING_LIMITS.zohoBudget),
     secretWritesPerSecond,
     refreshWorkerConcurrency: workerConcurrencyFor(secretWritesPerSecond),
-    secretPrefix: secretPrefix(props.secretPrefix ?? DEFAULT_SECRET_PREFIX),
-    alarmEmail: props.alarmEmail === undefined ? undefined : email(props.alarmEmail),
+    secretPrefix: secretPrefix(props.secretPrefix ?? defaultSecretPrefix(identity.instanceName)),
     removalPolicy: removalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
     allowedAccountsServers: (props.allowedAccountsServers ?? []).map(accountsServer),
     accessTokenKey: props.accessTokenKey,
@@ -203,12 +251,15 @@ function secretPrefix(value: string): string {
   return value;
 }
 
-function email(value: string): string {
-  if (!EMAIL.test(value))
-    fail(
-      `alarmEmail must be an e-mail address like ops@example.com (got ${JSON.stringify(value.slice(0, 80))})`,
-    );
-  return value;
+function metricsNamespace(value: string | undefined): string {
+  if (value === undefined) return METRICS_NAMESPACE;
+  // The functions, the alarms and the instance check all need the name itself.
+  if (Token.isUnresolved(value)) fail('metricsNamespace must be a concrete string, not a token');
+  try {
+    return parseMetricsNamespace(value);
+  } catch (error) {
+    fail(`metricsNamespace ${error instanceof InvalidInputError ? error.message : 'is invalid'}`);
+  }
 }
 
 function accountsServer(value: string): string {

@@ -4,7 +4,9 @@
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ConfigurationError } from '../functions/core/errors';
 import { acknowledgeConsumerPolicy } from './nag-suppressions';
 import { addRefresherOutputs } from './outputs';
 import { ZohoTokenRefresher, type ZohoTokenRefresherProps } from './zoho-token-refresher';
@@ -12,6 +14,12 @@ import { ZohoTokenRefresher, type ZohoTokenRefresherProps } from './zoho-token-r
 export interface ZohoTokenRefresherStackProps extends StackProps {
   /** Passed to the construct unchanged. @default - the construct's defaults */
   readonly refresher?: ZohoTokenRefresherProps;
+  /**
+   * ARN of an SNS topic of yours for the alarms, imported as the refresher's `existingAlarmTopic`
+   * (context `alarmTopicArn`). Not with `refresher.existingAlarmTopic`.
+   * @default - the refresher's own topic
+   */
+  readonly alarmTopicArn?: string;
 }
 
 /** The deployable stack. */
@@ -25,9 +33,25 @@ export class ZohoTokenRefresherStack extends Stack {
       description: 'zoho-token-refresher: keeps Zoho OAuth access tokens fresh in Secrets Manager',
       ...props,
     });
-    this.refresher = new ZohoTokenRefresher(this, 'Refresher', props.refresher);
+    this.refresher = new ZohoTokenRefresher(this, 'Refresher', refresherProps(this, props));
     this.consumerPolicy = this.refresher.consumerPolicy('ConsumerPolicy');
     acknowledgeConsumerPolicy(this.consumerPolicy, this.refresher.settings.secretPrefix);
-    addRefresherOutputs(this, this.refresher, { consumerPolicy: this.consumerPolicy });
+    // One refresher per stack: the CLI finds it by the stack's name (--stack), under the plain keys,
+    // whatever its instanceName.
+    addRefresherOutputs(this, this.refresher, { consumerPolicy: this.consumerPolicy, keyPrefix: '' });
   }
+}
+
+/** The refresher's props, with the alarm topic of `alarmTopicArn` imported. */
+function refresherProps(stack: Stack, props: ZohoTokenRefresherStackProps): ZohoTokenRefresherProps {
+  if (props.alarmTopicArn === undefined) return props.refresher ?? {};
+  if (props.refresher?.existingAlarmTopic !== undefined) {
+    throw new ConfigurationError(
+      'ZohoTokenRefresherStack: alarmTopicArn and refresher.existingAlarmTopic exclude each other',
+    );
+  }
+  return {
+    ...props.refresher,
+    existingAlarmTopic: sns.Topic.fromTopicArn(stack, 'ExistingAlarmTopic', props.alarmTopicArn),
+  };
 }

@@ -6,27 +6,34 @@
  * dashboard, and the grants consumers need.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
 import { TABLE_SCHEMA } from '../functions/aws/table';
-import { AlarmTopic } from './alarm-topic';
+import type { MetricName } from '../functions/core/ports';
+import { type AlarmRouting, alarmRouting } from './alarm-topic';
 import { RefresherAlarms } from './alarms';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
+import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
 import { ExampleConsumer } from './example-consumer';
+import { claimInstance } from './instance-identity';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
+import { grantOperator } from './operator-access';
 import { OPERATOR_CONCURRENCY } from './operator-concurrency';
 import { RefreshFleet } from './refresh-fleet';
 import { RefreshTokenKey } from './refresh-token-key';
 import { refresherEnvironment } from './refresher-environment';
 import { ProjectFunction, queueDestination } from './refresher-function';
+import { refresherMetric } from './refresher-metrics';
 import { grantRefresher } from './refresher-permissions';
 import {
   type ResolvedRefresherProps,
@@ -50,7 +57,8 @@ export class ZohoTokenRefresher extends Construct {
   readonly refreshQueue: sqs.Queue;
   /** Refresh orders that failed five deliveries. */
   readonly refreshDeadLetterQueue: sqs.Queue;
-  readonly alarmTopic: AlarmTopic;
+  /** The topic every alarm notifies (`existingAlarmTopic`, or the refresher's own with its key). */
+  readonly alarmTopic: AlarmRouting;
   /** Runs every minute: queues the next minute's due refreshes and emits the fleet gauges. */
   readonly plannerFunction: nodejs.NodejsFunction;
   /** Refreshes what the planner queued (SQS event source, at most `refreshWorkerConcurrency` at once). */
@@ -71,6 +79,8 @@ export class ZohoTokenRefresher extends Construct {
     super(scope, id);
     const settings = resolveRefresherProps(props);
     this.settings = settings;
+    // Before any resource: a second refresher sharing metrics or secrets must not get that far.
+    claimInstance(this, { identity: settings.identity, secretPrefix: settings.secretPrefix });
     const { removalPolicy } = settings;
 
     this.table = new dynamodb.Table(this, 'Table', {
@@ -114,7 +124,11 @@ export class ZohoTokenRefresher extends Construct {
       removalPolicy,
     });
     acknowledgeDeadLetterQueue(this.deadLetterQueue);
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: settings.alarmEmail, removalPolicy });
+    this.alarmTopic = alarmRouting(this, 'AlarmTopic', {
+      existingTopic: settings.existingAlarmTopic,
+      email: settings.alarmEmail,
+      removalPolicy,
+    });
 
     const environment = refresherEnvironment(settings, {
       table: this.table,
@@ -122,6 +136,7 @@ export class ZohoTokenRefresher extends Construct {
       eventBus: this.eventBus,
     });
     const onFailure = queueDestination(this.deadLetterQueue);
+    const operations = { logRetention: settings.logRetention, tracing: settings.tracing };
     const fleet = new RefreshFleet(this, 'RefreshFleet', {
       settings,
       environment,
@@ -144,6 +159,7 @@ export class ZohoTokenRefresher extends Construct {
       reservedConcurrentExecutions: 5,
       environment,
       removalPolicy,
+      ...operations,
       // A report older than 15 minutes is moot: the schedule has refreshed that token by then.
       asyncInvoke: { retryAttempts: 2, maxEventAge: Duration.minutes(15), onFailure },
     });
@@ -158,6 +174,7 @@ export class ZohoTokenRefresher extends Construct {
       reservedConcurrentExecutions: OPERATOR_CONCURRENCY,
       environment,
       removalPolicy,
+      ...operations,
       // The CLI invokes synchronously and shows a failure at once; an asynchronous invocation that
       // fails is not retried behind the operator's back.
       asyncInvoke: { retryAttempts: 0 },
@@ -205,6 +222,7 @@ export class ZohoTokenRefresher extends Construct {
 
     this.alarms = new RefresherAlarms(this, 'Alarms', {
       topic: this.alarmTopic.topic,
+      metrics: settings.identity.metrics,
       functions: {
         planner: this.plannerFunction,
         refreshWorker: this.refreshWorkerFunction,
@@ -217,6 +235,7 @@ export class ZohoTokenRefresher extends Construct {
       refreshMarginSeconds: settings.refreshMargin.toSeconds(),
     });
     this.dashboard = new RefresherDashboard(this, 'Dashboard', {
+      metrics: settings.identity.metrics,
       deadLetterQueue: this.deadLetterQueue,
       refreshQueue: this.refreshQueue,
       refreshDeadLetterQueue: this.refreshDeadLetterQueue,
@@ -257,6 +276,96 @@ export class ZohoTokenRefresher extends Construct {
           ? 'zoho-token-refresher consumer: read every Zoho access token, report rejected tokens'
           : `zoho-token-refresher consumer: read the Zoho access token of ${target}, report rejected tokens`,
       statements: consumerStatements(this, this.#consumerAccess(target)),
+    });
+  }
+
+  /**
+   * Makes `fn` a consumer: the grant of {@link grantReadToken} for `connectionId` (or, with `'*'`,
+   * of every connection, as the all-connections consumer policy) plus the environment variables the
+   * consumer library reads (`ZOHO_TOKENS_SECRET_PREFIX`, `ZOHO_TOKENS_EVENT_BUS_NAME`, and
+   * `ZOHO_TOKENS_CONNECTION_ID` for one connection), so `createZohoClient()` needs no arguments
+   * (with `'*'`: `createZohoClient({ connectionId })`). A function is bound once: to a second
+   * connection or refresher it throws ConfigurationError.
+   */
+  bindConsumer(fn: lambda.Function, connectionId: string): iam.Grant {
+    const target = connectionId === ALL_CONNECTIONS ? ALL_CONNECTIONS : checkedConnectionId(connectionId);
+    claimBinding(this, fn, target);
+    const environment = consumerEnvironment(this.settings.secretPrefix, this.eventBus, target);
+    for (const [name, value] of Object.entries(environment)) fn.addEnvironment(name, value);
+    return grantConsumer(this, fn, this.#consumerAccess(target));
+  }
+
+  /**
+   * Lets `grantee` (an operator's role or group) run every `zoho-tokens` command against this
+   * refresher, and nothing more: DescribeStacks on this stack, the table, invoking the operator
+   * function and the planner, the queues' attributes, encrypting refresh tokens, the client apps, reading access tokens (doctor),
+   * a consumer's report (reject) and the reads of `doctor`. Never kms:Decrypt of a refresh token
+   * nor DeleteSecret: the operator function does those. See operator-access.ts, statement by statement.
+   */
+  grantOperate(grantee: iam.IGrantable): iam.Grant {
+    return grantOperator(this, grantee, {
+      table: this.table,
+      eventBus: this.eventBus,
+      refreshTokenKey: this.refreshTokenKey,
+      secretPrefix: this.settings.secretPrefix,
+      accessTokenKey: this.settings.accessTokenKey,
+      plannerFunction: this.plannerFunction,
+      refreshWorkerFunction: this.refreshWorkerFunction,
+      onDemandFunction: this.onDemandFunction,
+      operatorFunction: this.operatorFunction,
+      alarmTopic: this.alarmTopic.topic,
+      deadLetterQueue: this.deadLetterQueue,
+      refreshQueue: this.refreshQueue,
+      refreshDeadLetterQueue: this.refreshDeadLetterQueue,
+    });
+  }
+
+  /**
+   * A metric this refresher emits (namespace and `service` dimension of this instance only).
+   * Pass `dimensionsMap: { reason }` for the per-reason copy of a failure metric.
+   * @default statistic Average, period 5 minutes (as CDK's own `metric()` methods)
+   */
+  metric(name: MetricName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return refresherMetric(this.settings.identity.metrics, name, props);
+  }
+
+  /** Refreshes that failed (each reason once), as the RefreshFailures alarm counts them. @default Sum over 5 minutes */
+  metricRefreshFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('RefreshFailed', { statistic: 'Sum', ...props });
+  }
+
+  /** Connections that need a new authorisation (a gauge of every planner run). @default Maximum over 5 minutes */
+  metricReauthorizationRequired(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConnectionsNeedingReauthorization', { statistic: 'Maximum', ...props });
+  }
+
+  /** Active connections whose access token has expired: consumers fail now (a gauge). @default Maximum over 5 minutes */
+  metricExpiredTokens(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ExpiredTokens', { statistic: 'Maximum', ...props });
+  }
+
+  /** Active connections with 3 or more failed refreshes in a row (a gauge). @default Maximum over 5 minutes */
+  metricConnectionsFailing(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('ConnectionsFailing', { statistic: 'Maximum', ...props });
+  }
+
+  /**
+   * One data point per planner run that queued all it planned: its absence is the
+   * PlannerHeartbeatMissing alarm. @default Sum over 5 minutes
+   */
+  metricPlannerHeartbeat(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric('PlannerHeartbeat', { statistic: 'Sum', ...props });
+  }
+
+  /**
+   * The age of the oldest order in the refresh queue, in seconds (normally under two minutes: orders
+   * wait for their due time); the RefreshBacklogAge alarm fires past the margin. @default Maximum over 1 minute
+   */
+  metricRefreshBacklogAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.refreshQueue.metricApproximateAgeOfOldestMessage({
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
+      ...props,
     });
   }
 

@@ -11,7 +11,7 @@ import type { AwsTarget, TargetClients, TargetNames } from '../aws-target';
 import { type Check, fail, ok, warn } from './check';
 
 /** What an alarm of the spec watches, as DescribeAlarms reports it. */
-interface Watched {
+export interface Watched {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimension: { readonly name: string; readonly value: string };
@@ -97,14 +97,16 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
 }
 
 /** What the alarm of `spec` watches in this target; undefined when the resource's name is unknown. */
-function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
+/** What the alarm of `spec` watches in the target `names` describe; undefined when it has no such resource. */
+export function watchedBy(spec: AlarmSpec, names: TargetNames): Watched | undefined {
   const { source } = spec;
   switch (source.kind) {
     case 'refresher':
+      // A named instance publishes under its own service (and maybe namespace): its stack says which.
       return {
-        namespace: METRICS_NAMESPACE,
+        namespace: names.metricsNamespace ?? METRICS_NAMESPACE,
         metricName: source.metric,
-        dimension: { name: 'service', value: SERVICE_NAME },
+        dimension: { name: 'service', value: names.metricsService ?? SERVICE_NAME },
         label: `the ${source.metric} metric`,
       };
     case 'function': {

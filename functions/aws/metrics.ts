@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Log, MetricName, Metrics, MetricUnit as PortMetricUnit } from '../core/ports';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './names';
+import { type MetricsIdentity, readMetricsIdentity } from './metrics-identity';
 
 /** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
 export const REASON_DIMENSION = 'reason';
@@ -19,11 +19,14 @@ const UNITS = {
 } as const satisfies Record<PortMetricUnit, PowertoolsUnit>;
 
 /**
- * The Powertools Metrics instance of a function, created once at module scope; the handler flushes
- * it (middy `logMetrics`).
+ * The Powertools Metrics instance of a function, created once at module scope (cold start); the
+ * handler flushes it (middy `logMetrics`). Namespace and service are the instance's (from the
+ * environment, see metrics-identity.ts).
  */
-export function createPowertoolsMetrics(): PowertoolsMetrics {
-  return new PowertoolsMetrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export function createPowertoolsMetrics(
+  identity: MetricsIdentity = readMetricsIdentity(),
+): PowertoolsMetrics {
+  return new PowertoolsMetrics({ namespace: identity.namespace, serviceName: identity.service });
 }
 
 /**
@@ -50,11 +53,11 @@ export class PowertoolsMetricsAdapter implements Metrics {
 }
 
 /**
- * The function's Powertools Logger (JSON lines, level from POWERTOOLS_LOG_LEVEL), created once at
- * module scope; hand `logPort(logger)` to the use case and the logger itself to middy middleware.
+ * The function's Powertools Logger (JSON lines, level from POWERTOOLS_LOG_LEVEL, `service` the
+ * instance's), created once at module scope; hand `logPort(logger)` to the use case and the logger itself to middy middleware.
  */
-export function createLogger(): Logger {
-  return new Logger({ serviceName: SERVICE_NAME });
+export function createLogger(identity: MetricsIdentity = readMetricsIdentity()): Logger {
+  return new Logger({ serviceName: identity.service });
 }
 
 /**

@@ -95,4 +95,19 @@ export const ENV = {
   zohoTimeoutMs: 'ZOHO_TIMEOUT_MS',
   allowedAccountsServers: 'ALLOWED_ACCOUNTS_SERVERS',
   secretKmsKeyId: 'SECRET_KMS_KEY_ID',
+  /** Powertools' own names: the namespace and `service` dimension of the instance (metrics-identity.ts). */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/**
+ * Environment variables of a consumer Lambda, set by the construct's `bindConsumer` and read by
+ * the consumer library whenever an option is not given (functions/consumer/environment.ts). Named
+ * apart from the consumer's own settings: a function may well have a SECRET_PREFIX of its own.
+ */
+export const CONSUMER_ENV = {
+  /** Set only when the function is bound to one connection. */
+  connectionId: 'ZOHO_TOKENS_CONNECTION_ID',
+  secretPrefix: 'ZOHO_TOKENS_SECRET_PREFIX',
+  eventBusName: 'ZOHO_TOKENS_EVENT_BUS_NAME',
 } as const;

@@ -8,8 +8,10 @@
  * import middy from '@middy/core';
  * import { zohoTokenMiddleware } from 'zoho-token-refresher/consumer';
  *
- * // Module scope: one client per container. The role needs grantReadToken(fn, 'acme-books').
- * const zoho = zohoTokenMiddleware({ connectionId: 'acme-books', eventBusName: 'zoho-token-refresher' });
+ * // Module scope: one client per container. The function is bound in CDK with
+ * // refresher.bindConsumer(fn, 'acme-books'): its grant and the settings read here. Unbound, pass
+ * // them: zohoTokenMiddleware({ connectionId: 'acme-books', eventBusName: 'zoho-token-refresher' }).
+ * const zoho = zohoTokenMiddleware();
  *
  * export const handler = middy()
  *   .use(zoho)

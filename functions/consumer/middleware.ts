@@ -28,13 +28,14 @@ export type ZohoLambdaContext = Context & { zoho: ZohoContextValue };
 export type ZohoTokenMiddlewareOptions = ZohoClientOptions | { readonly client: ZohoClient };
 
 /**
- * `middy(fn).use(zohoTokenMiddleware({ connectionId, eventBusName }))`. Before the handler it reads
+ * `middy(fn).use(zohoTokenMiddleware({ connectionId, eventBusName }))`, or with no options in a
+ * function bound by `bindConsumer(fn, connectionId)`. Before the handler it reads
  * the token (from memory when cached) and sets `context.zoho = { token, fetch }`. A missing or
  * unreadable secret fails the invocation here; an expired token does not: failing would stop the
  * very calls that report it, and `fetch` heals it (reports it, waits for the refresh, then calls).
  */
 export function zohoTokenMiddleware(
-  options: ZohoTokenMiddlewareOptions,
+  options: ZohoTokenMiddlewareOptions = {},
 ): MiddlewareObj<unknown, unknown, Error, ZohoLambdaContext> {
   const client = 'client' in options ? options.client : createZohoClient(options);
   const reader = client.tokenReader;

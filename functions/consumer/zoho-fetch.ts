@@ -13,6 +13,7 @@ import { parseConnectionId } from '../core/connection';
 import { ConfigurationError } from '../core/errors';
 import { type Clock, systemClock } from '../core/ports';
 import { type ConsumerLogger, consumerLog } from './consumer-log';
+import { consumerSettings } from './environment';
 import { ForeignOriginError, TokenExpiredError, ZohoPermissionError } from './errors';
 import { createRefreshGate } from './refresh-gate';
 import { createRejectionReporter } from './rejection-reporter';
@@ -49,12 +50,16 @@ export interface WaitForRefreshOptions {
 }
 
 export interface ZohoClientOptions {
-  readonly connectionId: string;
-  /** The refresher's bus, which receives the "Zoho Token Rejected" events. */
-  readonly eventBusName: string;
+  /** @default the environment variable ZOHO_TOKENS_CONNECTION_ID (bindConsumer sets it) */
+  readonly connectionId?: string;
+  /**
+   * The refresher's bus, which receives the "Zoho Token Rejected" events.
+   * @default the environment variable ZOHO_TOKENS_EVENT_BUS_NAME (bindConsumer sets it)
+   */
+  readonly eventBusName?: string;
   /** @default a reader built from `secretPrefix`, `secretsClient` and `clock` */
   readonly tokenReader?: TokenReader;
-  /** @default 'zoho-token-refresher' */
+  /** @default the environment variable ZOHO_TOKENS_SECRET_PREFIX, else 'zoho-token-refresher' */
   readonly secretPrefix?: string;
   readonly secretsClient?: SecretsManagerClient;
   readonly eventBridgeClient?: EventBridgeClient;
@@ -80,23 +85,24 @@ export interface ZohoClient {
   readonly tokenReader: TokenReader;
 }
 
-/** Creates a client for one connection. Create it once per container, outside the handler. */
-export function createZohoClient(options: ZohoClientOptions): ZohoClient {
-  const connectionId = parseConnectionId(options.connectionId);
-  if (typeof options.eventBusName !== 'string' || options.eventBusName.length === 0) {
-    throw new ConfigurationError('eventBusName is required: the bus that receives "Zoho Token Rejected"');
-  }
+/**
+ * Creates a client for one connection. Create it once per container, outside the handler. In a
+ * function bound with `bindConsumer(fn, connectionId)` no option is needed: `createZohoClient()`.
+ */
+export function createZohoClient(options: ZohoClientOptions = {}): ZohoClient {
+  const settings = consumerSettings(options);
+  const connectionId = parseConnectionId(settings.connectionId);
   const { wait, failFastMs } = refreshSettings(options.waitForRefresh);
   const reader =
     options.tokenReader ??
     createTokenReader({
       connectionId,
-      secretPrefix: options.secretPrefix,
+      secretPrefix: settings.secretPrefix,
       client: options.secretsClient,
       clock: options.clock,
     });
   const reporter = createRejectionReporter({
-    eventBusName: options.eventBusName,
+    eventBusName: settings.eventBusName,
     client: options.eventBridgeClient,
   });
   const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));

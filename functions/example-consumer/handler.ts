@@ -1,11 +1,11 @@
 /**
  * Example consumer: lists the Zoho Books organisations the connection can see. It shows the whole
- * integration: configuration read at cold start, the client built once per container, the
- * middleware handing `context.zoho.fetch` to a plain use-case function.
+ * integration: a function bound by `bindConsumer` (no settings of its own), the client built once
+ * per container at cold start, the middleware handing `context.zoho.fetch` to a plain use-case
+ * function.
  */
 import middy from '@middy/core';
 import { createZohoClient, type ZohoFetch, ZohoTokenRefresherError, zohoTokenMiddleware } from '../consumer';
-import { ConfigurationError } from '../core/errors';
 
 export interface Organization {
   readonly organizationId: string;
@@ -35,20 +35,12 @@ export async function listOrganizations(fetch: ZohoFetch): Promise<Organization[
   }));
 }
 
-/** Required settings, read once at cold start: a missing one fails the cold start, loudly. */
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value.trim() === '') {
-    throw new ConfigurationError(`environment variable ${name} is required`);
-  }
-  return value;
-}
-
-const zoho = createZohoClient({
-  connectionId: requireEnv('CONNECTION_ID'),
-  secretPrefix: requireEnv('SECRET_PREFIX'),
-  eventBusName: requireEnv('EVENT_BUS_NAME'),
-});
+/**
+ * Module scope: once per container. The function is bound with `bindConsumer(fn, connectionId)`,
+ * whose environment variables name the connection, the secret prefix and the bus; a missing one
+ * fails the cold start, loudly (ConfigurationError).
+ */
+const zoho = createZohoClient();
 
 export const handler = middy()
   .use(zohoTokenMiddleware({ client: zoho }))

@@ -83,7 +83,7 @@ describe('monitoring of the default refresher', () => {
   });
 
   it('encrypts the alarm topic with its own rotating key, refuses plain HTTP, has no subscription', () => {
-    const topicKey = refresher.alarmTopic.key;
+    const topicKey = refresher.alarmTopic.key ?? expect.fail('the refresher made no topic key');
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: arnOf(topicKey) });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,

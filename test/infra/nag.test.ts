@@ -4,6 +4,7 @@
  * for one with every option on; every acknowledgement carries a reason.
  */
 import { Validations } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -56,6 +57,9 @@ describe('cdk-nag', () => {
     fullStack = new ZohoTokenRefresherStack(app, 'Full', {
       env: TEST_ENV,
       refresher: {
+        // A second refresher in the same account and region: it needs an identity of its own.
+        instanceName: 'full',
+        tracing: lambda.Tracing.ACTIVE,
         alarmEmail: 'ops@example.com',
         exampleConsumer: true,
         exampleConsumerConnectionId: 'acme-books',
@@ -70,7 +74,7 @@ describe('cdk-nag', () => {
     expect(findings(defaultStack)).toEqual([]);
   });
 
-  it('finds nothing with e-mail, example consumer, custom servers, prefix and secrets key on', () => {
+  it('finds nothing with instance name, tracing, e-mail, example consumer, custom servers, prefix and secrets key on', () => {
     expect(findings(fullStack)).toEqual([]);
   });
 

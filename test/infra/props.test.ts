@@ -160,6 +160,10 @@ describe('props validation', () => {
       removalPolicy: settings.removalPolicy,
       allowedAccountsServers: settings.allowedAccountsServers,
       exampleConsumerConnectionId: settings.exampleConsumerConnectionId,
+      identity: settings.identity,
+      existingAlarmTopic: settings.existingAlarmTopic,
+      logRetention: settings.logRetention,
+      tracing: settings.tracing,
     }).toEqual({
       refreshMargin: 11,
       refreshJitter: 60,
@@ -171,6 +175,14 @@ describe('props validation', () => {
       removalPolicy: 'retain',
       allowedAccountsServers: [],
       exampleConsumerConnectionId: undefined,
+      identity: {
+        instanceName: undefined,
+        metrics: { namespace: 'ZohoTokenRefresher', service: 'zoho-token-refresher' },
+        outputPrefix: '',
+      },
+      existingAlarmTopic: undefined,
+      logRetention: 90,
+      tracing: 'Disabled',
     });
   });
 

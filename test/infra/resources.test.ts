@@ -288,7 +288,7 @@ describe('configured refresher', () => {
     template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
   });
 
-  it('deploys the example consumer with its connection, the prefix and the bus', () => {
+  it('deploys the example consumer bound to its connection: the prefix, the bus and the connection', () => {
     // Prepare
     const built = refresherStack({ exampleConsumer: true, exampleConsumerConnectionId: 'acme-books' });
     // Act
@@ -298,10 +298,11 @@ describe('configured refresher', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Environment: {
+        // Exactly what bindConsumer sets, and nothing of the refresher's own settings.
         Variables: {
-          CONNECTION_ID: 'acme-books',
-          SECRET_PREFIX: 'zoho-token-refresher',
-          EVENT_BUS_NAME: { Ref: logicalId(built.refresher.eventBus) },
+          ZOHO_TOKENS_CONNECTION_ID: 'acme-books',
+          ZOHO_TOKENS_SECRET_PREFIX: 'zoho-token-refresher',
+          ZOHO_TOKENS_EVENT_BUS_NAME: { Ref: logicalId(built.refresher.eventBus) },
         },
       },
     });

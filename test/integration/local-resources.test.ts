@@ -72,14 +72,22 @@ describe('createLocalResources', () => {
       { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
     ]);
-    expect(Table?.GlobalSecondaryIndexes).toHaveLength(1);
-    const index = Table?.GlobalSecondaryIndexes?.[0];
+    expect(Table?.GlobalSecondaryIndexes).toHaveLength(2);
+    const index = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === TABLE_SCHEMA.dueIndex.name);
     expect(index?.IndexName).toBe(TABLE_SCHEMA.dueIndex.name);
     expect(index?.KeySchema).toEqual([
       { AttributeName: TABLE_SCHEMA.dueIndex.partitionKey, KeyType: 'HASH' },
       { AttributeName: TABLE_SCHEMA.dueIndex.sortKey, KeyType: 'RANGE' },
     ]);
     expect(index?.Projection?.ProjectionType).toBe('ALL');
+    const retry = Table?.GlobalSecondaryIndexes?.find(
+      (gsi) => gsi.IndexName === TABLE_SCHEMA.retryIndex.name,
+    );
+    expect(retry?.KeySchema).toEqual([
+      { AttributeName: TABLE_SCHEMA.retryIndex.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_SCHEMA.retryIndex.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(retry?.Projection?.ProjectionType).toBe('INCLUDE');
     expect(ttl.TimeToLiveDescription).toEqual({
       TimeToLiveStatus: 'ENABLED',
       AttributeName: TABLE_SCHEMA.ttlAttribute,

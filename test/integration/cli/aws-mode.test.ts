@@ -223,7 +223,7 @@ describe('zoho-tokens against a deployed stack', () => {
     );
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain(
-      `✗ scheduled function: ${SCHEDULED} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
+      `✗ planner function: ${SCHEDULED} is configured differently: TABLE_NAME is "some-other-table", expected "zoho-token-refresher"`,
     );
   });
 

@@ -9,7 +9,9 @@ import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import type { CliWorld } from './cli-world';
 
 export const ON_DEMAND = 'zt-on-demand';
+/** The planner (the stack's scheduled function). */
 export const SCHEDULED = 'zt-scheduled';
+export const REFRESH_WORKER = 'zt-refresh-worker';
 export const OPERATOR = 'zt-operator';
 
 /**
@@ -31,6 +33,7 @@ export async function deployStack(
     [OUTPUT_KEYS.secretPrefix]: world.resources.secretPrefix,
     [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
     [OUTPUT_KEYS.plannerFunctionName]: SCHEDULED,
+    [OUTPUT_KEYS.refreshWorkerFunctionName]: REFRESH_WORKER,
     [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,
     [OUTPUT_KEYS.operatorFunctionName]: OPERATOR,
     ...extraOutputs,

@@ -11,19 +11,25 @@ import { ALARM_SPECS, type AlarmSpec } from '../../../infra/alarm-specs';
 import { OUTPUT_KEYS } from '../../../infra/output-keys';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
-import { deployStack, ON_DEMAND, OPERATOR, SCHEDULED } from './deployed-stack';
+import { deployStack, ON_DEMAND, OPERATOR, REFRESH_WORKER, SCHEDULED } from './deployed-stack';
 
 const world = useCliWorld();
 const STACK = 'ZohoTokensDoctorTest';
 const DEAD_LETTERS = 'zt-dead-letters';
+const REFRESH_QUEUE = 'zt-refresh';
+const REFRESH_DEAD_LETTERS = 'zt-refresh-dead-letters';
 let restoreEndpoint = () => {};
 
 const stack = (...args: string[]) => [...args, '--stack', STACK, '--region', 'us-east-1'];
 
 beforeAll(async () => {
-  const { QueueUrl } = await world.clients.sqs.send(new CreateQueueCommand({ QueueName: DEAD_LETTERS }));
+  const url = async (QueueName: string) =>
+    (await world.clients.sqs.send(new CreateQueueCommand({ QueueName }))).QueueUrl ??
+    expect.fail('no queue URL');
   restoreEndpoint = await deployStack(world, STACK, {
-    [OUTPUT_KEYS.deadLetterQueueUrl]: QueueUrl ?? expect.fail('no dead-letter queue URL'),
+    [OUTPUT_KEYS.deadLetterQueueUrl]: await url(DEAD_LETTERS),
+    [OUTPUT_KEYS.refreshQueueUrl]: await url(REFRESH_QUEUE),
+    [OUTPUT_KEYS.refreshDeadLetterQueueUrl]: await url(REFRESH_DEAD_LETTERS),
   });
 });
 
@@ -35,16 +41,21 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     const deployed = (spec: AlarmSpec) => {
       const { source } = spec;
       if (source.kind === 'function') {
-        // The planner stands in for both scheduled functions until the ops helper updates this test.
         const name = {
           planner: SCHEDULED,
-          refreshWorker: SCHEDULED,
+          refreshWorker: REFRESH_WORKER,
           onDemand: ON_DEMAND,
           operator: OPERATOR,
         }[source.fn];
         return { Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: name }] };
       }
-      return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: DEAD_LETTERS }] };
+      const queues: Record<string, string> = {
+        deadLetterQueue: DEAD_LETTERS,
+        refreshQueue: REFRESH_QUEUE,
+        refreshDeadLetterQueue: REFRESH_DEAD_LETTERS,
+      };
+      const queue = queues[source.kind];
+      return { Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: queue }] };
     };
     const before = await runCli(stack('doctor', '--json'));
     for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind !== 'refresher')) {
@@ -83,8 +94,8 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     const checksOf = (result: typeof before) =>
       result.json<{ checks: Array<{ name: string; status: string; message: string; fix?: string }> }>()
         .checks;
-    expect(checksOf(before).find((check) => check.name === 'alarm ScheduledRefreshErrors')).toEqual({
-      name: 'alarm ScheduledRefreshErrors',
+    expect(checksOf(before).find((check) => check.name === 'alarm PlannerErrors')).toEqual({
+      name: 'alarm PlannerErrors',
       status: 'fail',
       message: `no alarm watches the Errors of function ${SCHEDULED}`,
       fix: "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to",
@@ -108,7 +119,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
       name: 'alarms of the functions',
       status: 'warn',
       message:
-        "ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
+        "RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles cannot be checked: the functions and the dead-letter queue are known only from the stack's outputs",
       fix: 'pass --stack instead of --table/--bus/--key',
     });
   });

@@ -41,7 +41,7 @@ describe('zoho-tokens doctor', () => {
     expect(result.stdout).toContain('✓ table: table zoho-token-refresher is active');
     expect(result.stdout).toContain('✓ key: refresh-token key alias/zoho-token-refresher is enabled');
     expect(result.stdout).toContain(
-      '✓ alarm SweepHeartbeatMissing: alarm zoho-token-refresher-SweepHeartbeatMissing watches SweepHeartbeat',
+      '✓ alarm PlannerHeartbeatMissing: alarm zoho-token-refresher-PlannerHeartbeatMissing watches PlannerHeartbeat',
     );
     for (const id of [
       'ConnectionsNeedingReauthorization',
@@ -52,12 +52,11 @@ describe('zoho-tokens doctor', () => {
       'SecretWriteFailures',
       'SecretWriteBudgetExhausted',
       'ZohoMalformedResponse',
-      'SweepFallingBehind',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }
     expect(result.stdout).toContain(
-      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue, so the 7 alarms on them (ScheduledRefreshErrors, OnDemandRefreshErrors, ScheduledRefreshThrottles, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
+      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue, so the 10 alarms on them (RefreshBacklogAge, PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, RefreshDeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
     );
     expect(result.stdout).toMatch(
       /^! alarm subscribers: nobody would be notified when an alarm fires \(topic arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms has no subscriber\); the emulator sends no mail, so this matters only in AWS$/m,

@@ -1,7 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import type { LocalResources } from '../../../cli/local/resources';
-import { ALARM_SPECS } from '../../../infra/alarm-specs';
+import { ALARM_SPECS, periodSeconds } from '../../../infra/alarm-specs';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -30,14 +30,13 @@ describe('zoho-tokens local init', () => {
       ['zoho-token-refresher-ConnectionsMisconfigured', 'ConnectionsMisconfigured'],
       ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
+      ['zoho-token-refresher-PlannerHeartbeatMissing', 'PlannerHeartbeat'],
       ['zoho-token-refresher-RefreshFailures', 'RefreshFailed'],
       ['zoho-token-refresher-SecretWriteBudgetExhausted', 'SecretWriteBudgetExhausted'],
       ['zoho-token-refresher-SecretWriteFailures', 'SecretWriteFailed'],
-      ['zoho-token-refresher-SweepFallingBehind', 'SweepBacklog'],
-      ['zoho-token-refresher-SweepHeartbeatMissing', 'SweepHeartbeat'],
       ['zoho-token-refresher-ZohoMalformedResponse', 'ZohoMalformedResponse'],
     ]);
-    // The same definitions as the stack's (infra/alarm-specs.ts), at the default schedule rate.
+    // The same definitions as the stack's (infra/alarm-specs.ts).
     for (const spec of ALARM_SPECS.filter((candidate) => candidate.source.kind === 'refresher')) {
       expect(
         MetricAlarms.find((alarm) => alarm.AlarmName === `zoho-token-refresher-${spec.id}`),
@@ -45,7 +44,7 @@ describe('zoho-tokens local init', () => {
         Namespace: 'ZohoTokenRefresher',
         Dimensions: [{ Name: 'service', Value: 'zoho-token-refresher' }],
         Statistic: spec.statistic,
-        Period: 300,
+        Period: periodSeconds(spec),
         Threshold: spec.threshold,
         EvaluationPeriods: spec.evaluationPeriods,
         ComparisonOperator: spec.comparison,

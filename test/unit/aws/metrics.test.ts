@@ -84,6 +84,25 @@ describe('PowertoolsMetricsAdapter', () => {
     });
     expect(docs[0]).toMatchObject({ ZohoLatency: 812 });
   });
+
+  it("emits under the instance's namespace and service, read from the environment at creation", () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'ZohoDev');
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'zoho-token-refresher-dev');
+    const metrics = new PowertoolsMetricsAdapter();
+    const from = capturedOutput.length;
+
+    // Act
+    metrics.add('RefreshFailed', 1, 'Count', 'throttled');
+    metrics.powertools.publishStoredMetrics();
+
+    // Assess
+    const docs = documentsSince(from, isEmf);
+    expect(docs.map((doc) => [shape(doc).namespace, doc.service])).toEqual([
+      ['ZohoDev', 'zoho-token-refresher-dev'],
+      ['ZohoDev', 'zoho-token-refresher-dev'],
+    ]);
+  });
 });
 
 describe('logPort', () => {
@@ -109,5 +128,22 @@ describe('logPort', () => {
       retryAt: 42,
     });
     expect(lines[1]).toMatchObject({ level: 'DEBUG', message: 'no attributes' });
+  });
+
+  it("names the instance's service on every line", () => {
+    // Prepare
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'zoho-token-refresher-prod');
+    const log = logPort(createLogger());
+    vi.unstubAllEnvs();
+    const from = capturedOutput.length;
+
+    // Act
+    log.info('refreshed', { connectionId: 'books-eu' });
+
+    // Assess
+    const lines = documentsSince(from, (doc) => 'level' in doc);
+    expect(lines).toEqual([
+      expect.objectContaining({ message: 'refreshed', service: 'zoho-token-refresher-prod' }),
+    ]);
   });
 });

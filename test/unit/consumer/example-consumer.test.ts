@@ -11,14 +11,19 @@ async function loadHandler(env: Record<string, string | undefined>) {
   return import(HANDLER) as Promise<typeof import('../../../functions/example-consumer/handler')>;
 }
 
-const fullEnv = { CONNECTION_ID: 'acme-books', SECRET_PREFIX: 'zoho-token-refresher', EVENT_BUS_NAME: 'bus' };
+/** What bindConsumer(fn, 'acme-books') sets. */
+const fullEnv = {
+  ZOHO_TOKENS_CONNECTION_ID: 'acme-books',
+  ZOHO_TOKENS_SECRET_PREFIX: 'zoho-token-refresher',
+  ZOHO_TOKENS_EVENT_BUS_NAME: 'bus',
+};
 
 describe('example consumer', () => {
   afterEach(() => {
     vi.unstubAllEnvs();
   });
 
-  it.each(['CONNECTION_ID', 'SECRET_PREFIX', 'EVENT_BUS_NAME'])(
+  it.each(['ZOHO_TOKENS_CONNECTION_ID', 'ZOHO_TOKENS_EVENT_BUS_NAME'])(
     'fails its cold start without %s',
     async (name) => {
       // Prepare

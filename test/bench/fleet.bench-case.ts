@@ -123,7 +123,7 @@ function detailLines(result: FleetResult): string[] {
       .map(([name, value]) => `${name}=${value}`)
       .join(' ');
   return [
-    `expiry: connections_expired=${result.connectionsExpired} min_seconds_left_at_refresh=${result.minSecondsLeftAtRefresh} excluded_expired_seconds=${result.excludedExpiredSeconds} (revoked refresh tokens, poison items)`,
+    `expiry: connections_expired=${result.connectionsExpired} min_seconds_left_at_refresh=${result.minSecondsLeftAtRefresh} excluded_expired_seconds=${result.excludedExpiredSeconds} (revoked refresh tokens, poison items) began_in_hour: ${pairs(result.expiriesByHour) || 'none'} (the outage: h${fleetScenario(result.connections).outage.atHour})`,
     `aws_calls_per_refresh: median=${result.awsCallsPerRefresh.median} mean=${result.awsCallsPerRefresh.mean.toFixed(2)} p99=${result.awsCallsPerRefresh.p99} by_api(per refresh): ${pairs(result.awsCallsByApi)}`,
     `secret_writes: peak_per_second=${result.peakSecretWritesPerSecond} (from ${result.peakSecond.senders} sandboxes, ${result.peakSecond.sdkRetries} SDK retries) limit(secretWritesPerSecond)=${result.secretWritesLimit} worker_concurrency_setting=${result.workerConcurrencySetting} throttled_by_region_quota=${result.secretWriteThrottles}`,
     `dynamodb_per_refresh: write_units=${(result.worker.writeUnits / Math.max(1, result.refreshes)).toFixed(2)} mean_item_bytes=${result.meanItemBytes} item_size_estimate_error_bytes=${result.itemSizeErrorBytes}`,

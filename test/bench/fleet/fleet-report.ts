@@ -16,6 +16,8 @@ export interface FleetResult {
   readonly connectionsExpired: number;
   /** Least time a good connection's token had left when its next version was written. */
   readonly minSecondsLeftAtRefresh: number;
+  /** Expiries of good connections by the simulated hour they began in (`h36` → count). */
+  readonly expiriesByHour: Readonly<Record<string, number>>;
   /** Of the connections outside the goal (revoked refresh token, poison item): expired seconds. */
   readonly excludedExpiredSeconds: number;
   readonly refreshes: number;
@@ -75,6 +77,7 @@ export function fleetResult(
     expiredSeconds: Math.round(expiredMs / 1000),
     connectionsExpired: expiredConnections,
     minSecondsLeftAtRefresh: Math.round(minLeftMs / 1000),
+    expiriesByHour: expiriesByHour(world),
     excludedExpiredSeconds: Math.round(excludedMs / 1000),
     refreshes: world.commits,
     refreshesPerConnectionHour: world.commits / (scenario.connections * scenario.hours),
@@ -164,3 +167,14 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The expiries of good connections, counted by the simulated hour they began in. */
+function expiriesByHour(world: FleetWorld): Record<string, number> {
+  const byHour: Record<string, number> = {};
+  for (const { index, from } of world.secrets.expiries) {
+    if (world.good[index] !== 1) continue;
+    const hour = `h${Math.floor((from - world.scenario.start) / 3_600_000)}`;
+    byHour[hour] = (byHour[hour] ?? 0) + 1;
+  }
+  return byHour;
+}

@@ -69,12 +69,16 @@ export class FleetWorld {
   plannerRuns = 0;
   /** The longest a visible message waited for a worker, sampled every planner period. */
   maxBacklogWaitMs = 0;
-  /** Planner runs that threw (a simulated AWS fault the SDK gave up on): EventBridge retries them. */
+  /**
+   * Planner runs that threw (a simulated AWS fault the SDK gave up on). The deployed planner is not
+   * invoked again for it (no async retries): its minute's orders wait for the catch-up.
+   */
   plannerErrors = 0;
   readonly #log: Log;
   /** The product's refresh policy (for seeding the fleet as it would have refreshed). */
   readonly #policy: RefreshPolicy;
-  readonly #orderBytes: number;
+  /** Bytes of one order's message (known once the fleet is seeded; SQS bills per 64 KB). */
+  #orderBytes = 0;
 
   constructor(
     readonly scenario: FleetScenario,
@@ -123,7 +127,6 @@ export class FleetWorld {
     this.#policy = this.#workerDeps(
       new Container(new Invocation(this.worker.meter, 1, undefined, () => {})),
     ).policy;
-    this.#orderBytes = 0;
     this.#seed();
     this.#orderBytes = orderBytes(this.table.at(0));
   }

@@ -27,6 +27,8 @@ export class SecretsState {
   readonly #attemptsPerSecond: Uint16Array;
   /** Milliseconds each connection's secret held an expired token, so far. */
   readonly expiredMs: Float64Array;
+  /** Every time a secret held an expired token until a new version replaced it: whose, and since when. */
+  readonly expiries: Array<{ readonly index: number; readonly from: EpochMillis }> = [];
   /** Per connection, the least time its stored token had left when a new version replaced it. */
   readonly minLeftMs: Float64Array;
   /** Writes that stored a new version. */
@@ -98,8 +100,10 @@ export class SecretsState {
     const current = this.#tokens[index];
     if (current !== undefined && current.version >= token.version) return 'exists';
     if (current !== undefined) {
-      if (now > current.expiresAt)
+      if (now > current.expiresAt) {
         this.expiredMs[index] = (this.expiredMs[index] ?? 0) + (now - current.expiresAt);
+        this.expiries.push({ index, from: current.expiresAt });
+      }
       const left = current.expiresAt - now;
       if (left < (this.minLeftMs[index] ?? 0)) this.minLeftMs[index] = left;
     }

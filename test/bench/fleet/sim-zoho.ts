@@ -58,10 +58,8 @@ export class ZohoCloud {
   /** Per refresh token, the times of its last LIMIT requests (a ring) and the ring's next slot. */
   #times = new Float64Array(0);
   #next = new Uint8Array(0);
-  readonly #ringsOfOthers = new Map<string, number>();
-  /** Refresh tokens revoked: of fleet connections by their index, of any other by value. */
-  #revokedFleet = new Uint8Array(0);
-  readonly #revokedOthers = new Set<string>();
+  /** Per connection (its index), 1 once its refresh token is revoked. */
+  #revoked = new Uint8Array(0);
   #revocations = 0;
   readonly #dcOf = new Map(ZOHO_DATA_CENTRES.map((entry) => [entry.accountsServer, entry]));
 
@@ -69,18 +67,14 @@ export class ZohoCloud {
 
   /** The user revoked `refreshToken` (or Zoho evicted it): every later refresh is refused. */
   revoke(refreshToken: string): void {
-    this.#revocations++;
-    const index = seededIndex(refreshToken.slice(-8));
-    if (index < 0) {
-      this.#revokedOthers.add(refreshToken);
-      return;
-    }
-    if (index >= this.#revokedFleet.length) {
+    const index = fleetIndexOf(refreshToken);
+    if (index >= this.#revoked.length) {
       const grown = new Uint8Array(Math.max(1024, index * 2));
-      grown.set(this.#revokedFleet);
-      this.#revokedFleet = grown;
+      grown.set(this.#revoked);
+      this.#revoked = grown;
     }
-    this.#revokedFleet[index] = 1;
+    this.#revoked[index] = 1;
+    this.#revocations++;
   }
 
   dcOf(accountsServer: string): string {
@@ -105,13 +99,9 @@ export class ZohoCloud {
     return oldest > now - ZOHO_TOKEN_WINDOW_MS;
   }
 
-  /** The ring of a refresh token: a fleet token ends with its connection's id, which names it. */
+  /** The ring of a refresh token, grown to hold it. */
   #ringOf(refreshToken: string): number {
-    let ring = seededIndex(refreshToken.slice(-8));
-    if (ring < 0) {
-      ring = this.#ringsOfOthers.get(refreshToken) ?? this.#ringsOfOthers.size + (this.#next.length >> 1);
-      this.#ringsOfOthers.set(refreshToken, ring);
-    }
+    const ring = fleetIndexOf(refreshToken);
     if (ring >= this.#next.length) {
       const next = new Uint8Array(Math.max(1024, ring * 2));
       next.set(this.#next);
@@ -124,9 +114,7 @@ export class ZohoCloud {
   }
 
   isRevoked(refreshToken: string): boolean {
-    if (this.#revocations === 0) return false;
-    const index = seededIndex(refreshToken.slice(-8));
-    return index < 0 ? this.#revokedOthers.has(refreshToken) : this.#revokedFleet[index] === 1;
+    return this.#revocations > 0 && this.#revoked[fleetIndexOf(refreshToken)] === 1;
   }
 }
 
@@ -200,4 +188,11 @@ export class SimZoho implements ZohoAccounts {
     await this.env.time.delay(ms);
     if (!this.context.alive) await never();
   }
+}
+
+/** The index of the fleet connection a refresh token belongs to (`…<connection id>`, see fleet-world.ts). */
+function fleetIndexOf(refreshToken: string): number {
+  const index = seededIndex(refreshToken.slice(-8));
+  if (index < 0) throw new Error('sim-zoho: a refresh token of no fleet connection');
+  return index;
 }

@@ -20,7 +20,7 @@ describe('resolveSandboxSettings', () => {
       realZoho: false,
     });
     expect(describeSchedule(settings)).toBe(
-      'sweep every 10 s; demo consumer every 3 s; simulated early expiry every 20 s',
+      'planner every 10 s; demo consumer every 3 s; simulated early expiry every 20 s',
     );
   });
 
@@ -61,7 +61,7 @@ describe('resolveSandboxSettings', () => {
       expect(settings.realZoho).toBe(true);
       expect(settings.consumerIntervalMs).toBeUndefined();
       expect(describeSchedule(settings)).toBe(
-        "sweep every 10 s; demo consumer OFF (real Zoho: every Books call spends the organisation's daily API quota; --consumer-interval 300 or more turns it on); early expiries OFF (only the simulator can expire tokens)",
+        "planner every 10 s; demo consumer OFF (real Zoho: every Books call spends the organisation's daily API quota; --consumer-interval 300 or more turns it on); early expiries OFF (only the simulator can expire tokens)",
       );
     });
 

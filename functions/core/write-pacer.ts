@@ -28,16 +28,19 @@ export function writeIntervalMs(writesPerSecond: number, workerConcurrency: numb
 }
 
 /**
- * A pacer that gives out one slot every `intervalMs`, in the order asked. The first slot is at once;
- * concurrent callers queue behind each other. Keep one per container (module scope): slots then hold
- * across the invocations the container runs one after another.
+ * A pacer that gives out one slot every `intervalMs`, in the order asked; concurrent callers queue
+ * behind each other. Keep one per container (module scope): slots then hold across the invocations
+ * the container runs one after another. The first slot, too, is one interval after it is asked for,
+ * as if the container had just written: a container that takes the place of another (scaled in,
+ * crashed, timed out) may start while the one it replaces still spends its last slot, and the two
+ * would otherwise write within the same instant, one more than the limit allows.
  */
 export function createWritePacer(clock: Pick<Clock, 'now' | 'sleep'>, intervalMs: number): WritePacer {
-  let nextSlot: EpochMillis = Number.NEGATIVE_INFINITY;
+  let nextSlot: EpochMillis | undefined;
   return {
     async acquire() {
       const now = clock.now();
-      const slot = Math.max(now, nextSlot);
+      const slot = Math.max(now, nextSlot ?? now + intervalMs);
       nextSlot = slot + intervalMs;
       if (slot > now) await clock.sleep(slot - now);
     },

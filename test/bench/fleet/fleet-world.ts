@@ -89,7 +89,13 @@ export class FleetWorld {
     this.env = { time: this.time, random, aws: scenario.aws };
     const horizonMs = scenario.hours * HOUR_MS;
     this.table = new ConnectionTable(scenario.start - 2 * HOUR_MS);
-    this.secrets = new SecretsState(this.table, scenario.start, horizonMs + HOUR_MS, scenario.connections);
+    this.secrets = new SecretsState(
+      this.table,
+      scenario.start,
+      horizonMs + HOUR_MS,
+      scenario.connections,
+      product.secretWriteSdkAttempts,
+    );
     this.zoho = new ZohoCloud({
       ...scenario.zoho,
       timeoutMs: product.config.zohoTimeoutMs,

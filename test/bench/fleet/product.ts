@@ -4,6 +4,7 @@
  * `createWorkerDependencies` the handlers call, with simulated ports), and the two use cases called
  * as the handlers call them. Every other file of the simulation only models the outside world.
  */
+import { SECRET_WRITE_CALL_LIMITS } from '../../../functions/aws/client-config';
 import { type RefresherConfig, readRefresherConfig } from '../../../functions/aws/config';
 import { createPlannerDependencies, createWorkerDependencies } from '../../../functions/aws/fleet-wiring';
 import { ENV } from '../../../functions/aws/names';
@@ -39,6 +40,8 @@ export interface ProductSettings {
   };
   readonly queue: { readonly visibilityTimeoutMs: number; readonly maxReceiveCount: number };
   readonly planner: { readonly memoryMb: number; readonly timeoutMs: number; readonly periodMs: number };
+  /** The SDK's attempts of one PutSecretValue (the workers' write client; other calls: the scenario's). */
+  readonly secretWriteSdkAttempts: number;
 }
 
 /** Refreshes per connection-hour the write limit is sized for (the default margin's 1.24, rounded up). */
@@ -96,6 +99,7 @@ function settingsOf(deployed: DeployedSettings): ProductSettings {
       timeoutMs: deployed.planner.timeoutMs,
       periodMs: deployed.planner.periodMs,
     },
+    secretWriteSdkAttempts: SECRET_WRITE_CALL_LIMITS.maxAttempts,
   };
 }
 

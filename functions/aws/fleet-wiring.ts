@@ -7,7 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { PlannerDependencies } from '../core/plan-refreshes';
 import type { RefreshQueue } from '../core/ports';
 import type { WorkerDependencies } from '../core/run-refresh-orders';
-import { createWritePacer, writeIntervalMs } from '../core/write-pacer';
+import { writeIntervalMs } from '../core/write-pacer';
 import { awsClientConfig } from './client-config';
 import { type RefresherConfig, requireRefreshQueueUrl } from './config';
 import { SqsRefreshQueue } from './refresh-queue';
@@ -34,23 +34,24 @@ function refreshQueue(config: RefresherConfig, wiring: FleetWiring): RefreshQueu
 /** What the planner needs: the store, the queue, metrics, log, clock and the failing threshold. */
 export function createPlannerDependencies(config: RefresherConfig, wiring: FleetWiring): PlannerDependencies {
   const deps = createRefresherDependencies(config, wiring);
-  return { ...deps, queue: refreshQueue(config, wiring) };
+  return {
+    ...deps,
+    queue: refreshQueue(config, wiring),
+    secretWritesPerSecond: config.secretWritesPerSecond,
+  };
 }
 
 /**
  * What a refresh worker needs: the refresh's dependencies, the queue (for the due times the planner
- * has passed) and a pacer spacing this container's secret writes `refreshWorkerConcurrency /
- * secretWritesPerSecond` seconds apart. One container runs one invocation at a time and at most
- * `refreshWorkerConcurrency` run at once, so the workers together stay under the limit.
+ * has passed) and the spacing of each invocation's secret writes, `refreshWorkerConcurrency /
+ * secretWritesPerSecond` seconds apart. At most `refreshWorkerConcurrency` invocations run at once,
+ * so the workers together stay under the limit.
  */
 export function createWorkerDependencies(config: RefresherConfig, wiring: FleetWiring): WorkerDependencies {
   const deps = createRefresherDependencies(config, wiring);
   return {
     ...deps,
     queue: refreshQueue(config, wiring),
-    writePacer: createWritePacer(
-      deps.clock,
-      writeIntervalMs(config.secretWritesPerSecond, config.refreshWorkerConcurrency),
-    ),
+    writeIntervalMs: writeIntervalMs(config.secretWritesPerSecond, config.refreshWorkerConcurrency),
   };
 }

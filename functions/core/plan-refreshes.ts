@@ -34,7 +34,12 @@ export interface PlannerDependencies {
   readonly metrics: Metrics;
   readonly log: Log;
   readonly clock: Pick<Clock, 'now'>;
-  readonly policy: Pick<RefreshPolicy, 'failingAfter'>;
+  readonly policy: Pick<RefreshPolicy, 'failingAfter' | 'marginMs'>;
+  /**
+   * The workers' secret writes per second (`secretWritesPerSecond`): how fast a backlog drains, for
+   * holding back orders that can wait while it does. Without it nothing is held back.
+   */
+  readonly secretWritesPerSecond?: number;
 }
 
 export interface PlanOptions {
@@ -58,10 +63,60 @@ export interface PlanSummary {
   readonly overdue: number;
   /** Active connections due two periods ago or earlier and still not refreshed (RefreshesOverdue). */
   readonly stuck: number;
+  /**
+   * Milliseconds this run held back its orders that can wait (a whole margin ahead of expiry) so an
+   * overdue backlog reaches the workers first; 0 without a backlog.
+   */
+  readonly deferredMs: number;
+  /** Of the orders queued, those held back `deferredMs`. */
+  readonly deferred: number;
   /** Orders the queue refused (the catch-up queues them again). */
   readonly notQueued: number;
   readonly expired: number;
   readonly failing: number;
+}
+
+/**
+ * The most an order that can wait is held back, as a share of the margin: at the default 11 minutes,
+ * 2 min 45 s, so a held-back token still has over 8 minutes to live when its order is delivered.
+ */
+export const MAX_DEFERRAL_SHARE_OF_MARGIN = 0.25;
+
+/**
+ * How long to hold back orders that can wait while `backlog` orders cannot: the time the workers
+ * need to drain them at `writesPerSecond`, at most a quarter of the margin. The queue hands out what
+ * is visible roughly oldest first and has no priorities, so holding the patient orders back is what
+ * puts the urgent ones (after an outage: retries a minute or two from expiry) ahead of them. The
+ * backlog counts the connections overdue now (queued and waiting, or held back by earlier runs)
+ * and the next period's orders that cannot wait; recomputed every run, the hold grows while the
+ * urgent work outgrows the workers and falls back to about nothing once they have caught up.
+ */
+export function deferralMs(backlog: number, writesPerSecond: number | undefined, marginMs: number): number {
+  if (backlog <= 0 || writesPerSecond === undefined || writesPerSecond <= 0) return 0;
+  const drainMs = Math.ceil((backlog * 1000) / writesPerSecond);
+  return Math.min(drainMs, Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN));
+}
+
+/**
+ * Whether a connection's order can be held back: its token has a whole margin to live when it falls
+ * due, so after the most any run defers it still has three quarters of one. A scheduled refresh
+ * falls due a margin (plus jitter) before expiry and can; a retry after failures, a catch-up or a
+ * token shorter than the margin cannot, and goes first.
+ */
+export function canWait(connection: Connection, marginMs: number): boolean {
+  return connection.expiresAt - connection.refreshDueAt >= marginMs;
+}
+
+/**
+ * The period a connection's catch-up ages count from. An order that could have been held back (see
+ * canWait) may be waiting in the queue for up to the longest hold, so its ages start that many
+ * periods after its due time: queuing it again sooner would send an unheld copy ahead of the urgent
+ * orders it was held back for.
+ */
+export function catchUpSlotOf(connection: Connection, marginMs: number): number {
+  const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
+  if (!canWait(connection, marginMs)) return dueSlot;
+  return dueSlot + Math.ceil(Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN) / PLANNER_PERIOD_MS);
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -106,10 +161,16 @@ export async function planRefreshes(
   const stuck = overdue.filter((c) => Math.floor(c.refreshDueAt / PLANNER_PERIOD_MS) <= slot - 2).length;
   metrics.add('RefreshesOverdue', stuck, 'Count');
 
-  const caughtUp = allDue
-    ? overdue
-    : overdue.filter((c) => catchUpNow(slot, Math.floor(c.refreshDueAt / PLANNER_PERIOD_MS)));
-  const orders = [...caughtUp, ...upcoming].slice(0, limit).map(orderOf);
+  const { marginMs } = deps.policy;
+  const caughtUp = allDue ? overdue : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs)));
+  // Scheduled runs hold back what can wait while urgent work drains (see deferralMs); the caught-up
+  // orders are overdue themselves and never wait.
+  const urgent = upcoming.filter((connection) => !canWait(connection, marginMs)).length;
+  const deferMs = allDue ? 0 : deferralMs(overdue.length + urgent, deps.secretWritesPerSecond, marginMs);
+  const orders = [
+    ...caughtUp.map((connection) => orderOf(connection, 0)),
+    ...upcoming.map((connection) => orderOf(connection, canWait(connection, marginMs) ? deferMs : 0)),
+  ].slice(0, limit);
   const notQueued = await enqueue(deps, orders);
 
   metrics.add('RefreshesPlanned', orders.length - notQueued, 'Count');
@@ -119,6 +180,12 @@ export async function planRefreshes(
     upcoming: Math.min(upcoming.length, orders.length - caughtUp.length),
     overdue: Math.min(caughtUp.length, orders.length),
     stuck,
+    deferredMs: deferMs,
+    deferred:
+      deferMs === 0
+        ? 0
+        : orders.filter((order, i) => i >= caughtUp.length && order.dueAt !== order.snapshot?.refreshDueAt)
+            .length,
     notQueued,
     ...gauges,
   };
@@ -126,9 +193,10 @@ export async function planRefreshes(
   return summary;
 }
 
-const orderOf = (connection: Connection): RefreshOrder => ({
+/** The order of a connection, delivered `deferMs` after it falls due. */
+const orderOf = (connection: Connection, deferMs: number): RefreshOrder => ({
   connectionId: connection.connectionId,
-  dueAt: connection.refreshDueAt,
+  dueAt: connection.refreshDueAt + deferMs,
   snapshot: connection,
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CATCH_UP_AGES,
+  deferralMs,
   PLANNER_PERIOD_MS,
   plannedUntil,
   planRefreshes,
@@ -63,9 +64,15 @@ describe('planRefreshes (scheduled)', () => {
   });
 
   it('queues a connection stuck overdue again once at each catch-up age, never while it may still be in flight', async () => {
-    // Prepare: due at the start of a period; its order is lost, so it stays due
+    // Prepare: due at the start of a period, its token expiring 90 s later (it could not be held
+    // back); its order is lost, so it stays due
     const { world, queue, deps, slotStart } = plannerWorld();
-    await healthy(world, 'stuck', slotStart);
+    await addConnection(world, {
+      connectionId: 'stuck',
+      version: 3,
+      refreshDueAt: slotStart,
+      expiresAt: slotStart + 90_000,
+    });
     const queuedAtAge: number[] = [];
 
     // Act: a hundred planner runs, one a minute
@@ -83,6 +90,24 @@ describe('planRefreshes (scheduled)', () => {
       expect(queuedAtAge[i]).toBeLessThan(age + Math.max(1, age / 2));
     });
     expect(world.metrics.sum('RefreshesOverdue')).toBe(98);
+  });
+
+  it('starts the catch-up ages of an order that could have been held back after the longest hold (3 periods)', async () => {
+    // Prepare: a scheduled refresh (a whole margin before expiry) due at the start of a period
+    const { world, queue, deps, slotStart } = plannerWorld();
+    await healthy(world, 'patient', slotStart);
+    const queuedAtAge: number[] = [];
+
+    // Act
+    for (let age = 0; age < 30; age++) {
+      world.clock.current = slotStart + age * P + 5_000;
+      await planRefreshes(deps);
+      if (queue.take().length > 0) queuedAtAge.push(age);
+    }
+
+    // Assess: one in each age band (2, 4-5, 8-11, 16-23), counted from 3 periods after its due time
+    expect(queuedAtAge).toEqual([5, 8, 12, 24]);
+    expect(queuedAtAge.map((age) => age - 3)).toEqual([2, 5, 9, 21]);
   });
 
   it('counts a refused order: no heartbeat, the metric, the summary', async () => {
@@ -127,6 +152,95 @@ describe('planRefreshes (scheduled)', () => {
 
     // Assess
     expect(queue.orders.map((order) => order.connectionId)).toEqual(['c-0', 'c-1', 'c-2']);
+  });
+});
+
+describe('planRefreshes while an overdue backlog drains', () => {
+  /** A connection retrying after failures: its token expires 90 s after the retry falls due. */
+  const retrying = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
+    addConnection(world, {
+      connectionId,
+      version: 3,
+      refreshDueAt,
+      expiresAt: refreshDueAt + 90_000,
+      consecutiveFailures: 3,
+    });
+
+  /** `count` connections due in this period and not refreshed yet (queued, waiting for a worker). */
+  const backlog = async (world: FakeWorld, slotStart: number, count: number) => {
+    for (let i = 0; i < count; i++) await retrying(world, `overdue-${i}`, slotStart + 1_000 + i);
+  };
+
+  it('holds back the orders that can wait by the time the workers need for the urgent ones', async () => {
+    // Prepare: 79 overdue connections and 1 urgent retry next period, 40 writes a second: 2 s of work
+    const { world, queue, slotStart } = plannerWorld();
+    const deps = { ...world, queue, secretWritesPerSecond: 40 };
+    await backlog(world, slotStart, 79);
+    await healthy(world, 'scheduled', slotStart + P + 10_000);
+    await retrying(world, 'retry-near-expiry', slotStart + P + 20_000);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess: the scheduled order waits 2 s, the retry goes at its due time; the backlog is not queued again
+    expect(queue.orders.map((order) => [order.connectionId, order.dueAt])).toEqual([
+      ['scheduled', slotStart + P + 10_000 + 2_000],
+      ['retry-near-expiry', slotStart + P + 20_000],
+    ]);
+    expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P + 10_000);
+    expect(summary).toMatchObject({ planned: 2, upcoming: 2, overdue: 0, deferredMs: 2_000, deferred: 1 });
+  });
+
+  it('holds back at most a quarter of the margin, however deep the backlog', async () => {
+    // Prepare: 200 overdue at 1 write a second would take 200 s; a quarter of 11 minutes is 165 s
+    const { world, queue, slotStart } = plannerWorld();
+    const deps = { ...world, queue, secretWritesPerSecond: 1 };
+    await backlog(world, slotStart, 200);
+    await healthy(world, 'scheduled', slotStart + P);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(queue.orders.map((order) => order.dueAt)).toEqual([slotStart + P + 165_000]);
+    expect(summary).toMatchObject({ deferredMs: 165_000, deferred: 1 });
+  });
+
+  it('holds back nothing without a backlog, without a write rate, or for an operator', async () => {
+    // Prepare: one run with no backlog; one without secretWritesPerSecond; one all_due
+    const { world, queue, slotStart } = plannerWorld();
+    await healthy(world, 'scheduled', slotStart + P + 5);
+
+    // Act
+    const noBacklog = await planRefreshes({ ...world, queue, secretWritesPerSecond: 40 });
+    await backlog(world, slotStart, 80);
+    const noRate = await planRefreshes({ ...world, queue });
+    const operator = await planRefreshes({ ...world, queue, secretWritesPerSecond: 40 }, { mode: 'all_due' });
+
+    // Assess
+    expect([noBacklog, noRate, operator].map((s) => [s.deferredMs, s.deferred])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    const scheduled = queue.orders.filter((order) => order.connectionId === 'scheduled');
+    expect(scheduled.map((order) => order.dueAt)).toEqual([
+      slotStart + P + 5,
+      slotStart + P + 5,
+      slotStart + P + 5,
+    ]);
+  });
+});
+
+describe('deferralMs', () => {
+  it('is the drain time of the backlog, rounded up to the millisecond, capped at a quarter of the margin', () => {
+    expect(deferralMs(0, 40, 11 * MIN)).toBe(0);
+    expect(deferralMs(1, 40, 11 * MIN)).toBe(25);
+    expect(deferralMs(3, 40, 11 * MIN)).toBe(75);
+    expect(deferralMs(1_000, 40, 11 * MIN)).toBe(25_000);
+    expect(deferralMs(10_000, 40, 11 * MIN)).toBe(165_000);
+    expect(deferralMs(10, undefined, 11 * MIN)).toBe(0);
+    expect(deferralMs(10, 0, 11 * MIN)).toBe(0);
   });
 });
 

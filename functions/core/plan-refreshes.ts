@@ -64,11 +64,11 @@ export interface PlanSummary {
   /** Active connections due two periods ago or earlier and still not refreshed (RefreshesOverdue). */
   readonly stuck: number;
   /**
-   * Milliseconds this run held back its orders that can wait (a whole margin ahead of expiry) so an
-   * overdue backlog reaches the workers first; 0 without a backlog.
+   * The longest this run held back an order that can wait (a whole margin ahead of expiry) so urgent
+   * ones reach the workers first (see deliveryTimes); 0 in steady state.
    */
   readonly deferredMs: number;
-  /** Of the orders queued, those held back `deferredMs`. */
+  /** Of the orders queued, those held back. */
   readonly deferred: number;
   /** Orders the queue refused (the catch-up queues them again). */
   readonly notQueued: number;
@@ -82,29 +82,67 @@ export interface PlanSummary {
  */
 export const MAX_DEFERRAL_SHARE_OF_MARGIN = 0.25;
 
+/** The longest any order is held back, for a margin of `marginMs` (MAX_DEFERRAL_SHARE_OF_MARGIN). */
+export const maxDeferralMs = (marginMs: number): number =>
+  Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN);
+
 /**
- * How long to hold back orders that can wait while `backlog` orders cannot: the time the workers
- * need to drain them at `writesPerSecond`, at most a quarter of the margin. The queue hands out what
- * is visible roughly oldest first and has no priorities, so holding the patient orders back is what
- * puts the urgent ones (after an outage: retries a minute or two from expiry) ahead of them. The
- * backlog counts the connections overdue now (queued and waiting, or held back by earlier runs)
- * and the next period's orders that cannot wait; recomputed every run, the hold grows while the
- * urgent work outgrows the workers and falls back to about nothing once they have caught up.
+ * The share of `secretWritesPerSecond` the workers are counted on for when orders are laid out, in
+ * percent: under load they reach about 96 % of it (a worker waiting on a slow Zoho answer leaves its
+ * slot unused).
  */
-export function deferralMs(backlog: number, writesPerSecond: number | undefined, marginMs: number): number {
-  if (backlog <= 0 || writesPerSecond === undefined || writesPerSecond <= 0) return 0;
-  const drainMs = Math.ceil((backlog * 1000) / writesPerSecond);
-  return Math.min(drainMs, Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN));
+export const WORKER_THROUGHPUT_PERCENT = 95;
+
+/** What decides when the orders that can wait are delivered. */
+export interface DeferralInput {
+  readonly now: EpochMillis;
+  /** Orders the workers have to get through first: every connection overdue now. */
+  readonly ahead: number;
+  /** Urgent orders in this plan (one planner period of them): the rate kept free for urgent work. */
+  readonly urgent: number;
+  /** The workers' secret writes per second; without it nothing is held back. */
+  readonly writesPerSecond: number | undefined;
+  readonly marginMs: number;
 }
 
 /**
- * Whether a connection's order can be held back: its token has a whole margin to live when it falls
- * due, so after the most any run defers it still has three quarters of one. A scheduled refresh
- * falls due a margin (plus jitter) before expiry and can; a retry after failures, a catch-up or a
- * token shorter than the margin cannot, and goes first.
+ * When to deliver the orders that can wait (their due times, earliest first): earliest deadline
+ * first, through the queue's delays. The queue hands out what is visible roughly oldest first and
+ * has no priorities, so an urgent order (after an outage: a retry a minute or two from expiry)
+ * waits behind whatever became visible before it; the orders that can wait must therefore become
+ * visible no faster than the workers have time left for them. The workers write `c` a second
+ * (WORKER_THROUGHPUT_PERCENT of the limit), of which the urgent orders take `u` (this plan's, per
+ * second of its period), and they have the `ahead` orders to get through first: the i-th order that
+ * can wait goes no sooner than `now + (ahead + i) / (c − u)`, nor before its due time, nor more
+ * than maxDeferralMs after it. In steady state the workers have time to spare and nothing moves;
+ * while urgent work outgrows them the patient orders slide back, and come forward again as the
+ * backlog drains. A plan later than this one still sees the orders this one held back: they are
+ * overdue by then, and count in its `ahead`.
+ */
+export function deliveryTimes(dueTimes: readonly EpochMillis[], input: DeferralInput): EpochMillis[] {
+  const { now, ahead, urgent, writesPerSecond, marginMs } = input;
+  if (writesPerSecond === undefined || writesPerSecond <= 0) return [...dueTimes];
+  const cap = maxDeferralMs(marginMs);
+  // Writes a period the orders that can wait may take: c − u, per planner period.
+  const perPeriod = (writesPerSecond * PLANNER_PERIOD_MS * WORKER_THROUGHPUT_PERCENT) / 100_000 - urgent;
+  return dueTimes.map((due, i) => {
+    const reached =
+      perPeriod > 0
+        ? now + Math.ceil(((ahead + i) * PLANNER_PERIOD_MS) / perPeriod)
+        : Number.POSITIVE_INFINITY;
+    return Math.min(due + cap, Math.max(due, reached));
+  });
+}
+
+/**
+ * Whether a connection's order can be held back: after the longest hold its token still has half a
+ * margin to live (at the default margin, it falls due 8 min 15 s or more before expiry). A scheduled
+ * refresh falls due a margin (plus jitter) before expiry and can, and so can a retry soon after a
+ * failure; a retry that waited out Zoho's budget (a minute or two from expiry) cannot, and goes
+ * first, as does a token shorter-lived than the margin.
  */
 export function canWait(connection: Connection, marginMs: number): boolean {
-  return connection.expiresAt - connection.refreshDueAt >= marginMs;
+  return connection.expiresAt - connection.refreshDueAt >= marginMs / 2 + maxDeferralMs(marginMs);
 }
 
 /**
@@ -116,7 +154,7 @@ export function canWait(connection: Connection, marginMs: number): boolean {
 export function catchUpSlotOf(connection: Connection, marginMs: number): number {
   const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
   if (!canWait(connection, marginMs)) return dueSlot;
-  return dueSlot + Math.ceil(Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN) / PLANNER_PERIOD_MS);
+  return dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS);
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -163,14 +201,24 @@ export async function planRefreshes(
 
   const { marginMs } = deps.policy;
   const caughtUp = allDue ? overdue : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs)));
-  // Scheduled runs hold back what can wait while urgent work drains (see deferralMs); the caught-up
+  // Scheduled runs deliver what can wait after the urgent work (see deliveryTimes); the caught-up
   // orders are overdue themselves and never wait.
-  const urgent = upcoming.filter((connection) => !canWait(connection, marginMs)).length;
-  const deferMs = allDue ? 0 : deferralMs(overdue.length + urgent, deps.secretWritesPerSecond, marginMs);
-  const orders = [
-    ...caughtUp.map((connection) => orderOf(connection, 0)),
-    ...upcoming.map((connection) => orderOf(connection, canWait(connection, marginMs) ? deferMs : 0)),
-  ].slice(0, limit);
+  const patient = allDue ? [] : upcoming.filter((connection) => canWait(connection, marginMs));
+  const urgent = allDue ? upcoming : upcoming.filter((connection) => !canWait(connection, marginMs));
+  const delivery = deliveryTimes(
+    patient.map((connection) => connection.refreshDueAt),
+    {
+      now,
+      ahead: overdue.length,
+      urgent: urgent.length,
+      writesPerSecond: deps.secretWritesPerSecond,
+      marginMs,
+    },
+  );
+  const held = new Map(patient.map((connection, i) => [connection, delivery[i] ?? connection.refreshDueAt]));
+  const orders = [...caughtUp, ...upcoming]
+    .slice(0, limit)
+    .map((connection) => orderOf(connection, held.get(connection) ?? connection.refreshDueAt));
   const notQueued = await enqueue(deps, orders);
 
   metrics.add('RefreshesPlanned', orders.length - notQueued, 'Count');
@@ -180,12 +228,8 @@ export async function planRefreshes(
     upcoming: Math.min(upcoming.length, orders.length - caughtUp.length),
     overdue: Math.min(caughtUp.length, orders.length),
     stuck,
-    deferredMs: deferMs,
-    deferred:
-      deferMs === 0
-        ? 0
-        : orders.filter((order, i) => i >= caughtUp.length && order.dueAt !== order.snapshot?.refreshDueAt)
-            .length,
+    deferredMs: orders.reduce((most, order) => Math.max(most, order.dueAt - dueOf(order)), 0),
+    deferred: orders.filter((order) => order.dueAt !== dueOf(order)).length,
     notQueued,
     ...gauges,
   };
@@ -193,10 +237,13 @@ export async function planRefreshes(
   return summary;
 }
 
-/** The order of a connection, delivered `deferMs` after it falls due. */
-const orderOf = (connection: Connection, deferMs: number): RefreshOrder => ({
+/** When an order's connection falls due (its delivery may be later). */
+const dueOf = (order: RefreshOrder): EpochMillis => order.snapshot?.refreshDueAt ?? order.dueAt;
+
+/** The order of a connection, delivered at `deliverAt` (its due time unless held back). */
+const orderOf = (connection: Connection, deliverAt: EpochMillis): RefreshOrder => ({
   connectionId: connection.connectionId,
-  dueAt: connection.refreshDueAt + deferMs,
+  dueAt: deliverAt,
   snapshot: connection,
 });
 

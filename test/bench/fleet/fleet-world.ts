@@ -67,6 +67,10 @@ export class FleetWorld {
   /** Refreshes committed (new versions on the connection). */
   commits = 0;
   plannerRuns = 0;
+  /** The longest a planner run held back an order that could wait (urgent ones went first). */
+  maxHoldMs = 0;
+  /** Planner runs that held back at least one order. */
+  holdingRuns = 0;
   /** The longest a visible message waited for a worker, sampled every planner period. */
   maxBacklogWaitMs = 0;
   /**
@@ -165,7 +169,11 @@ export class FleetWorld {
     this.plannerRuns++;
     this.maxBacklogWaitMs = Math.max(this.maxBacklogWaitMs, this.queue.oldestVisibleWaitMs());
     this.planner.invoke(
-      (_invocation, container) => runPlanner(this.#plannerDeps(container)),
+      async (_invocation, container) => {
+        const summary = await runPlanner(this.#plannerDeps(container));
+        this.maxHoldMs = Math.max(this.maxHoldMs, summary.deferredMs);
+        if (summary.deferred > 0) this.holdingRuns++;
+      },
       (outcome) => {
         if (outcome.kind !== 'error') return;
         this.plannerErrors++;

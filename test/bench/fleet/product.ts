@@ -10,7 +10,11 @@ import { createPlannerDependencies, createWorkerDependencies } from '../../../fu
 import { ENV } from '../../../functions/aws/names';
 import type { AwsPorts } from '../../../functions/aws/runtime';
 import { DEFAULT_SECRET_WRITES_PER_SECOND, REFRESH_WORKER_BATCH_SIZE } from '../../../functions/aws/settings';
-import { type PlannerDependencies, planRefreshes } from '../../../functions/core/plan-refreshes';
+import {
+  type PlannerDependencies,
+  type PlanSummary,
+  planRefreshes,
+} from '../../../functions/core/plan-refreshes';
 import type {
   Clock,
   Log,
@@ -129,9 +133,9 @@ export function plannerDependencies(settings: ProductSettings, wiring: Simulated
   return { ...deps, policy: seeded(deps.policy as RefreshPolicy, wiring.random) };
 }
 
-/** One planner run, as the planner handler makes it. */
-export async function runPlanner(deps: PlannerDependencies): Promise<void> {
-  await planRefreshes(deps);
+/** One planner run, as the planner handler makes it; its summary. */
+export async function runPlanner(deps: PlannerDependencies): Promise<PlanSummary> {
+  return planRefreshes(deps);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { newConnection } from '../../../functions/core/connection';
 import {
   CATCH_UP_AGES,
-  deferralMs,
+  canWait,
+  deliveryTimes,
   PLANNER_PERIOD_MS,
   plannedUntil,
   planRefreshes,
@@ -171,38 +173,44 @@ describe('planRefreshes while an overdue backlog drains', () => {
     for (let i = 0; i < count; i++) await retrying(world, `overdue-${i}`, slotStart + 1_000 + i);
   };
 
-  it('holds back the orders that can wait by the time the workers need for the urgent ones', async () => {
-    // Prepare: 79 overdue connections and 1 urgent retry next period, 40 writes a second: 2 s of work
+  it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
+    // Prepare: 76 overdue connections and 1 urgent retry next period, 1 write a second counted on
+    // for 57 a minute, 56 of them left to the orders that can wait: 1,071.4 ms each, behind the 76
     const { world, queue, slotStart } = plannerWorld();
-    const deps = { ...world, queue, secretWritesPerSecond: 40 };
-    await backlog(world, slotStart, 79);
-    await healthy(world, 'scheduled', slotStart + P + 10_000);
+    const deps = { ...world, queue, secretWritesPerSecond: 1 };
+    await backlog(world, slotStart, 76);
+    await healthy(world, 'first', slotStart + P);
+    await healthy(world, 'second', slotStart + P + 10_000);
     await retrying(world, 'retry-near-expiry', slotStart + P + 20_000);
+    await healthy(world, 'third', slotStart + P + 40_000);
 
     // Act
     const summary = await planRefreshes(deps);
 
-    // Assess: the scheduled order waits 2 s, the retry goes at its due time; the backlog is not queued again
-    expect(queue.orders.map((order) => [order.connectionId, order.dueAt])).toEqual([
-      ['scheduled', slotStart + P + 10_000 + 2_000],
-      ['retry-near-expiry', slotStart + P + 20_000],
+    // Assess: now is 5 s into the period; first and second wait for the workers (81.43 s and 82.5 s
+    // from now), the retry goes at its due time, third is due after the workers reach it (83.57 s)
+    expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
+      ['first', 86_429],
+      ['second', 87_500],
+      ['retry-near-expiry', 80_000],
+      ['third', 100_000],
     ]);
-    expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P + 10_000);
-    expect(summary).toMatchObject({ planned: 2, upcoming: 2, overdue: 0, deferredMs: 2_000, deferred: 1 });
+    expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P);
+    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 26_429, deferred: 2 });
   });
 
-  it('holds back at most a quarter of the margin, however deep the backlog', async () => {
-    // Prepare: 200 overdue at 1 write a second would take 200 s; a quarter of 11 minutes is 165 s
+  it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
+    // Prepare: 300 overdue at 57 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
-    await backlog(world, slotStart, 200);
+    await backlog(world, slotStart, 300);
     await healthy(world, 'scheduled', slotStart + P);
 
     // Act
     const summary = await planRefreshes(deps);
 
     // Assess
-    expect(queue.orders.map((order) => order.dueAt)).toEqual([slotStart + P + 165_000]);
+    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 165_000]);
     expect(summary).toMatchObject({ deferredMs: 165_000, deferred: 1 });
   });
 
@@ -215,7 +223,7 @@ describe('planRefreshes while an overdue backlog drains', () => {
     const noBacklog = await planRefreshes({ ...world, queue, secretWritesPerSecond: 40 });
     await backlog(world, slotStart, 80);
     const noRate = await planRefreshes({ ...world, queue });
-    const operator = await planRefreshes({ ...world, queue, secretWritesPerSecond: 40 }, { mode: 'all_due' });
+    const operator = await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 }, { mode: 'all_due' });
 
     // Assess
     expect([noBacklog, noRate, operator].map((s) => [s.deferredMs, s.deferred])).toEqual([
@@ -224,23 +232,65 @@ describe('planRefreshes while an overdue backlog drains', () => {
       [0, 0],
     ]);
     const scheduled = queue.orders.filter((order) => order.connectionId === 'scheduled');
-    expect(scheduled.map((order) => order.dueAt)).toEqual([
-      slotStart + P + 5,
-      slotStart + P + 5,
-      slotStart + P + 5,
-    ]);
+    expect(scheduled.map((order) => order.dueAt - slotStart)).toEqual([P + 5, P + 5, P + 5]);
   });
 });
 
-describe('deferralMs', () => {
-  it('is the drain time of the backlog, rounded up to the millisecond, capped at a quarter of the margin', () => {
-    expect(deferralMs(0, 40, 11 * MIN)).toBe(0);
-    expect(deferralMs(1, 40, 11 * MIN)).toBe(25);
-    expect(deferralMs(3, 40, 11 * MIN)).toBe(75);
-    expect(deferralMs(1_000, 40, 11 * MIN)).toBe(25_000);
-    expect(deferralMs(10_000, 40, 11 * MIN)).toBe(165_000);
-    expect(deferralMs(10, undefined, 11 * MIN)).toBe(0);
-    expect(deferralMs(10, 0, 11 * MIN)).toBe(0);
+describe('canWait', () => {
+  it('holds back only an order whose token has half a margin left after the longest hold', () => {
+    // Prepare: a margin of 11 minutes: half of it (5.5 min) plus the longest hold (2.75 min)
+    const due = 1_000_000;
+    const sample = newConnection(
+      {
+        connectionId: 'c',
+        dc: 'us',
+        accountsServer: 'https://accounts.zoho.com',
+        apiDomain: 'https://www.zohoapis.com',
+        clientRef: 'books',
+        encryptedRefreshToken: 'x',
+      },
+      0,
+    );
+    const falling = (leftMs: number) => ({ ...sample, refreshDueAt: due, expiresAt: due + leftMs });
+
+    // Act
+    const answers = [11 * MIN, 8.25 * MIN, 8.25 * MIN - 1, 90_000].map((left) =>
+      canWait(falling(left), 11 * MIN),
+    );
+
+    // Assess
+    expect(answers).toEqual([true, true, false, false]);
+  });
+});
+
+describe('deliveryTimes', () => {
+  const now = 1_000_000;
+  // 40 writes a second, counted on for 95 %: 2,280 a minute (38 a second)
+  const input = { now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
+
+  it('lets the orders that can wait become visible no faster than the workers reach them', () => {
+    // 38 ahead: the first one a second from now, then one every 26.3 ms; the last is due later
+    expect(deliveryTimes([now, now + 500, now + 5_000], { ...input, ahead: 38 })).toEqual([
+      now + 1_000,
+      now + 1_027,
+      now + 5_000,
+    ]);
+  });
+
+  it('keeps the urgent orders their share of the workers', () => {
+    // 1,140 urgent a minute leave the others 19 a second: the first of them 2 s from now
+    expect(deliveryTimes([now, now + 500, now + 9_000], { ...input, ahead: 38, urgent: 1_140 })).toEqual([
+      now + 2_000,
+      now + 2_053,
+      now + 9_000,
+    ]);
+  });
+
+  it('never moves an order more than a quarter of the margin, and moves none without a rate or a backlog', () => {
+    expect(deliveryTimes([now], { ...input, ahead: 38 * 3_600 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, urgent: 2_280 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, ahead: 100, writesPerSecond: undefined })).toEqual([now]);
+    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 27]);
   });
 });
 

@@ -147,6 +147,9 @@ export class SimTokenVault extends SimPort implements TokenVault {
   async write(token: StoredAccessToken): Promise<'written' | 'exists'> {
     const { time, random, aws } = this.env;
     const { meter } = this.context;
+    // A sandbox that crashed or timed out sends nothing more (its code still runs on here, out of a
+    // pacer's sleep, until it meets a port).
+    if (!this.context.alive) return never();
     this.context.onConnectionCall?.(token.connectionId);
     meter.calls['secretsmanager.PutSecretValue']++;
     let throttled = false;

@@ -174,33 +174,33 @@ describe('planRefreshes while an overdue backlog drains', () => {
   };
 
   it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
-    // Prepare: 76 overdue connections and 1 urgent retry next period, 1 write a second counted on
-    // for 57 a minute, 56 of them left to the orders that can wait: 1,071.4 ms each, behind the 76
+    // Prepare: 53 overdue connections and 1 urgent retry next period; 1 write a second counted on
+    // for 54 a minute, 53 of them left to the orders that can wait: the 53 ahead take a minute
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
-    await backlog(world, slotStart, 76);
+    await backlog(world, slotStart, 53);
     await healthy(world, 'first', slotStart + P);
-    await healthy(world, 'second', slotStart + P + 10_000);
+    await healthy(world, 'second', slotStart + P + 1_000);
     await retrying(world, 'retry-near-expiry', slotStart + P + 20_000);
     await healthy(world, 'third', slotStart + P + 40_000);
 
     // Act
     const summary = await planRefreshes(deps);
 
-    // Assess: now is 5 s into the period; first and second wait for the workers (81.43 s and 82.5 s
-    // from now), the retry goes at its due time, third is due after the workers reach it (83.57 s)
+    // Assess: now is 5 s into the period; first and second wait for the workers (60 s and 61.13 s
+    // from now), the retry goes at its due time, third is due after the workers reach it (62.26 s)
     expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
-      ['first', 86_429],
-      ['second', 87_500],
+      ['first', 65_000],
+      ['second', 66_133],
       ['retry-near-expiry', 80_000],
       ['third', 100_000],
     ]);
     expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P);
-    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 26_429, deferred: 2 });
+    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 5_133, deferred: 2 });
   });
 
   it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
-    // Prepare: 300 overdue at 57 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
+    // Prepare: 300 overdue at 54 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
     await backlog(world, slotStart, 300);
@@ -265,32 +265,32 @@ describe('canWait', () => {
 
 describe('deliveryTimes', () => {
   const now = 1_000_000;
-  // 40 writes a second, counted on for 95 %: 2,280 a minute (38 a second)
+  // 40 writes a second, counted on for 90 %: 2,160 a minute (36 a second)
   const input = { now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
 
   it('lets the orders that can wait become visible no faster than the workers reach them', () => {
-    // 38 ahead: the first one a second from now, then one every 26.3 ms; the last is due later
-    expect(deliveryTimes([now, now + 500, now + 5_000], { ...input, ahead: 38 })).toEqual([
+    // 36 ahead: the first one a second from now, then one every 27.8 ms; the last is due later
+    expect(deliveryTimes([now, now + 500, now + 5_000], { ...input, ahead: 36 })).toEqual([
       now + 1_000,
-      now + 1_027,
+      now + 1_028,
       now + 5_000,
     ]);
   });
 
   it('keeps the urgent orders their share of the workers', () => {
-    // 1,140 urgent a minute leave the others 19 a second: the first of them 2 s from now
-    expect(deliveryTimes([now, now + 500, now + 9_000], { ...input, ahead: 38, urgent: 1_140 })).toEqual([
+    // 1,080 urgent a minute leave the others 18 a second: the first of them 2 s from now
+    expect(deliveryTimes([now, now + 500, now + 9_000], { ...input, ahead: 36, urgent: 1_080 })).toEqual([
       now + 2_000,
-      now + 2_053,
+      now + 2_056,
       now + 9_000,
     ]);
   });
 
   it('never moves an order more than a quarter of the margin, and moves none without a rate or a backlog', () => {
-    expect(deliveryTimes([now], { ...input, ahead: 38 * 3_600 })).toEqual([now + 165_000]);
-    expect(deliveryTimes([now], { ...input, urgent: 2_280 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, ahead: 36 * 3_600 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, urgent: 2_160 })).toEqual([now + 165_000]);
     expect(deliveryTimes([now], { ...input, ahead: 100, writesPerSecond: undefined })).toEqual([now]);
-    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 27]);
+    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 28]);
   });
 });
 

@@ -150,11 +150,14 @@ export function canWait(connection: Connection, marginMs: number): boolean {
  * The period a connection's catch-up ages count from. An order that could have been held back (see
  * canWait) may be waiting in the queue for up to the longest hold, so its ages start that many
  * periods after its due time: queuing it again sooner would send an unheld copy ahead of the urgent
- * orders it was held back for.
+ * orders it was held back for. An urgent one (a minute or two from expiry) counts from the period
+ * before: its first catch-up comes one period after its due period, not two, so a planner run lost
+ * to a fault costs it one minute, not the two it may not have. A copy of an order still waiting in
+ * the queue then is harmless (the lease) and cheap (no Zoho call, no write).
  */
 export function catchUpSlotOf(connection: Connection, marginMs: number): number {
   const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
-  if (!canWait(connection, marginMs)) return dueSlot;
+  if (!canWait(connection, marginMs)) return dueSlot - 1;
   return dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS);
 }
 

@@ -147,18 +147,19 @@ export function canWait(connection: Connection, marginMs: number): boolean {
 }
 
 /**
- * The period a connection's catch-up ages count from. An order that could have been held back (see
- * canWait) may be waiting in the queue for up to the longest hold, so its ages start that many
- * periods after its due time: queuing it again sooner would send an unheld copy ahead of the urgent
- * orders it was held back for. An urgent one (a minute or two from expiry) counts from the period
- * before: its first catch-up comes one period after its due period, not two, so a planner run lost
- * to a fault costs it one minute, not the two it may not have. A copy of an order still waiting in
- * the queue then is harmless (the lease) and cheap (no Zoho call, no write).
+ * The period a connection's catch-up ages count from. While the planner holds orders back (see
+ * deliveryTimes), an order that could have been held (see canWait) may be waiting in the queue for
+ * up to the longest hold, so its ages start that many periods after its due time: queuing it again
+ * sooner would send an unheld copy ahead of the urgent orders it was held back for. An urgent one
+ * (a minute or two from expiry) counts from the period before: its first catch-up comes one period
+ * after its due period, not two, so a planner run lost to a fault costs it one minute, not the two
+ * it may not have. A copy of an order still waiting in the queue then is harmless (the lease) and
+ * cheap (no Zoho call, no write).
  */
-export function catchUpSlotOf(connection: Connection, marginMs: number): number {
+export function catchUpSlotOf(connection: Connection, marginMs: number, holding: boolean): number {
   const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
   if (!canWait(connection, marginMs)) return dueSlot - 1;
-  return dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS);
+  return holding ? dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS) : dueSlot;
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -204,21 +205,27 @@ export async function planRefreshes(
   metrics.add('RefreshesOverdue', stuck, 'Count');
 
   const { marginMs } = deps.policy;
-  const caughtUp = allDue ? overdue : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs)));
   // Scheduled runs deliver what can wait after the urgent work (see deliveryTimes); the caught-up
   // orders are overdue themselves and never wait.
   const patient = allDue ? [] : upcoming.filter((connection) => canWait(connection, marginMs));
   const urgent = allDue ? upcoming : upcoming.filter((connection) => !canWait(connection, marginMs));
+  const layout: DeferralInput = {
+    now,
+    ahead: overdue.length,
+    urgent: urgent.length,
+    writesPerSecond: deps.secretWritesPerSecond,
+    marginMs,
+  };
   const delivery = deliveryTimes(
     patient.map((connection) => connection.refreshDueAt),
-    {
-      now,
-      ahead: overdue.length,
-      urgent: urgent.length,
-      writesPerSecond: deps.secretWritesPerSecond,
-      marginMs,
-    },
+    layout,
   );
+  // Holding: an order falling due as the next period starts would be held back.
+  const nextPeriod = horizon - PLANNER_PERIOD_MS;
+  const holding = !allDue && (deliveryTimes([nextPeriod], layout)[0] ?? nextPeriod) > nextPeriod;
+  const caughtUp = allDue
+    ? overdue
+    : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs, holding)));
   const held = new Map(patient.map((connection, i) => [connection, delivery[i] ?? connection.refreshDueAt]));
   const orders = [...caughtUp, ...upcoming]
     .slice(0, limit)

@@ -26,6 +26,21 @@ function plannerWorld() {
 const healthy = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
   addConnection(world, { connectionId, version: 3, refreshDueAt, expiresAt: refreshDueAt + 11 * MIN });
 
+/** A connection retrying after failures: its token expires 90 s after the retry falls due. */
+const retrying = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
+  addConnection(world, {
+    connectionId,
+    version: 3,
+    refreshDueAt,
+    expiresAt: refreshDueAt + 90_000,
+    consecutiveFailures: 3,
+  });
+
+/** `count` connections due from `slotStart` and not refreshed yet (queued, waiting for a worker). */
+const backlog = async (world: FakeWorld, slotStart: number, count: number) => {
+  for (let i = 0; i < count; i++) await retrying(world, `overdue-${i}`, slotStart + 1_000 + i);
+};
+
 const ids = (queue: RecordingQueue) => queue.orders.map((order) => order.connectionId).sort();
 
 describe('planRefreshes (scheduled)', () => {
@@ -95,22 +110,31 @@ describe('planRefreshes (scheduled)', () => {
     expect(world.metrics.sum('RefreshesOverdue')).toBe(98);
   });
 
-  it('starts the catch-up ages of an order that could have been held back after the longest hold (3 periods)', async () => {
-    // Prepare: a scheduled refresh (a whole margin before expiry) due at the start of a period
-    const { world, queue, deps, slotStart } = plannerWorld();
-    await healthy(world, 'patient', slotStart);
-    const queuedAtAge: number[] = [];
+  it('starts the catch-up ages of an order that could have been held back after the longest hold (3 periods) while orders are held', async () => {
+    // Prepare: a scheduled refresh (a whole margin before expiry) due at the start of a period; in
+    // one world nothing else, in the other 300 urgent connections overdue at 1 write a second
+    const calm = plannerWorld();
+    const busy = plannerWorld();
+    await healthy(calm.world, 'patient', calm.slotStart);
+    await healthy(busy.world, 'patient', busy.slotStart);
+    await backlog(busy.world, busy.slotStart - 5 * P, 300);
+    const queuedAtAge = { calm: [] as number[], busy: [] as number[] };
 
     // Act
     for (let age = 0; age < 30; age++) {
-      world.clock.current = slotStart + age * P + 5_000;
-      await planRefreshes(deps);
-      if (queue.take().length > 0) queuedAtAge.push(age);
+      for (const [name, { world, queue, slotStart }] of [
+        ['calm', calm],
+        ['busy', busy],
+      ] as const) {
+        world.clock.current = slotStart + age * P + 5_000;
+        await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 });
+        if (queue.take().some((order) => order.connectionId === 'patient')) queuedAtAge[name].push(age);
+      }
     }
 
-    // Assess: one in each age band (2, 4-5, 8-11, 16-23), counted from 3 periods after its due time
-    expect(queuedAtAge).toEqual([5, 8, 12, 24]);
-    expect(queuedAtAge.map((age) => age - 3)).toEqual([2, 5, 9, 21]);
+    // Assess: one in each age band (2, 4-5, 8-11, 16-23); while holding, counted 3 periods later
+    expect(queuedAtAge.calm).toEqual([2, 4, 8, 16]);
+    expect(queuedAtAge.busy).toEqual([5, 8, 12, 24]);
   });
 
   it('counts a refused order: no heartbeat, the metric, the summary', async () => {
@@ -159,21 +183,6 @@ describe('planRefreshes (scheduled)', () => {
 });
 
 describe('planRefreshes while an overdue backlog drains', () => {
-  /** A connection retrying after failures: its token expires 90 s after the retry falls due. */
-  const retrying = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
-    addConnection(world, {
-      connectionId,
-      version: 3,
-      refreshDueAt,
-      expiresAt: refreshDueAt + 90_000,
-      consecutiveFailures: 3,
-    });
-
-  /** `count` connections due in this period and not refreshed yet (queued, waiting for a worker). */
-  const backlog = async (world: FakeWorld, slotStart: number, count: number) => {
-    for (let i = 0; i < count; i++) await retrying(world, `overdue-${i}`, slotStart + 1_000 + i);
-  };
-
   it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
     // Prepare: 53 overdue connections and 1 urgent retry next period; 1 write a second counted on
     // for 54 a minute, 53 of them left to the orders that can wait: the 53 ahead take a minute

@@ -24,7 +24,6 @@ import { RefresherAlarms } from './alarms';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
 import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
-import { ExampleConsumer } from './example-consumer';
 import { claimInstance } from './instance-identity';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
 import { grantOperator } from './operator-access';
@@ -71,7 +70,6 @@ export class ZohoTokenRefresher extends Construct {
   readonly operatorFunction: nodejs.NodejsFunction;
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
-  readonly exampleConsumer: ExampleConsumer | undefined;
   /** The props after defaults. */
   readonly settings: ResolvedRefresherProps;
 
@@ -243,14 +241,6 @@ export class ZohoTokenRefresher extends Construct {
       secretWritesPerSecond: settings.secretWritesPerSecond,
       alarms: this.alarms.alarms,
     });
-
-    this.exampleConsumer =
-      settings.exampleConsumerConnectionId === undefined
-        ? undefined
-        : new ExampleConsumer(this, 'ExampleConsumer', {
-            refresher: this,
-            connectionId: settings.exampleConsumerConnectionId,
-          });
   }
 
   /**

@@ -21,7 +21,7 @@ import { createLocalResources, type LocalResources } from '../../cli/local/resou
 import { type DeliveryCounts, deliverQueuedOrders } from '../../cli/local/work';
 import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
 import type { RefresherConfig } from '../../functions/aws/config';
-import { toConnectionItem } from '../../functions/aws/connection-item';
+import { toConnectionItem } from '../../functions/aws/connection-items';
 import { createPlannerDependencies, createWorkerDependencies } from '../../functions/aws/fleet-wiring';
 import { encodeRefreshOrder } from '../../functions/aws/refresh-order-codec';
 import { type AwsClients, createAwsPorts } from '../../functions/aws/runtime';

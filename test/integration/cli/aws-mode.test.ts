@@ -136,7 +136,7 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(result.stdout).toMatch(/^Refreshed 'aws-a': token version 1/);
     expect(invoked.at(-1)).toEqual({
       functionName: OPERATOR,
-      payload: { operatorCommand: 'refresh', connectionId: 'aws-a', force: true },
+      payload: { operatorCommand: 'refresh', connectionId: 'aws-a', force: false },
     });
   });
 

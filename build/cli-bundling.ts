@@ -48,13 +48,16 @@ export async function buildCli(root: string, outdir: string): Promise<void> {
   if (heavy.length > 0) throw new HelpLoadsCommandsError(heavy);
   // Loaded at build time only: the commands' specs, with the SDK behind them.
   const { COMMANDS } = (await import('../cli/main')) as { COMMANDS: readonly CommandInfo[] };
-  await writeFile(join(outdir, COMMANDS_MANIFEST), `${JSON.stringify(COMMANDS.map(infoOf))}\n`);
+  await writeFile(join(outdir, COMMANDS_MANIFEST), commandsManifest(COMMANDS));
 }
 
-/** A command's spec without its code (`run`), as JSON carries it. */
-function infoOf(spec: CommandInfo): CommandInfo {
-  const { run: _run, ...info } = spec as CommandInfo & { run?: unknown };
-  return info;
+/** The manifest's text: every command's spec without its code (`run`). */
+export function commandsManifest(commands: readonly CommandInfo[]): string {
+  const infos = commands.map((spec) => {
+    const { run: _run, ...info } = spec as CommandInfo & { run?: unknown };
+    return info;
+  });
+  return `${JSON.stringify(infos)}\n`;
 }
 
 /** The source files of every chunk the entry loads before its first dynamic import. */

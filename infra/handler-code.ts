@@ -18,7 +18,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 /** The clone's root, where `functions/` lies (in the package this path holds no sources). */
 export const SOURCE_ROOT = resolve(HERE, '..');
 
-/** Pre-built bundles: `dist/handlers/<name>/index.mjs`, beside `dist/infra/`. */
+/** Pre-built bundles: `dist/handlers/<name>.zip` (`index.mjs` and its map), beside `dist/infra/`. */
 export const PREBUILT_HANDLERS = resolve(HERE, '..', 'handlers');
 
 /** Lambda's `handler` setting for every bundle. */
@@ -26,13 +26,14 @@ export const HANDLER = `${HANDLER_BUNDLE_FILE.replace(/\.mjs$/, '')}.handler`;
 
 /** The code of the handler in `functions/<name>/handler.ts`. */
 export function handlerCode(name: string): lambda.Code {
-  const prebuilt = join(PREBUILT_HANDLERS, name);
-  if (existsSync(join(prebuilt, HANDLER_BUNDLE_FILE))) return lambda.Code.fromAsset(prebuilt);
+  // A zip is deployed as it is: nothing to bundle or to package at synth.
+  const prebuilt = join(PREBUILT_HANDLERS, `${name}.zip`);
+  if (existsSync(prebuilt)) return lambda.Code.fromAsset(prebuilt);
   const entry = join(SOURCE_ROOT, 'functions', name, 'handler.ts');
   if (!existsSync(entry)) {
     // Neither is there: a broken install (a clone always has the sources).
     throw new ConfigurationError(
-      `ZohoTokenRefresher: no code for the ${name} function (neither ${join(prebuilt, HANDLER_BUNDLE_FILE)} nor ${entry}); reinstall the package`,
+      `ZohoTokenRefresher: no code for the ${name} function (neither ${prebuilt} nor ${entry}); reinstall the package`,
     );
   }
   return bundledAtSynth(entry);

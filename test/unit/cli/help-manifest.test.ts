@@ -51,32 +51,40 @@ describe('help from the manifest', () => {
     expect(manifest.filter((info) => 'run' in info)).toEqual([]);
   });
 
-  it.each(helpInvocations)('answers %j exactly as the CLI does', async (...argv) => {
-    // Act
-    const answer = helpAnswer(argv, manifest);
-    const expected = await printed(argv);
+  it.each(helpInvocations.map((argv) => ({ argv, line: argv.join(' ') || '(no arguments)' })))(
+    'answers `zoho-tokens $line` exactly as the CLI does',
+    async ({ argv }) => {
+      // Act
+      const answer = helpAnswer(argv, manifest);
+      const expected = await printed(argv);
 
-    // Assess
-    expect(answer).toBeDefined();
-    expect({
-      exitCode: answer?.exitCode,
-      stdout: answer?.stream === 'stdout' ? answer.text : '',
-      stderr: answer?.stream === 'stderr' ? answer.text : '',
-    }).toEqual(expected);
-  });
+      // Assess
+      expect(answer).toBeDefined();
+      expect({
+        exitCode: answer?.exitCode,
+        stdout: answer?.stream === 'stdout' ? answer.text : '',
+        stderr: answer?.stream === 'stderr' ? answer.text : '',
+      }).toEqual(expected);
+    },
+  );
 
-  it.each([
-    ['status', 'acme-books'],
-    ['status', '--bogus', '--help'],
-    ['sandbox', '--help'],
-    ['help', 'sandbox'],
-    ['statsu', '--help'],
-    ['clients', 'nope'],
-  ])('leaves %j to the CLI (a command to run, a mistake to explain, or the sandbox)', (...argv) => {
-    // Act
-    const answer = helpAnswer(argv, manifest);
+  it.each(
+    [
+      ['status', 'acme-books'],
+      ['status', '--bogus', '--help'],
+      ['sandbox', '--help'],
+      ['help', 'sandbox'],
+      ['statsu', '--help'],
+      ['clients', 'nope'],
+    ].map((argv) => ({ argv, line: argv.join(' ') })),
+  )(
+    'leaves `zoho-tokens $line` to the CLI (a command to run, a mistake to explain, or the sandbox)',
+    ({ argv }) => {
+      // Act
+      const answer = helpAnswer(argv, manifest);
 
-    // Assess
-    expect(answer).toBeUndefined();
-  });
+      // Assess
+      expect(answer).toBeUndefined();
+    },
+  );
 });

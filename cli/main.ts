@@ -60,17 +60,26 @@ const SANDBOX_MODULE = './sandbox/command';
  * Runs the CLI; resolves to the exit code. Never throws. Help pages and the version are answered
  * from what the commands are (cli/help.ts) before any command runs.
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const answer = helpAnswer(argv, COMMANDS);
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  // Another entry (a development wing) may run the CLI with more commands than the operator's.
+  commands: readonly CommandSpec[] = COMMANDS,
+): Promise<number> {
+  const answer = helpAnswer(argv, commands);
   if (answer !== undefined) {
     io[answer.stream].write(answer.text);
     return answer.exitCode;
   }
-  return runCommand(argv, io);
+  return runCommand(argv, io, commands);
 }
 
 /** Runs the command `argv` names: what `main` does once no help page answers it. */
-async function runCommand(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+async function runCommand(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly CommandSpec[],
+): Promise<number> {
   const out = createOutput(io);
   let session: AwsSession | undefined;
   let stdin: StdinReader | undefined;
@@ -78,9 +87,10 @@ async function runCommand(argv: readonly string[], io: CliIo = processIo()): Pro
   try {
     const [first] = argv;
     if (first !== undefined && (HELP_FLAGS.has(first) || first === 'help'))
-      return await help(out, io, argv.slice(1));
-    const found = findCommand(argv) ?? (first === 'sandbox' ? await loadSandbox(argv) : undefined);
-    if (found === undefined) return unknownCommand(out, argv);
+      return await help(out, io, argv.slice(1), commands);
+    const found =
+      findCommandIn(commands, argv) ?? (first === 'sandbox' ? await loadSandbox(argv) : undefined);
+    if (found === undefined) return unknownCommand(out, argv, commands);
     const { spec, rest } = found;
     const { values, positionals } = parseCommandArgs(spec, rest);
     if (values.help === true) {
@@ -104,9 +114,14 @@ async function runCommand(argv: readonly string[], io: CliIo = processIo()): Pro
 }
 
 /** `help TOPIC` that cli/help.ts leaves: the sandbox's page, or a topic that names nothing. */
-async function help(out: Output, io: CliIo, topic: readonly string[]): Promise<number> {
+async function help(
+  out: Output,
+  io: CliIo,
+  topic: readonly string[],
+  commands: readonly CommandSpec[],
+): Promise<number> {
   const found = topic[0] === 'sandbox' ? await loadSandbox(topic) : undefined;
-  if (found === undefined) return unknownCommand(out, topic);
+  if (found === undefined) return unknownCommand(out, topic, commands);
   io.stdout.write(commandHelp(found.spec));
   return EXIT_OK;
 }
@@ -127,9 +142,9 @@ async function loadSandbox(
     : { spec: loaded.sandboxCommand, rest: argv.slice(1) };
 }
 
-function unknownCommand(out: Output, argv: readonly string[]): number {
+function unknownCommand(out: Output, argv: readonly string[], commands: readonly CommandSpec[]): number {
   const [first, second] = argv;
-  const group = groupOf(COMMANDS, first);
+  const group = groupOf(commands, first);
   if (group.length > 0) {
     let problem = `'${first}' needs a subcommand`;
     if (second !== undefined && looksSecret(second)) {
@@ -148,7 +163,7 @@ function unknownCommand(out: Output, argv: readonly string[]): number {
   } else {
     out.note(`zoho-tokens: unknown command ${describeArgument(first ?? '')}`);
     const words = [
-      ...new Set(COMMANDS.map((command) => command.name.split(' ')[0] ?? '')),
+      ...new Set(commands.map((command) => command.name.split(' ')[0] ?? '')),
       'sandbox',
       'help',
     ];

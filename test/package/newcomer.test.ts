@@ -80,6 +80,36 @@ describe('a consumer Lambda project', () => {
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('installs none of what only the handlers, the CLI or the build need', async () => {
+    // Act
+    const installed = new Set([
+      ...(await readdir(join(consumer, 'node_modules'))),
+      ...(await readdir(join(consumer, 'node_modules', '@aws-sdk'))).map((name) => `@aws-sdk/${name}`),
+    ]);
+
+    // Assess: the project asked for the package, middy, TypeScript and Node's types; nothing else here.
+    const unwanted = [
+      'tsx',
+      'esbuild',
+      '@aws-lambda-powertools',
+      'aws-cdk-lib',
+      'constructs',
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/client-kms',
+      '@aws-sdk/client-sqs',
+      '@aws-sdk/client-lambda',
+      '@aws-sdk/client-cloudformation',
+      '@aws-sdk/client-cloudwatch',
+      '@aws-sdk/client-sns',
+    ];
+    expect(unwanted.filter((name) => installed.has(name))).toEqual([]);
+    expect(
+      ['@aws-sdk/client-secrets-manager', '@aws-sdk/client-eventbridge'].filter((name) =>
+        installed.has(name),
+      ),
+    ).toHaveLength(2);
+  });
+
   it('(e) runs `npx zoho-tokens --help` and a command help from the installed package', async () => {
     // Act
     const general = await run('npx', ['--no-install', 'zoho-tokens', '--help'], consumer);

@@ -68,6 +68,12 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<number>;
 }
 
+/**
+ * What the help pages need of a command: all but its code. The shipped CLI reads these from a
+ * manifest written at build time, so `--help` loads no command module (and no AWS SDK).
+ */
+export type CommandInfo = Omit<CommandSpec, 'run'>;
+
 /** Options of every command that acts on AWS (the "Operator CLI" contract of DESIGN.md). */
 export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   profile: {
@@ -115,7 +121,7 @@ const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readabl
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
 /** Every option a command accepts, in help order. */
-export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
+export function allOptions(spec: CommandInfo): Record<string, OptionSpec> {
   return {
     ...spec.options,
     ...(spec.json === false ? {} : { json: JSON_OPTION }),
@@ -298,7 +304,7 @@ export function hintContext(values: OptionValues, positionals: readonly string[]
 }
 
 /** The `--help` text of one command. */
-export function commandHelp(spec: CommandSpec): string {
+export function commandHelp(spec: CommandInfo): string {
   const lines = [`Usage: zoho-tokens ${spec.name} ${spec.usage}`.trimEnd(), '', spec.summary, '', 'Options:'];
   const entries = Object.entries(allOptions(spec)).map(([name, option]) => {
     const flag = `${option.short === undefined ? '    ' : `-${option.short}, `}--${name}${option.value === undefined ? '' : ` ${option.value}`}`;

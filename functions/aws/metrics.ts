@@ -6,9 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { Log, MetricName, Metrics, MetricUnit as PortMetricUnit } from '../core/ports';
 import { type MetricsIdentity, readMetricsIdentity } from './metrics-identity';
-
-/** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
-export const REASON_DIMENSION = 'reason';
+import { REASON_DIMENSION } from './names';
 
 type PowertoolsUnit = (typeof MetricUnit)[keyof typeof MetricUnit];
 

@@ -10,6 +10,8 @@ export const DEFAULT_SECRET_PREFIX = 'zoho-token-refresher';
 export const DEFAULT_STACK_NAME = 'ZohoTokenRefresher';
 export const METRICS_NAMESPACE = 'ZohoTokenRefresher';
 export const SERVICE_NAME = 'zoho-token-refresher';
+/** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
+export const REASON_DIMENSION = 'reason';
 export const REFRESHER_EVENT_SOURCE = 'zoho-token-refresher';
 export const TOKEN_REJECTED_DETAIL_TYPE = 'Zoho Token Rejected';
 

@@ -7,14 +7,11 @@
  */
 import type { BuildOptions } from 'esbuild';
 
-/** The handler folders under `functions/` (each holds `handler.ts`) the construct deploys. */
-export const HANDLERS = [
-  'planner',
-  'refresh-worker',
-  'on-demand-refresh',
-  'operator',
-  'example-consumer',
-] as const;
+/**
+ * The handler folders under `functions/` (each holds `handler.ts`) the construct deploys. The
+ * example consumer is not one: only this project's own stack adds it, from a clone's sources.
+ */
+export const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator'] as const;
 
 export type HandlerName = (typeof HANDLERS)[number];
 

@@ -27,8 +27,8 @@ import {
   createInProcessWorker,
   inProcessConfig,
   quietLog,
-} from './local/in-process';
-import type { QueueRef } from './local/work';
+} from '../dev/emulator/in-process';
+import type { QueueRef } from '../dev/emulator/work';
 import { findRefreshQueueUrl } from './refresh-queue';
 
 export interface InProcessSettings {

@@ -20,7 +20,7 @@ import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS } from '../infra/output-keys';
 import { type AccessFlags, type AwsAccess, resolveAwsAccess } from './aws-access';
 import { stackReadError } from './aws-errors';
-import { serialiseWritesForMoto } from './local/moto-write-guard';
+import { serialiseWritesForMoto } from '../dev/emulator/moto-write-guard';
 
 export interface TargetNames {
   readonly tableName: string;

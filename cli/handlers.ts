@@ -14,9 +14,9 @@ import { createOperatorHandler, type OperatorResult } from '../functions/operato
 import type { SweepRequest } from '../functions/planner/planner-handler';
 import type { AwsSession } from './aws-session';
 import { OperationError } from './errors';
-import { planNow, type WorkReport, workNow } from './fleet-run';
+import { planNow, type WorkReport, workNow } from '../dev/emulator/fleet-run';
 import type { Output } from './io';
-import { quietLog } from './local/in-process';
+import { quietLog } from '../dev/emulator/in-process';
 import { lookAtRefreshQueue, type QueueDepth } from './refresh-queue';
 
 /**

@@ -6,7 +6,7 @@
 import type { CommandSpec } from '../command';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
-import type { WorkReport } from '../fleet-run';
+import type { WorkReport } from '../../dev/emulator/fleet-run';
 import { type SweepReport, sweepNow } from '../handlers';
 import { describeDepth } from '../refresh-queue';
 

@@ -6,10 +6,10 @@
  * system clock. Every SDK client counts the commands it sends.
  */
 import type { MiddlewareStack } from '@smithy/types';
-import { CountingMetrics } from '../../cli/local/in-process';
-import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../cli/local/moto-server';
-import { createLocalResources, type LocalResources } from '../../cli/local/resources';
-import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
+import { CountingMetrics } from '../../dev/emulator/in-process';
+import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../dev/emulator/moto-server';
+import { createLocalResources, type LocalResources } from '../../dev/resources/resources';
+import { startZohoSimulator, type ZohoSimulator } from '../../dev/zoho-simulator';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { createRefresherDependencies } from '../../functions/aws/refresher';

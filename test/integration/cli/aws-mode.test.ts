@@ -19,8 +19,8 @@ import {
   createInProcessRefresher,
   createInProcessWorker,
   quietLog,
-} from '../../../cli/local/in-process';
-import { deliverQueuedOrders } from '../../../cli/local/work';
+} from '../../../dev/emulator/in-process';
+import { deliverQueuedOrders } from '../../../dev/emulator/work';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';

@@ -10,12 +10,12 @@ import {
   localTarget,
   type TargetClients,
 } from '../../../cli/aws-target';
-import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
+import { createLocalResources, type LocalResources } from '../../../dev/resources/resources';
 import {
   startZohoSimulator,
   type ZohoSimulator,
   type ZohoSimulatorOptions,
-} from '../../../cli/local/zoho-simulator';
+} from '../../../dev/zoho-simulator';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
 import { KmsRefreshTokenCipher } from '../../../functions/aws/kms-cipher';

@@ -13,10 +13,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
-import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
-import { createLocalResources } from '../../../cli/local/resources';
-import { ensureAlarms } from '../../../cli/local/resources-alarms';
-import { LOCAL_REFRESH_QUEUE } from '../../../cli/local/resources-refresh-queue';
+import { EMULATOR_CREDENTIALS } from '../../../dev/emulator/moto-server';
+import { createLocalResources } from '../../../dev/resources/resources';
+import { ensureAlarms } from '../../../dev/resources/resources-alarms';
+import { LOCAL_REFRESH_QUEUE } from '../../../dev/resources/resources-refresh-queue';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';

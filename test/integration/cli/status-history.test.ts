@@ -1,7 +1,7 @@
 import { DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView } from '../../../cli/connection-view';
-import { createLocalResources } from '../../../cli/local/resources';
+import { createLocalResources } from '../../../dev/resources/resources';
 import { ESC, plain, runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 

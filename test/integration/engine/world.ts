@@ -5,9 +5,9 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
-import { drainRejectedEvents } from '../../../cli/local/drain';
-import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
-import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
+import { drainRejectedEvents } from '../../../dev/emulator/drain';
+import { createLocalResources, type LocalResources } from '../../../dev/resources/resources';
+import { startZohoSimulator, type ZohoSimulator } from '../../../dev/zoho-simulator';
 import type { RefresherConfig } from '../../../functions/aws/config';
 import { decodeRefreshOrder, encodeRefreshOrder } from '../../../functions/aws/refresh-order-codec';
 import { createRefresherDependencies } from '../../../functions/aws/refresher';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../../cli/command';
 import { COMMANDS, findCommand, main } from '../../../cli/main';
-import { sandboxCommand } from '../../../cli/sandbox/command';
+import { sandboxCommand } from '../../../dev/sandbox/command';
 
 async function help(args: readonly string[]) {
   let stdout = '';

@@ -23,7 +23,7 @@ export interface Watched {
 /** How to put a missing or different alarm back. */
 const fixAlarms = (target: AwsTarget) =>
   target.local
-    ? "run 'zoho-tokens local init --aws-endpoint …' again"
+    ? "run 'npm run local -- init --aws-endpoint …' again"
     : "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to";
 
 export async function alarmChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {

@@ -1,19 +1,20 @@
-/** `zoho-tokens local drain`: delivers the queued consumer events to the on-demand handler once, as EventBridge would. */
-import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
+/** `npm run local -- drain`: delivers the queued consumer events to the on-demand handler once, as EventBridge would. */
+
 import { type CommandSpec, integerOption } from '../../cli/command';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../../cli/custom-servers';
 import { EXIT_OK, OperationError } from '../../cli/errors';
+import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
 import { drainRejectedEvents } from '../emulator/drain';
-import { humanLog } from '../emulator/in-process';
+import { createInProcessRefresher, humanLog } from '../emulator/in-process';
 import { requireEndpoint } from './init';
 
-export const localDrainCommand: CommandSpec = {
-  name: 'local drain',
+export const drainCommand: CommandSpec = {
+  name: 'drain',
   brief: 'Deliver queued consumer events to the on-demand handler',
   examples: [
     {
       what: 'Deliver the queued reports to the on-demand handler (connections on the Zoho simulator)',
-      run: 'zoho-tokens local drain --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
+      run: 'npm run local -- drain --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
     },
   ],
   summary:
@@ -26,7 +27,7 @@ export const localDrainCommand: CommandSpec = {
     ...allowCustomOption,
   },
   async run(ctx) {
-    requireEndpoint(ctx, 'local drain');
+    requireEndpoint(ctx, 'drain');
     const target = await ctx.aws.target();
     const clients = await ctx.aws.clients();
     const { store } = await ctx.aws.ports();
@@ -35,7 +36,7 @@ export const localDrainCommand: CommandSpec = {
     // queue, not refreshes refused by the handler that mark connections misconfigured.
     refuseUnallowedCustomServers(ctx.values, connections);
     const allowed = allowedServersOf(ctx.values, connections);
-    const deps = await ctx.aws.refresher({
+    const deps = createInProcessRefresher(target, clients, {
       allowedAccountsServers: allowed,
       log: humanLog((line) => ctx.out.note(line.trimEnd())),
     });

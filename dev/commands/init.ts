@@ -1,7 +1,8 @@
-/** `zoho-tokens local init`: creates in an AWS API emulator every resource the stack would. */
-import { LOCAL_DEFAULTS } from '../../functions/aws/names';
+/** `npm run local -- init`: creates in an AWS API emulator every resource the stack would. */
+
 import { type CommandContext, type CommandSpec, stringOption } from '../../cli/command';
 import { EXIT_OK, UsageError } from '../../cli/errors';
+import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { createLocalResources, type LocalNames } from '../resources/resources';
 
 /** The emulator endpoint every `local` command needs. */
@@ -16,13 +17,13 @@ export function requireEndpoint(ctx: CommandContext, command: string): string {
   return endpoint;
 }
 
-export const localInitCommand: CommandSpec = {
-  name: 'local init',
+export const initCommand: CommandSpec = {
+  name: 'init',
   brief: 'Create every resource of the stack in an emulator',
   examples: [
     {
       what: "Create the stack's resources in a moto server",
-      run: 'zoho-tokens local init --aws-endpoint http://127.0.0.1:5000',
+      run: 'npm run local -- init --aws-endpoint http://127.0.0.1:5000',
     },
   ],
   summary:
@@ -35,12 +36,12 @@ export const localInitCommand: CommandSpec = {
     `Default names: table ${LOCAL_DEFAULTS.tableName}, bus ${LOCAL_DEFAULTS.eventBusName}, key ${LOCAL_DEFAULTS.keyAlias}, queues ${LOCAL_DEFAULTS.refreshQueueName} (refresh orders) and ${LOCAL_DEFAULTS.rejectedQueueName} (consumer reports), topic ${LOCAL_DEFAULTS.alarmTopicName}; --table, --bus, --key (an alias/…), --secret-prefix override them.`,
   ],
   async run(ctx) {
-    const endpoint = requireEndpoint(ctx, 'local init');
+    const endpoint = requireEndpoint(ctx, 'init');
     const target = await ctx.aws.target();
     const keyAlias = target.names.keyId;
     if (!keyAlias.startsWith('alias/')) {
       throw new UsageError(
-        `local init: --key must be a key alias such as alias/my-key (got ${JSON.stringify(keyAlias.slice(0, 60))})`,
+        `init: --key must be a key alias such as alias/my-key (got ${JSON.stringify(keyAlias.slice(0, 60))})`,
       );
     }
     const names: Partial<LocalNames> = {
@@ -63,10 +64,10 @@ export const localInitCommand: CommandSpec = {
       `table ${resources.tableName}, bus ${resources.eventBusName}, key ${resources.keyAlias}, secrets under ${resources.secretPrefix}/`,
     );
     ctx.out.line(
-      `Refresh orders queue up in ${resources.names.refreshQueueName}: 'zoho-tokens sweep' plans and delivers them, 'zoho-tokens local work' delivers what is queued.`,
+      `Refresh orders queue up in ${resources.names.refreshQueueName}: 'zoho-tokens sweep' plans and delivers them, 'npm run local -- work' delivers what is queued.`,
     );
     ctx.out.line(
-      `Consumer 401 reports queue up in ${resources.names.rejectedQueueName}: deliver them with 'zoho-tokens local drain'.`,
+      `Consumer 401 reports queue up in ${resources.names.rejectedQueueName}: deliver them with 'npm run local -- drain'.`,
     );
     return EXIT_OK;
   },

@@ -1,16 +1,16 @@
 /**
- * `zoho-tokens local work`: delivers the refresh orders queued in the emulator to the worker handler,
+ * `npm run local -- work`: delivers the refresh orders queued in the emulator to the worker handler,
  * as the stack's event source mapping delivers them to the refresh-worker function.
  */
 import type { CommandSpec } from '../../cli/command';
+import { describeWork } from '../../cli/commands/sweep';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../../cli/custom-servers';
 import { EXIT_OK, OperationError } from '../../cli/errors';
 import { workNow } from '../emulator/fleet-run';
 import { requireEndpoint } from './init';
-import { describeWork } from '../../cli/commands/sweep';
 
-export const localWorkCommand: CommandSpec = {
-  name: 'local work',
+export const workCommand: CommandSpec = {
+  name: 'work',
   brief: 'Deliver queued refresh orders to the worker handler',
   summary:
     "Hands the refresh orders waiting in the emulator's refresh queue to the worker handler, in batches, as the event source mapping invokes the refresh-worker function: an order the worker hands back stays on the queue and comes back after the visibility timeout, then goes to the dead-letter queue.",
@@ -24,11 +24,11 @@ export const localWorkCommand: CommandSpec = {
   examples: [
     {
       what: 'Deliver the orders a local sweep held back until their connections were due',
-      run: 'zoho-tokens local work --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
+      run: 'npm run local -- work --aws-endpoint http://127.0.0.1:5000 --allow-custom-accounts-server',
     },
   ],
   async run(ctx) {
-    requireEndpoint(ctx, 'local work');
+    requireEndpoint(ctx, 'work');
     const connections = await (await ctx.aws.ports()).store.listAll();
     // As sweep and local drain do: a forgotten flag is a usage error before any order is taken off
     // the queue, not refreshes refused by the worker that mark connections misconfigured.

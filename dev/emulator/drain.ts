@@ -1,5 +1,5 @@
 /**
- * `zoho-tokens local drain`: the local stand-in for the stack's bus → on-demand function target.
+ * `npm run local -- drain`: the local stand-in for the stack's bus → on-demand function target.
  * The local bus rule feeds consumers' "Zoho Token Rejected" events into an SQS queue; draining hands
  * each queued event to the on-demand handler once, as EventBridge would invoke the function, and
  * deletes it.
@@ -12,10 +12,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { AwsTarget } from '../../cli/aws-target';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { ConfigurationError } from '../../functions/core/errors';
 import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
-import type { AwsTarget } from '../../cli/aws-target';
 
 /** What happened to the drained events. */
 export interface DrainCounts {
@@ -126,5 +126,5 @@ async function rejectedQueueUrl(sqs: SQSClient): Promise<string> {
   } catch (error) {
     if (!(error instanceof QueueDoesNotExist)) throw error;
   }
-  throw new ConfigurationError(`the emulator has no queue '${name}'; run 'zoho-tokens local init' first`);
+  throw new ConfigurationError(`the emulator has no queue '${name}'; run 'npm run local -- init' first`);
 }

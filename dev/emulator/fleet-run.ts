@@ -1,37 +1,25 @@
 /**
- * The scheduled path run from the CLI. Against an emulator the planner and a refresh worker run in
- * this process, with the functions' own handlers, and the local event source mapping (local/work.ts)
- * hands the queue to the worker as Lambda would, with progress. Against AWS, `sweep` invokes the
- * deployed planner, and the deployed workers take the orders from the queue by themselves.
+ * The scheduled path run from the dev CLI against an emulator: the planner and a refresh worker run
+ * in this process, with the functions' own handlers, and the local event source mapping (work.ts)
+ * hands the queue to the worker as Lambda would, with progress. (Against AWS, `sweep` invokes the
+ * deployed planner, and the deployed workers take the orders from the queue by themselves.)
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import type { AwsSession } from '../../cli/aws-session';
+import type { WorkReport } from '../../cli/emulator-hooks';
+import type { Output } from '../../cli/io';
+import { findRefreshQueueUrl } from '../../cli/refresh-queue';
 import { REFRESH_WORKER_BATCH_SIZE } from '../../functions/aws/settings';
+import { ConfigurationError } from '../../functions/core/errors';
 import type { PlanSummary } from '../../functions/core/plan-refreshes';
 import type { MetricName, MetricUnit } from '../../functions/core/ports';
 import { createPlannerHandler } from '../../functions/planner/planner-handler';
 import { createRefreshWorkerHandler } from '../../functions/refresh-worker/refresh-worker-handler';
-import type { AwsSession } from '../../cli/aws-session';
-import type { Output } from '../../cli/io';
-import { CountingMetrics, humanLog } from './in-process';
-import { deliverQueuedOrders } from './work';
+import { CountingMetrics, createInProcessPlanner, createInProcessWorker, humanLog } from './in-process';
+import { deliverQueuedOrders, type QueueRef } from './work';
 
 /** Batches the local event source mapping runs at once. */
 const LOCAL_WORKER_INVOCATIONS = 4;
-
-/** What the in-process workers did with the queued orders. */
-export interface WorkReport {
-  /** Orders handed to the worker handler. */
-  readonly delivered: number;
-  readonly refreshed: number;
-  /** Refreshes that failed (recorded on the connection and rescheduled: `history` says why). */
-  readonly failed: number;
-  /** Nothing to do: already refreshed, not due, another worker held the lease, … */
-  readonly skipped: number;
-  /** Orders the worker handed back (it threw): left on the queue for redelivery, then the dead-letter queue. */
-  readonly leftForRedelivery: number;
-  /** Orders still held back by the queue until their connection is due. */
-  readonly heldBack: number;
-}
 
 /**
  * Counts the outcomes of the refreshes from the metrics each one emits once at its end (the same
@@ -86,13 +74,13 @@ export interface LocalRunOptions {
  * mapping would: batches of the deployed batch size, a few at once, failed orders left for redelivery.
  */
 export async function workNow(aws: AwsSession, out: Output, options: LocalRunOptions): Promise<WorkReport> {
-  const queue = await aws.refreshQueue();
+  const queue = await localRefreshQueue(aws);
   const { sqs } = await aws.clients();
   const target = await aws.target();
   const expected = options.expected || (await depth(aws, queue.url)).waiting;
   const progress = new Progress(out, expected);
   const tally = new RefreshTally(() => progress.show(tally));
-  const deps = await aws.worker({
+  const deps = createInProcessWorker(target, await aws.clients(), queue.url, {
     allowedAccountsServers: options.allowedAccountsServers,
     metrics: tally,
     log: humanLog((line) => out.note(line.trimEnd())),
@@ -122,8 +110,28 @@ export async function workNow(aws: AwsSession, out: Output, options: LocalRunOpt
 
 /** One in-process planner run over everything due now or within the planner's period. */
 export async function planNow(aws: AwsSession, options: LocalRunOptions): Promise<PlanSummary> {
-  const deps = await aws.planner({ allowedAccountsServers: options.allowedAccountsServers });
+  const queue = await localRefreshQueue(aws);
+  const deps = createInProcessPlanner(await aws.target(), await aws.clients(), queue.url, {
+    allowedAccountsServers: options.allowedAccountsServers,
+  });
   return createPlannerHandler(deps, { mode: 'all_due' })({});
+}
+
+/**
+ * The refresh queue the in-process planner fills and the local event source mapping drains; a
+ * ConfigurationError saying what to do when the emulator has none.
+ */
+export async function localRefreshQueue(aws: AwsSession): Promise<QueueRef> {
+  const target = await aws.target();
+  const { sqs } = await aws.clients();
+  const url = await findRefreshQueueUrl(target, sqs);
+  if (url === undefined) {
+    throw new ConfigurationError("the emulator has no refresh queue; run 'npm run local -- init' first");
+  }
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return { url, arn: Attributes?.QueueArn ?? '' };
 }
 
 async function depth(aws: AwsSession, url: string): Promise<{ waiting: number; delayed: number }> {

@@ -1,8 +1,10 @@
 /**
- * The refresher's use-case dependencies for running the Lambda handlers in this process (the CLI
- * against an emulator, the sandbox): the same composition root as the functions, with quiet
+ * The refresher's use-case dependencies for running the Lambda handlers in this process (the dev
+ * CLI against an emulator, the sandbox): the same composition root as the functions, with quiet
  * observability ports instead of Powertools, which would print JSON lines and EMF blobs.
  */
+
+import { type AwsTarget, refresherConfigFor, type TargetClients } from '../../cli/aws-target';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { createPlannerDependencies, createWorkerDependencies } from '../../functions/aws/fleet-wiring';
 import { createRefresherDependencies, type RefresherWiring } from '../../functions/aws/refresher';
@@ -10,7 +12,6 @@ import type { PlannerDependencies } from '../../functions/core/plan-refreshes';
 import type { Clock, Log, MetricName, Metrics, MetricUnit, ZohoAccounts } from '../../functions/core/ports';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import type { WorkerDependencies } from '../../functions/core/run-refresh-orders';
-import { type AwsTarget, refresherConfigFor, type TargetClients } from '../../cli/aws-target';
 
 /** Log attributes that are safe and useful on a terminal; anything else is dropped, never printed. */
 const PRINTABLE_ATTRIBUTES = [
@@ -22,14 +23,6 @@ const PRINTABLE_ATTRIBUTES = [
   'errorCode',
   'errorName',
 ] as const;
-
-/** A Log port that writes nothing. */
-export const quietLog: Log = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 /**
  * A Log port for a terminal: warnings and errors become one human line each (`warning: … (connectionId=x)`),

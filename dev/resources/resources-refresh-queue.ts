@@ -1,6 +1,6 @@
 /**
  * The refresh queue of `local init`: the queue the planner fills and the workers drain (here
- * `zoho-tokens local work`, `sweep` and the sandbox stand in for the event source mapping), and its
+ * `npm run local -- work`, `sweep` and the sandbox stand in for the event source mapping), and its
  * dead-letter queue, with the redrive policy, visibility timeout and retention of the stack's queues
  * at its default settings (infra/refresh-queue-spec.ts, which the stack is built from).
  */

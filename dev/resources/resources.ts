@@ -1,5 +1,5 @@
 /**
- * `zoho-tokens local init`: creates in an AWS API emulator every resource the stack would, under
+ * `npm run local -- init`: creates in an AWS API emulator every resource the stack would, under
  * the documented local names, so the functions and the CLI run unchanged against it. Idempotent: a
  * second call finds and reuses what exists.
  */

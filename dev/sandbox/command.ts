@@ -1,7 +1,8 @@
-/** `zoho-tokens sandbox` (`npm start`): the CLI's face of `runSandbox`. */
-import { LOCAL_DEFAULTS } from '../../functions/aws/names';
+/** `npm run local -- sandbox` (`npm start`): the CLI's face of `runSandbox`. */
+
 import { type CommandSpec, describeArgument, stringOption } from '../../cli/command';
 import { EXIT_OK, UsageError } from '../../cli/errors';
+import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { runSandbox } from './index';
 import { describeRange, type SecondsOption } from './options';
 
@@ -24,11 +25,11 @@ export const sandboxCommand: CommandSpec = {
   examples: [
     {
       what: 'The sandbox with the Zoho simulator, for ten minutes',
-      run: 'zoho-tokens sandbox --duration 600',
+      run: 'npm run local -- sandbox --duration 600',
     },
     {
       what: 'Tokens that live 2 minutes, so that refreshes show quickly',
-      run: 'zoho-tokens sandbox --token-lifetime 120',
+      run: 'npm run local -- sandbox --token-lifetime 120',
     },
   ],
   summary:

@@ -2,8 +2,9 @@
  * The sandbox's options and the settings they resolve to: which AWS emulator, which Zoho (the
  * simulator, an accounts server already running, or the real one), and how fast time runs.
  */
-import { isAllowedAccountsServer, ZOHO_DATA_CENTRES } from '../../functions/zoho/data-centres';
+
 import { UsageError } from '../../cli/errors';
+import { isAllowedAccountsServer, ZOHO_DATA_CENTRES } from '../../functions/zoho/data-centres';
 
 /**
  * Against the real Zoho every demo call spends the organisation's Books API quota (1,000 to 10,000
@@ -30,7 +31,7 @@ export function describeRange(flag: SecondsOption): string {
 }
 
 /** Where a mistake in the sandbox's options points the user. */
-const SANDBOX_HELP = "see 'zoho-tokens sandbox --help'";
+const SANDBOX_HELP = "see 'npm run local -- sandbox --help'";
 
 /** Where the sandbox writes; a terminal gets a table redrawn in place. */
 export interface SandboxOutput {

@@ -5,12 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DescribeSecretCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { UsageError } from '../../cli/errors';
 import { putClientCredentials } from '../../functions/aws/client-credentials';
 import { clientSecretName } from '../../functions/aws/names';
 import { type EpochMillis, newConnection } from '../../functions/core/connection';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import type { OnDemandResult } from '../../functions/on-demand-refresh/token-rejected-handler';
-import { UsageError } from '../../cli/errors';
 import type { AwsSide } from './aws-side';
 import { withEarlierCalls } from './zoho-budget';
 import type { DemoConnection, ZohoSide } from './zoho-side';

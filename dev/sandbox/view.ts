@@ -8,8 +8,9 @@
  * would push the refreshes and the 401s out of sight within seconds); one answered 200 after a
  * refresh is an event of its own.
  */
-import type { Connection } from '../../functions/core/connection';
+
 import { duration, relative } from '../../cli/format';
+import type { Connection } from '../../functions/core/connection';
 import { describeEvent, type SandboxEvent, type TimedEvent } from './events';
 import type { SandboxOutput } from './options';
 

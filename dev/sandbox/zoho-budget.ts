@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { duration } from '../../cli/format';
 import type { Connection, EpochMillis } from '../../functions/core/connection';
 import { ConfigurationError } from '../../functions/core/errors';
 import {
@@ -17,7 +18,6 @@ import {
   type RefreshPolicy,
   ZOHO_TOKEN_WINDOW_MS,
 } from '../../functions/core/refresh-policy';
-import { duration } from '../../cli/format';
 import { PROJECT_ROOT } from '../emulator/python-env';
 import type { SandboxSettings } from './options';
 

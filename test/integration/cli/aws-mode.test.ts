@@ -14,11 +14,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import type { SweepReport } from '../../../cli/handlers';
+import { quietLog } from '../../../cli/quiet-log';
 import {
   createInProcessPlanner,
   createInProcessRefresher,
   createInProcessWorker,
-  quietLog,
 } from '../../../dev/emulator/in-process';
 import { deliverQueuedOrders } from '../../../dev/emulator/work';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';

@@ -256,7 +256,7 @@ describe('zoho-tokens doctor', () => {
       name: 'alarm ConnectionsMisconfigured',
       status: 'fail',
       message: 'no alarm watches the ConnectionsMisconfigured metric',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
     expect(checks.find((check) => check.name === 'alarm ExpiredTokens')).toMatchObject({
       status: 'warn',
@@ -307,7 +307,7 @@ describe('zoho-tokens doctor', () => {
     expect(withoutRedrive.code).toBe(1);
     expect(check(withoutRedrive, 'refresh dead-letter queue')).toMatchObject({
       status: 'fail',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
     expect(check(repaired, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
@@ -330,7 +330,7 @@ describe('zoho-tokens doctor', () => {
       name: 'refresh queue',
       status: 'fail',
       message: 'the emulator has no refresh queue',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
   });
 

@@ -1,8 +1,9 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { quietLog } from '../../../cli/quiet-log';
 import { drainRejectedEvents } from '../../../dev/emulator/drain';
-import { createInProcessRefresher, quietLog } from '../../../dev/emulator/in-process';
+import { createInProcessRefresher } from '../../../dev/emulator/in-process';
 import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
 import { ConfigurationError } from '../../../functions/core/errors';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
@@ -148,6 +149,6 @@ describe('drainRejectedEvents', () => {
 
     // Assess
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain("run 'zoho-tokens local init' first");
+    expect((error as Error).message).toContain("run 'npm run local -- init' first");
   });
 });

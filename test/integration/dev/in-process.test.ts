@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CountingMetrics, createInProcessRefresher, humanLog, quietLog } from '../../../dev/emulator/in-process';
+import { quietLog } from '../../../cli/quiet-log';
+import { CountingMetrics, createInProcessRefresher, humanLog } from '../../../dev/emulator/in-process';
 import { refreshConnection } from '../../../functions/core/refresh-connection';
 import { useCliWorld } from '../cli/cli-world';
 

@@ -1,19 +1,19 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import type { LocalResources } from '../../../dev/resources/resources';
 import { findRefreshQueueUrl } from '../../../cli/refresh-queue';
+import type { LocalResources } from '../../../dev/resources/resources';
 import { CONFIG_DEFAULTS } from '../../../functions/aws/config';
 import { SqsRefreshQueue } from '../../../functions/aws/refresh-queue';
 import { ALARM_SPECS, alarmThreshold, periodSeconds } from '../../../infra/alarm-specs';
-import { runCli } from '../cli/cli-run';
+import { runCli, runDevCli } from '../cli/cli-run';
 import { useCliWorld } from '../cli/cli-world';
 
 const world = useCliWorld({ init: false });
 
-describe('zoho-tokens local init', () => {
+describe('npm run local -- init', () => {
   it('creates every resource in the emulator, with the alarms of the stack', async () => {
     // Act
-    const result = await runCli(world.local('local', 'init'));
+    const result = await runDevCli(world.local('init'));
 
     // Assess
     expect(result.code).toBe(0);
@@ -89,7 +89,7 @@ describe('zoho-tokens local init', () => {
 
   it('finds everything on a second run and prints the resources as JSON', async () => {
     // Act
-    const result = await runCli(world.local('local', 'init', '--json'));
+    const result = await runDevCli(world.local('init', '--json'));
 
     // Assess
     expect(result.code).toBe(0);
@@ -105,18 +105,8 @@ describe('zoho-tokens local init', () => {
 
   it('takes other names from flags', async () => {
     // Act
-    const result = await runCli(
-      world.local(
-        'local',
-        'init',
-        '--table',
-        'other-table',
-        '--bus',
-        'other-bus',
-        '--key',
-        'alias/other',
-        '--json',
-      ),
+    const result = await runDevCli(
+      world.local('init', '--table', 'other-table', '--bus', 'other-bus', '--key', 'alias/other', '--json'),
     );
 
     // Assess
@@ -129,18 +119,14 @@ describe('zoho-tokens local init', () => {
   });
 
   it.each([
-    [['local', 'init'], 'local init works against an AWS API emulator only: pass --aws-endpoint URL'],
-    [['local', 'drain'], 'local drain works against an AWS API emulator only'],
-    [['local', 'work'], 'local work works against an AWS API emulator only'],
-    [
-      ['local', 'init', '--aws-endpoint', 'http://127.0.0.1:1', '--key', 'not-an-alias'],
-      '--key must be a key alias',
-    ],
-    [['local'], "'local' needs a subcommand"],
-    [['local', 'nuke'], "unknown subcommand 'local nuke'"],
+    [['init'], 'init works against an AWS API emulator only: pass --aws-endpoint URL'],
+    [['drain'], 'drain works against an AWS API emulator only'],
+    [['work'], 'work works against an AWS API emulator only'],
+    [['init', '--aws-endpoint', 'http://127.0.0.1:1', '--key', 'not-an-alias'], '--key must be a key alias'],
+    [['nuke'], 'unknown command "nuke"'],
   ])('%j exits 2', async (args, message) => {
     // Act
-    const result = await runCli(args);
+    const result = await runDevCli(args);
 
     // Assess
     expect(result.code).toBe(2);
@@ -158,7 +144,7 @@ describe('zoho-tokens local init', () => {
   });
 });
 
-describe('zoho-tokens local drain', () => {
+describe('npm run local -- drain', () => {
   it('delivers queued reports to the on-demand handler once', async () => {
     // Prepare
     await world.putClient();
@@ -167,8 +153,8 @@ describe('zoho-tokens local drain', () => {
       expect((await runCli(world.local('reject', 'ld', '--version', '0'))).code).toBe(0);
 
     // Act
-    const first = await runCli(world.localCustom('local', 'drain'));
-    const second = await runCli(world.localCustom('local', 'drain', '--json'));
+    const first = await runDevCli(world.localCustom('drain'));
+    const second = await runDevCli(world.localCustom('drain', '--json'));
 
     // Assess
     expect(first.code).toBe(0);
@@ -185,7 +171,7 @@ describe('zoho-tokens local drain', () => {
     expect((await runCli(world.local('reject', 'ld-dead', '--version', '0'))).code).toBe(0);
 
     // Act
-    const result = await runCli(world.localCustom('local', 'drain'));
+    const result = await runDevCli(world.localCustom('drain'));
 
     // Assess
     expect(result.code).toBe(1);
@@ -199,8 +185,8 @@ describe('zoho-tokens local drain', () => {
     expect((await runCli(world.local('reject', 'ld-custom', '--version', '0'))).code).toBe(0);
 
     // Act
-    const refused = await runCli(world.local('local', 'drain'));
-    const allowed = await runCli(world.localCustom('local', 'drain', '--json'));
+    const refused = await runDevCli(world.local('drain'));
+    const allowed = await runDevCli(world.localCustom('drain', '--json'));
 
     // Assess: nothing was sent or marked; the event waited in the queue for the allowed drain
     expect(refused.code).toBe(2);
@@ -212,7 +198,7 @@ describe('zoho-tokens local drain', () => {
   });
 });
 
-describe('zoho-tokens local work', () => {
+describe('npm run local -- work', () => {
   /** Queues orders as the planner does (the snapshot as stored now). */
   async function queueOrders(ids: readonly string[], dueIn = 0) {
     // This file's `local init` made the queue (world.resources is not set: init false).
@@ -236,8 +222,8 @@ describe('zoho-tokens local work', () => {
     await queueOrders(['lw-later'], 120_000);
 
     // Act
-    const first = await runCli(world.localCustom('local', 'work'));
-    const second = await runCli(world.localCustom('local', 'work', '--json'));
+    const first = await runDevCli(world.localCustom('work'));
+    const second = await runDevCli(world.localCustom('work', '--json'));
 
     // Assess
     expect(first.code).toBe(0);
@@ -265,7 +251,7 @@ describe('zoho-tokens local work', () => {
     await queueOrders(['lw-dead']);
 
     // Act
-    const result = await runCli(world.localCustom('local', 'work'));
+    const result = await runDevCli(world.localCustom('work'));
 
     // Assess
     expect(result.code).toBe(1);
@@ -280,8 +266,8 @@ describe('zoho-tokens local work', () => {
     await queueOrders(['lw-custom']);
 
     // Act
-    const refused = await runCli(world.local('local', 'work'));
-    const allowed = await runCli(world.localCustom('local', 'work', '--json'));
+    const refused = await runDevCli(world.local('work'));
+    const allowed = await runDevCli(world.localCustom('work', '--json'));
 
     // Assess
     expect(refused.code).toBe(2);
@@ -291,10 +277,10 @@ describe('zoho-tokens local work', () => {
   });
 });
 
-describe('zoho-tokens local setup', () => {
+describe('npm run local -- setup', () => {
   it('makes sure the Python tools are installed', async () => {
     // Act
-    const result = await runCli(['local', 'setup', '--json']);
+    const result = await runDevCli(['setup', '--json']);
 
     // Assess
     expect(result.code).toBe(0);

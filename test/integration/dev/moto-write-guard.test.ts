@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { createTargetClients } from '../../../cli/aws-target';
 import { MOTO_WRITE_GUARD_NAME, serialiseWritesForMoto } from '../../../dev/emulator/moto-write-guard';
 import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
-import { runCli } from '../cli/cli-run';
+import { runDevCli } from '../cli/cli-run';
 import { useCliWorld } from '../cli/cli-world';
 
 const world = useCliWorld();
@@ -81,7 +81,7 @@ describe("the CLI's DynamoDB client against an emulator", () => {
   });
 });
 
-describe('zoho-tokens local drain', () => {
+describe('npm run local -- drain', () => {
   it(`turns ${REPORTS} reports of one version into exactly one Zoho call`, async () => {
     // Prepare
     await world.putClient();
@@ -101,7 +101,7 @@ describe('zoho-tokens local drain', () => {
     }
 
     // Act
-    const result = await runCli(world.localCustom('local', 'drain', '--json'));
+    const result = await runDevCli(world.localCustom('drain', '--json'));
 
     // Assess
     expect(result.code).toBe(0);

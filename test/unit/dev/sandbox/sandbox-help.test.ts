@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../../cli/main';
+import { main } from '../../../../dev/cli';
 
-describe('zoho-tokens sandbox --help', () => {
+describe('npm run local -- sandbox --help', () => {
   it('lists the target options the sandbox uses, and none it would ignore', async () => {
     // Prepare
     let stdout = '';

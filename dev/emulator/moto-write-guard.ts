@@ -3,7 +3,7 @@
  * lock between them, on a threaded server: two concurrent conditional writes of one item can both
  * pass their condition (seen in 1 of 14 rounds of 200 racing UpdateItem calls). DynamoDB itself
  * applies each write to an item atomically, and the refresh lease relies on exactly that. Against an
- * emulator, the CLI (`createTargetClients`), the sandbox and the integration tests therefore send the
+ * emulator, the dev CLI (hooks.ts), the sandbox and the integration tests therefore send the
  * writes of each DynamoDB client one at a time; reads still run concurrently, so every race the
  * lease must win still happens. Never used against AWS.
  */

@@ -10,6 +10,7 @@ import {
   localTarget,
   type TargetClients,
 } from '../../../cli/aws-target';
+import { DEV_EMULATOR_HOOKS } from '../../../dev/emulator/hooks';
 import { createLocalResources, type LocalResources } from '../../../dev/resources/resources';
 import {
   startZohoSimulator,
@@ -56,7 +57,8 @@ export function useCliWorld(
 ): CliWorld {
   const { endpoint, region } = useEmulator();
   const target = localTarget({ awsEndpoint: endpoint, region });
-  const clients = createTargetClients(target);
+  // As the dev CLI's: moto's DynamoDB writes one at a time.
+  const clients = DEV_EMULATOR_HOOKS.adaptClients(createTargetClients(target));
   const world: CliWorld = {
     endpoint,
     target,

@@ -1,12 +1,13 @@
 /**
  * moto's conditional writes are not atomic under concurrency, so the CLI's own DynamoDB client sends
- * its writes one at a time against an emulator (dev/emulator/moto-write-guard.ts): `local drain`
+ * its writes one at a time against an emulator (dev/emulator/moto-write-guard.ts): `drain`
  * delivers up to 10 events at once, and exactly one of their leases may win.
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { createTargetClients } from '../../../cli/aws-target';
+import { DEV_EMULATOR_HOOKS } from '../../../dev/emulator/hooks';
 import { MOTO_WRITE_GUARD_NAME, serialiseWritesForMoto } from '../../../dev/emulator/moto-write-guard';
 import { consumerEventSource, TOKEN_REJECTED_DETAIL_TYPE } from '../../../functions/aws/names';
 import { runDevCli } from '../cli/cli-run';
@@ -50,16 +51,16 @@ function stubbedClient() {
 const put = (n: number) => new PutItemCommand({ TableName: 't', Item: { pk: { S: `k${n}` } } });
 const get = (n: number) => new GetItemCommand({ TableName: 't', Key: { pk: { S: `k${n}` } } });
 
-describe("the CLI's DynamoDB client against an emulator", () => {
-  it('is guarded against an emulator and not against AWS', () => {
+describe("the dev CLI's DynamoDB client against an emulator", () => {
+  it("is guarded by the workshop's hooks, and not by the operator CLI alone", () => {
     // Act
-    const local = createTargetClients(world.target);
-    const aws = createTargetClients({ region: 'us-east-1' });
+    const local = DEV_EMULATOR_HOOKS.adaptClients(createTargetClients(world.target));
+    const plain = createTargetClients(world.target);
 
     // Assess
     expect(guarded(local.dynamodb)).toBe(true);
-    expect(guarded(aws.dynamodb)).toBe(false);
-    for (const client of [...Object.values(local), ...Object.values(aws)]) client.destroy();
+    expect(guarded(plain.dynamodb)).toBe(false);
+    for (const client of [...Object.values(local), ...Object.values(plain)]) client.destroy();
   });
 
   it('sends writes one at a time, reads all at once, and a failed write does not stop the next', async () => {

@@ -1,79 +1,41 @@
 /**
- * The CloudWatch alarms of `local init`: the alarms of infra/alarm-specs.ts (the very list the stack
- * is built from) on what the emulator holds — the refresher's own metrics, the refresh queue and its
- * dead-letter queue — notifying the local alarm topic. The alarms on the functions and on the bus's
- * dead-letter queue watch resources that exist only in AWS, so the emulator has none.
+ * The CloudWatch alarms of the stack's template in the emulator, each under `<prefix>-<construct id>`
+ * with the template's own properties and its references made local (the topic's ARN, a queue's
+ * name). An alarm on something the emulator does not hold (a function) is left out.
  */
-import { CloudWatchClient, type Dimension, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { CONFIG_DEFAULTS } from '../../functions/aws/config';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/aws/names';
-import { ALARM_SPECS, type AlarmSpec, alarmThreshold, periodSeconds } from '../../infra/alarm-specs';
+import {
+  CloudWatchClient,
+  PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
+} from '@aws-sdk/client-cloudwatch';
 import type { EmulatorClientConfig } from './resources';
+import { type AlarmSpecOfTemplate, referencedId } from './template-spec';
 
-/** The emulator's name of an alarm of the spec. */
+/** The emulator's name of an alarm of the template. */
 export const localAlarmName = (prefix: string, id: string) => `${prefix}-${id}`;
 
-/** The queues the local queue alarms watch. */
-export interface LocalAlarmQueues {
-  readonly refreshQueueName: string;
-  readonly refreshDeadLetterQueueName: string;
-}
-
-/** What an alarm of the spec watches in the emulator; undefined for the alarms that exist only in AWS. */
-export function localWatch(
-  spec: AlarmSpec,
-  queues: LocalAlarmQueues,
-): { readonly namespace: string; readonly dimension: Dimension } | undefined {
-  switch (spec.source.kind) {
-    case 'refresher':
-      return { namespace: METRICS_NAMESPACE, dimension: { Name: 'service', Value: SERVICE_NAME } };
-    case 'refreshQueue':
-      return { namespace: 'AWS/SQS', dimension: { Name: 'QueueName', Value: queues.refreshQueueName } };
-    case 'refreshDeadLetterQueue':
-      return {
-        namespace: 'AWS/SQS',
-        dimension: { Name: 'QueueName', Value: queues.refreshDeadLetterQueueName },
-      };
-    case 'function':
-    case 'deadLetterQueue':
-      return undefined;
-  }
-}
+/** A reference's local value (`Ref`: attribute undefined); undefined when the emulator has no such resource. */
+export type LocalResolver = (logicalId: string, attribute: string | undefined) => string | undefined;
 
 /**
- * Creates or updates (PutMetricAlarm overwrites) every alarm the emulator can hold, at the stack's
- * default settings; returns their names.
+ * Creates or updates (PutMetricAlarm overwrites) every alarm the emulator can hold; returns their
+ * names.
  */
 export async function ensureAlarms(
   config: EmulatorClientConfig,
-  topicArn: string,
+  alarms: readonly AlarmSpecOfTemplate[],
   prefix: string,
-  queues: LocalAlarmQueues,
+  resolve: LocalResolver,
 ): Promise<string[]> {
   const cloudWatch = new CloudWatchClient(config);
   try {
     const names: string[] = [];
-    for (const alarm of ALARM_SPECS) {
-      const watch = localWatch(alarm, queues);
-      if (watch === undefined) continue;
+    for (const alarm of alarms) {
+      const properties = localised(alarm.properties, resolve);
+      if (properties === undefined) continue;
       const name = localAlarmName(prefix, alarm.id);
       await cloudWatch.send(
-        new PutMetricAlarmCommand({
-          AlarmName: name,
-          AlarmDescription: alarm.description,
-          Namespace: watch.namespace,
-          MetricName: alarm.source.metric,
-          Dimensions: [watch.dimension],
-          Statistic: alarm.statistic,
-          Period: periodSeconds(alarm),
-          Threshold: alarmThreshold(alarm, CONFIG_DEFAULTS.refreshMarginSeconds),
-          EvaluationPeriods: alarm.evaluationPeriods,
-          ...(alarm.datapointsToAlarm === undefined ? {} : { DatapointsToAlarm: alarm.datapointsToAlarm }),
-          ComparisonOperator: alarm.comparison,
-          TreatMissingData: alarm.treatMissingData,
-          AlarmActions: [topicArn],
-          OKActions: [topicArn],
-        }),
+        new PutMetricAlarmCommand({ ...(properties as PutMetricAlarmCommandInput), AlarmName: name }),
       );
       names.push(name);
     }
@@ -81,4 +43,20 @@ export async function ensureAlarms(
   } finally {
     cloudWatch.destroy();
   }
+}
+
+/** `value` with every `Ref` and `Fn::GetAtt` replaced by its local value; undefined if one has none. */
+function localised(value: unknown, resolve: LocalResolver): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => localised(item, resolve));
+    return items.includes(undefined) ? undefined : items;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  const id = referencedId(value);
+  if (id !== undefined) {
+    const getAtt = (value as { 'Fn::GetAtt'?: unknown[] })['Fn::GetAtt'];
+    return resolve(id, typeof getAtt?.[1] === 'string' ? getAtt[1] : undefined);
+  }
+  const entries = Object.entries(value).map(([key, item]) => [key, localised(item, resolve)] as const);
+  return entries.some(([, item]) => item === undefined) ? undefined : Object.fromEntries(entries);
 }

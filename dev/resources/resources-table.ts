@@ -1,6 +1,6 @@
 /**
- * The data resources of `local init`: the DynamoDB table (exactly as TABLE_SCHEMA describes it)
- * and the KMS key that encrypts refresh tokens.
+ * The data resources of the dev CLI's `init`: the DynamoDB table and the KMS key that encrypts
+ * refresh tokens, as the stack's template defines them (template-spec.ts).
  */
 import {
   CreateTableCommand,
@@ -22,9 +22,9 @@ import {
   KMSClient,
   NotFoundException,
 } from '@aws-sdk/client-kms';
-import { TABLE_SCHEMA } from '../../functions/aws/table';
 import { ZohoTokenRefresherError } from '../../functions/core/errors';
 import type { EmulatorClientConfig } from './resources';
+import type { IndexSpec, KeyElement, LocalStackSpec, TableSpec } from './template-spec';
 
 /** A local resource cannot be created or reused as it is. */
 export class LocalResourceError extends ZohoTokenRefresherError {
@@ -44,10 +44,11 @@ export function answered<T>(value: T | undefined, what: string): T {
   return value;
 }
 
-/** Creates the table if missing, then makes sure TTL and point-in-time recovery are on. */
+/** Creates the table if missing (or adds the indexes it lacks), then makes sure TTL and backups are on. */
 export async function ensureTable(
   config: EmulatorClientConfig,
   tableName: string,
+  spec: TableSpec,
   note: Note,
 ): Promise<{ arn: string }> {
   const dynamodb = new DynamoDBClient(config);
@@ -55,105 +56,87 @@ export async function ensureTable(
     let table = await describeTable(dynamodb, tableName);
     if (table === undefined) {
       const { TableDescription: createdTable } = await dynamodb.send(
-        new CreateTableCommand(tableDefinition(tableName)),
+        new CreateTableCommand(tableDefinition(tableName, spec)),
       );
       table = createdTable;
       note('table', tableName);
     } else {
-      checkKeys(table, tableName);
-      await addMissingIndexes(dynamodb, table, tableName, note);
+      checkKeys(table, tableName, spec);
+      await addMissingIndexes(dynamodb, table, tableName, spec, note);
     }
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     // Enabling TTL twice is an error in AWS, so only when it is off.
-    if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+    if (spec.ttlAttribute !== undefined && ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
       await dynamodb.send(
         new UpdateTimeToLiveCommand({
           TableName: tableName,
-          TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
+          TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true },
         }),
       );
     }
-    await dynamodb.send(
-      new UpdateContinuousBackupsCommand({
-        TableName: tableName,
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      }),
-    );
+    if (spec.pointInTimeRecovery) {
+      await dynamodb.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: tableName,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      );
+    }
     return { arn: answered(table?.TableArn, 'a table ARN') };
   } finally {
     dynamodb.destroy();
   }
 }
 
-/** The table as the stack defines it: on-demand, the two sparse GSIs of the planner, TTL on history. */
-export function tableDefinition(tableName: string) {
-  const { partitionKey, sortKey, dueIndex, retryIndex } = TABLE_SCHEMA;
+/** CreateTable's input for the table of the template, under `tableName`. */
+export function tableDefinition(tableName: string, spec: TableSpec) {
   return {
     TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: partitionKey, AttributeType: 'S' as const },
-      { AttributeName: sortKey, AttributeType: 'S' as const },
-      { AttributeName: dueIndex.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: dueIndex.sortKey, AttributeType: 'N' as const },
-      { AttributeName: retryIndex.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: retryIndex.sortKey, AttributeType: 'N' as const },
-    ],
-    KeySchema: [
-      { AttributeName: partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: sortKey, KeyType: 'RANGE' as const },
-    ],
-    GlobalSecondaryIndexes: [dueIndexDefinition(), retryIndexDefinition()],
+    ...(spec.BillingMode === undefined ? {} : { BillingMode: spec.BillingMode }),
+    AttributeDefinitions: [...spec.AttributeDefinitions],
+    KeySchema: [...spec.KeySchema],
+    ...(spec.GlobalSecondaryIndexes.length === 0
+      ? {}
+      : { GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes.map(indexDefinition) }),
   };
 }
 
-function dueIndexDefinition() {
-  const { dueIndex } = TABLE_SCHEMA;
+function indexDefinition(index: IndexSpec) {
+  const { ProjectionType, NonKeyAttributes } = index.Projection;
   return {
-    IndexName: dueIndex.name,
-    KeySchema: [
-      { AttributeName: dueIndex.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: dueIndex.sortKey, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'ALL' as const },
-  };
-}
-
-function retryIndexDefinition() {
-  const { retryIndex } = TABLE_SCHEMA;
-  return {
-    IndexName: retryIndex.name,
-    KeySchema: [
-      { AttributeName: retryIndex.partitionKey, KeyType: 'HASH' as const },
-      { AttributeName: retryIndex.sortKey, KeyType: 'RANGE' as const },
-    ],
-    Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...retryIndex.projected] },
+    IndexName: index.IndexName,
+    KeySchema: [...index.KeySchema],
+    Projection: {
+      ...(ProjectionType === undefined ? {} : { ProjectionType }),
+      ...(NonKeyAttributes === undefined ? {} : { NonKeyAttributes: [...NonKeyAttributes] }),
+    },
   };
 }
 
 /**
- * A table `local init` made before the retry index existed gets it added, as a deploy of the new
- * stack would add it: an emulator kept across versions keeps working.
+ * A table an older `init` made before an index existed gets it added, one index per update as
+ * DynamoDB requires, as a deploy of the new stack would add it: an emulator kept across versions
+ * keeps working.
  */
 async function addMissingIndexes(
   dynamodb: DynamoDBClient,
   table: TableDescription,
   tableName: string,
+  spec: TableSpec,
   note: Note,
 ): Promise<void> {
-  const { retryIndex } = TABLE_SCHEMA;
-  if (table.GlobalSecondaryIndexes?.some((gsi) => gsi.IndexName === retryIndex.name)) return;
-  await dynamodb.send(
-    new UpdateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: retryIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: retryIndex.sortKey, AttributeType: 'N' },
-      ],
-      GlobalSecondaryIndexUpdates: [{ Create: retryIndexDefinition() }],
-    }),
-  );
-  note('index', `${tableName}/${retryIndex.name}`);
+  const present = new Set((table.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
+  for (const index of spec.GlobalSecondaryIndexes.filter((gsi) => !present.has(gsi.IndexName))) {
+    const keyNames = new Set(index.KeySchema.map((key) => key.AttributeName));
+    await dynamodb.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: spec.AttributeDefinitions.filter((a) => keyNames.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+      }),
+    );
+    note('index', `${tableName}/${index.IndexName}`);
+  }
 }
 
 async function describeTable(dynamodb: DynamoDBClient, tableName: string) {
@@ -165,19 +148,20 @@ async function describeTable(dynamodb: DynamoDBClient, tableName: string) {
   }
 }
 
-/** An existing table of that name with other keys would break every adapter in confusing ways. */
-function checkKeys(table: TableDescription, tableName: string): void {
-  const keys = (schema: { AttributeName?: string | undefined; KeyType?: string | undefined }[] | undefined) =>
+/**
+ * An existing table of that name with other keys, or an index of the template's name on other keys,
+ * would break every adapter in confusing ways.
+ */
+function checkKeys(table: TableDescription, tableName: string, spec: TableSpec): void {
+  const keys = (schema: readonly Partial<KeyElement>[] | undefined) =>
     (schema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  const wanted = tableDefinition(tableName);
-  const wantedIndex = dueIndexDefinition();
-  const index = table.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === wantedIndex?.IndexName);
-  if (
-    keys(table.KeySchema) !== keys(wanted.KeySchema) ||
-    keys(index?.KeySchema) !== keys(wantedIndex?.KeySchema)
-  ) {
+  const clash = spec.GlobalSecondaryIndexes.find((wanted) => {
+    const index = table.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === wanted.IndexName);
+    return index !== undefined && keys(index.KeySchema) !== keys(wanted.KeySchema);
+  });
+  if (keys(table.KeySchema) !== keys(spec.KeySchema) || clash !== undefined) {
     throw new LocalResourceError(
-      `Table '${tableName}' exists with another key schema or without '${TABLE_SCHEMA.dueIndex.name}'; delete it or choose another --table`,
+      `Table '${tableName}' exists with another key schema${clash === undefined ? '' : ` or index '${clash.IndexName}'`}; delete it or choose another --table`,
     );
   }
 }
@@ -186,6 +170,7 @@ function checkKeys(table: TableDescription, tableName: string): void {
 export async function ensureKey(
   config: EmulatorClientConfig,
   alias: string,
+  spec: LocalStackSpec['key'],
   note: Note,
 ): Promise<{ keyId: string; keyArn: string }> {
   const kms = new KMSClient(config);
@@ -194,17 +179,17 @@ export async function ensureKey(
     if (existing) return existing;
     const { KeyMetadata } = await kms.send(
       new CreateKeyCommand({
-        Description: 'zoho-token-refresher: encrypts stored refresh tokens (local)',
+        ...(spec.description === undefined ? {} : { Description: spec.description }),
         KeyUsage: 'ENCRYPT_DECRYPT',
         KeySpec: 'SYMMETRIC_DEFAULT',
       }),
     );
     const keyId = answered(KeyMetadata?.KeyId, 'a key id');
-    await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+    if (spec.rotation) await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
     try {
       await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
     } catch (error) {
-      // A concurrent `local init` won the alias; use its key (ours stays unused in the emulator).
+      // A concurrent `init` won the alias; use its key (ours stays unused in the emulator).
       if (!(error instanceof AlreadyExistsException)) throw error;
       return answered(await describeKey(kms, alias), `the key behind ${alias}`);
     }

@@ -13,11 +13,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
-import { EMULATOR_CREDENTIALS } from '../../../dev/emulator/moto-server';
 import { createLocalResources } from '../../../dev/resources/resources';
-import { ensureAlarms } from '../../../dev/resources/resources-alarms';
-import { LOCAL_REFRESH_QUEUE } from '../../../dev/resources/resources-refresh-queue';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
+import { REFRESH_MAX_RECEIVES } from '../../../infra/refresh-queue-spec';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -241,12 +239,11 @@ describe('zoho-tokens doctor', () => {
 
     // Act
     const broken = await runCli(world.local('doctor', '--json'));
-    await ensureAlarms(
-      { endpoint: world.endpoint, region: world.target.region, credentials: EMULATOR_CREDENTIALS },
-      world.resources.alarmTopicArn,
-      prefix,
-      world.resources.names,
-    );
+    await createLocalResources({
+      endpoint: world.endpoint,
+      region: world.target.region,
+      names: world.resources.names,
+    });
     const repaired = await runCli(world.local('doctor', '--json'));
 
     // Assess
@@ -301,7 +298,7 @@ describe('zoho-tokens doctor', () => {
     expect(check(withDeadLetters, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'warn',
-      message: `1 refresh order(s) failed ${LOCAL_REFRESH_QUEUE.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
+      message: `1 refresh order(s) failed ${REFRESH_MAX_RECEIVES} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
       fix: `find the error in the worker's log group (the order names the connection: aws sqs receive-message --queue-url ${refreshDeadLetterQueueUrl}), fix it, then aws sqs purge-queue --queue-url ${refreshDeadLetterQueueUrl}`,
     });
     expect(withoutRedrive.code).toBe(1);
@@ -312,7 +309,7 @@ describe('zoho-tokens doctor', () => {
     expect(check(repaired, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'ok',
-      message: `empty (an order lands there after ${LOCAL_REFRESH_QUEUE.maxReceiveCount} failed deliveries)`,
+      message: `empty (an order lands there after ${REFRESH_MAX_RECEIVES} failed deliveries)`,
     });
   });
 

@@ -24,10 +24,11 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { AttributeType, ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createLocalResources, LOCAL_NAMES, type LocalResources } from '../../../dev/resources/resources';
-import { LOCAL_REFRESH_QUEUE } from '../../../dev/resources/resources-refresh-queue';
 import { LocalResourceError } from '../../../dev/resources/resources-table';
+import { type CfnTemplate, stackTemplate, synthesizeTemplate } from '../../../dev/resources/stack-template';
 import { LOCAL_DEFAULTS } from '../../../functions/aws/names';
 import { TABLE_SCHEMA } from '../../../functions/aws/table';
 import { REFRESH_MAX_RECEIVES } from '../../../infra/refresh-queue-spec';
@@ -40,10 +41,21 @@ const events = new EventBridgeClient(clientConfig);
 const sqs = new SQSClient(clientConfig);
 const sns = new SNSClient(clientConfig);
 
+let template: CfnTemplate;
 let first: LocalResources;
 let second: LocalResources;
 
+/** The properties of the template's only resource of `type` whose logical id starts with `prefix`. */
+function resourceOf(type: string, prefix: string): Record<string, unknown> {
+  const found = Object.entries(template.Resources).filter(
+    ([id, resource]) => resource.Type === type && id.startsWith(prefix),
+  );
+  expect(found, `${type} ${prefix}…`).toHaveLength(1);
+  return found[0]?.[1].Properties ?? {};
+}
+
 beforeAll(async () => {
+  template = await stackTemplate();
   first = await createLocalResources({ endpoint, region });
   second = await createLocalResources({ endpoint, region });
 });
@@ -59,6 +71,7 @@ describe('createLocalResources', () => {
         `queue ${LOCAL_NAMES.eventsQueueName}`,
         `queue ${LOCAL_DEFAULTS.refreshQueueName}`,
         `queue ${LOCAL_DEFAULTS.refreshQueueName}-dlq`,
+        `queue ${LOCAL_NAMES.deadLetterQueueName}`,
         `rule ${LOCAL_NAMES.eventsRuleName}`,
         `rule ${LOCAL_NAMES.rejectedRuleName}`,
         `table ${LOCAL_DEFAULTS.tableName}`,
@@ -69,7 +82,14 @@ describe('createLocalResources', () => {
     expect({ ...second, created: [] }).toEqual({ ...first, created: [] });
   });
 
-  it('creates the table exactly per TABLE_SCHEMA', async () => {
+  it("creates the table as the stack's template defines it: keys, indexes, TTL and backups", async () => {
+    // Prepare
+    const wanted = resourceOf('AWS::DynamoDB::Table', 'RefresherTable') as {
+      KeySchema: unknown[];
+      GlobalSecondaryIndexes: { IndexName: string; KeySchema: unknown[]; Projection: unknown }[];
+      TimeToLiveSpecification: { AttributeName: string };
+    };
+
     // Act
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: first.tableName }));
     const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: first.tableName }));
@@ -78,33 +98,19 @@ describe('createLocalResources', () => {
     // Assess
     expect(Table?.TableArn).toBe(first.tableArn);
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(Table?.KeySchema).toEqual([
-      { AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' },
-    ]);
-    expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
-      [TABLE_SCHEMA.dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
-    );
-    const index = Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === TABLE_SCHEMA.dueIndex.name);
-    expect(index?.KeySchema).toEqual([
-      { AttributeName: TABLE_SCHEMA.dueIndex.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE_SCHEMA.dueIndex.sortKey, KeyType: 'RANGE' },
-    ]);
-    expect(index?.Projection?.ProjectionType).toBe('ALL');
-    const retry = Table?.GlobalSecondaryIndexes?.find(
-      (gsi) => gsi.IndexName === TABLE_SCHEMA.retryIndex.name,
-    );
-    expect(retry?.KeySchema).toEqual([
-      { AttributeName: TABLE_SCHEMA.retryIndex.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE_SCHEMA.retryIndex.sortKey, KeyType: 'RANGE' },
-    ]);
-    expect(retry?.Projection).toEqual({
-      ProjectionType: 'INCLUDE',
-      NonKeyAttributes: [...TABLE_SCHEMA.retryIndex.projected],
-    });
+    expect(Table?.KeySchema).toEqual(wanted.KeySchema);
+    const indexes = (Table?.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema, Projection }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+    }));
+    const byName = (a: { IndexName?: string }, b: { IndexName?: string }) =>
+      String(a.IndexName).localeCompare(String(b.IndexName));
+    expect(indexes.sort(byName)).toEqual([...wanted.GlobalSecondaryIndexes].sort(byName));
+    expect(indexes).toHaveLength(2);
     expect(ttl.TimeToLiveDescription).toEqual({
       TimeToLiveStatus: 'ENABLED',
-      AttributeName: TABLE_SCHEMA.ttlAttribute,
+      AttributeName: wanted.TimeToLiveSpecification.AttributeName,
     });
     expect(
       backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus,
@@ -159,12 +165,18 @@ describe('createLocalResources', () => {
         first.rejectedQueueUrl,
         first.refreshQueueUrl,
         first.refreshDeadLetterQueueUrl,
+        first.deadLetterQueueUrl,
       ].sort(),
     );
     expect(topics.Topics?.map((topic) => topic.TopicArn)).toEqual([first.alarmTopicArn]);
   });
 
-  it("creates the refresh queue with the stack's redrive policy, visibility timeout and retention", async () => {
+  it("creates the queues with the template's redrive policy, visibility timeout and retention", async () => {
+    // Prepare
+    const wanted = resourceOf('AWS::SQS::Queue', 'RefresherRefreshFleetQueue');
+    const wantedDeadLetters = resourceOf('AWS::SQS::Queue', 'RefresherRefreshFleetDeadLetterQueue');
+    const wantedBusDeadLetters = resourceOf('AWS::SQS::Queue', 'RefresherDeadLetterQueue');
+
     // Act
     const attributes = (QueueUrl: string) =>
       sqs.send(
@@ -175,14 +187,26 @@ describe('createLocalResources', () => {
       );
     const queue = (await attributes(first.refreshQueueUrl)).Attributes;
     const deadLetters = (await attributes(first.refreshDeadLetterQueueUrl)).Attributes;
+    const busDeadLetters = (await attributes(first.deadLetterQueueUrl)).Attributes;
 
     // Assess: five deliveries; six times the worker's 60 s timeout at the default settings
     expect(JSON.parse(queue?.RedrivePolicy ?? '')).toEqual({
       deadLetterTargetArn: first.refreshDeadLetterQueueArn,
-      maxReceiveCount: REFRESH_MAX_RECEIVES,
+      maxReceiveCount: (wanted.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount,
     });
-    expect(queue).toMatchObject({ VisibilityTimeout: '360', MessageRetentionPeriod: '86400' });
-    expect(deadLetters).toMatchObject({ MessageRetentionPeriod: String(14 * 86_400) });
+    expect(REFRESH_MAX_RECEIVES).toBe(5);
+    expect(queue).toMatchObject({
+      VisibilityTimeout: String(wanted.VisibilityTimeout),
+      MessageRetentionPeriod: String(wanted.MessageRetentionPeriod),
+    });
+    expect(queue?.VisibilityTimeout).toBe('360');
+    expect(deadLetters).toMatchObject({
+      MessageRetentionPeriod: String(wantedDeadLetters.MessageRetentionPeriod),
+    });
+    expect(busDeadLetters).toMatchObject({
+      MessageRetentionPeriod: String(wantedBusDeadLetters.MessageRetentionPeriod),
+    });
+    expect(busDeadLetters?.RedrivePolicy).toBeUndefined();
   });
 
   it('puts back a redrive policy changed by hand', async () => {
@@ -208,7 +232,9 @@ describe('createLocalResources', () => {
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '')).toMatchObject({
       deadLetterTargetArn: first.refreshDeadLetterQueueArn,
     });
-    expect(Number(Attributes?.VisibilityTimeout)).toBe(LOCAL_REFRESH_QUEUE.visibilityTimeoutSeconds);
+    expect(Attributes?.VisibilityTimeout).toBe(
+      String(resourceOf('AWS::SQS::Queue', 'RefresherRefreshFleetQueue').VisibilityTimeout),
+    );
   });
 
   it('creates only the renamed resource when a name is overridden', async () => {
@@ -223,7 +249,7 @@ describe('createLocalResources', () => {
   });
 
   it('adds the retry index to a table made before it existed', async () => {
-    // Prepare: the table as an older `local init` made it, with the due index only
+    // Prepare: the table as an older `init` made it, with the due index only
     const { partitionKey, sortKey, dueIndex } = TABLE_SCHEMA;
     await dynamodb.send(
       new CreateTableCommand({
@@ -261,6 +287,48 @@ describe('createLocalResources', () => {
     expect(Table?.GlobalSecondaryIndexes?.map((gsi) => gsi.IndexName).sort()).toEqual(
       [dueIndex.name, TABLE_SCHEMA.retryIndex.name].sort(),
     );
+  });
+
+  it('follows a change of the construct without a second edit: an index and a queue setting', async () => {
+    // Prepare: the stack as an edit of the construct would make it, with one more index on its
+    // table, and at one secret write per second (a longer worker timeout, so a longer visibility)
+    const changed = await synthesizeTemplate({
+      refresher: { secretWritesPerSecond: 1 },
+      change: (stack) =>
+        stack.refresher.table.addGlobalSecondaryIndex({
+          indexName: 'by-client',
+          partitionKey: { name: 'clientRef', type: AttributeType.STRING },
+          projectionType: ProjectionType.KEYS_ONLY,
+        }),
+    });
+
+    // Act
+    const made = await createLocalResources({
+      endpoint,
+      region,
+      template: changed,
+      names: { tableName: 'changed-table', refreshQueueName: 'changed-refresh' },
+    });
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: 'changed-table' }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: made.refreshQueueUrl,
+        AttributeNames: ['VisibilityTimeout'],
+      }),
+    );
+
+    // Assess
+    expect(Table?.GlobalSecondaryIndexes?.find((gsi) => gsi.IndexName === 'by-client')).toMatchObject({
+      KeySchema: [{ AttributeName: 'clientRef', KeyType: 'HASH' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+    expect(Table?.GlobalSecondaryIndexes).toHaveLength(3);
+    const changedQueue = Object.entries(changed.Resources).find(([id]) =>
+      id.startsWith('RefresherRefreshFleetQueue'),
+    )?.[1];
+    expect(Attributes?.VisibilityTimeout).toBe(String(changedQueue?.Properties?.VisibilityTimeout));
+    expect(Attributes?.VisibilityTimeout).not.toBe('360');
+    expect([...made.created].sort()).toEqual(['queue changed-refresh', 'table changed-table']);
   });
 
   it('refuses to reuse a table of that name with another key schema', async () => {

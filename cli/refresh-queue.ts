@@ -2,7 +2,7 @@
  * The refresh queue as an operator sees it: the orders waiting, in flight (a worker has them) or
  * delayed (the planner sends an order to arrive at its connection's due time), and those that failed
  * for good in its dead-letter queue, found through the queue's redrive policy. `status`, `sweep` and
- * `doctor` read it: against an emulator it is `local init`'s queue, against AWS the stack's (output
+ * `doctor` read it: against an emulator it is `init`'s queue, against AWS the stack's (output
  * RefreshQueueUrl).
  */
 import {
@@ -36,7 +36,7 @@ export interface RefreshQueueState extends QueueDepth {
   };
 }
 
-/** Where the refresh queue is: the stack's output, or in an emulator `local init`'s queue; undefined when there is none. */
+/** Where the refresh queue is: the stack's output, or in an emulator `init`'s queue; undefined when there is none. */
 export async function findRefreshQueueUrl(
   target: Pick<AwsTarget, 'local' | 'names'>,
   sqs: SQSClient,
@@ -47,7 +47,7 @@ export async function findRefreshQueueUrl(
 }
 
 /**
- * The URLs of `local init`'s refresh queue and of the dead-letter queue its redrive policy names, as
+ * The URLs of `init`'s refresh queue and of the dead-letter queue its redrive policy names, as
  * a stack's outputs would give them (absent when the emulator has none).
  */
 export async function localRefreshQueueUrls(

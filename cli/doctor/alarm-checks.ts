@@ -34,7 +34,7 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
   );
   const awsOnly: string[] = [];
   const unknown: string[] = [];
-  // In an emulator the refresh queues are `local init`'s, found by name; in AWS the stack names them.
+  // In an emulator the refresh queues are `init`'s, found by name; in AWS the stack names them.
   const names = { ...target.names, ...(target.local && (await localRefreshQueueUrls(target, clients.sqs))) };
   for (const spec of ALARM_SPECS) {
     if (target.local && (spec.source.kind === 'function' || spec.source.kind === 'deadLetterQueue')) {

@@ -30,7 +30,7 @@ export const workCommand: CommandSpec = {
   async run(ctx) {
     requireEndpoint(ctx, 'work');
     const connections = await (await ctx.aws.ports()).store.listAll();
-    // As sweep and local drain do: a forgotten flag is a usage error before any order is taken off
+    // as sweep and drain do: a forgotten flag is a usage error before any order is taken off
     // the queue, not refreshes refused by the worker that mark connections misconfigured.
     refuseUnallowedCustomServers(ctx.values, connections);
     const work = await workNow(ctx.aws, ctx.out, {

@@ -1,5 +1,5 @@
 /**
- * The messaging resources of `local init`: the custom bus, the rules that feed SQS queues (the
+ * The messaging resources of the dev CLI's `init`: the custom bus, the rules that feed SQS queues (the
  * local stand-in for the stack's Lambda targets) and the alarm topic.
  */
 import {

@@ -52,7 +52,7 @@ export function sandboxPolicy(lifetimeSeconds: number): RefreshPolicy {
 export interface SandboxRefresher {
   /** For the on-demand handler (and the sandbox's own reads and registrations). */
   readonly deps: RefreshDependencies;
-  /** The planner's, on the refresh queue of `local init`. */
+  /** The planner's, on the refresh queue of the dev CLI's `init`. */
   readonly planner: PlannerDependencies;
   /** A refresh worker's: it stands for every deployed worker (its pacer holds the whole write limit). */
   readonly worker: WorkerDependencies;

@@ -1,6 +1,6 @@
 /**
  * The world of the `moto-sweep` benchmark: moto and the Zoho simulator as the sandbox runs them,
- * the resources of `local init`, and the refresher built by the functions' own composition root
+ * the resources of the dev CLI's `init`, and the refresher built by the functions' own composition root
  * (real DynamoDB, Secrets Manager, KMS and EventBridge adapters; the real Zoho client). Wired with
  * test/integration/engine/world.ts through test/support/real-world.ts, without vitest and on the
  * system clock. Every SDK client counts the commands it sends.

@@ -1,7 +1,7 @@
 /**
  * The real-adapter wiring shared by the engine's integration world (test/integration/engine/world.ts)
  * and the `moto-sweep` benchmark (test/bench/moto-world.ts): SDK clients for the AWS API emulator,
- * the functions' configuration on the resources of `local init`, a client app known to both the Zoho
+ * the functions' configuration on the resources of the dev CLI's `init`, a client app known to both the Zoho
  * simulator and Secrets Manager, and `zoho-tokens add`. No vitest here: the benchmark runs it under
  * plain tsx.
  */
@@ -50,7 +50,7 @@ export function createEmulatorClients(clientConfig: EmulatorClientConfig): Emula
   };
 }
 
-/** The functions' configuration on `local init`'s resources: their defaults but for these. */
+/** The functions' configuration on `init`'s resources: their defaults but for these. */
 export function emulatorRefresherConfig(
   resources: LocalResources,
   settings: { readonly allowedAccountsServers: readonly string[]; readonly zohoTimeoutMs?: number },

@@ -220,7 +220,7 @@ describe('zoho-tokens doctor', () => {
     const { MetricAlarms = [] } = await world.clients.cloudWatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [`${prefix}-ExpiredTokens`] }),
     );
-    const expired = MetricAlarms[0] ?? expect.fail('local init made no ExpiredTokens alarm');
+    const expired = MetricAlarms[0] ?? expect.fail('init made no ExpiredTokens alarm');
     await world.clients.cloudWatch.send(
       new PutMetricAlarmCommand({
         AlarmName: `${prefix}-ExpiredTokens`,

@@ -136,7 +136,7 @@ describe('drainRejectedEvents', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
   });
 
-  it('says to run local init when the queue does not exist', async () => {
+  it('says to run init when the queue does not exist', async () => {
     // Prepare
     await world.clients.sqs.send(new DeleteQueueCommand({ QueueUrl: world.resources.rejectedQueueUrl }));
 

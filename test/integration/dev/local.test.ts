@@ -25,6 +25,7 @@ describe('npm run local -- init', () => {
       'queue zoho-token-refresher-rejected',
       'queue zoho-token-refresher-refresh',
       'queue zoho-token-refresher-refresh-dlq',
+      'queue zoho-token-refresher-dlq',
       'topic zoho-token-refresher-alarms',
     ]) {
       expect(result.stdout).toContain(created);
@@ -34,6 +35,7 @@ describe('npm run local -- init', () => {
       ['zoho-token-refresher-ConnectionsFailing', 'ConnectionsFailing'],
       ['zoho-token-refresher-ConnectionsMisconfigured', 'ConnectionsMisconfigured'],
       ['zoho-token-refresher-ConnectionsNeedingReauthorization', 'ConnectionsNeedingReauthorization'],
+      ['zoho-token-refresher-DeadLetterQueueNotEmpty', 'ApproximateNumberOfMessagesVisible'],
       ['zoho-token-refresher-ExpiredTokens', 'ExpiredTokens'],
       ['zoho-token-refresher-PlannerHeartbeatMissing', 'PlannerHeartbeat'],
       ['zoho-token-refresher-RefreshBacklogAge', 'ApproximateAgeOfOldestMessage'],
@@ -43,7 +45,8 @@ describe('npm run local -- init', () => {
       ['zoho-token-refresher-SecretWriteFailures', 'SecretWriteFailed'],
       ['zoho-token-refresher-ZohoMalformedResponse', 'ZohoMalformedResponse'],
     ]);
-    // The same definitions as the stack's (infra/alarm-specs.ts), at the stack's default settings.
+    // The stack's template's alarms (made from infra/alarm-specs.ts) at its default settings, but for
+    // those on the functions, which the emulator does not run.
     const watched: Record<string, { Namespace: string; Dimensions: object[] }> = {
       refresher: {
         Namespace: 'ZohoTokenRefresher',
@@ -56,6 +59,10 @@ describe('npm run local -- init', () => {
       refreshDeadLetterQueue: {
         Namespace: 'AWS/SQS',
         Dimensions: [{ Name: 'QueueName', Value: 'zoho-token-refresher-refresh-dlq' }],
+      },
+      deadLetterQueue: {
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: 'zoho-token-refresher-dlq' }],
       },
     };
     for (const spec of ALARM_SPECS.filter((candidate) => watched[candidate.source.kind] !== undefined)) {
@@ -201,7 +208,7 @@ describe('npm run local -- drain', () => {
 describe('npm run local -- work', () => {
   /** Queues orders as the planner does (the snapshot as stored now). */
   async function queueOrders(ids: readonly string[], dueIn = 0) {
-    // This file's `local init` made the queue (world.resources is not set: init false).
+    // This file's the dev CLI's `init` made the queue (world.resources is not set: init false).
     const queueUrl = (await findRefreshQueueUrl(world.target, world.clients.sqs)) ?? expect.fail('no queue');
     const queue = new SqsRefreshQueue({ client: world.clients.sqs, queueUrl });
     const orders = [];

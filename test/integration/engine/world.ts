@@ -1,6 +1,6 @@
 /**
  * The world of the engine's integration tests: the real AWS adapters against moto (resources as
- * `local init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
+ * the dev CLI's `init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
  * move. Only the clock, the observability ports and the policy's randomness are test doubles.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';

@@ -84,7 +84,8 @@ export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'aws-endpoint': {
     type: 'string',
     value: 'URL',
-    description: 'an AWS API emulator (local mode: documented default names, handlers run in-process)',
+    description:
+      'an AWS API emulator (local mode: documented default names; the functions run in-process only from the dev CLI of a clone, npm run local --)',
   },
   stack: {
     type: 'string',

@@ -1,4 +1,4 @@
-/** `npm run local -- init`: creates in an AWS API emulator every resource the stack would. */
+/** `npm run local -- init`: creates in an AWS API emulator every resource of the stack's template. */
 
 import { type CommandContext, type CommandSpec, stringOption } from '../../cli/command';
 import { EXIT_OK, UsageError } from '../../cli/errors';
@@ -27,7 +27,7 @@ export const initCommand: CommandSpec = {
     },
   ],
   summary:
-    'Creates in an AWS API emulator every resource the stack would: table, refresh-token key and alias, event bus, the refresh queue and its dead-letter queue, the rules and queues that stand in for the functions, alarm topic and alarms. Safe to run again.',
+    "Creates in an AWS API emulator every resource of the stack's template that an emulator can hold, read from the stack synthesized in this process: table (keys, indexes, TTL), refresh-token key and alias, event bus, the queues with their redrive policies, the rule whose queue stands in for the on-demand function, alarm topic and alarms (but those on functions). Safe to run again.",
   usage: '--aws-endpoint URL',
   options: {},
   // Emulator only: --stack would be ignored, so it is not offered.
@@ -64,7 +64,7 @@ export const initCommand: CommandSpec = {
       `table ${resources.tableName}, bus ${resources.eventBusName}, key ${resources.keyAlias}, secrets under ${resources.secretPrefix}/`,
     );
     ctx.out.line(
-      `Refresh orders queue up in ${resources.names.refreshQueueName}: 'zoho-tokens sweep' plans and delivers them, 'npm run local -- work' delivers what is queued.`,
+      `Refresh orders queue up in ${resources.names.refreshQueueName}: 'npm run local -- sweep' plans and delivers them, 'npm run local -- work' delivers what is queued.`,
     );
     ctx.out.line(
       `Consumer 401 reports queue up in ${resources.names.rejectedQueueName}: deliver them with 'npm run local -- drain'.`,

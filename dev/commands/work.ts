@@ -19,7 +19,7 @@ export const workCommand: CommandSpec = {
   target: 'emulator',
   options: { ...allowCustomOption },
   details: [
-    "Orders held back until their connection is due stay queued: run it again then. 'zoho-tokens sweep' plans and delivers in one go.",
+    "Orders held back until their connection is due stay queued: run it again then. 'npm run local -- sweep' plans and delivers in one go.",
   ],
   examples: [
     {

@@ -81,6 +81,9 @@ export async function synthesizeTemplate(options: SynthesisOptions = {}): Promis
     context?: Record<string, unknown>;
   };
   const app = new App({
+    // The CDK's own template validation (a WASM module, most of a synth's time) is `cdk synth`'s
+    // and the infra tests' job; the workshop only reads the resources.
+    builtinCloudFormationValidation: false,
     context: {
       ...cdkJson.context,
       'aws:cdk:bundling-stacks': [],

@@ -47,17 +47,19 @@ export async function findRefreshQueueUrl(
 }
 
 /**
- * The URLs of `init`'s refresh queue and of the dead-letter queue its redrive policy names, as
- * a stack's outputs would give them (absent when the emulator has none).
+ * The URLs of `init`'s refresh queue, of the dead-letter queue its redrive policy names and of the
+ * bus's dead-letter queue, as a stack's outputs would give them (absent when the emulator has none).
  */
 export async function localRefreshQueueUrls(
   target: Pick<AwsTarget, 'local' | 'names'>,
   sqs: SQSClient,
-): Promise<Pick<TargetNames, 'refreshQueueUrl' | 'refreshDeadLetterQueueUrl'>> {
+): Promise<Pick<TargetNames, 'refreshQueueUrl' | 'refreshDeadLetterQueueUrl' | 'deadLetterQueueUrl'>> {
+  const busDeadLetters = await queueUrlByName(sqs, LOCAL_DEFAULTS.deadLetterQueueName);
+  const bus = busDeadLetters === undefined ? {} : { deadLetterQueueUrl: busDeadLetters };
   const url = await findRefreshQueueUrl(target, sqs);
-  if (url === undefined) return {};
+  if (url === undefined) return bus;
   const deadLetters = (await readRefreshQueue(sqs, url)).deadLetters;
-  return { refreshQueueUrl: url, ...(deadLetters && { refreshDeadLetterQueueUrl: deadLetters.url }) };
+  return { ...bus, refreshQueueUrl: url, ...(deadLetters && { refreshDeadLetterQueueUrl: deadLetters.url }) };
 }
 
 /** What a look at the refresh queue found: its state, no queue, or an error (a `status` never fails for it). */

@@ -46,7 +46,7 @@ export const LOCAL_NAMES: LocalNames = {
   eventsRuleName: `${LOCAL_DEFAULTS.eventBusName}-refresher-events`,
   refreshQueueName: LOCAL_DEFAULTS.refreshQueueName,
   refreshDeadLetterQueueName: LOCAL_DEFAULTS.refreshDeadLetterQueueName,
-  deadLetterQueueName: `${LOCAL_DEFAULTS.eventBusName}-dlq`,
+  deadLetterQueueName: LOCAL_DEFAULTS.deadLetterQueueName,
   alarmTopicName: LOCAL_DEFAULTS.alarmTopicName,
 };
 

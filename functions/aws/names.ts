@@ -75,6 +75,8 @@ export const LOCAL_DEFAULTS = {
   /** The planner's orders to the refresh workers, and where the ones that keep failing go. */
   refreshQueueName: 'zoho-token-refresher-refresh',
   refreshDeadLetterQueueName: 'zoho-token-refresher-refresh-dlq',
+  /** The dead-letter queue of the bus's rules and the functions' async invocations. */
+  deadLetterQueueName: 'zoho-token-refresher-dlq',
   alarmTopicName: 'zoho-token-refresher-alarms',
 } as const;
 

@@ -68,11 +68,12 @@ describe('zoho-tokens doctor', () => {
       'SecretWriteFailures',
       'SecretWriteBudgetExhausted',
       'ZohoMalformedResponse',
+      'DeadLetterQueueNotEmpty',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }
     expect(result.stdout).toContain(
-      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue of the bus, so the 8 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
+      '✓ alarms in AWS only: not checked: the emulator runs no functions, so the 7 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
     );
     expect(result.stdout).toMatch(
       /^! alarm subscribers: nobody would be notified when an alarm fires \(topic arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms has no subscriber\); the emulator sends no mail, so this matters only in AWS$/m,

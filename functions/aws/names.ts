@@ -64,7 +64,7 @@ export function parseClientName(value: unknown): string {
   return value;
 }
 
-/** Local (emulator) resource names: the documented defaults of `zoho-tokens local init`. */
+/** Local (emulator) resource names: the documented defaults of the workshop's `init` (dev/resources). */
 export const LOCAL_DEFAULTS = {
   region: 'us-east-1',
   tableName: 'zoho-token-refresher',

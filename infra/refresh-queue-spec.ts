@@ -1,7 +1,7 @@
 /**
  * The refresh queue's settings as plain data (no CDK import): infra/refresh-fleet.ts builds the
- * stack's queues from them (and the emulator's follow, read from the synthesized template by the
- * workshop's `init`), so the CLI and the stack cannot disagree on a redrive limit or a visibility timeout.
+ * stack's queues from them, and the emulator's follow (the workshop's `init` reads them from the
+ * synthesized template), so the two cannot disagree on a redrive limit or a visibility timeout.
  */
 import { REFRESH_WORKER_BATCH_SIZE } from '../functions/aws/settings';
 import { writeIntervalMs } from '../functions/core/write-pacer';

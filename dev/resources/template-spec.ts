@@ -4,8 +4,8 @@
  * properties the construct gave them, the rules on the bus, and the alarms. Pure: no AWS call.
  *
  * The emulator runs no functions: a rule that targets one gets a queue standing in for it
- * (FUNCTION_STAND_INS), and an alarm on a function is left out, as is anything of IAM, logs, the
- * dashboard and encryption, which the emulator does not enforce.
+ * (FUNCTION_STAND_INS in resources.ts), and an alarm on a function is left out, as is anything of
+ * IAM, logs, the dashboard and encryption, which the emulator does not enforce.
  */
 import { OUTPUT_KEYS } from '../../infra/output-keys';
 import { LocalResourceError } from './resources-table';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CommandInfo } from './command';
-import { helpAnswer } from './help';
+import { helpAnswer, operatorProgram } from './help';
 
 // Under Node 20 the AWS SDK prints a nine-line NodeVersionSupportWarning on every command;
 // `zoho-tokens doctor` reports the Node version instead. An explicit setting still wins.
@@ -15,7 +15,7 @@ const argv = process.argv.slice(2);
 const commands = JSON.parse(
   readFileSync(new URL('./commands.json', import.meta.url), 'utf8'),
 ) as readonly CommandInfo[];
-const answer = helpAnswer(argv, commands);
+const answer = helpAnswer(argv, operatorProgram(commands));
 if (answer === undefined) {
   const { main } = await import('./main');
   process.exitCode = await main(argv);

@@ -19,17 +19,21 @@ import { connectCommand } from './commands/connect';
 import { doctorCommand } from './commands/doctor';
 import { enableCommand } from './commands/enable';
 import { historyCommand } from './commands/history';
-import { localDrainCommand } from './commands/local-drain';
-import { localInitCommand } from './commands/local-init';
-import { localSetupCommand } from './commands/local-setup';
-import { localWorkCommand } from './commands/local-work';
 import { refreshCommand } from './commands/refresh';
 import { rejectCommand } from './commands/reject';
 import { revokeCommand } from './commands/revoke';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
+import type { EmulatorHooks } from './emulator-hooks';
 import { describeFailure, EXIT_OK, EXIT_USAGE, type HintContext } from './errors';
-import { findCommand as findCommandIn, groupOf, HELP_FLAGS, helpAnswer } from './help';
+import {
+  findCommand as findCommandIn,
+  groupOf,
+  HELP_FLAGS,
+  helpAnswer,
+  operatorProgram,
+  type ProgramInfo,
+} from './help';
 import { type CliIo, createOutput, type Output, processIo, StdinReader } from './io';
 
 export type { CliIo } from './io';
@@ -47,14 +51,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   revokeCommand,
   enableCommand,
   doctorCommand,
-  localInitCommand,
-  localDrainCommand,
-  localWorkCommand,
-  localSetupCommand,
 ];
 
-/** The sandbox (`npm start`) lives in its own module and is loaded only when asked for. */
-const SANDBOX_MODULE = './sandbox/command';
+/**
+ * A command-line program made of the operator commands: `zoho-tokens` itself, or the workshop's
+ * development CLI (dev/cli.ts), which adds its own commands and the emulator hooks.
+ */
+export interface CliProgram extends ProgramInfo<CommandSpec> {
+  /** Runs the functions in this process against an emulator (dev only; see emulator-hooks.ts). */
+  readonly emulator?: EmulatorHooks;
+}
 
 /**
  * Runs the CLI; resolves to the exit code. Never throws. Help pages and the version are answered
@@ -63,42 +69,30 @@ const SANDBOX_MODULE = './sandbox/command';
 export async function main(
   argv: readonly string[],
   io: CliIo = processIo(),
-  // Another entry (a development wing) may run the CLI with more commands than the operator's.
-  commands: readonly CommandSpec[] = COMMANDS,
-): Promise<number> {
-  const answer = helpAnswer(argv, commands);
-  if (answer !== undefined) {
-    io[answer.stream].write(answer.text);
-    return answer.exitCode;
-  }
-  return runCommand(argv, io, commands);
-}
-
-/** Runs the command `argv` names: what `main` does once no help page answers it. */
-async function runCommand(
-  argv: readonly string[],
-  io: CliIo,
-  commands: readonly CommandSpec[],
+  program: CliProgram = OPERATOR_PROGRAM,
 ): Promise<number> {
   const out = createOutput(io);
   let session: AwsSession | undefined;
   let stdin: StdinReader | undefined;
   let context: HintContext = {};
   try {
-    const [first] = argv;
-    if (first !== undefined && (HELP_FLAGS.has(first) || first === 'help'))
-      return await help(out, io, argv.slice(1), commands);
-    const found =
-      findCommandIn(commands, argv) ?? (first === 'sandbox' ? await loadSandbox(argv) : undefined);
-    if (found === undefined) return unknownCommand(out, argv, commands);
+    const answer = helpAnswer(argv, program);
+    if (answer !== undefined) {
+      io[answer.stream].write(answer.text);
+      return answer.exitCode;
+    }
+    // `help nosuch`: what help could not answer names no command.
+    const asked = argv[0] === 'help' || HELP_FLAGS.has(argv[0] ?? '') ? argv.slice(1) : argv;
+    const found = findCommandIn(program.commands, asked);
+    if (found === undefined || asked !== argv) return unknownCommand(out, asked, program);
     const { spec, rest } = found;
-    const { values, positionals } = parseCommandArgs(spec, rest);
+    const { values, positionals } = parseCommandArgs(spec, rest, program.name);
     if (values.help === true) {
-      io.stdout.write(commandHelp(spec));
+      io.stdout.write(commandHelp(spec, program.name));
       return EXIT_OK;
     }
     context = hintContext(values, positionals);
-    session = AwsSession.fromOptions(values);
+    session = AwsSession.fromOptions(values, program.emulator);
     stdin = new StdinReader(io.stdin);
     return await spec.run({ values, positionals, out, io, stdin, aws: session });
   } catch (error) {
@@ -113,38 +107,17 @@ async function runCommand(
   }
 }
 
-/** `help TOPIC` that cli/help.ts leaves: the sandbox's page, or a topic that names nothing. */
-async function help(
-  out: Output,
-  io: CliIo,
-  topic: readonly string[],
-  commands: readonly CommandSpec[],
-): Promise<number> {
-  const found = topic[0] === 'sandbox' ? await loadSandbox(topic) : undefined;
-  if (found === undefined) return unknownCommand(out, topic, commands);
-  io.stdout.write(commandHelp(found.spec));
-  return EXIT_OK;
-}
-
 /** The command `argv` names (`clients put …`, `status …`) and the arguments after its name. */
-export const findCommand = (argv: readonly string[]) => findCommandIn(COMMANDS, argv);
-
-async function loadSandbox(
+export function findCommand(
   argv: readonly string[],
-): Promise<{ spec: CommandSpec; rest: readonly string[] } | undefined> {
-  const loaded = (await import(SANDBOX_MODULE).catch((error: unknown) => {
-    // Absent from a trimmed install: then there is no such command. Any other error is real.
-    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') return {};
-    throw error;
-  })) as { sandboxCommand?: CommandSpec };
-  return loaded.sandboxCommand === undefined
-    ? undefined
-    : { spec: loaded.sandboxCommand, rest: argv.slice(1) };
+  commands: readonly CommandSpec[] = COMMANDS,
+): { spec: CommandSpec; rest: readonly string[] } | undefined {
+  return findCommandIn(commands, argv);
 }
 
-function unknownCommand(out: Output, argv: readonly string[], commands: readonly CommandSpec[]): number {
+function unknownCommand(out: Output, argv: readonly string[], program: CliProgram): number {
   const [first, second] = argv;
-  const group = groupOf(commands, first);
+  const group = groupOf(program.commands, first);
   if (group.length > 0) {
     let problem = `'${first}' needs a subcommand`;
     if (second !== undefined && looksSecret(second)) {
@@ -162,20 +135,16 @@ function unknownCommand(out: Output, argv: readonly string[], commands: readonly
     );
   } else {
     out.note(`zoho-tokens: unknown command ${describeArgument(first ?? '')}`);
-    const words = [
-      ...new Set(commands.map((command) => command.name.split(' ')[0] ?? '')),
-      'sandbox',
-      'help',
-    ];
+    const words = [...new Set(program.commands.map((command) => command.name.split(' ')[0] ?? '')), 'help'];
     const meant = first === undefined ? undefined : closest(first, words);
-    out.note(
-      meant === undefined
-        ? "hint: 'zoho-tokens --help' lists the commands"
-        : `hint: did you mean '${meant}'? 'zoho-tokens --help' lists the commands`,
-    );
+    const list = `'${program.name} --help' lists the commands`;
+    out.note(meant === undefined ? `hint: ${list}` : `hint: did you mean '${meant}'? ${list}`);
   }
   return EXIT_USAGE;
 }
+
+/** `zoho-tokens`: the operator commands, nothing of the workshop. */
+export const OPERATOR_PROGRAM: CliProgram = operatorProgram(COMMANDS);
 
 /**
  * A last guard on what a failure prints: an argument that looks like a token or secret (a refresh

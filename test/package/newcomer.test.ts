@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandHelp } from '../../cli/command';
-import { generalHelp } from '../../cli/help';
+import { generalHelp, operatorProgram } from '../../cli/help';
 import { COMMANDS } from '../../cli/main';
 import { BOUND_CONNECTION, createCdkApp, createConsumerProject, EXPORTS_LINE } from './projects';
 import { npmInstall, packTarball, run, runOk } from './scratch';
@@ -116,7 +116,7 @@ describe('a consumer Lambda project', () => {
     const status = await run('npx', ['--no-install', 'zoho-tokens', 'status', '--help'], consumer);
 
     // Assess: the very pages the CLI's sources print.
-    expect(general).toEqual({ code: 0, stdout: generalHelp(COMMANDS), stderr: '' });
+    expect(general).toEqual({ code: 0, stdout: generalHelp(operatorProgram(COMMANDS)), stderr: '' });
     const statusSpec = COMMANDS.find((command) => command.name === 'status');
     expect(statusSpec).toBeDefined();
     expect(status).toEqual({

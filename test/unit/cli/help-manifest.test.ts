@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { commandsManifest } from '../../../build/cli-bundling';
 import type { CommandInfo } from '../../../cli/command';
-import { helpAnswer } from '../../../cli/help';
+import { helpAnswer, operatorProgram } from '../../../cli/help';
 import { COMMANDS, main } from '../../../cli/main';
 
 async function printed(argv: readonly string[]) {
@@ -55,7 +55,7 @@ describe('help from the manifest', () => {
     'answers `zoho-tokens $line` exactly as the CLI does',
     async ({ argv }) => {
       // Act
-      const answer = helpAnswer(argv, manifest);
+      const answer = helpAnswer(argv, operatorProgram(manifest));
       const expected = await printed(argv);
 
       // Assess
@@ -81,7 +81,7 @@ describe('help from the manifest', () => {
     'leaves `zoho-tokens $line` to the CLI (a command to run, a mistake to explain, or the sandbox)',
     ({ argv }) => {
       // Act
-      const answer = helpAnswer(argv, manifest);
+      const answer = helpAnswer(argv, operatorProgram(manifest));
 
       // Assess
       expect(answer).toBeUndefined();

@@ -42,7 +42,11 @@ export class DynamoDbLinkStore implements LinkStore {
 
   async get(stateHash: string): Promise<ConnectLink | undefined> {
     const answer = await this.#client.send(
-      new GetItemCommand({ TableName: this.#tableName, Key: marshall(linkKey(stateHash)), ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: this.#tableName,
+        Key: marshall(linkKey(stateHash)),
+        ConsistentRead: true,
+      }),
     );
     return answer.Item === undefined ? undefined : fromLinkItem(unmarshall(answer.Item));
   }

@@ -5,8 +5,13 @@
  * guessable by no one, so this only keeps a noisy client from spending the function's concurrency
  * and the table's writes.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+
 import { createHash } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { TABLE_SCHEMA } from './table';
 

@@ -127,7 +127,8 @@ export async function completeConnectLink(
   }
   let firstRefresh: RefreshResult['outcome'] | 'error';
   try {
-    firstRefresh = (await refreshConnection(deps, { connectionId, trigger: 'operator', force: true })).outcome;
+    firstRefresh = (await refreshConnection(deps, { connectionId, trigger: 'operator', force: true }))
+      .outcome;
   } catch (error) {
     // Stored: the schedule picks it up (it is due now); the customer's part is done.
     deps.log.warn('The first refresh after a link failed; the schedule retries it', {

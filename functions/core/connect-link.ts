@@ -151,9 +151,12 @@ export function normaliseBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new InvalidInputError(`the connect endpoint's base URL is not a URL: ${JSON.stringify(baseUrl.slice(0, 80))}`);
+    throw new InvalidInputError(
+      `the connect endpoint's base URL is not a URL: ${JSON.stringify(baseUrl.slice(0, 80))}`,
+    );
   }
-  const loopback = url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
+  const loopback =
+    url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
   if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
     throw new InvalidInputError('the connect endpoint must be https (plain http only on a loopback host)');
   }

@@ -328,7 +328,11 @@ export type MetricName =
   /** A minted token could not be stored and was kept encrypted on the connection for the next run. */
   | 'MintedTokenKept'
   /** Zoho answered a success we could not trust (malformed, or outside the limits). */
-  | 'ZohoMalformedResponse';
+  | 'ZohoMalformedResponse'
+  /** A customer completed a connect link (the connect endpoint). */
+  | 'ConnectLinkCompleted'
+  /** The connect endpoint answered anything but success; `reason` is the page. */
+  | 'ConnectLinkFailed';
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
 

@@ -12,8 +12,8 @@ import {
   ClientCredentialsNotFoundError,
   ConnectionAlreadyExistsError,
   ConnectionChangedError,
+  GrantCodeRejectedError,
   MisconfiguredClientError,
-  ReauthorizationRequiredError,
 } from './errors';
 import type { ClientCredentials } from './ports';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
@@ -110,7 +110,7 @@ export async function completeConnectLink(
       errorName: error instanceof Error ? error.name : typeof error,
     });
     // invalid_code: the code expired (it lives a minute) or was spent already.
-    if (error instanceof ReauthorizationRequiredError) return { kind: 'code_rejected', connectionId };
+    if (error instanceof GrantCodeRejectedError) return { kind: 'code_rejected', connectionId };
     if (error instanceof MisconfiguredClientError) return { kind: 'unavailable', connectionId };
     return { kind: 'zoho_error', connectionId };
   }

@@ -22,6 +22,7 @@ import { connectCommand } from './commands/connect';
 import { doctorCommand } from './commands/doctor';
 import { enableCommand } from './commands/enable';
 import { historyCommand } from './commands/history';
+import { linkCreateCommand } from './commands/link-create';
 import { localDrainCommand } from './commands/local-drain';
 import { localInitCommand } from './commands/local-init';
 import { localSetupCommand } from './commands/local-setup';
@@ -40,6 +41,7 @@ export type { CliIo } from './io';
 export const COMMANDS: readonly CommandSpec[] = [
   clientsPutCommand,
   connectCommand,
+  linkCreateCommand,
   addCommand,
   statusCommand,
   historyCommand,

@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   removalPolicy: 'removalPolicy',
   allowedAccountsServers: 'allowedAccountsServers',
+  connectEndpoint: 'connectEndpoint',
   exampleConsumer: 'exampleConsumer',
   exampleConsumerConnectionId: 'exampleConsumerConnectionId',
   instanceName: 'instanceName',
@@ -66,6 +67,7 @@ export function settingsFromContext(node: Node): AppSettings {
   const alarmEmail = text(CONTEXT_KEYS.alarmEmail);
   const removalPolicy = text(CONTEXT_KEYS.removalPolicy);
   const servers = read(CONTEXT_KEYS.allowedAccountsServers);
+  const connectEndpoint = optionalBoolean(CONTEXT_KEYS.connectEndpoint, read(CONTEXT_KEYS.connectEndpoint));
   const exampleConsumer = optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer));
   const exampleConsumerConnectionId = text(CONTEXT_KEYS.exampleConsumerConnectionId);
   const instanceName = text(CONTEXT_KEYS.instanceName);
@@ -84,6 +86,7 @@ export function settingsFromContext(node: Node): AppSettings {
     ...(servers === undefined
       ? {}
       : { allowedAccountsServers: list(CONTEXT_KEYS.allowedAccountsServers, servers) }),
+    ...(connectEndpoint === undefined ? {} : { connectEndpoint }),
     ...(exampleConsumer === undefined ? {} : { exampleConsumer }),
     ...(exampleConsumerConnectionId === undefined ? {} : { exampleConsumerConnectionId }),
     ...(instanceName === undefined ? {} : { instanceName }),

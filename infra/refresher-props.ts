@@ -130,6 +130,14 @@ export interface ZohoTokenRefresherProps {
    */
   readonly accessTokenKey?: kms.IKey;
   /**
+   * Deploys the connect endpoint: a public Lambda Function URL serving `GET /connect` and
+   * `GET /callback` of Zoho's server-based consent flow, so `zoho-tokens link create` can hand a
+   * customer a single-use link, and `Zoho Reauthorization Required` events carry a fresh one. The
+   * stack outputs `ConnectRedirectUri`, to register in Zoho's API console.
+   * @default false
+   */
+  readonly connectEndpoint?: boolean;
+  /**
    * Deploys `functions/example-consumer/handler.ts`, granted only what a consumer needs
    * (`grantReadToken` for `exampleConsumerConnectionId`).
    * @default false
@@ -158,6 +166,7 @@ export interface ResolvedRefresherProps extends OperationsSettings {
   readonly allowedAccountsServers: readonly string[];
   readonly accessTokenKey: kms.IKey | undefined;
   readonly exampleConsumerConnectionId: string | undefined;
+  readonly connectEndpoint: boolean;
 }
 
 const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
@@ -195,6 +204,7 @@ export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): Reso
     allowedAccountsServers: (props.allowedAccountsServers ?? []).map(accountsServer),
     accessTokenKey: props.accessTokenKey,
     exampleConsumerConnectionId: exampleConsumer(props),
+    connectEndpoint: props.connectEndpoint === true,
   };
 }
 

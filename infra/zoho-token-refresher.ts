@@ -16,7 +16,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
+import { CONSUMER_EVENT_SOURCE_PREFIX, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
 import { TABLE_SCHEMA } from '../functions/aws/table';
 import type { MetricName } from '../functions/core/ports';
 import { type AlarmRouting, alarmRouting } from './alarm-topic';
@@ -24,6 +24,7 @@ import { RefresherAlarms } from './alarms';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
 import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
+import { ConnectEndpoint } from './connect-endpoint';
 import { ExampleConsumer } from './example-consumer';
 import { claimInstance } from './instance-identity';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
@@ -72,6 +73,8 @@ export class ZohoTokenRefresher extends Construct {
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
   readonly exampleConsumer: ExampleConsumer | undefined;
+  /** The connect endpoint (prop `connectEndpoint`), or undefined. */
+  readonly connectEndpoint: ConnectEndpoint | undefined;
   /** The props after defaults. */
   readonly settings: ResolvedRefresherProps;
 
@@ -203,6 +206,22 @@ export class ZohoTokenRefresher extends Construct {
     key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
     // Revoke sends the refresh token to Zoho, and check proves it decrypts.
     key.allowDecrypt(operator.role, 'OperatorDecrypts');
+    this.connectEndpoint = settings.connectEndpoint
+      ? new ConnectEndpoint(this, 'ConnectEndpoint', {
+          settings,
+          environment,
+          table: this.table,
+          eventBus: this.eventBus,
+          key,
+          removalPolicy,
+        })
+      : undefined;
+    if (this.connectEndpoint !== undefined) {
+      // A connection that needs re-authorisation announces it with a fresh link to this endpoint.
+      for (const fn of [fleet.worker, onDemand, operator]) {
+        fn.fn.addEnvironment(ENV.connectBaseUrl, this.connectEndpoint.baseUrl);
+      }
+    }
     new events.Rule(this, 'TokenRejectedRule', {
       description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
       eventBus: this.eventBus,

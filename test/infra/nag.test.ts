@@ -61,6 +61,7 @@ describe('cdk-nag', () => {
         instanceName: 'full',
         tracing: lambda.Tracing.ACTIVE,
         alarmEmail: 'ops@example.com',
+        connectEndpoint: true,
         exampleConsumer: true,
         exampleConsumerConnectionId: 'acme-books',
         allowedAccountsServers: ['https://accounts.example.com'],

@@ -259,7 +259,16 @@ export type RefresherEvent =
     }
   | {
       readonly detailType: 'Zoho Reauthorization Required';
-      readonly detail: { connectionId: string; version: number; errorCode: string; message: string };
+      readonly detail: {
+        connectionId: string;
+        version: number;
+        errorCode: string;
+        message: string;
+        /** A single-use re-authorisation link for the customer, when the connect endpoint is deployed. */
+        reauthorizationUrl?: string;
+        /** When that link stops working (ISO-8601 UTC). */
+        reauthorizationUrlExpiresAt?: string;
+      };
     }
   | {
       /** A consumer got a 401 on a token that has not expired: scope, organisation or data centre. */

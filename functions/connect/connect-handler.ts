@@ -3,7 +3,7 @@
  * `GET /callback`, each answered with a redirect or a page. Nothing from the query is ever logged
  * or echoed: it holds the link's state and Zoho's code.
  */
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import type { RequestLimiter } from '../aws/request-limiter';
 import { type CallbackDependencies, completeConnectLink } from '../core/complete-link';
 import { CALLBACK_PATH, CONNECT_PATH, normaliseBaseUrl } from '../core/connect-link';
@@ -19,9 +19,16 @@ export interface ConnectHandlerDependencies extends CallbackDependencies {
   readonly baseUrl?: string;
 }
 
+/** What the Function URL answers: always a status, headers and a (possibly empty) body. */
+export interface ConnectAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
 /** The handler: one request, one answer; it never throws (a thrown error would be a bare 502). */
 export function createConnectHandler(deps: ConnectHandlerDependencies) {
-  return async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
+  return async (event: LambdaFunctionURLEvent): Promise<ConnectAnswer> => {
     try {
       return await route(deps, event);
     } catch (error) {
@@ -36,7 +43,7 @@ export function createConnectHandler(deps: ConnectHandlerDependencies) {
 async function route(
   deps: ConnectHandlerDependencies,
   event: LambdaFunctionURLEvent,
-): Promise<LambdaFunctionURLResult> {
+): Promise<ConnectAnswer> {
   const path = event.rawPath.replace(/\/+$/, '');
   if (path !== CONNECT_PATH && path !== CALLBACK_PATH) return page(deps, 'not_found');
   if (event.requestContext.http.method !== 'GET') return page(deps, 'method_not_allowed');
@@ -63,11 +70,7 @@ async function route(
   return page(deps, outcome.kind, 'connectionId' in outcome ? outcome.connectionId : undefined);
 }
 
-function page(
-  deps: ConnectHandlerDependencies,
-  kind: PageKind,
-  connectionId?: string,
-): LambdaFunctionURLResult {
+function page(deps: ConnectHandlerDependencies, kind: PageKind, connectionId?: string): ConnectAnswer {
   const { status, html } = renderPage(kind);
   const line = { page: kind, status, ...(connectionId === undefined ? {} : { connectionId }) };
   if (status >= 500) deps.log.error('The connect endpoint answered a failure', line);

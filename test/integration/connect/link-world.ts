@@ -3,12 +3,13 @@
  * Function URL events as a browser's requests would arrive. Zoho's consent is played by issuing a
  * redirect-flow grant code in the simulator (the browser tests click the real consent page).
  */
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { accountsServerResolver } from '../../../functions/aws/connect-wiring';
 import { cryptoLinkStates } from '../../../functions/aws/link-states';
 import { DynamoDbLinkStore } from '../../../functions/aws/link-store';
 import { DynamoDbRequestLimiter } from '../../../functions/aws/request-limiter';
 import {
+  type ConnectAnswer,
   type ConnectHandlerDependencies,
   createConnectHandler,
 } from '../../../functions/connect/connect-handler';
@@ -28,7 +29,7 @@ export interface LinkWorld {
     path: string,
     query: Record<string, string>,
     options?: { method?: string; sourceIp?: string },
-  ): Promise<LambdaFunctionURLResult & { statusCode: number; body: string; headers: Record<string, string> }>;
+  ): Promise<ConnectAnswer>;
   /** A link as `zoho-tokens link create` makes it; returns its state too. */
   link(
     connectionId: string,
@@ -55,8 +56,7 @@ export function linkWorld(world: EngineWorld, changes: Partial<ConnectHandlerDep
   return {
     deps,
     async request(path, query, options = {}) {
-      const answer = await handler(functionUrlEvent(path, query, options.method ?? 'GET', options.sourceIp));
-      return answer as never;
+      return handler(functionUrlEvent(path, query, options.method ?? 'GET', options.sourceIp));
     },
     async link(connectionId, dc, options = {}) {
       const url = await createConnectLink(deps, BASE_URL, {

@@ -23,6 +23,7 @@ import { doctorCommand } from './commands/doctor';
 import { enableCommand } from './commands/enable';
 import { historyCommand } from './commands/history';
 import { linkCreateCommand } from './commands/link-create';
+import { localConnectServerCommand } from './commands/local-connect-server';
 import { localDrainCommand } from './commands/local-drain';
 import { localInitCommand } from './commands/local-init';
 import { localSetupCommand } from './commands/local-setup';
@@ -55,6 +56,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   localDrainCommand,
   localWorkCommand,
   localSetupCommand,
+  localConnectServerCommand,
 ];
 
 /** The sandbox (`npm start`) lives in its own module and is loaded only when asked for. */

@@ -185,6 +185,10 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     // The emulator outlives the sandbox; the connections would point at a Zoho side that is gone.
     if (aws !== undefined && !aws.startedEmulator && deps !== undefined && connections.length > 0) {
       const ids = connections.map((c) => c.connectionId);
+      // The connection a browser added through the demo link goes with the others.
+      const linked = linkDemo?.connectionId;
+      if (linked !== undefined && (await deps.store.get(linked).catch(() => undefined)) !== undefined)
+        ids.push(linked);
       try {
         removed = await removeDemoConnections(aws, deps, ids, clientAppCreated);
         closing.push(describeRemoved(removed, aws.endpoint));
@@ -194,7 +198,11 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
         );
       }
     }
-    await linkDemo?.stop();
+    await linkDemo?.stop().catch((error: unknown) => {
+      closing.push(
+        `warning: could not stop the demo link (${error instanceof Error ? error.message : error})`,
+      );
+    });
     await zoho?.stop();
     await aws?.stop();
     detach();

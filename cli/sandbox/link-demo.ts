@@ -20,6 +20,7 @@ export const LINK_DEMO_CONNECTION_ID = 'demo-link';
 export interface LinkDemo {
   readonly url: string;
   readonly connectionId: string;
+  /** Stops the server and removes the link item. */
   stop(): Promise<void>;
 }
 
@@ -60,7 +61,16 @@ export async function startLinkDemo(
         lifetimeMs: MAX_LINK_LIFETIME_MS,
       },
     );
-    return { url: link.url, connectionId, stop: () => server.stop() };
+    const state = new URL(link.url).searchParams.get('state') ?? '';
+    return {
+      url: link.url,
+      connectionId,
+      async stop() {
+        await server.stop();
+        // The link item would outlive the run in an emulator the sandbox did not start.
+        await links.delete(cryptoLinkStates.hash(state));
+      },
+    };
   } catch (error) {
     await server.stop();
     throw error;

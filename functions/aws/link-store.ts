@@ -6,6 +6,7 @@
  */
 import {
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -71,5 +72,12 @@ export class DynamoDbLinkStore implements LinkStore {
     const link = await this.get(stateHash);
     if (link === undefined) return { kind: 'unknown' };
     return { kind: link.usedAt === undefined ? 'expired' : 'used' };
+  }
+
+  /** Removes a link (the sandbox's, when it leaves an emulator it did not start). */
+  async delete(stateHash: string): Promise<void> {
+    await this.#client.send(
+      new DeleteItemCommand({ TableName: this.#tableName, Key: marshall(linkKey(stateHash)) }),
+    );
   }
 }

@@ -7,7 +7,7 @@
  * says why, without revealing whether any other connection exists.
  */
 import type { ConnectLink, LinkStates, LinkStore } from './connect-link';
-import { type Connection, newConnection } from './connection';
+import type { Connection } from './connection';
 import {
   ClientCredentialsNotFoundError,
   ConnectionAlreadyExistsError,
@@ -18,6 +18,7 @@ import {
 import type { ClientCredentials } from './ports';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
+import { AuthorizationOutcomeUnknownError, storeAuthorization } from './store-authorization';
 
 /** What Zoho's redirect carried (ZOHO.md §6), each parameter as received. */
 export interface CallbackRequest {
@@ -47,7 +48,8 @@ export type CallbackOutcome =
         | 'zoho_error'
         | 'code_rejected'
         | 'unavailable'
-        | 'not_stored';
+        | 'not_stored'
+        | 'internal_error';
       readonly connectionId?: string;
     };
 
@@ -118,6 +120,7 @@ export async function completeConnectLink(
   const exchangedAt = deps.clock.now();
 
   const stored = await storeLinkedToken(deps, link, existing, refreshToken, exchangedAt);
+  if (stored === 'unknown') return { kind: 'internal_error', connectionId };
   if (stored !== 'stored') {
     // Nobody holds the new token: revoke it, or it stays live and counts towards Zoho's 20.
     await bestEffort(deps, 'revocation of an unstored refresh token', () =>
@@ -175,59 +178,39 @@ function mayReplace(existing: Connection, link: ConnectLink): boolean {
   return existing.status === 'reauthorization_required' || existing.status === 'revoked';
 }
 
-/** Stores the refresh token as `connect` does; 'refused' when the connection changed meanwhile. */
+/**
+ * Stores the refresh token exactly as `zoho-tokens connect` does. 'refused': the connection appeared
+ * or moved on meanwhile; 'unknown': whether it landed cannot be told (then the new token is not
+ * revoked: it may be the one stored).
+ */
 async function storeLinkedToken(
   deps: CallbackDependencies,
   link: ConnectLink,
   existing: Connection | undefined,
   refreshToken: string,
   exchangedAt: number,
-): Promise<'stored' | 'refused' | 'failed'> {
+): Promise<'stored' | 'refused' | 'failed' | 'unknown'> {
   const { connectionId } = link;
-  let encryptedRefreshToken: string | undefined;
   try {
-    encryptedRefreshToken = await deps.cipher.encrypt(connectionId, refreshToken);
-    const now = deps.clock.now();
-    if (existing === undefined) {
-      await deps.store.create({
-        ...newConnection(
-          {
-            connectionId,
-            dc: link.dc,
-            accountsServer: link.accountsServer,
-            // A custom server's API domain is unknown until its first token answer names it.
-            apiDomain: link.accountsServer,
-            clientRef: link.clientRef,
-            encryptedRefreshToken,
-          },
-          now,
-        ),
-        recentZohoCalls: [exchangedAt],
-      });
-    } else {
-      await deps.store.setStatus(connectionId, 'active', {
-        encryptedRefreshToken,
-        refreshDueAt: now,
-        lastError: null,
-        recentZohoCalls: [exchangedAt],
-        expectedStatus: existing.status,
-      });
-    }
+    await storeAuthorization(deps, {
+      connectionId,
+      dc: link.dc,
+      accountsServer: link.accountsServer,
+      clientRef: link.clientRef,
+      refreshToken,
+      ...(existing === undefined ? {} : { existing }),
+      zohoCallAt: exchangedAt,
+    });
     return 'stored';
   } catch (error) {
     if (error instanceof ConnectionAlreadyExistsError || error instanceof ConnectionChangedError) {
       return 'refused';
     }
-    // A timeout may hide a write that landed: KMS ciphertexts are unique, so equality proves it.
-    const landed = await deps.store.get(connectionId).catch(() => undefined);
-    if (encryptedRefreshToken !== undefined && landed?.encryptedRefreshToken === encryptedRefreshToken) {
-      return 'stored';
-    }
     deps.log.error('A link callback could not store its refresh token', {
       connectionId,
       errorName: error instanceof Error ? error.name : typeof error,
     });
-    return 'failed';
+    return error instanceof AuthorizationOutcomeUnknownError ? 'unknown' : 'failed';
   }
 }
 

@@ -101,7 +101,11 @@ export function addRefresherOutputs(
   }
   if (refresher.connectEndpoint !== undefined) {
     values.push(
-      [OUTPUT_KEYS.connectBaseUrl, refresher.connectEndpoint.baseUrl, 'Connect endpoint: where connect links point'],
+      [
+        OUTPUT_KEYS.connectBaseUrl,
+        refresher.connectEndpoint.baseUrl,
+        'Connect endpoint: where connect links point',
+      ],
       [
         OUTPUT_KEYS.connectRedirectUri,
         refresher.connectEndpoint.redirectUri,

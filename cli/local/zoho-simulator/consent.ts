@@ -35,7 +35,7 @@ export function answerConsent(
   params: URLSearchParams,
 ): ConsentAnswer {
   const request = readRequest(state, dc, params);
-  if (typeof request === 'string') return html(400, 'Invalid request', `<p>${escape(request)}</p>`);
+  if (typeof request === 'string') return html(400, 'Invalid request', `<p>${escapeHtml(request)}</p>`);
   if (req.method === 'GET') return html(200, 'Authorise access', consentForm(request, dc));
   const back = new URL(request.redirectUri);
   if (params.get('decision') === 'approve') {
@@ -88,10 +88,10 @@ function consentForm(request: ConsentRequest, dc: SimDc): string {
     redirect_uri: request.redirectUri,
     state: request.state,
   })
-    .map(([name, value]) => `<input type="hidden" name="${name}" value="${escape(value)}">`)
+    .map(([name, value]) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`)
     .join('');
-  return `<p>The application <b>${escape(request.clientId)}</b> asks for access to your Zoho account (data centre ${dc}):</p>
-<p><code>${escape(request.scope)}</code></p>
+  return `<p>The application <b>${escapeHtml(request.clientId)}</b> asks for access to your Zoho account (data centre ${dc}):</p>
+<p><code>${escapeHtml(request.scope)}</code></p>
 <form method="post" action="${DECISION_PATH}">${hidden}
 <button type="submit" name="decision" value="approve" id="approve">Accept</button>
 <button type="submit" name="decision" value="deny" id="deny">Reject</button>
@@ -106,6 +106,6 @@ function html(status: number, title: string, body: string): ConsentAnswer {
   };
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -159,6 +159,9 @@ async function refusedAtZoho(
   const link = await deps.links.get(deps.states.hash(state));
   if (link === undefined) return { kind: 'link_unknown' };
   const connectionId = link.connectionId;
+  // A refusal of a link that no longer works says so: opening it again would not help.
+  if (link.usedAt !== undefined) return { kind: 'link_used', connectionId };
+  if (link.expiresAt <= deps.clock.now()) return { kind: 'link_expired', connectionId };
   deps.log.info('Zoho sent a link callback back with an error', {
     connectionId,
     zohoError: error === 'access_denied' ? error : 'other',

@@ -145,6 +145,23 @@ describe('GET /callback', () => {
     expect(reopened.statusCode).toBe(302);
   });
 
+  it('answers access_denied for a used link 410: opening it again would not help', async () => {
+    // Prepare
+    const world = getWorld();
+    const links = linkWorld(world);
+    const { state } = await links.link('cb-denied-used', 'us', { reauthorize: true });
+    await links.request('/callback', { state, ...withServer(links.approve('us')) }, { sourceIp: nextIp() });
+    // Act
+    const denied = await links.request(
+      '/callback',
+      { state, error: 'access_denied' },
+      { sourceIp: nextIp() },
+    );
+    // Assess
+    expect(denied.statusCode).toBe(410);
+    expect(denied.body).toContain('data-page="link_used"');
+  });
+
   it.each([
     [
       'no state',

@@ -331,6 +331,79 @@ describe('GET /callback', () => {
     expect(await world.ports.store.get('cb-zoho-down')).toBeUndefined();
   });
 
+  it('answers Zoho refusing the client app 503 and stores nothing', async () => {
+    // Prepare
+    const world = getWorld();
+    const links = linkWorld(world);
+    const { state } = await links.link('cb-bad-client', 'us');
+    world.sim.faults.queue('token', 'invalid_client');
+    world.sim.resetCounters();
+    // Act
+    const answer = await links.request(
+      '/callback',
+      { state, ...withServer(links.approve('us')) },
+      { sourceIp: nextIp() },
+    );
+    // Assess
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body).toContain('data-page="unavailable"');
+    expect(world.sim.calls.token).toBe(1);
+    expect(await world.ports.store.get('cb-bad-client')).toBeUndefined();
+  });
+
+  it('re-authorises a connection Zoho stopped honouring with a plain link, as connect would', async () => {
+    // Prepare
+    const world = getWorld();
+    const links = linkWorld(world);
+    await world.addConnection('cb-needs-reauth', 'us');
+    await world.ports.store.setStatus('cb-needs-reauth', 'reauthorization_required');
+    const { state } = await links.link('cb-needs-reauth', 'us');
+    world.sim.resetCounters();
+    // Act
+    const answer = await links.request(
+      '/callback',
+      { state, ...withServer(links.approve('us')) },
+      { sourceIp: nextIp() },
+    );
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
+    expect(world.sim.calls.revoke).toBe(0);
+    expect(await world.ports.store.get('cb-needs-reauth')).toMatchObject({
+      status: 'active',
+      consecutiveFailures: 0,
+    });
+  });
+
+  it.each([
+    ['disabled, still holding a refresh token Zoho honours', { status: 'disabled' as const }, {}],
+    [
+      'of another client app, even for re-authorisation',
+      { status: 'reauthorization_required' as const },
+      { clientRef: 'other', reauthorize: true },
+    ],
+  ])('refuses a connection %s like a used link', async (_what, change, linkOptions) => {
+    // Prepare
+    const world = getWorld();
+    const links = linkWorld(world);
+    const id = `cb-refuse-${change.status}`.slice(0, 40);
+    await world.addConnection(id, 'us');
+    await world.ports.store.setStatus(id, change.status);
+    const { state } = await links.link(id, 'us', linkOptions);
+    world.sim.resetCounters();
+    // Act
+    const answer = await links.request(
+      '/callback',
+      { state, ...withServer(links.approve('us')) },
+      { sourceIp: nextIp() },
+    );
+    // Assess
+    expect(answer.statusCode).toBe(410);
+    expect(answer.body).toContain('data-page="link_used"');
+    expect(world.sim.calls.token).toBe(0);
+    expect((await world.ports.store.get(id))?.status).toBe(change.status);
+  });
+
   it('answers a missing client app 503 before any Zoho call', async () => {
     // Prepare
     const world = getWorld();

@@ -106,3 +106,12 @@ function functionUrlEvent(
     },
   } as LambdaFunctionURLEvent;
 }
+
+let ip = 0;
+/** A source address of its own per request group, so the request limit of one test never touches another. */
+export const nextIp = () => `203.0.113.${++ip}`;
+
+/** The callback's query of an approval (without the state). */
+export function withServer(approval: { code: string; accountsServer: string }) {
+  return { code: approval.code, 'accounts-server': approval.accountsServer };
+}

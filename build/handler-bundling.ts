@@ -11,7 +11,7 @@ import type { BuildOptions } from 'esbuild';
  * The handler folders under `functions/` (each holds `handler.ts`) the construct deploys. The
  * example consumer is not one: only this project's own stack adds it, from a clone's sources.
  */
-export const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator'] as const;
+export const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator', 'connect'] as const;
 
 export type HandlerName = (typeof HANDLERS)[number];
 

@@ -40,6 +40,8 @@ export interface TargetNames {
   /** Namespace and `service` dimension of the refresher's metrics (a named instance has its own). */
   readonly metricsNamespace?: string;
   readonly metricsService?: string;
+  /** The connect endpoint's base URL, when the stack deploys one. */
+  readonly connectBaseUrl?: string;
 }
 
 export interface AwsTarget {
@@ -229,6 +231,7 @@ export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolve
       ...optional('deadLetterQueueUrl', output(OUTPUT_KEYS.deadLetterQueueUrl)),
       ...optional('metricsNamespace', output(OUTPUT_KEYS.metricsNamespace)),
       ...optional('metricsService', output(OUTPUT_KEYS.metricsService)),
+      ...optional('connectBaseUrl', output(OUTPUT_KEYS.connectBaseUrl)),
     },
   };
 }

@@ -19,6 +19,7 @@ import { connectCommand } from './commands/connect';
 import { doctorCommand } from './commands/doctor';
 import { enableCommand } from './commands/enable';
 import { historyCommand } from './commands/history';
+import { linkCreateCommand } from './commands/link-create';
 import { refreshCommand } from './commands/refresh';
 import { rejectCommand } from './commands/reject';
 import { revokeCommand } from './commands/revoke';
@@ -42,6 +43,7 @@ export type { CliIo } from './io';
 export const COMMANDS: readonly CommandSpec[] = [
   clientsPutCommand,
   connectCommand,
+  linkCreateCommand,
   addCommand,
   statusCommand,
   historyCommand,

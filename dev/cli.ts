@@ -7,6 +7,7 @@
 
 import { processIo } from '../cli/io';
 import { type CliIo, type CliProgram, COMMANDS, main as runProgram } from '../cli/main';
+import { connectServerCommand } from './commands/connect-server';
 import { drainCommand } from './commands/drain';
 import { initCommand } from './commands/init';
 import { setupCommand } from './commands/setup';
@@ -15,7 +16,14 @@ import { DEV_EMULATOR_HOOKS } from './emulator/hooks';
 import { sandboxCommand } from './sandbox/command';
 
 /** The workshop's own commands, in help order. */
-export const DEV_COMMANDS = [sandboxCommand, setupCommand, initCommand, workCommand, drainCommand] as const;
+export const DEV_COMMANDS = [
+  sandboxCommand,
+  setupCommand,
+  initCommand,
+  workCommand,
+  drainCommand,
+  connectServerCommand,
+] as const;
 
 /** `npm run local --`: the workshop's commands, then every operator command against the emulator. */
 export const DEV_PROGRAM: CliProgram = {

@@ -111,7 +111,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
   gauge(
     'ConnectionsNeedingReauthorization',
     'ConnectionsNeedingReauthorization',
-    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and run `zoho-tokens connect --id <id> ...` with a new code for each. The alarm clears at the first planner run (every minute) after the last one is fixed.',
+    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and send each customer a re-authorisation link: the `Zoho Reauthorization Required` event carries one (reauthorizationUrl) when the connect endpoint is deployed, and `zoho-tokens link create --id <id> ... --reauthorize` makes one; or run `zoho-tokens connect --id <id> ...` with a new code. The alarm clears at the first planner run (every minute) after the last one is fixed.',
   ),
   gauge(
     'ConnectionsMisconfigured',

@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   removalPolicy: 'removalPolicy',
   allowedAccountsServers: 'allowedAccountsServers',
+  connectEndpoint: 'connectEndpoint',
   exampleConsumer: 'exampleConsumer',
   exampleConsumerConnectionId: 'exampleConsumerConnectionId',
   instanceName: 'instanceName',
@@ -72,6 +73,7 @@ export function settingsFromContext(node: Node): AppSettings {
     optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer)),
     text(CONTEXT_KEYS.exampleConsumerConnectionId),
   );
+  const connectEndpoint = optionalBoolean(CONTEXT_KEYS.connectEndpoint, read(CONTEXT_KEYS.connectEndpoint));
   const instanceName = text(CONTEXT_KEYS.instanceName);
   const metricsNamespace = text(CONTEXT_KEYS.metricsNamespace);
   const alarmTopicArn = optionalTopicArn(text(CONTEXT_KEYS.alarmTopicArn));
@@ -88,6 +90,7 @@ export function settingsFromContext(node: Node): AppSettings {
     ...(servers === undefined
       ? {}
       : { allowedAccountsServers: list(CONTEXT_KEYS.allowedAccountsServers, servers) }),
+    ...(connectEndpoint === undefined ? {} : { connectEndpoint }),
     ...(instanceName === undefined ? {} : { instanceName }),
     ...(metricsNamespace === undefined ? {} : { metricsNamespace }),
     ...(logRetention === undefined ? {} : { logRetention }),

@@ -102,6 +102,20 @@ export function addRefresherOutputs(
       'Managed policy for consumer Lambdas outside the stack (every connection)',
     ]);
   }
+  if (refresher.connectEndpoint !== undefined) {
+    values.push(
+      [
+        OUTPUT_KEYS.connectBaseUrl,
+        refresher.connectEndpoint.baseUrl,
+        'Connect endpoint: where connect links point',
+      ],
+      [
+        OUTPUT_KEYS.connectRedirectUri,
+        refresher.connectEndpoint.redirectUri,
+        "Redirect URI of the connect endpoint: register it in Zoho's API console (server-based client)",
+      ],
+    );
+  }
   if (extras.exampleConsumer !== undefined) {
     values.push([
       OUTPUT_KEYS.exampleConsumerFunctionName,

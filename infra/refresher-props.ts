@@ -128,6 +128,14 @@ export interface ZohoTokenRefresherProps {
    * @default - the account's AWS managed key `aws/secretsmanager`
    */
   readonly accessTokenKey?: kms.IKey;
+  /**
+   * Deploys the connect endpoint: a public Lambda Function URL serving `GET /connect` and
+   * `GET /callback` of Zoho's server-based consent flow, so `zoho-tokens link create` can hand a
+   * customer a single-use link, and `Zoho Reauthorization Required` events carry a fresh one. The
+   * stack outputs `ConnectRedirectUri`, to register in Zoho's API console.
+   * @default false
+   */
+  readonly connectEndpoint?: boolean;
 }
 
 /** Props after defaults and validation. */
@@ -144,6 +152,7 @@ export interface ResolvedRefresherProps extends OperationsSettings {
   readonly removalPolicy: RemovalPolicy;
   readonly allowedAccountsServers: readonly string[];
   readonly accessTokenKey: kms.IKey | undefined;
+  readonly connectEndpoint: boolean;
 }
 
 const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
@@ -180,6 +189,7 @@ export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): Reso
     removalPolicy: removalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
     allowedAccountsServers: (props.allowedAccountsServers ?? []).map(accountsServer),
     accessTokenKey: props.accessTokenKey,
+    connectEndpoint: props.connectEndpoint === true,
   };
 }
 

@@ -15,11 +15,12 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
+import { CONSUMER_EVENT_SOURCE_PREFIX, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
 import { TABLE_SCHEMA } from '../functions/aws/table';
 import type { MetricName } from '../functions/core/ports';
 import { type AlarmRouting, alarmRouting } from './alarm-topic';
 import { RefresherAlarms } from './alarms';
+import { ConnectEndpoint } from './connect-endpoint';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
 import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
@@ -69,6 +70,8 @@ export class ZohoTokenRefresher extends Construct {
   readonly operatorFunction: lambda.Function;
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
+  /** The connect endpoint (prop `connectEndpoint`), or undefined. */
+  readonly connectEndpoint: ConnectEndpoint | undefined;
   /** The props after defaults. */
   readonly settings: ResolvedRefresherProps;
 
@@ -200,6 +203,22 @@ export class ZohoTokenRefresher extends Construct {
     key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
     // Revoke sends the refresh token to Zoho, and check proves it decrypts.
     key.allowDecrypt(operator.role, 'OperatorDecrypts');
+    this.connectEndpoint = settings.connectEndpoint
+      ? new ConnectEndpoint(this, 'ConnectEndpoint', {
+          settings,
+          environment,
+          table: this.table,
+          eventBus: this.eventBus,
+          key,
+          removalPolicy,
+        })
+      : undefined;
+    if (this.connectEndpoint !== undefined) {
+      // A connection that needs re-authorisation announces it with a fresh link to this endpoint.
+      for (const fn of [fleet.worker, onDemand, operator]) {
+        fn.fn.addEnvironment(ENV.connectBaseUrl, this.connectEndpoint.baseUrl);
+      }
+    }
     new events.Rule(this, 'TokenRejectedRule', {
       description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
       eventBus: this.eventBus,

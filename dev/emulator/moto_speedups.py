@@ -1,6 +1,6 @@
 """
 Speed-ups for the pinned moto (requirements-emulator.txt) in server mode, loaded by
-cli/local/moto-server.ts before moto starts. Each one keeps moto's behaviour and removes a cost that
+dev/emulator/moto-server.ts before moto starts. Each one keeps moto's behaviour and removes a cost that
 grows with the size of the emulated fleet, so a test of thousands of connections runs in a minute or
 two rather than in hours:
 

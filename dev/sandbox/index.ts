@@ -14,6 +14,7 @@ import { humanLog } from '../emulator/in-process';
 import { type AwsSide, startAwsSide } from './aws-side';
 import { describeRemoved, type Removed, removeDemoConnections } from './cleanup';
 import { EventLog, type TimedEvent } from './events';
+import { type LinkDemo, startLinkDemo } from './link-demo';
 import { refreshTable, startLoops } from './loops';
 import { describeSchedule, resolveSandboxSettings, type SandboxOptions, type SandboxOutput } from './options';
 import { createSandboxRefresher, type SandboxRefresher } from './refresher';
@@ -109,6 +110,7 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
   let readyAt: number | undefined;
   let removed: Removed | undefined;
   let clientAppCreated = false;
+  let linkDemo: LinkDemo | undefined;
   const closing: string[] = [];
   try {
     view.header('zoho-token-refresher sandbox. Ctrl-C stops it and everything it started.');
@@ -156,7 +158,14 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     view.header(
       `Connections: ${connections.map((c) => `${c.connectionId} (${c.dc})`).join(', ')}; ${describeSchedule(settings)}`,
     );
-    const ctx = { settings, runner, aws, zoho, deps, refresher, connections, log, view, zohoCalls };
+    linkDemo = await startLinkDemo(aws, zoho, deps);
+    if (linkDemo !== undefined) {
+      view.header(`Add a third connection as a customer would: open ${linkDemo.url} and approve`);
+    }
+    const ctx = {
+      ...{ settings, runner, aws, zoho, deps, refresher, connections, log, view, zohoCalls },
+      ...(linkDemo === undefined ? {} : { linkConnectionId: linkDemo.connectionId }),
+    };
     // A signal during the start-up has already asked for the stop: do not start the loops then.
     if (!(await settledYet(stopped))) {
       // The system is up: --duration counts from here, not from a start-up that may have spent
@@ -176,6 +185,10 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
     // The emulator outlives the sandbox; the connections would point at a Zoho side that is gone.
     if (aws !== undefined && !aws.startedEmulator && deps !== undefined && connections.length > 0) {
       const ids = connections.map((c) => c.connectionId);
+      // The connection a browser added through the demo link goes with the others.
+      const linked = linkDemo?.connectionId;
+      if (linked !== undefined && (await deps.store.get(linked).catch(() => undefined)) !== undefined)
+        ids.push(linked);
       try {
         removed = await removeDemoConnections(aws, deps, ids, clientAppCreated);
         closing.push(describeRemoved(removed, aws.endpoint));
@@ -185,6 +198,11 @@ export async function runSandbox(options: SandboxOptions = {}): Promise<SandboxR
         );
       }
     }
+    await linkDemo?.stop().catch((error: unknown) => {
+      closing.push(
+        `warning: could not stop the demo link (${error instanceof Error ? error.message : error})`,
+      );
+    });
     await zoho?.stop();
     await aws?.stop();
     detach();

@@ -35,6 +35,8 @@ export interface LoopContext {
   readonly log: EventLog;
   readonly view: SandboxView;
   readonly zohoCalls: ReadonlyMap<string, number>;
+  /** The connection the demo link adds, shown once a browser has approved it. */
+  readonly linkConnectionId?: string;
 }
 
 /** Runs the planner and the workers once now (so the consumers start with tokens), then every loop. */
@@ -160,6 +162,7 @@ function startEarlyExpiries(ctx: LoopContext): void {
 /** Reads the connections and redraws (on a terminal). */
 export async function refreshTable(ctx: LoopContext): Promise<Connection[]> {
   const ids = new Set(ctx.connections.map((c) => c.connectionId));
+  if (ctx.linkConnectionId !== undefined) ids.add(ctx.linkConnectionId);
   const connections = (await ctx.deps.store.listAll()).filter((c) => ids.has(c.connectionId));
   ctx.view.table(renderTable(connections, ctx.zohoCalls, Date.now()));
   ctx.view.redraw();

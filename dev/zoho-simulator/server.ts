@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { handleRevoke, handleToken } from './accounts';
 import { handleOrganizations } from './books-api';
+import { answerConsent, isConsentRequest } from './consent';
 import type { SimCounters } from './counters';
 import type { SimDc } from './dcs';
 import {
@@ -61,6 +62,14 @@ async function handle(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const body = await readBody(req);
+  if (at.role === 'accounts' && isConsentRequest(req.method, url.pathname)) {
+    const params = new URLSearchParams(url.search);
+    for (const [name, value] of new URLSearchParams(body)) params.set(name, value);
+    const answer = answerConsent(ctx.state, at.dc, req, params);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+    return;
+  }
   const route = matchRoute(req.method, url.pathname, at);
   if (route === undefined) return send(res, NOT_FOUND);
   // Zoho takes its parameters from the query string as well as from a form body; the body wins.

@@ -99,6 +99,11 @@ export const ENV = {
   zohoTimeoutMs: 'ZOHO_TIMEOUT_MS',
   allowedAccountsServers: 'ALLOWED_ACCOUNTS_SERVERS',
   secretKmsKeyId: 'SECRET_KMS_KEY_ID',
+  /**
+   * The connect endpoint's public base URL, when it is deployed: the connect function's redirect
+   * URI override, and where the refreshers point re-authorisation links.
+   */
+  connectBaseUrl: 'CONNECT_BASE_URL',
   /** Powertools' own names: the namespace and `service` dimension of the instance (metrics-identity.ts). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',

@@ -62,6 +62,7 @@ describe('cdk-nag', () => {
         instanceName: 'full',
         tracing: lambda.Tracing.ACTIVE,
         alarmEmail: 'ops@example.com',
+        connectEndpoint: true,
         allowedAccountsServers: ['https://accounts.example.com'],
         secretPrefix: 'prod/zoho',
         accessTokenKey,

@@ -56,6 +56,7 @@ describe('template scanners', () => {
       context: {
         ...cdkJsonContext(),
         alarmEmail: 'ops@example.com',
+        connectEndpoint: 'true',
         exampleConsumer: 'true',
         exampleConsumerConnectionId: 'acme-books',
         allowedAccountsServers: 'https://accounts.example.com',

@@ -60,7 +60,7 @@ describe('zoho-tokens status', () => {
     expect(result.stdout).toContain('2 connection(s) in trouble, 1 with warnings:');
     expect(result.stdout).toContain('✗ reauth: Zoho rejected the refresh token');
     expect(result.stdout).toContain(
-      `    fix: authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server …)`,
+      `    fix: send the customer a link: zoho-tokens link create --id reauth --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --reauthorize (the 'Zoho Reauthorization Required' event carries one when the connect endpoint is deployed); or authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server …)`,
     );
     expect(result.stdout).toContain('✗ expired: the access token has expired: consumers are failing');
   });

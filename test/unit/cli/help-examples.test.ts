@@ -124,7 +124,7 @@ describe('the examples of the help pages', () => {
     );
 
     // Assess
-    expect(pages).toHaveLength(11);
+    expect(pages).toHaveLength(12);
     for (const { command, page } of pages) {
       expect(page, command.name).toContain('--profile NAME');
       expect(

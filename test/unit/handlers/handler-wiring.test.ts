@@ -9,7 +9,7 @@ const validEnv = {
   REFRESH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/refresh',
 };
 
-const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator'];
+const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator', 'connect'];
 
 describe('handler modules', () => {
   afterEach(() => {

@@ -4,8 +4,8 @@
  * once per container; the work is `planRefreshes` in functions/core.
  */
 import { readRefresherConfig } from '../aws/config';
-import { createPlannerDependencies } from '../aws/fleet-wiring';
 import { createObservability, observed } from '../aws/lambda-observability';
+import { createPlannerDependencies } from '../aws/planner-wiring';
 import { createPlannerHandler } from './planner-handler';
 
 const config = readRefresherConfig();

@@ -6,9 +6,11 @@
  * `NODE_OPTIONS=--enable-source-maps`, which the functions no longer set (PROJECT_BUNDLING's
  * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the
  * flag) so that a noisy neighbour slows all three alike: the ratios are the medians of each round's.
+ * `cpu_ratio` is the same ratio of the imports' CPU time, which other processes on a busy machine do
+ * not inflate; the load average printed first says how busy the machine was.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../infra/refresher-function';
 import { type DeployedBundle, deployedBundles, floorBundles } from './cold-start/deployed-bundles';
@@ -39,6 +41,9 @@ export const coldStart: Bench = {
         join(outdir, 'floors'),
       );
       const timer = await writeImportTimer(outdir);
+      context.output(
+        `cold-start: load_average_1m=${loadavg()[0]?.toFixed(1)} cores=${availableParallelism()}`,
+      );
       const rows: BenchRow[] = [];
       for (const bundle of bundles) {
         const floor = floors.get(bundle.sdkClients.join('+'));
@@ -65,21 +70,28 @@ async function measureBundle(
   const withFlag = { ...bare, NODE_OPTIONS: SOURCE_MAPS_FLAG };
   context.progress(`${NAME}: ${bundle.name}, ${runs} fresh processes per variant`);
   const times = { floor: [] as number[], bundle: [] as number[], flag: [] as number[] };
+  const cpu = { floor: [] as number[], bundle: [] as number[] };
   let handlers = 0;
   for (let run = 0; run < runs; run++) {
-    times.floor.push((await timeImport(timer, floor, bundle.memoryMb, bare)).importMs);
+    const floorTiming = await timeImport(timer, floor, bundle.memoryMb, bare);
+    times.floor.push(floorTiming.importMs);
+    cpu.floor.push(floorTiming.importCpuMs);
     const timing = await timeImport(timer, bundle.bundle, bundle.memoryMb, deployed);
     if (timing.handler) handlers++;
     times.bundle.push(timing.importMs);
+    cpu.bundle.push(timing.importCpuMs);
     times.flag.push((await timeImport(timer, bundle.bundle, bundle.memoryMb, withFlag)).importMs);
   }
   const median = (values: number[]) => summarise(values).medianMs;
   const [floorMs, bundleMs, flagMs] = [median(times.floor), median(times.bundle), median(times.flag)];
   // Each round's ratio, then their median: a neighbour's burst slows one round's three imports alike.
-  const ratio = median(times.bundle.map((ms, i) => ms / (times.floor[i] ?? ms)));
-  const flagRatio = median(times.flag.map((ms, i) => ms / (times.floor[i] ?? ms)));
+  const ratioOf = (values: number[], floors: number[]) =>
+    median(values.map((ms, i) => ms / (floors[i] ?? ms)));
+  const ratio = ratioOf(times.bundle, times.floor);
+  const flagRatio = ratioOf(times.flag, times.floor);
+  const cpuRatio = ratioOf(cpu.bundle, cpu.floor);
   context.output(
-    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
+    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} cpu_ratio=${cpuRatio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
   );
   const checks = new Checks();
   checks.expect('imports whose bundle exports a handler', handlers, runs);
@@ -93,6 +105,7 @@ async function measureBundle(
       bundleKb: Math.round(bundle.bundleBytes / 1024),
       floorMs: round(floorMs),
       ratio: round(ratio, 2),
+      cpuRatio: round(cpuRatio, 2),
       withSourceMapsMs: round(flagMs),
       withSourceMapsRatio: round(flagRatio, 2),
     },

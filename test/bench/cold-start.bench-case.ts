@@ -7,13 +7,21 @@
  * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the
  * flag) so that a noisy neighbour slows all three alike: the ratios are the medians of each round's.
  * `cpu_ratio` is the same ratio of the imports' CPU time, which other processes on a busy machine do
- * not inflate; the load average printed first says how busy the machine was.
+ * not inflate; the load average printed first says how busy the machine was. A second floor holds
+ * the clients and the command classes the bundle sends (`ratio_to_sdk_with_commands`): what is left
+ * over it is the cost of our own modules alone.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../infra/refresher-function';
-import { type DeployedBundle, deployedBundles, floorBundles } from './cold-start/deployed-bundles';
+import {
+  type DeployedBundle,
+  deployedBundles,
+  type FloorSpec,
+  floorBundles,
+  floorKey,
+} from './cold-start/deployed-bundles';
 import { timeImport, writeImportTimer } from './cold-start/import-timer';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, summarise } from './harness';
 
@@ -36,7 +44,7 @@ export const coldStart: Bench = {
       const bundles = await deployedBundles(join(outdir, 'deployed'));
       context.progress(`${NAME}: building the floors (only the AWS SDK clients of each bundle)`);
       const floors = await floorBundles(
-        bundles.map((bundle) => bundle.sdkClients),
+        bundles.flatMap((bundle) => [floorOf(bundle), floorOf(bundle, 'with commands')]),
         workdir,
         join(outdir, 'floors'),
       );
@@ -46,9 +54,11 @@ export const coldStart: Bench = {
       );
       const rows: BenchRow[] = [];
       for (const bundle of bundles) {
-        const floor = floors.get(bundle.sdkClients.join('+'));
-        if (floor === undefined) throw new Error(`${bundle.name}: no floor was built`);
-        rows.push(await measureBundle(context, timer, bundle, floor));
+        const floor = floors.get(floorKey(floorOf(bundle)));
+        const commandsFloor = floors.get(floorKey(floorOf(bundle, 'with commands')));
+        if (floor === undefined || commandsFloor === undefined)
+          throw new Error(`${bundle.name}: no floor was built`);
+        rows.push(await measureBundle(context, timer, bundle, { floor, commandsFloor }));
       }
       return rows;
     } finally {
@@ -58,11 +68,21 @@ export const coldStart: Bench = {
   },
 };
 
+/**
+ * The floor of a bundle: its SDK clients (the issue's yardstick), or with them the commands it sends
+ * (the SDK code of its calls), which leaves in the ratio the cost of our own modules alone.
+ */
+function floorOf(bundle: DeployedBundle, commands?: 'with commands'): FloorSpec {
+  return commands === undefined
+    ? { clients: bundle.sdkClients }
+    : { clients: bundle.sdkClients, commands: bundle.sdkCommands };
+}
+
 async function measureBundle(
   context: BenchContext,
   timer: string,
   bundle: DeployedBundle,
-  floor: string,
+  { floor, commandsFloor }: { floor: string; commandsFloor: string },
 ): Promise<BenchRow> {
   const runs = Number(process.env.COLD_START_RUNS ?? DEFAULT_RUNS);
   const deployed = environmentOf(bundle);
@@ -70,7 +90,8 @@ async function measureBundle(
   const withFlag = { ...bare, NODE_OPTIONS: SOURCE_MAPS_FLAG };
   context.progress(`${NAME}: ${bundle.name}, ${runs} fresh processes per variant`);
   const times = { floor: [] as number[], bundle: [] as number[], flag: [] as number[] };
-  const cpu = { floor: [] as number[], bundle: [] as number[] };
+  const cpu = { floor: [] as number[], bundle: [] as number[], commandsFloor: [] as number[] };
+  const commandsFloorTimes: number[] = [];
   let handlers = 0;
   for (let run = 0; run < runs; run++) {
     const floorTiming = await timeImport(timer, floor, bundle.memoryMb, bare);
@@ -81,6 +102,9 @@ async function measureBundle(
     times.bundle.push(timing.importMs);
     cpu.bundle.push(timing.importCpuMs);
     times.flag.push((await timeImport(timer, bundle.bundle, bundle.memoryMb, withFlag)).importMs);
+    const commandsTiming = await timeImport(timer, commandsFloor, bundle.memoryMb, bare);
+    commandsFloorTimes.push(commandsTiming.importMs);
+    cpu.commandsFloor.push(commandsTiming.importCpuMs);
   }
   const median = (values: number[]) => summarise(values).medianMs;
   const [floorMs, bundleMs, flagMs] = [median(times.floor), median(times.bundle), median(times.flag)];
@@ -90,8 +114,10 @@ async function measureBundle(
   const ratio = ratioOf(times.bundle, times.floor);
   const flagRatio = ratioOf(times.flag, times.floor);
   const cpuRatio = ratioOf(cpu.bundle, cpu.floor);
+  const ownRatio = ratioOf(times.bundle, commandsFloorTimes);
+  const ownCpuRatio = ratioOf(cpu.bundle, cpu.commandsFloor);
   context.output(
-    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} cpu_ratio=${cpuRatio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
+    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} cpu_ratio=${cpuRatio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} ratio_to_sdk_with_commands=${ownRatio.toFixed(2)} cpu_ratio_to_sdk_with_commands=${ownCpuRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
   );
   const checks = new Checks();
   checks.expect('imports whose bundle exports a handler', handlers, runs);
@@ -106,6 +132,7 @@ async function measureBundle(
       floorMs: round(floorMs),
       ratio: round(ratio, 2),
       cpuRatio: round(cpuRatio, 2),
+      ratioToSdkWithCommands: round(ownRatio, 2),
       withSourceMapsMs: round(flagMs),
       withSourceMapsRatio: round(flagRatio, 2),
     },

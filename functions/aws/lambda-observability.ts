@@ -40,8 +40,8 @@ export function coldStartOnce(env: Env = process.env): () => boolean {
 
 /**
  * How long before Lambda's deadline an invocation gives up, so that its metrics still go out and
- * its error is logged instead of Lambda killing it mid-write (middy's `timeoutEarlyInMillis`, which
- * the handlers had before).
+ * Lambda records a typed error rather than a bare timeout (middy's `timeoutEarlyInMillis`, which the
+ * handlers had before).
  */
 export const TIMEOUT_EARLY_MS = 5;
 

@@ -14,16 +14,17 @@ const LEVELS = { TRACE: 6, DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, CRITICAL: 24
 /** A threshold: the least level a line needs to be written. */
 export type LogLevel = keyof typeof LEVELS;
 
-type LineLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/** The level of a line the Log port writes. */
+export type LineLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 const isLevel = (value: string): value is LogLevel => Object.hasOwn(LEVELS, value);
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * The threshold from the environment: `POWERTOOLS_LOG_LEVEL` (Powertools' name, kept) or `LOG_LEVEL`, INFO when unset or
- * unknown, raised to Lambda's own log level (`AWS_LAMBDA_LOG_LEVEL`) when that is stricter — Lambda
- * drops the lines below it anyway.
+ * The threshold from the environment: `POWERTOOLS_LOG_LEVEL` (Powertools' name, kept) or
+ * `LOG_LEVEL`, INFO when unset or unknown, raised to Lambda's own log level (`AWS_LAMBDA_LOG_LEVEL`)
+ * when that is stricter — Lambda drops the lines below it anyway.
  */
 export function readLogLevel(env: Env = process.env): LogLevel {
   const asked = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || '').trim().toUpperCase();

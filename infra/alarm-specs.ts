@@ -1,7 +1,7 @@
 /**
  * Every alarm of the refresher, as plain data and nothing else (no CDK import): infra/alarms.ts
- * turns it into CloudFormation alarms, `zoho-tokens local init` into PutMetricAlarm calls for the
- * emulator, and `zoho-tokens doctor` checks that each one exists. One list, so the stack, the
+ * turns it into CloudFormation alarms (which the workshop's `init` copies into the emulator from the
+ * synthesized template), and `zoho-tokens doctor` checks that each one exists. One list, so the stack, the
  * sandbox and the doctor can never disagree on a threshold or a description.
  *
  * Each description is what arrives in the alarm e-mail: it says what happened and what to do.

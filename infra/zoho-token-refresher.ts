@@ -13,7 +13,6 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
@@ -24,7 +23,6 @@ import { RefresherAlarms } from './alarms';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
 import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
-import { ExampleConsumer } from './example-consumer';
 import { claimInstance } from './instance-identity';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
 import { grantOperator } from './operator-access';
@@ -60,18 +58,17 @@ export class ZohoTokenRefresher extends Construct {
   /** The topic every alarm notifies (`existingAlarmTopic`, or the refresher's own with its key). */
   readonly alarmTopic: AlarmRouting;
   /** Runs every minute: queues the next minute's due refreshes and emits the fleet gauges. */
-  readonly plannerFunction: nodejs.NodejsFunction;
+  readonly plannerFunction: lambda.Function;
   /** Refreshes what the planner queued (SQS event source, at most `refreshWorkerConcurrency` at once). */
-  readonly refreshWorkerFunction: nodejs.NodejsFunction;
-  readonly onDemandFunction: nodejs.NodejsFunction;
+  readonly refreshWorkerFunction: lambda.Function;
+  readonly onDemandFunction: lambda.Function;
   /**
    * Runs operators' commands (refresh, revoke, check) by direct invocation; the only role that may
    * delete an access-token secret. No event source targets it.
    */
-  readonly operatorFunction: nodejs.NodejsFunction;
+  readonly operatorFunction: lambda.Function;
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
-  readonly exampleConsumer: ExampleConsumer | undefined;
   /** The props after defaults. */
   readonly settings: ResolvedRefresherProps;
 
@@ -243,14 +240,6 @@ export class ZohoTokenRefresher extends Construct {
       secretWritesPerSecond: settings.secretWritesPerSecond,
       alarms: this.alarms.alarms,
     });
-
-    this.exampleConsumer =
-      settings.exampleConsumerConnectionId === undefined
-        ? undefined
-        : new ExampleConsumer(this, 'ExampleConsumer', {
-            refresher: this,
-            connectionId: settings.exampleConsumerConnectionId,
-          });
   }
 
   /**

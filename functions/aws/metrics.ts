@@ -6,9 +6,7 @@
  */
 import type { MetricName, Metrics, MetricUnit } from '../core/ports';
 import { type MetricsIdentity, readMetricsIdentity } from './metrics-identity';
-
-/** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
-export const REASON_DIMENSION = 'reason';
+import { REASON_DIMENSION } from './names';
 
 /** Dimension of the cold-start metric: which function started. */
 export const FUNCTION_NAME_DIMENSION = 'function_name';

@@ -167,12 +167,6 @@ export class ClientCredentialsNotFoundError extends ZohoTokenRefresherError {
   }
 }
 
-/** Errors after which retrying cannot help: the connection leaves the schedule. */
-export const isPermanentZohoError = (
-  error: unknown,
-): error is ReauthorizationRequiredError | MisconfiguredClientError =>
-  error instanceof ReauthorizationRequiredError || error instanceof MisconfiguredClientError;
-
 /** The token vault claims a version exists that it cannot show; retried like a transient error. */
 export class TokenVaultConflictError extends ZohoTokenRefresherError {
   constructor(connectionId: string) {

@@ -14,7 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../../infra/refresher-function';
+import { SOURCE_ROOT } from '../../infra/handler-code';
 import {
   type DeployedBundle,
   deployedBundles,
@@ -41,7 +41,7 @@ export const coldStart: Bench = {
   async run(context) {
     const outdir = await mkdtemp(join(tmpdir(), 'zoho-cold-start-'));
     // Floor sources must resolve the SDK from the package's node_modules.
-    const workdir = await mkdtemp(join(PACKAGE_ROOT, 'test', 'bench', '.cold-start-'));
+    const workdir = await mkdtemp(join(SOURCE_ROOT, 'test', 'bench', '.cold-start-'));
     try {
       context.progress(`${NAME}: synthesizing the construct with bundling (CDK runs esbuild per function)`);
       const bundles = await deployedBundles(join(outdir, 'deployed'));

@@ -4,7 +4,7 @@
  * then 200 concurrent "Zoho Token Rejected" events for one connection, against real conditional
  * writes, in rounds. Needs Python (moto); skipped with a note under `--no-emulator` or without it.
  */
-import { PythonNotFoundError } from '../../cli/local/python-env';
+import { PythonNotFoundError } from '../../dev/emulator/python-env';
 import { sweepReserveMs } from '../../functions/aws/refresher';
 import type { SweepSummary } from '../../functions/core/sweep';
 import {
@@ -92,7 +92,7 @@ async function benchSweep(world: MotoWorld, context: BenchContext): Promise<Benc
   return row('moto-sweep', CONNECTIONS, measurement, {
     counts: { zohoCalls, ...awsCalls, logWarnings: world.logged.warn, logErrors: world.logged.error },
     checks: checks.list,
-    note: `per-op = one refresh within a sweep of ${CONNECTIONS} at concurrency ${CONCURRENCY}; moto writes are serialised (cli/local/moto-write-guard.ts)${loggedNote(world)}`,
+    note: `per-op = one refresh within a sweep of ${CONNECTIONS} at concurrency ${CONCURRENCY}; moto writes are serialised (dev/emulator/moto-write-guard.ts)${loggedNote(world)}`,
   });
 }
 

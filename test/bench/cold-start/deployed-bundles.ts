@@ -1,7 +1,7 @@
 /**
  * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
  * bundle uses, a bundle of only those clients (created as the handlers create theirs), built by CDK
- * with the project's own bundling options. Both come out of `app.synth()` with bundling, so what is
+ * with the project's own bundling options (build/handler-bundling.ts). Both come out of `app.synth()` with bundling, so what is
  * measured is what `cdk deploy` uploads.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { PACKAGE_ROOT, PROJECT_BUNDLING, ProjectFunction } from '../../../infra/refresher-function';
+import { bundledAtSynth, HANDLER } from '../../../infra/handler-code';
+import { ProjectFunction } from '../../../infra/refresher-function';
 import { refresherStack, TEST_ENV, testApp } from '../../infra/infra-support';
 
 /** One deployed function's bundle and what it runs with. */
@@ -97,8 +97,7 @@ export async function floorBundles(
 ): Promise<Map<string, string>> {
   const app = testApp({ bundle: true, outdir });
   const stack = new Stack(app, 'Floors', { env: TEST_ENV });
-  const lockFile = join(PACKAGE_ROOT, 'package-lock.json');
-  const functions = new Map<string, nodejs.NodejsFunction>();
+  const functions = new Map<string, lambda.Function>();
   for (const spec of specs) {
     const key = floorKey(spec);
     if (functions.has(key)) continue;
@@ -107,14 +106,11 @@ export async function floorBundles(
     await writeFile(entry, await floorSource(spec));
     functions.set(
       key,
-      new nodejs.NodejsFunction(stack, `Floor${functions.size}`, {
-        entry,
-        handler: 'handler',
+      new lambda.Function(stack, `Floor${functions.size}`, {
+        code: bundledAtSynth(entry, { sourceMappedStacks: false }),
+        handler: HANDLER,
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
-        depsLockFilePath: lockFile,
-        projectRoot: PACKAGE_ROOT,
-        bundling: { ...PROJECT_BUNDLING, inject: [] },
       }),
     );
   }
@@ -183,7 +179,7 @@ async function synthesize(app: ReturnType<typeof testApp>, stack: Stack): Promis
   ) as Template;
 }
 
-function logicalIdOf(fn: nodejs.NodejsFunction): string {
+function logicalIdOf(fn: lambda.Function): string {
   return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
 }
 

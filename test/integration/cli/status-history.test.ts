@@ -1,8 +1,8 @@
 import { DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView } from '../../../cli/connection-view';
-import { createLocalResources } from '../../../cli/local/resources';
-import { ESC, plain, runCli } from './cli-run';
+import { createLocalResources } from '../../../dev/resources/resources';
+import { ESC, plain, runCli, runDevCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
 const world = useCliWorld();
@@ -161,13 +161,13 @@ describe('zoho-tokens status', () => {
     // Assess
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      "Refresh queue: none in the emulator (run 'zoho-tokens local init' again).",
+      "Refresh queue: none in the emulator (run 'npm run local -- init' again).",
     );
   });
 
   it('says how to start when there are no connections', async () => {
     // Prepare
-    expect((await runCli(world.local('local', 'init', '--table', 'empty-table'))).code).toBe(0);
+    expect((await runDevCli(world.local('init', '--table', 'empty-table'))).code).toBe(0);
 
     // Act
     const result = await runCli(world.local('status', '--table', 'empty-table'));

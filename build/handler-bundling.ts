@@ -19,9 +19,9 @@ export type HandlerName = (typeof HANDLERS)[number];
 export const HANDLER_BUNDLE_FILE = 'index.mjs';
 
 /**
- * ESM output: @middy/core 6 is published as ESM only, and ESM keeps top-level await open to the
- * handlers. Some CommonJS dependencies bundled with it still call `require` (the AWS SDK's
- * optional modules), which ESM lacks, so the banner recreates it.
+ * ESM output: the package is ESM, and ESM keeps top-level await open to the handlers. Some CommonJS
+ * dependencies bundled with them still call `require` (the AWS SDK's optional modules), which ESM
+ * lacks, so the banner recreates it.
  */
 const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'node:module';const require = createRequire(import.meta.url);";

@@ -4,25 +4,18 @@
  * and clients are built once per container. The event is never logged: its query holds the link's
  * state and Zoho's code.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { readRefresherConfig } from '../aws/config';
 import { createConnectDependencies } from '../aws/connect-wiring';
-import { createLogger, logPort, PowertoolsMetricsAdapter } from '../aws/metrics';
+import { createObservability, observed } from '../aws/lambda-observability';
 import { ENV } from '../aws/names';
 import { createConnectHandler } from './connect-handler';
 
 const config = readRefresherConfig();
-const logger = createLogger();
-const metrics = new PowertoolsMetricsAdapter();
+const observability = createObservability();
 const baseUrl = process.env[ENV.connectBaseUrl] || undefined;
 const deps = createConnectDependencies(config, {
-  metrics,
-  log: logPort(logger),
+  ...observability,
   ...(baseUrl === undefined ? {} : { baseUrl }),
 });
 
-export const handler = middy(createConnectHandler(deps))
-  .use(injectLambdaContext(logger, { logEvent: false }))
-  .use(logMetrics(metrics.powertools, { captureColdStartMetric: true }));
+export const handler = observed(createConnectHandler(deps), observability);

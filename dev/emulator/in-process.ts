@@ -1,7 +1,8 @@
 /**
  * The refresher's use-case dependencies for running the Lambda handlers in this process (the dev
  * CLI against an emulator, the sandbox): the same composition root as the functions, with quiet
- * observability ports instead of the functions' own (functions/aws/lambda-observability.ts), which would print JSON lines and EMF blobs.
+ * observability ports instead of the functions' own (lambda-observability.ts), which would print
+ * JSON lines and EMF blobs.
  */
 
 import { type AwsTarget, refresherConfigFor, type TargetClients } from '../../cli/aws-target';

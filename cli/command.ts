@@ -74,7 +74,7 @@ export interface CommandSpec {
  */
 export type CommandInfo = Omit<CommandSpec, 'run'>;
 
-/** Options of every command that acts on AWS (the "Operator CLI" contract of DESIGN.md). */
+/** Options of every command that acts on AWS (the operator CLI contract: README, "Contracts"). */
 export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   profile: {
     type: 'string',

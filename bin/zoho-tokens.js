@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx compiles it on the fly so the package runs from source on Node 20 and 22.
-import { register } from 'tsx/esm/api';
+// The installed package runs the built CLI (dist/cli, made by `npm run build` before packing).
+// A clone has the sources and no build: there tsx compiles them on the fly, so a change to the
+// CLI never runs stale. tsx is a development dependency and never loaded from the package.
+import { existsSync } from 'node:fs';
 
-// Under Node 20 the AWS SDK prints a nine-line NodeVersionSupportWarning on every command;
-// `zoho-tokens doctor` reports the Node version instead. An explicit setting still wins.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-register();
-const { main } = await import('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const sources = new URL('../cli/main.ts', import.meta.url);
+if (existsSync(sources)) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import(sources.href);
+  process.exitCode = await main(process.argv.slice(2));
+} else {
+  await import('../dist/cli/entry.js');
+}

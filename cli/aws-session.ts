@@ -4,38 +4,21 @@
  * `--help` and usage errors never touch AWS.
  */
 
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type AwsPorts, createAwsPorts } from '../functions/aws/runtime';
 import { ConfigurationError } from '../functions/core/errors';
-import type { PlannerDependencies } from '../functions/core/plan-refreshes';
-import type { Log, Metrics } from '../functions/core/ports';
-import type { RefreshDependencies } from '../functions/core/refresh-deps';
-import type { WorkerDependencies } from '../functions/core/run-refresh-orders';
 import { createZohoAccountsClient, type ZohoAccountsClient } from '../functions/zoho/accounts-client';
 import {
   type AwsTarget,
   createTargetClients,
+  refresherConfigFor,
   resolveTarget,
   type TargetClients,
   type TargetFlags,
 } from './aws-target';
 import { describeArgument, type OptionValues, stringOption } from './command';
+import type { EmulatorHooks } from './emulator-hooks';
 import { UsageError } from './errors';
-import {
-  createInProcessPlanner,
-  createInProcessRefresher,
-  createInProcessWorker,
-  inProcessConfig,
-  quietLog,
-} from './local/in-process';
-import type { QueueRef } from './local/work';
-import { findRefreshQueueUrl } from './refresh-queue';
-
-export interface InProcessSettings {
-  readonly allowedAccountsServers?: readonly string[];
-  readonly log?: Log;
-  readonly metrics?: Metrics;
-}
+import { quietLog } from './quiet-log';
 
 /**
  * `--aws-endpoint` must be an absolute http(s) URL: the SDK would otherwise fail on first use with
@@ -61,13 +44,16 @@ export class AwsSession {
   #target: Promise<AwsTarget> | undefined;
   #clients: TargetClients | undefined;
   #ports: AwsPorts | undefined;
+  readonly #emulator: EmulatorHooks | undefined;
 
-  constructor(flags: TargetFlags) {
+  /** @param emulator what a development build adds for an emulator target; the shipped CLI has none. */
+  constructor(flags: TargetFlags, emulator?: EmulatorHooks) {
     this.#flags = flags;
+    this.#emulator = emulator;
   }
 
   /** Target flags of a command's parsed options. */
-  static fromOptions(values: OptionValues): AwsSession {
+  static fromOptions(values: OptionValues, emulator?: EmulatorHooks): AwsSession {
     const flags: Record<string, string> = {};
     for (const [flag, key] of [
       ['region', 'region'],
@@ -92,7 +78,7 @@ export class AwsSession {
         'drop --profile, or --aws-endpoint to act on the stack in AWS',
       );
     }
-    return new AwsSession(flags as TargetFlags);
+    return new AwsSession(flags as TargetFlags, emulator);
   }
 
   get flags(): TargetFlags {
@@ -106,54 +92,33 @@ export class AwsSession {
 
   async clients(): Promise<TargetClients> {
     const target = await this.target();
-    this.#clients ??= createTargetClients(target);
+    if (this.#clients === undefined) {
+      const clients = createTargetClients(target);
+      this.#clients =
+        target.endpoint === undefined || this.#emulator === undefined
+          ? clients
+          : this.#emulator.adaptClients(clients);
+    }
     return this.#clients;
+  }
+
+  /**
+   * The in-process stand-ins for the refresher's functions against an emulator; a ConfigurationError
+   * saying where to find them when this CLI has none (the shipped one: they belong to the workshop).
+   */
+  emulator(): EmulatorHooks {
+    if (this.#emulator !== undefined) return this.#emulator;
+    throw new ConfigurationError(
+      "an emulator runs no Lambda functions, and this CLI does not run them in-process; from a clone of the project, 'npm run local -- <command> --aws-endpoint URL' does",
+    );
   }
 
   /** Store, vault, cipher, client credentials and event publisher of the target. */
   async ports(): Promise<AwsPorts> {
     const target = await this.target();
     const clients = await this.clients();
-    this.#ports ??= createAwsPorts(inProcessConfig(target), clients, { log: quietLog });
+    this.#ports ??= createAwsPorts(refresherConfigFor(target), clients, { log: quietLog });
     return this.#ports;
-  }
-
-  /** The use case's dependencies, to run the Lambda handlers in this process. */
-  async refresher(settings: InProcessSettings = {}): Promise<RefreshDependencies> {
-    return createInProcessRefresher(await this.target(), await this.clients(), settings);
-  }
-
-  /**
-   * The refresh queue the in-process planner fills and the local event source mapping drains; a
-   * ConfigurationError saying what to do when the emulator has none.
-   */
-  async refreshQueue(): Promise<QueueRef> {
-    const target = await this.target();
-    const { sqs } = await this.clients();
-    const url = await findRefreshQueueUrl(target, sqs);
-    if (url === undefined) {
-      throw new ConfigurationError(
-        target.local
-          ? "the emulator has no refresh queue; run 'zoho-tokens local init' first"
-          : 'the stack names no refresh queue in its outputs; deploy this version of it',
-      );
-    }
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-    );
-    return { url, arn: Attributes?.QueueArn ?? '' };
-  }
-
-  /** The planner's dependencies on the target's refresh queue, to run the planner handler in this process. */
-  async planner(settings: InProcessSettings = {}): Promise<PlannerDependencies> {
-    const queue = await this.refreshQueue();
-    return createInProcessPlanner(await this.target(), await this.clients(), queue.url, settings);
-  }
-
-  /** A refresh worker's dependencies, to run the worker handler in this process. */
-  async worker(settings: InProcessSettings = {}): Promise<WorkerDependencies> {
-    const queue = await this.refreshQueue();
-    return createInProcessWorker(await this.target(), await this.clients(), queue.url, settings);
   }
 
   /** A Zoho Accounts client for onboarding, revocation and checks made by the CLI itself. */

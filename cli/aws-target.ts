@@ -1,7 +1,7 @@
 /**
  * Where the CLI and the sandbox act: the region, an optional emulator endpoint, and the names of the
  * table, bus, key and secret prefix — from flags, from the deployed stack's outputs, or (local mode)
- * the documented defaults of `local init`. Also builds the SDK clients once for that target.
+ * the documented defaults of the local resources. Also builds the SDK clients once for that target.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -20,7 +20,6 @@ import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS } from '../infra/output-keys';
 import { type AccessFlags, type AwsAccess, resolveAwsAccess } from './aws-access';
 import { stackReadError } from './aws-errors';
-import { serialiseWritesForMoto } from './local/moto-write-guard';
 
 export interface TargetNames {
   readonly tableName: string;
@@ -41,6 +40,8 @@ export interface TargetNames {
   /** Namespace and `service` dimension of the refresher's metrics (a named instance has its own). */
   readonly metricsNamespace?: string;
   readonly metricsService?: string;
+  /** The connect endpoint's base URL, when the stack deploys one. */
+  readonly connectBaseUrl?: string;
 }
 
 export interface AwsTarget {
@@ -49,7 +50,7 @@ export interface AwsTarget {
   readonly profile?: string;
   /** An emulator's URL; undefined for real AWS. */
   readonly endpoint?: string;
-  /** True against an emulator: handlers run in-process instead of being invoked. */
+  /** True against an emulator: names are the local defaults, and no functions are deployed to invoke. */
   readonly local: boolean;
   readonly stackName?: string;
   readonly names: TargetNames;
@@ -120,18 +121,16 @@ export function clientConfig(
 }
 
 /**
- * One SDK client per service for `target`, each call bounded (see clientConfig). Against an emulator
- * the DynamoDB client sends its writes one at a time: moto's conditional writes are not atomic under
- * concurrency (see local/moto-write-guard.ts), and `local drain` runs up to 10 refreshes at once
- * whose leases must not both win.
+ * One SDK client per service for `target`, each call bounded (see clientConfig). The same for an
+ * emulator as for AWS: what an emulator needs beyond its endpoint comes from a development build's
+ * EmulatorHooks (emulator-hooks.ts).
  */
 export function createTargetClients(
   target: Pick<AwsTarget, 'region' | 'endpoint' | 'profile'>,
 ): TargetClients {
   const config = clientConfig(target);
-  const dynamodb = new DynamoDBClient(config);
   return {
-    dynamodb: target.endpoint === undefined ? dynamodb : serialiseWritesForMoto(dynamodb),
+    dynamodb: new DynamoDBClient(config),
     secretsManager: new SecretsManagerClient(config),
     kms: new KMSClient(config),
     eventBridge: new EventBridgeClient(config),
@@ -232,6 +231,7 @@ export async function resolveTarget(flags: TargetFlags, resolvers: TargetResolve
       ...optional('deadLetterQueueUrl', output(OUTPUT_KEYS.deadLetterQueueUrl)),
       ...optional('metricsNamespace', output(OUTPUT_KEYS.metricsNamespace)),
       ...optional('metricsService', output(OUTPUT_KEYS.metricsService)),
+      ...optional('connectBaseUrl', output(OUTPUT_KEYS.connectBaseUrl)),
     },
   };
 }

@@ -23,7 +23,7 @@ export interface Example {
   /** What it does, one line (printed as a shell comment above the command). */
   readonly what: string;
   /**
-   * The command line, starting `zoho-tokens`; secrets only ever as `-` (stdin), optionally from a
+   * The command line, starting with the program's name (`zoho-tokens`, `npm run local --`); secrets only ever as `-` (stdin), optionally from a
    * file with `< FILE`. A test parses every one with the command's own options.
    */
   readonly run: string;
@@ -42,7 +42,7 @@ export interface CommandContext {
 }
 
 export interface CommandSpec {
-  /** As typed: `status`, `clients put`, `local init`. */
+  /** As typed: `status`, `clients put`, `init`. */
   readonly name: string;
   /** One line for the command list of `zoho-tokens --help`. */
   readonly brief: string;
@@ -59,7 +59,7 @@ export interface CommandSpec {
   /** What the positional argument is, for `<command>: missing <it>`. @default 'connection ID' */
   readonly argument?: string;
   /**
-   * Takes the AWS target options (every command but `local setup`); `'emulator'`: all but --stack,
+   * Takes the AWS target options (every command but the workshop's `setup`); `'emulator'`: all but --stack,
    * which means nothing to a command that works against an emulator only. @default true
    */
   readonly target?: boolean | 'emulator';
@@ -68,7 +68,13 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** Options of every command that acts on AWS (the "Operator CLI" contract of DESIGN.md). */
+/**
+ * What the help pages need of a command: all but its code. The shipped CLI reads these from a
+ * manifest written at build time, so `--help` loads no command module (and no AWS SDK).
+ */
+export type CommandInfo = Omit<CommandSpec, 'run'>;
+
+/** Options of every command that acts on AWS (the operator CLI contract: README, "Contracts"). */
 export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   profile: {
     type: 'string',
@@ -84,7 +90,8 @@ export const TARGET_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'aws-endpoint': {
     type: 'string',
     value: 'URL',
-    description: 'an AWS API emulator (local mode: documented default names, handlers run in-process)',
+    description:
+      'an AWS API emulator (local mode: documented default names; the functions run in-process only from the dev CLI of a clone, npm run local --)',
   },
   stack: {
     type: 'string',
@@ -115,7 +122,7 @@ const JSON_OPTION: OptionSpec = { type: 'boolean', description: 'machine-readabl
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 
 /** Every option a command accepts, in help order. */
-export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
+export function allOptions(spec: CommandInfo): Record<string, OptionSpec> {
   return {
     ...spec.options,
     ...(spec.json === false ? {} : { json: JSON_OPTION }),
@@ -127,7 +134,7 @@ export function allOptions(spec: CommandSpec): Record<string, OptionSpec> {
 function targetOptions(target: CommandSpec['target']): Record<string, OptionSpec> {
   if (target === false) return {};
   if (target !== 'emulator') return TARGET_OPTIONS;
-  // Against an emulator the names default to those of `local init`, never to a stack's outputs,
+  // Against an emulator the names default to those of the local resources, never to a stack's outputs,
   // and it needs no credentials: no --stack, no --profile.
   const { stack: _stack, profile: _profile, instance: _instance, ...emulator } = TARGET_OPTIONS;
   return Object.fromEntries(
@@ -153,6 +160,7 @@ const SECRET_OPTIONS = new Set(['--client-secret', '--refresh-token', '--code'])
 export function parseCommandArgs(
   spec: CommandSpec,
   args: readonly string[],
+  programName = 'zoho-tokens',
 ): { values: OptionValues; positionals: string[] } {
   const options: NonNullable<ParseArgsConfig['options']> = {};
   for (const [name, option] of Object.entries(allOptions(spec))) {
@@ -167,10 +175,12 @@ export function parseCommandArgs(
     parsed = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
   } catch (error) {
     const { problem, suggestion } = describeParseError(error, args, options);
-    const help = `see 'zoho-tokens ${spec.name} --help'`;
+    const help = `see '${programName} ${spec.name} --help'`;
     throw new UsageError(
       `${spec.name}: ${problem}`,
-      suggestion === undefined ? help : `did you mean ${suggestion}? See 'zoho-tokens ${spec.name} --help'`,
+      suggestion === undefined
+        ? help
+        : `did you mean ${suggestion}? See '${programName} ${spec.name} --help'`,
     );
   }
   const values = parsed.values as OptionValues;
@@ -179,13 +189,13 @@ export function parseCommandArgs(
   if (parsed.positionals.length < min) {
     throw new UsageError(
       `${spec.name}: missing ${spec.argument ?? 'connection ID'}`,
-      `usage: zoho-tokens ${spec.name} ${spec.usage}`,
+      `usage: ${programName} ${spec.name} ${spec.usage}`,
     );
   }
   if (parsed.positionals.length > max) {
     throw new UsageError(
       `${spec.name}: unexpected argument ${describeArgument(parsed.positionals[max] ?? '')}`,
-      `usage: zoho-tokens ${spec.name} ${spec.usage}`,
+      `usage: ${programName} ${spec.name} ${spec.usage}`,
     );
   }
   return { values, positionals: parsed.positionals };
@@ -297,9 +307,15 @@ export function hintContext(values: OptionValues, positionals: readonly string[]
   };
 }
 
-/** The `--help` text of one command. */
-export function commandHelp(spec: CommandSpec): string {
-  const lines = [`Usage: zoho-tokens ${spec.name} ${spec.usage}`.trimEnd(), '', spec.summary, '', 'Options:'];
+/** The `--help` text of one command, as `programName` runs it. */
+export function commandHelp(spec: CommandInfo, programName = 'zoho-tokens'): string {
+  const lines = [
+    `Usage: ${programName} ${spec.name} ${spec.usage}`.trimEnd(),
+    '',
+    spec.summary,
+    '',
+    'Options:',
+  ];
   const entries = Object.entries(allOptions(spec)).map(([name, option]) => {
     const flag = `${option.short === undefined ? '    ' : `-${option.short}, `}--${name}${option.value === undefined ? '' : ` ${option.value}`}`;
     return [flag, option.description] as const;

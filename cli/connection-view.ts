@@ -88,7 +88,8 @@ function diagnose(c: Connection, now: number): { health: Health; problem?: strin
       return {
         health: 'trouble',
         problem: 'Zoho rejected the refresh token (revoked, deleted or replaced by a newer one)',
-        fix: `authorise again: zoho-tokens connect --id ${id} --client ${c.clientRef} --code - (${where} …), or zoho-tokens add --id ${id} … --refresh-token -`,
+        // The link is what a customer can act on alone; the event carries one when the endpoint is deployed.
+        fix: `send the customer a link: zoho-tokens link create --id ${id} --client ${c.clientRef} ${where} --reauthorize (the 'Zoho Reauthorization Required' event carries one when the connect endpoint is deployed); or authorise again: zoho-tokens connect --id ${id} --client ${c.clientRef} --code - (${where} …)`,
       };
     case 'misconfigured':
       return misconfiguration(c);

@@ -162,7 +162,7 @@ function describeAwsOrUnknown(error: unknown): Reported {
   if (name === 'ResourceNotFoundException' || name === 'QueueDoesNotExist' || name === 'NotFoundException') {
     return withHint(
       `AWS ${name}: ${message}`,
-      "against an emulator run 'zoho-tokens local init' first; in AWS check --stack, --table, --bus and --key",
+      "against an emulator run 'npm run local -- init' first; in AWS check --stack, --table, --bus and --key",
       EXIT_FAILED,
     );
   }

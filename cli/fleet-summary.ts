@@ -58,7 +58,7 @@ export function describeQueue(reading: QueueReading): string {
   switch (reading.kind) {
     case 'missing':
       return reading.local
-        ? "Refresh queue: none in the emulator (run 'zoho-tokens local init' again)."
+        ? "Refresh queue: none in the emulator (run 'npm run local -- init' again)."
         : 'Refresh queue: unknown (the stack has no RefreshQueueUrl output: deploy this version).';
     case 'unreadable':
       return `Refresh queue: not readable (${errorName(reading.error)}).`;

@@ -1,8 +1,9 @@
 /**
- * "Run the same handlers as the Lambdas": against an emulator the operator, planner and worker
- * handlers run in this process; against a deployed stack the CLI invokes the deployed functions, so
- * refresh, revoke and check run with the operator function's role and configuration, never the
- * operator's own credentials (which cannot decrypt refresh tokens), and a sweep is the planner's.
+ * "Run the same handlers as the Lambdas": against a deployed stack the CLI invokes the deployed
+ * functions, so refresh, revoke and check run with the operator function's role and configuration,
+ * never the operator's own credentials (which cannot decrypt refresh tokens), and a sweep is the
+ * planner's. An emulator runs no functions: there the development build's EmulatorHooks run the
+ * same handlers in this process (emulator-hooks.ts).
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { ConnectionCheckResult } from '../functions/core/check-connection';
@@ -10,19 +11,18 @@ import type { Connection } from '../functions/core/connection';
 import { ConfigurationError } from '../functions/core/errors';
 import type { PlanSummary } from '../functions/core/plan-refreshes';
 import type { OperatorCommand } from '../functions/operator/operator-command';
-import { createOperatorHandler, type OperatorResult } from '../functions/operator/operator-handler';
+import type { OperatorResult } from '../functions/operator/operator-handler';
 import type { SweepRequest } from '../functions/planner/planner-handler';
 import type { AwsSession } from './aws-session';
+import type { WorkReport } from './emulator-hooks';
 import { OperationError } from './errors';
-import { planNow, type WorkReport, workNow } from './fleet-run';
 import type { Output } from './io';
-import { quietLog } from './local/in-process';
 import { lookAtRefreshQueue, type QueueDepth } from './refresh-queue';
 
 /**
  * Runs an operator command (refresh with trigger `operator`, revoke, or check) through the operator
- * handler: in this process against an emulator, by Lambda Invoke of the deployed operator function
- * otherwise. Only the refresher roles may decrypt refresh tokens, so in AWS this is the only way.
+ * handler: by Lambda Invoke of the deployed operator function, or against an emulator through the
+ * EmulatorHooks. Only the refresher roles may decrypt refresh tokens, so in AWS this is the only way.
  */
 export async function runOperatorCommand(
   aws: AwsSession,
@@ -31,11 +31,7 @@ export async function runOperatorCommand(
   allowedAccountsServers: readonly string[],
 ): Promise<OperatorResult> {
   const target = await aws.target();
-  if (target.local) {
-    // Quiet: the result says what happened to the one connection; a log line would repeat it.
-    const deps = await aws.refresher({ allowedAccountsServers, log: quietLog });
-    return createOperatorHandler(deps)(command);
-  }
+  if (target.local) return aws.emulator().runOperator(aws, command, allowedAccountsServers);
   const functionName = needFunction(target.names.operatorFunctionName, 'operator');
   out.note(`Invoking ${functionName} …`);
   return invoke<OperatorResult>(aws, functionName, command);
@@ -83,9 +79,9 @@ export interface SweepReport {
 }
 
 /**
- * Plans every connection due now (or within the planner's period) and, against an emulator, has them
- * refreshed at once by an in-process worker; against AWS it invokes the deployed planner, whose
- * orders the deployed workers take from the queue by themselves.
+ * Plans every connection due now (or within the planner's period): against AWS it invokes the
+ * deployed planner, whose orders the deployed workers take from the queue by themselves; against an
+ * emulator the EmulatorHooks plan and have the orders refreshed at once.
  */
 export async function sweepNow(
   aws: AwsSession,
@@ -93,12 +89,7 @@ export async function sweepNow(
   options: { readonly allowedAccountsServers: readonly string[] },
 ): Promise<SweepReport> {
   const target = await aws.target();
-  if (target.local) {
-    const plan = await planNow(aws, options);
-    out.note(describePlan(plan));
-    const work = await workNow(aws, out, { ...options, expected: plan.overdue });
-    return { plan, work };
-  }
+  if (target.local) return aws.emulator().sweep(aws, out, options);
   const functionName = needFunction(target.names.plannerFunctionName, 'planner');
   out.note(`Invoking ${functionName} …`);
   const request: SweepRequest = { sweep: 'all_due' };

@@ -69,7 +69,7 @@ function nextStep(onboarding: Onboarding, result: OperatorResult): string {
   return `${doctor} says what to fix; 'zoho-tokens refresh ${id}${allow}' tries again`;
 }
 
-/** How a consumer Lambda reads the token: the contract of DESIGN.md. */
+/** How a consumer Lambda reads the token: the secret contract (README, "Contracts"). */
 export function consumerHowTo(
   connectionId: string,
   secretName: string,

@@ -7,9 +7,10 @@
 import { REFRESH_TOKEN_CIPHER_REFUSED } from '../functions/aws/errors';
 import { parseClientName } from '../functions/aws/names';
 import type { Connection } from '../functions/core/connection';
-import { newConnection, parseConnectionId } from '../functions/core/connection';
+import { parseConnectionId } from '../functions/core/connection';
 import { ConnectionAlreadyExistsError } from '../functions/core/errors';
-import type { ClientCredentials } from '../functions/core/ports';
+import { type ClientCredentials, systemClock } from '../functions/core/ports';
+import { AuthorizationOutcomeUnknownError, storeAuthorization } from '../functions/core/store-authorization';
 import { type ResolvedDataCentre, resolveDataCentre } from '../functions/zoho/data-centres';
 import { type CommandContext, type CommandSpec, requiredOption, stringOption } from './command';
 import { allowCustomOption, customAllowed } from './custom-servers';
@@ -151,45 +152,26 @@ export async function storeRefreshToken(
 ): Promise<void> {
   const { store, cipher } = await ctx.aws.ports();
   const { connectionId, location, existing } = onboarding;
-  const encryptedRefreshToken = await cipher.encrypt(connectionId, refreshToken);
-  const now = Date.now();
   try {
-    if (existing === undefined) {
-      await store.create({
-        ...newConnection(
-          {
-            connectionId,
-            dc: location.dc,
-            accountsServer: location.accountsServer,
-            // A custom server's API domain is unknown until its first token answer names it.
-            apiDomain: location.apiDomain ?? location.accountsServer,
-            clientRef: onboarding.clientRef,
-            encryptedRefreshToken,
-          },
-          now,
-        ),
-        recentZohoCalls: zohoCallAt === undefined ? [] : [zohoCallAt],
-      });
-    } else {
-      await store.setStatus(connectionId, 'active', {
-        encryptedRefreshToken,
-        refreshDueAt: now,
-        lastError: null,
-        // Zoho's budget counts per refresh token: the new one has made only the exchange, if any.
-        recentZohoCalls: zohoCallAt === undefined ? [] : [zohoCallAt],
-        // Decided on the status read before: another operator (or a refresh) may have moved on.
-        expectedStatus: existing.status,
-      });
-    }
+    await storeAuthorization(
+      { store, cipher, clock: systemClock },
+      {
+        connectionId,
+        dc: location.dc,
+        accountsServer: location.accountsServer,
+        // A custom server's API domain is unknown until its first token answer names it.
+        ...(location.apiDomain === undefined ? {} : { apiDomain: location.apiDomain }),
+        clientRef: onboarding.clientRef,
+        refreshToken,
+        ...(existing === undefined ? {} : { existing }),
+        ...(zohoCallAt === undefined ? {} : { zohoCallAt }),
+      },
+    );
   } catch (error) {
-    // A timeout may hide a write that landed: KMS ciphertexts are unique, so equality proves it.
-    let stored: Connection | undefined;
-    try {
-      stored = await store.get(connectionId);
-    } catch (readError) {
-      throw new StoreOutcomeUnknownError(connectionId, error, readError);
+    if (error instanceof AuthorizationOutcomeUnknownError) {
+      throw new StoreOutcomeUnknownError(connectionId, error.writeError, error.readError);
     }
-    if (stored?.encryptedRefreshToken !== encryptedRefreshToken) throw error;
+    throw error;
   }
 }
 

@@ -2,7 +2,7 @@
  * The refresh queue as an operator sees it: the orders waiting, in flight (a worker has them) or
  * delayed (the planner sends an order to arrive at its connection's due time), and those that failed
  * for good in its dead-letter queue, found through the queue's redrive policy. `status`, `sweep` and
- * `doctor` read it: against an emulator it is `local init`'s queue, against AWS the stack's (output
+ * `doctor` read it: against an emulator it is `init`'s queue, against AWS the stack's (output
  * RefreshQueueUrl).
  */
 import {
@@ -36,7 +36,7 @@ export interface RefreshQueueState extends QueueDepth {
   };
 }
 
-/** Where the refresh queue is: the stack's output, or in an emulator `local init`'s queue; undefined when there is none. */
+/** Where the refresh queue is: the stack's output, or in an emulator `init`'s queue; undefined when there is none. */
 export async function findRefreshQueueUrl(
   target: Pick<AwsTarget, 'local' | 'names'>,
   sqs: SQSClient,
@@ -47,17 +47,19 @@ export async function findRefreshQueueUrl(
 }
 
 /**
- * The URLs of `local init`'s refresh queue and of the dead-letter queue its redrive policy names, as
- * a stack's outputs would give them (absent when the emulator has none).
+ * The URLs of `init`'s refresh queue, of the dead-letter queue its redrive policy names and of the
+ * bus's dead-letter queue, as a stack's outputs would give them (absent when the emulator has none).
  */
 export async function localRefreshQueueUrls(
   target: Pick<AwsTarget, 'local' | 'names'>,
   sqs: SQSClient,
-): Promise<Pick<TargetNames, 'refreshQueueUrl' | 'refreshDeadLetterQueueUrl'>> {
+): Promise<Pick<TargetNames, 'refreshQueueUrl' | 'refreshDeadLetterQueueUrl' | 'deadLetterQueueUrl'>> {
+  const busDeadLetters = await queueUrlByName(sqs, LOCAL_DEFAULTS.deadLetterQueueName);
+  const bus = busDeadLetters === undefined ? {} : { deadLetterQueueUrl: busDeadLetters };
   const url = await findRefreshQueueUrl(target, sqs);
-  if (url === undefined) return {};
+  if (url === undefined) return bus;
   const deadLetters = (await readRefreshQueue(sqs, url)).deadLetters;
-  return { refreshQueueUrl: url, ...(deadLetters && { refreshDeadLetterQueueUrl: deadLetters.url }) };
+  return { ...bus, refreshQueueUrl: url, ...(deadLetters && { refreshDeadLetterQueueUrl: deadLetters.url }) };
 }
 
 /** What a look at the refresh queue found: its state, no queue, or an error (a `status` never fails for it). */

@@ -1,7 +1,7 @@
 /**
  * Every alarm of the refresher, as plain data and nothing else (no CDK import): infra/alarms.ts
- * turns it into CloudFormation alarms, `zoho-tokens local init` into PutMetricAlarm calls for the
- * emulator, and `zoho-tokens doctor` checks that each one exists. One list, so the stack, the
+ * turns it into CloudFormation alarms (which the workshop's `init` copies into the emulator from the
+ * synthesized template), and `zoho-tokens doctor` checks that each one exists. One list, so the stack, the
  * sandbox and the doctor can never disagree on a threshold or a description.
  *
  * Each description is what arrives in the alarm e-mail: it says what happened and what to do.
@@ -111,7 +111,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
   gauge(
     'ConnectionsNeedingReauthorization',
     'ConnectionsNeedingReauthorization',
-    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and run `zoho-tokens connect --id <id> ...` with a new code for each. The alarm clears at the first planner run (every minute) after the last one is fixed.',
+    'At least one connection needs re-authorisation: Zoho rejected its refresh token (revoked, deleted or evicted), so it is off the schedule and its consumers fail once its token expires. Find them with `zoho-tokens status` (status reauthorization_required) and send each customer a re-authorisation link: the `Zoho Reauthorization Required` event carries one (reauthorizationUrl) when the connect endpoint is deployed, and `zoho-tokens link create --id <id> ... --reauthorize` makes one; or run `zoho-tokens connect --id <id> ...` with a new code. The alarm clears at the first planner run (every minute) after the last one is fixed.',
   ),
   gauge(
     'ConnectionsMisconfigured',

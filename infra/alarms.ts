@@ -1,6 +1,6 @@
 /**
  * The alarms an operator needs, all notifying one SNS topic: the CDK form of the plain list in
- * alarm-specs.ts (which `zoho-tokens local init` and `doctor` read too).
+ * alarm-specs.ts (which `doctor` reads too; the emulator gets them from the synthesized template).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -22,6 +22,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'alarmEmail',
   removalPolicy: 'removalPolicy',
   allowedAccountsServers: 'allowedAccountsServers',
+  connectEndpoint: 'connectEndpoint',
   exampleConsumer: 'exampleConsumer',
   exampleConsumerConnectionId: 'exampleConsumerConnectionId',
   instanceName: 'instanceName',
@@ -48,6 +49,8 @@ export interface AppSettings {
   readonly refresher: ZohoTokenRefresherProps;
   /** The stack imports this topic as the refresher's `existingAlarmTopic`. */
   readonly alarmTopicArn?: string;
+  /** The stack deploys the example consumer for this connection (`exampleConsumer` true). */
+  readonly exampleConsumerConnectionId?: string;
 }
 
 /** Reads the app settings from the context of `node` (the App's). */
@@ -66,8 +69,11 @@ export function settingsFromContext(node: Node): AppSettings {
   const alarmEmail = text(CONTEXT_KEYS.alarmEmail);
   const removalPolicy = text(CONTEXT_KEYS.removalPolicy);
   const servers = read(CONTEXT_KEYS.allowedAccountsServers);
-  const exampleConsumer = optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer));
-  const exampleConsumerConnectionId = text(CONTEXT_KEYS.exampleConsumerConnectionId);
+  const exampleConsumerConnectionId = exampleConsumer(
+    optionalBoolean(CONTEXT_KEYS.exampleConsumer, read(CONTEXT_KEYS.exampleConsumer)),
+    text(CONTEXT_KEYS.exampleConsumerConnectionId),
+  );
+  const connectEndpoint = optionalBoolean(CONTEXT_KEYS.connectEndpoint, read(CONTEXT_KEYS.connectEndpoint));
   const instanceName = text(CONTEXT_KEYS.instanceName);
   const metricsNamespace = text(CONTEXT_KEYS.metricsNamespace);
   const alarmTopicArn = optionalTopicArn(text(CONTEXT_KEYS.alarmTopicArn));
@@ -84,8 +90,7 @@ export function settingsFromContext(node: Node): AppSettings {
     ...(servers === undefined
       ? {}
       : { allowedAccountsServers: list(CONTEXT_KEYS.allowedAccountsServers, servers) }),
-    ...(exampleConsumer === undefined ? {} : { exampleConsumer }),
-    ...(exampleConsumerConnectionId === undefined ? {} : { exampleConsumerConnectionId }),
+    ...(connectEndpoint === undefined ? {} : { connectEndpoint }),
     ...(instanceName === undefined ? {} : { instanceName }),
     ...(metricsNamespace === undefined ? {} : { metricsNamespace }),
     ...(logRetention === undefined ? {} : { logRetention }),
@@ -95,7 +100,26 @@ export function settingsFromContext(node: Node): AppSettings {
     stackName: text(CONTEXT_KEYS.stackName) ?? DEFAULT_STACK_NAME,
     refresher,
     ...(alarmTopicArn === undefined ? {} : { alarmTopicArn }),
+    ...(exampleConsumerConnectionId === undefined ? {} : { exampleConsumerConnectionId }),
   };
+}
+
+/**
+ * The example consumer's connection: both keys or neither (an id that deploys nothing is a mistake
+ * worth hearing about).
+ */
+function exampleConsumer(deploy: boolean | undefined, connectionId: string | undefined): string | undefined {
+  const { exampleConsumer: flag, exampleConsumerConnectionId: idKey } = CONTEXT_KEYS;
+  if (deploy !== true) {
+    if (connectionId !== undefined)
+      throw new ConfigurationError(
+        `context '${idKey}' is set but '${flag}' is not true: set both or neither`,
+      );
+    return undefined;
+  }
+  if (connectionId === undefined)
+    throw new ConfigurationError(`context '${idKey}' is required when '${flag}' is true`);
+  return connectionId;
 }
 
 function fail(key: string, expected: string, value: unknown): never {

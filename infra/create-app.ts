@@ -20,6 +20,9 @@ export function createApp(props: AppProps = {}): CreatedApp {
   const stack = new ZohoTokenRefresherStack(app, settings.stackName, {
     refresher: settings.refresher,
     ...(settings.alarmTopicArn === undefined ? {} : { alarmTopicArn: settings.alarmTopicArn }),
+    ...(settings.exampleConsumerConnectionId === undefined
+      ? {}
+      : { exampleConsumerConnectionId: settings.exampleConsumerConnectionId }),
   });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),

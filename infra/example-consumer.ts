@@ -4,7 +4,7 @@
  * nothing more.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeFunction } from './nag-suppressions';
 import { ProjectFunction } from './refresher-function';
@@ -17,7 +17,7 @@ export interface ExampleConsumerProps {
 
 /** The example consumer function and its grant. */
 export class ExampleConsumer extends Construct {
-  readonly fn: nodejs.NodejsFunction;
+  readonly fn: lambda.Function;
 
   constructor(scope: Construct, id: string, props: ExampleConsumerProps) {
     super(scope, id);

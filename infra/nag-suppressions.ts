@@ -90,18 +90,33 @@ const QUEUE_REDRIVE =
  * function (a refresher invoked synchronously), or the example consumer. Refreshers have secret
  * patterns in their policy.
  */
-export type FunctionUse = 'asyncRefresher' | 'planner' | 'queueWorker' | 'operator' | 'exampleConsumer';
+export type FunctionUse =
+  | 'asyncRefresher'
+  | 'planner'
+  | 'queueWorker'
+  | 'operator'
+  | 'connectEndpoint'
+  | 'exampleConsumer';
+
+const CONNECT_SYNCHRONOUS =
+  "The connect endpoint is invoked only through its Function URL, synchronously, by a customer's browser, which shows the answer at once; a failed callback must not be replayed from a queue (its code is single-use and lives a minute), so there is no failed event to keep.";
 
 const NO_DEAD_LETTER_CONFIG: Record<FunctionUse, string> = {
   asyncRefresher: ON_FAILURE_DESTINATION,
   planner: ON_FAILURE_DESTINATION,
   queueWorker: QUEUE_REDRIVE,
   operator: OPERATOR_SYNCHRONOUS,
+  connectEndpoint: CONNECT_SYNCHRONOUS,
   exampleConsumer: SYNCHRONOUS_ONLY,
 };
 
 /** Functions whose policy names the secret patterns (they refresh, so they write secrets). */
-const REFRESHES: ReadonlySet<FunctionUse> = new Set(['asyncRefresher', 'queueWorker', 'operator']);
+const REFRESHES: ReadonlySet<FunctionUse> = new Set([
+  'asyncRefresher',
+  'queueWorker',
+  'operator',
+  'connectEndpoint',
+]);
 
 /** The findings of a Lambda function built by {@link ProjectFunction}, used as `use` says. */
 export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, use: FunctionUse): void {
@@ -114,7 +129,7 @@ export function acknowledgeFunction(fn: ProjectFunction, secretPrefix: string, u
   if (fn.tracing === lambda.Tracing.DISABLED) acknowledge(fn.fn, { 'Serverless-LambdaTracing': NO_TRACING });
   else acknowledge(fn.role, { 'AwsSolutions-IAM5[Resource::*]': XRAY_WILDCARD });
   // Its EventInvokeConfig only turns retries off; the same reason holds for having no destination.
-  if (use === 'operator')
+  if (use === 'operator' || use === 'connectEndpoint')
     acknowledge(fn.fn, { 'Serverless-LambdaAsyncFailureDestination': noDeadLetterConfig });
   if (REFRESHES.has(use)) acknowledge(fn.role, secretPatternFindings(fn.role, secretPrefix));
   if (use === 'queueWorker') {

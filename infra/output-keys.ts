@@ -30,6 +30,10 @@ export const OUTPUT_KEYS = {
   /** Namespace and `service` dimension of the refresher metrics: what doctor's alarm checks look for. */
   metricsNamespace: 'MetricsNamespace',
   metricsService: 'MetricsService',
+  /** Present when the connect endpoint is deployed: its base URL (`zoho-tokens link create` uses it). */
+  connectBaseUrl: 'ConnectBaseUrl',
+  /** Present when the connect endpoint is deployed: the redirect URI to register in Zoho's API console. */
+  connectRedirectUri: 'ConnectRedirectUri',
   /** Present when the stack made a consumer policy. */
   consumerPolicyArn: 'ConsumerPolicyArn',
   /** Present when the example consumer is deployed. */

@@ -4,6 +4,7 @@
  */
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConfigurationError } from '../functions/core/errors';
 import { OUTPUT_KEYS, type OutputKey } from './output-keys';
 import type { ZohoTokenRefresher } from './zoho-token-refresher';
@@ -14,6 +15,8 @@ export { OUTPUT_KEYS, type OutputKey } from './output-keys';
 export interface RefresherOutputOptions {
   /** Output as `ConsumerPolicyArn`. @default - none */
   readonly consumerPolicy?: iam.IManagedPolicy;
+  /** Output as `ExampleConsumerFunctionName` (the project's own stack, on request). @default - none */
+  readonly exampleConsumer?: lambda.IFunction;
   /**
    * Prepended to every key (`DevTableName`): letters and digits. `''` keeps the keys the CLI reads
    * by default, right for a stack that holds this one refresher; every refresher of one stack needs
@@ -99,10 +102,24 @@ export function addRefresherOutputs(
       'Managed policy for consumer Lambdas outside the stack (every connection)',
     ]);
   }
-  if (refresher.exampleConsumer !== undefined) {
+  if (refresher.connectEndpoint !== undefined) {
+    values.push(
+      [
+        OUTPUT_KEYS.connectBaseUrl,
+        refresher.connectEndpoint.baseUrl,
+        'Connect endpoint: where connect links point',
+      ],
+      [
+        OUTPUT_KEYS.connectRedirectUri,
+        refresher.connectEndpoint.redirectUri,
+        "Redirect URI of the connect endpoint: register it in Zoho's API console (server-based client)",
+      ],
+    );
+  }
+  if (extras.exampleConsumer !== undefined) {
     values.push([
       OUTPUT_KEYS.exampleConsumerFunctionName,
-      refresher.exampleConsumer.fn.functionName,
+      extras.exampleConsumer.functionName,
       'Example consumer function',
     ]);
   }

@@ -1,7 +1,7 @@
 /**
  * The refresh queue's settings as plain data (no CDK import): infra/refresh-fleet.ts builds the
- * stack's queues from them and `zoho-tokens local init` the emulator's, so the two cannot disagree on
- * a redrive limit or a visibility timeout.
+ * stack's queues from them, and the emulator's follow (the workshop's `init` reads them from the
+ * synthesized template), so the two cannot disagree on a redrive limit or a visibility timeout.
  */
 import { REFRESH_WORKER_BATCH_SIZE } from '../functions/aws/settings';
 import { writeIntervalMs } from '../functions/core/write-pacer';

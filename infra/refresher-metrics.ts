@@ -5,8 +5,8 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { REASON_DIMENSION } from '../functions/aws/metrics';
 import type { MetricsIdentity } from '../functions/aws/metrics-identity';
+import { REASON_DIMENSION } from '../functions/aws/names';
 import type { MetricName } from '../functions/core/ports';
 
 /** The period of the alarms and graphs that are not tied to the schedule. */

@@ -16,7 +16,6 @@ import {
   SETTING_LIMITS,
   type SettingLimit,
 } from '../functions/aws/settings';
-import { parseConnectionId } from '../functions/core/connection';
 import { ConfigurationError, InvalidInputError } from '../functions/core/errors';
 import { PLANNER_PERIOD_MS } from '../functions/core/plan-refreshes';
 import { workerConcurrencyFor } from '../functions/core/write-pacer';
@@ -130,17 +129,13 @@ export interface ZohoTokenRefresherProps {
    */
   readonly accessTokenKey?: kms.IKey;
   /**
-   * Deploys `functions/example-consumer/handler.ts`, granted only what a consumer needs
-   * (`grantReadToken` for `exampleConsumerConnectionId`).
+   * Deploys the connect endpoint: a public Lambda Function URL serving `GET /connect` and
+   * `GET /callback` of Zoho's server-based consent flow, so `zoho-tokens link create` can hand a
+   * customer a single-use link, and `Zoho Reauthorization Required` events carry a fresh one. The
+   * stack outputs `ConnectRedirectUri`, to register in Zoho's API console.
    * @default false
    */
-  readonly exampleConsumer?: boolean;
-  /**
-   * The connection the example consumer reads. Required when `exampleConsumer` is true, refused
-   * otherwise (an id that deploys nothing is a mistake worth hearing about).
-   * @default - none
-   */
-  readonly exampleConsumerConnectionId?: string;
+  readonly connectEndpoint?: boolean;
 }
 
 /** Props after defaults and validation. */
@@ -157,7 +152,7 @@ export interface ResolvedRefresherProps extends OperationsSettings {
   readonly removalPolicy: RemovalPolicy;
   readonly allowedAccountsServers: readonly string[];
   readonly accessTokenKey: kms.IKey | undefined;
-  readonly exampleConsumerConnectionId: string | undefined;
+  readonly connectEndpoint: boolean;
 }
 
 const SECRET_PREFIX = /^[A-Za-z0-9_+=.@-]+(\/[A-Za-z0-9_+=.@-]+)*$/;
@@ -194,7 +189,7 @@ export function resolveRefresherProps(props: ZohoTokenRefresherProps = {}): Reso
     removalPolicy: removalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN),
     allowedAccountsServers: (props.allowedAccountsServers ?? []).map(accountsServer),
     accessTokenKey: props.accessTokenKey,
-    exampleConsumerConnectionId: exampleConsumer(props),
+    connectEndpoint: props.connectEndpoint === true,
   };
 }
 
@@ -272,19 +267,4 @@ function accountsServer(value: string): string {
   // The body of a token call carries the client secret and the refresh token: never over plain http.
   if (!origin.startsWith('https://')) fail(`allowedAccountsServers: ${origin} must use https`);
   return origin;
-}
-
-function exampleConsumer(props: ZohoTokenRefresherProps): string | undefined {
-  const value = props.exampleConsumerConnectionId;
-  if (!props.exampleConsumer) {
-    if (value !== undefined)
-      fail('exampleConsumerConnectionId is set but exampleConsumer is not true: set both or neither');
-    return undefined;
-  }
-  if (value === undefined) fail('exampleConsumerConnectionId is required when exampleConsumer is true');
-  try {
-    return parseConnectionId(value);
-  } catch (error) {
-    fail(`exampleConsumerConnectionId: ${error instanceof InvalidInputError ? error.message : 'invalid'}`);
-  }
 }

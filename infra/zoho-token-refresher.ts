@@ -13,18 +13,17 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONSUMER_EVENT_SOURCE_PREFIX, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
+import { CONSUMER_EVENT_SOURCE_PREFIX, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../functions/aws/names';
 import { TABLE_SCHEMA } from '../functions/aws/table';
 import type { MetricName } from '../functions/core/ports';
 import { type AlarmRouting, alarmRouting } from './alarm-topic';
 import { RefresherAlarms } from './alarms';
+import { ConnectEndpoint } from './connect-endpoint';
 import { ALL_CONNECTIONS, checkedConnectionId, consumerStatements, grantConsumer } from './consumer-access';
 import { claimBinding, consumerEnvironment } from './consumer-binding';
 import { RefresherDashboard } from './dashboard';
-import { ExampleConsumer } from './example-consumer';
 import { claimInstance } from './instance-identity';
 import { acknowledgeDeadLetterQueue, acknowledgeFunction, acknowledgeTable } from './nag-suppressions';
 import { grantOperator } from './operator-access';
@@ -60,18 +59,19 @@ export class ZohoTokenRefresher extends Construct {
   /** The topic every alarm notifies (`existingAlarmTopic`, or the refresher's own with its key). */
   readonly alarmTopic: AlarmRouting;
   /** Runs every minute: queues the next minute's due refreshes and emits the fleet gauges. */
-  readonly plannerFunction: nodejs.NodejsFunction;
+  readonly plannerFunction: lambda.Function;
   /** Refreshes what the planner queued (SQS event source, at most `refreshWorkerConcurrency` at once). */
-  readonly refreshWorkerFunction: nodejs.NodejsFunction;
-  readonly onDemandFunction: nodejs.NodejsFunction;
+  readonly refreshWorkerFunction: lambda.Function;
+  readonly onDemandFunction: lambda.Function;
   /**
    * Runs operators' commands (refresh, revoke, check) by direct invocation; the only role that may
    * delete an access-token secret. No event source targets it.
    */
-  readonly operatorFunction: nodejs.NodejsFunction;
+  readonly operatorFunction: lambda.Function;
   readonly alarms: RefresherAlarms;
   readonly dashboard: RefresherDashboard;
-  readonly exampleConsumer: ExampleConsumer | undefined;
+  /** The connect endpoint (prop `connectEndpoint`), or undefined. */
+  readonly connectEndpoint: ConnectEndpoint | undefined;
   /** The props after defaults. */
   readonly settings: ResolvedRefresherProps;
 
@@ -203,6 +203,22 @@ export class ZohoTokenRefresher extends Construct {
     key.allowDecrypt(onDemand.role, 'OnDemandRefreshDecrypts');
     // Revoke sends the refresh token to Zoho, and check proves it decrypts.
     key.allowDecrypt(operator.role, 'OperatorDecrypts');
+    this.connectEndpoint = settings.connectEndpoint
+      ? new ConnectEndpoint(this, 'ConnectEndpoint', {
+          settings,
+          environment,
+          table: this.table,
+          eventBus: this.eventBus,
+          key,
+          removalPolicy,
+        })
+      : undefined;
+    if (this.connectEndpoint !== undefined) {
+      // A connection that needs re-authorisation announces it with a fresh link to this endpoint.
+      for (const fn of [fleet.worker, onDemand, operator]) {
+        fn.fn.addEnvironment(ENV.connectBaseUrl, this.connectEndpoint.baseUrl);
+      }
+    }
     new events.Rule(this, 'TokenRejectedRule', {
       description: 'zoho-token-refresher: a consumer got a 401 with a token; refresh it now',
       eventBus: this.eventBus,
@@ -243,14 +259,6 @@ export class ZohoTokenRefresher extends Construct {
       secretWritesPerSecond: settings.secretWritesPerSecond,
       alarms: this.alarms.alarms,
     });
-
-    this.exampleConsumer =
-      settings.exampleConsumerConnectionId === undefined
-        ? undefined
-        : new ExampleConsumer(this, 'ExampleConsumer', {
-            refresher: this,
-            connectionId: settings.exampleConsumerConnectionId,
-          });
   }
 
   /**

@@ -11,7 +11,7 @@ import {
 } from '../custom-servers';
 import { EXIT_OK, OperationError } from '../errors';
 import { relative } from '../format';
-import { refreshNow } from '../handlers';
+import { runOperatorCommand } from '../handlers';
 import { describeResult, isFailure } from '../results';
 import { reauthoriseCommands } from './enable';
 
@@ -47,16 +47,20 @@ export const refreshCommand: CommandSpec = {
         notActiveHint(connection),
       );
     }
-    const now = Date.now();
-    if (ctx.values.force !== true && connection.expiresAt > now && connection.refreshDueAt > now) {
-      const message = `'${id}' is not due: token version ${connection.version} expires ${relative(connection.expiresAt, now)}, next refresh ${relative(connection.refreshDueAt, now)}. Pass --force to refresh now.`;
+    if ((await ctx.aws.target()).local) refuseUnallowedCustomServers(ctx.values, [connection]);
+    // Whether a token that is not due is refreshed is the use case's rule: the flag only goes along.
+    const result = await runOperatorCommand(
+      ctx.aws,
+      ctx.out,
+      { operatorCommand: 'refresh', connectionId: id, force: ctx.values.force === true },
+      allowedServersOf(ctx.values, [connection]),
+    );
+    if (result.outcome === 'skipped' && result.reason === 'not_due') {
       if (ctx.values.json === true)
-        ctx.out.json({ connectionId: id, outcome: 'not_due', version: connection.version });
-      else ctx.out.line(message);
+        ctx.out.json({ connectionId: id, outcome: 'not_due', version: result.version });
+      else ctx.out.line(describeNotDue(connection, result.version));
       return EXIT_OK;
     }
-    if ((await ctx.aws.target()).local) refuseUnallowedCustomServers(ctx.values, [connection]);
-    const result = await refreshNow(ctx.aws, ctx.out, connection, allowedServersOf(ctx.values, [connection]));
     const failed = isFailure(result);
     if (ctx.values.json === true) ctx.out.json({ connectionId: id, ...result });
     else if (!failed) ctx.out.line(describeResult(id, result));
@@ -69,6 +73,11 @@ export const refreshCommand: CommandSpec = {
     return EXIT_OK;
   },
 };
+
+/** Why nothing happened, with the times the operator would otherwise look up. */
+function describeNotDue(connection: Connection, version: number, now = Date.now()): string {
+  return `'${connection.connectionId}' is not due: token version ${version} expires ${relative(connection.expiresAt, now)}, next refresh ${relative(connection.refreshDueAt, now)}. Pass --force to refresh now.`;
+}
 
 /** What brings a connection that is off the schedule back: `enable` if it has a usable token. */
 function notActiveHint(connection: Connection): string {

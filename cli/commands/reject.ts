@@ -29,7 +29,7 @@ export const rejectCommand: CommandSpec = {
   },
   details: [
     'The event goes out under the source zoho-token-refresher.consumer.ID, as a consumer of ID would publish it; your credentials need events:PutEvents on the bus for that source.',
-    "Against an emulator the event waits in the local queue until 'zoho-tokens local drain'.",
+    "Against an emulator the event waits in the local queue until 'npm run local -- drain'.",
   ],
   async run(ctx) {
     const id = parseConnectionId(ctx.positionals[0]);
@@ -76,7 +76,7 @@ export const rejectCommand: CommandSpec = {
       ctx.out.line(
         `Published "${TOKEN_REJECTED_DETAIL_TYPE}" for '${id}' version ${version} on bus ${target.names.eventBusName} (stored version: ${connection.version}).`,
       );
-      if (target.local) ctx.out.line("Deliver it to the on-demand handler with 'zoho-tokens local drain'.");
+      if (target.local) ctx.out.line("Deliver it to the on-demand handler with 'npm run local -- drain'.");
     }
     return EXIT_OK;
   },

@@ -5,8 +5,8 @@
  */
 import type { CommandSpec } from '../command';
 import { allowCustomOption, allowedServersOf, refuseUnallowedCustomServers } from '../custom-servers';
+import type { WorkReport } from '../emulator-hooks';
 import { EXIT_OK, OperationError } from '../errors';
-import type { WorkReport } from '../fleet-run';
 import { type SweepReport, sweepNow } from '../handlers';
 import { describeDepth } from '../refresh-queue';
 
@@ -24,7 +24,7 @@ export const sweepCommand: CommandSpec = {
   usage: '',
   options: { ...allowCustomOption },
   details: [
-    "Against AWS it returns once the orders are queued: 'zoho-tokens status' shows the queue draining. Against an emulator, orders due within the minute stay queued until due; 'zoho-tokens local work' delivers them then.",
+    "Against AWS it returns once the orders are queued: 'zoho-tokens status' shows the queue draining. Against an emulator, orders due within the minute stay queued until due; 'npm run local -- work' delivers them then.",
   ],
   async run(ctx) {
     const target = await ctx.aws.target();

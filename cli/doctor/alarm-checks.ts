@@ -23,7 +23,7 @@ export interface Watched {
 /** How to put a missing or different alarm back. */
 const fixAlarms = (target: AwsTarget) =>
   target.local
-    ? "run 'zoho-tokens local init --aws-endpoint …' again"
+    ? "run 'npm run local -- init --aws-endpoint …' again"
     : "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to";
 
 export async function alarmChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {
@@ -34,10 +34,10 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
   );
   const awsOnly: string[] = [];
   const unknown: string[] = [];
-  // In an emulator the refresh queues are `local init`'s, found by name; in AWS the stack names them.
+  // In an emulator the queues are `init`'s, found by name; in AWS the stack names them.
   const names = { ...target.names, ...(target.local && (await localRefreshQueueUrls(target, clients.sqs))) };
   for (const spec of ALARM_SPECS) {
-    if (target.local && (spec.source.kind === 'function' || spec.source.kind === 'deadLetterQueue')) {
+    if (target.local && spec.source.kind === 'function') {
       awsOnly.push(spec.id);
       continue;
     }
@@ -75,7 +75,7 @@ export async function alarmChecks(target: AwsTarget, clients: TargetClients): Pr
     checks.push(
       ok(
         'alarms in AWS only',
-        `not checked: the emulator has no functions and no dead-letter queue of the bus, so the ${awsOnly.length} alarms on them (${awsOnly.join(', ')}) exist only in a deployed stack`,
+        `not checked: the emulator runs no functions, so the ${awsOnly.length} alarms on them (${awsOnly.join(', ')}) exist only in a deployed stack`,
       ),
     );
   }

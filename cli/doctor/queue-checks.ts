@@ -22,7 +22,7 @@ const MAPPING = 'worker event source';
 
 const fixMissing = (target: AwsTarget) =>
   target.local
-    ? "run 'zoho-tokens local init --aws-endpoint …' again"
+    ? "run 'npm run local -- init --aws-endpoint …' again"
     : "deploy the stack ('npx cdk deploy') or point --stack at the one these resources belong to";
 
 export async function queueChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {

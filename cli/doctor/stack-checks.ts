@@ -15,7 +15,7 @@ import { queueChecks } from './queue-checks';
 
 const fixMissing = (target: AwsTarget) =>
   target.local
-    ? "run 'zoho-tokens local init --aws-endpoint …' (or name it with the --table/--bus/--key flags)"
+    ? "run 'npm run local -- init --aws-endpoint …' (or name it with the --table/--bus/--key flags)"
     : "deploy the stack ('npx cdk deploy') or point --stack / --table / --bus / --key at it";
 
 export async function stackChecks(target: AwsTarget, clients: TargetClients): Promise<Check[]> {

@@ -34,6 +34,11 @@ export interface RefresherConfig {
   readonly allowedAccountsServers: readonly string[];
   /** KMS key of the access-token secrets. @default the account's aws/secretsmanager key */
   readonly secretKmsKeyId?: string;
+  /**
+   * The connect endpoint's base URL, when the stack deploys one: re-authorisation events then carry
+   * a fresh link. @default none: no links
+   */
+  readonly connectBaseUrl?: string;
 }
 
 /** Defaults of the optional settings (the limits' fallbacks). */
@@ -61,6 +66,7 @@ export function readRefresherConfig(env: Env = process.env): RefresherConfig {
   }
   const secretKmsKeyId = optional(env, ENV.secretKmsKeyId);
   const refreshQueueUrl = optional(env, ENV.refreshQueueUrl);
+  const connectBaseUrl = optional(env, ENV.connectBaseUrl);
   return {
     tableName: required(env, ENV.tableName),
     secretPrefix,
@@ -77,6 +83,7 @@ export function readRefresherConfig(env: Env = process.env): RefresherConfig {
     allowedAccountsServers: origins(env, ENV.allowedAccountsServers),
     ...(secretKmsKeyId === undefined ? {} : { secretKmsKeyId }),
     ...(refreshQueueUrl === undefined ? {} : { refreshQueueUrl }),
+    ...(connectBaseUrl === undefined ? {} : { connectBaseUrl }),
   };
 }
 

@@ -1,14 +1,25 @@
 /**
  * The read-many side of the DynamoDB ConnectionStore: the due-index sweep, the connections waiting
- * for an operator, the operator's full listing and a connection's history. Every listing paginates: a page is at most 1 MB.
+ * for an operator, the operator's full listing and a connection's history, each through the SDK's
+ * paginators (a page is at most 1 MB).
  */
-import { type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  paginateQuery,
+  paginateScan,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { Connection, EpochMillis } from '../core/connection';
 import type { HistoryEntry, RetryingConnection } from '../core/ports';
-import { CONNECTION_SORT_KEY, fromConnectionItem } from './connection-item';
+import {
+  CONNECTION_SORT_KEY,
+  fromConnectionItem,
+  fromHistoryItem,
+  fromRetryItem,
+  type Item,
+  toItem,
+} from './connection-items';
 import { CorruptStoredItemError } from './errors';
-import { fromHistoryItem } from './history-item';
-import { type Item, ItemReader, num, str } from './item-attributes';
 import { connectionKey, HISTORY_PREFIX, TABLE_SCHEMA } from './table';
 
 /**
@@ -59,90 +70,69 @@ export class ConnectionQueries {
   async listRetrying(limit: number): Promise<RetryingConnection[]> {
     if (limit <= 0) return [];
     const { name, partitionKey, partition } = TABLE_SCHEMA.retryIndex;
-    const found: RetryingConnection[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: name,
-          KeyConditionExpression: `${partitionKey} = :partition`,
-          ExpressionAttributeValues: { ':partition': str(partition) },
-          ScanIndexForward: true,
-          Limit: limit - found.length,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
-      found.push(...this.#readAll(page.Items, fromRetryItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && found.length < limit);
-    return found;
+    const query = {
+      IndexName: name,
+      KeyConditionExpression: `${partitionKey} = :partition`,
+      ExpressionAttributeValues: toItem({ ':partition': partition }),
+      ScanIndexForward: true,
+    };
+    return this.#query(query, limit, fromRetryItem);
   }
 
   async listAll(): Promise<Connection[]> {
     const connections: Connection[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new ScanCommand({
-          TableName: this.#tableName,
-          // History shares the table; only connection items are wanted.
-          FilterExpression: 'sk = :connectionSortKey',
-          ExpressionAttributeValues: { ':connectionSortKey': str(CONNECTION_SORT_KEY) },
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
+    const scan = {
+      TableName: this.#tableName,
+      // History shares the table; only connection items are wanted.
+      FilterExpression: 'sk = :connectionSortKey',
+      ExpressionAttributeValues: toItem({ ':connectionSortKey': CONNECTION_SORT_KEY }),
+    };
+    for await (const page of paginateScan({ client: this.#client }, scan)) {
       connections.push(...this.#readAll(page.Items, fromConnectionItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     return connections.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
   }
 
   /** Newest first, at most `limit`. */
   async listHistory(connectionId: string, limit: number): Promise<HistoryEntry[]> {
     if (limit <= 0) return [];
-    const entries: HistoryEntry[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :historyPrefix)',
-          ExpressionAttributeValues: {
-            ':pk': str(connectionKey(connectionId).pk),
-            ':historyPrefix': str(HISTORY_PREFIX),
-          },
-          ScanIndexForward: false,
-          Limit: limit - entries.length,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
-      entries.push(...this.#readAll(page.Items, fromHistoryItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && entries.length < limit);
-    return entries.slice(0, limit);
+    const query = {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :historyPrefix)',
+      ExpressionAttributeValues: toItem({
+        ':pk': connectionKey(connectionId).pk,
+        ':historyPrefix': HISTORY_PREFIX,
+      }),
+      ScanIndexForward: false,
+    };
+    return this.#query(query, limit, fromHistoryItem);
   }
 
   /** One due-index partition in due order; only what is due in the range when given. */
-  async #queryShard(shard: string, limit: number, range?: DueRange): Promise<Connection[]> {
-    const { name } = TABLE_SCHEMA.dueIndex;
-    const found: Connection[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: name,
-          ...dueKeyCondition(shard, range),
-          ScanIndexForward: true,
-          Limit: limit - found.length,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
-      found.push(...this.#readAll(page.Items, fromConnectionItem));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined && found.length < limit);
-    return found;
+  #queryShard(shard: string, limit: number, range?: DueRange): Promise<Connection[]> {
+    const query = {
+      IndexName: TABLE_SCHEMA.dueIndex.name,
+      ...dueKeyCondition(shard, range),
+      ScanIndexForward: true,
+    };
+    return this.#query(query, limit, fromConnectionItem);
+  }
+
+  /**
+   * The first `limit` items a query finds, page after page (a page is at most 1 MB). Every page
+   * asks for `limit` items: the last one may read up to a page more than is kept.
+   */
+  async #query<T>(
+    query: Omit<QueryCommandInput, 'TableName' | 'Limit'>,
+    limit: number,
+    read: (item: Item) => T,
+  ): Promise<T[]> {
+    const found: T[] = [];
+    const input = { TableName: this.#tableName, ...query, Limit: limit };
+    for await (const page of paginateQuery({ client: this.#client }, input)) {
+      found.push(...this.#readAll(page.Items, read));
+      if (found.length >= limit) break;
+    }
+    return found.slice(0, limit);
   }
 
   #readAll<T>(items: Item[] | undefined, read: (item: Item) => T): T[] {
@@ -171,34 +161,18 @@ function dueKeyCondition(
   range: DueRange | undefined,
 ): { KeyConditionExpression: string; ExpressionAttributeValues: Item } {
   const { partitionKey, sortKey } = TABLE_SCHEMA.dueIndex;
-  if (range === undefined) {
-    return {
-      KeyConditionExpression: `${partitionKey} = :shard`,
-      ExpressionAttributeValues: { ':shard': str(shard) },
-    };
-  }
-  if (range.notBefore === undefined) {
-    return {
-      KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} <= :dueBy`,
-      ExpressionAttributeValues: { ':shard': str(shard), ':dueBy': num(range.dueBy) },
-    };
-  }
+  const dueTimes =
+    range === undefined
+      ? ''
+      : range.notBefore === undefined
+        ? ` AND ${sortKey} <= :dueBy`
+        : ` AND ${sortKey} BETWEEN :notBefore AND :dueBy`;
   return {
-    KeyConditionExpression: `${partitionKey} = :shard AND ${sortKey} BETWEEN :notBefore AND :dueBy`,
-    ExpressionAttributeValues: {
-      ':shard': str(shard),
-      ':notBefore': num(range.notBefore),
-      ':dueBy': num(range.dueBy),
-    },
-  };
-}
-
-/** A retry-index item (keys and the projected failure count). */
-function fromRetryItem(item: Item): RetryingConnection {
-  const read = new ItemReader(item, `retry-index item ${item.pk?.S ?? '(no key)'}`);
-  return {
-    connectionId: read.string('connectionId'),
-    expiresAt: read.number('expiresAt'),
-    consecutiveFailures: read.number('consecutiveFailures'),
+    KeyConditionExpression: `${partitionKey} = :shard${dueTimes}`,
+    ExpressionAttributeValues: toItem({
+      ':shard': shard,
+      ':dueBy': range?.dueBy,
+      ':notBefore': range?.notBefore,
+    }),
   };
 }

@@ -29,12 +29,22 @@ import type {
   RetryingConnection,
   StatusChange,
 } from '../core/ports';
-import { connectionItemKey, fromConnectionItem, toConnectionItem, zohoCallsValue } from './connection-item';
+import {
+  connectionItemKey,
+  fromConnectionItem,
+  toConnectionItem,
+  toHistoryItem,
+  toItem,
+} from './connection-items';
 import { ConnectionQueries, type CorruptItemHandler } from './connection-queries';
-import { toHistoryItem } from './history-item';
-import { type Item, num } from './item-attributes';
-import { acquireLeaseUpdate, commitExpression, leaseHeldUpdate } from './lease-writes';
-import { failureUpdate, statusUpdate } from './status-update';
+import {
+  acquireLeaseUpdate,
+  commitExpression,
+  failureExpression,
+  type LeaseHeldExpression,
+  leaseHeldUpdate,
+  statusUpdate,
+} from './connection-writes';
 
 /** Tries of a commit that other writes to the item interrupted (a fresh report's counter, say). */
 const COMMIT_ATTEMPTS = 3;
@@ -138,14 +148,14 @@ export class DynamoDbConnectionStore implements ConnectionStore {
   ): Promise<boolean> {
     return this.#updateUnderLease(connectionId, owner, now, {
       update: 'SET recentZohoCalls = :calls, leaseUntil = :leaseUntil',
-      values: { ':calls': zohoCallsValue(recentZohoCalls), ':leaseUntil': num(leaseUntil) },
+      values: { ':calls': recentZohoCalls, ':leaseUntil': leaseUntil },
     });
   }
 
   extendLease(connectionId: string, owner: string, until: EpochMillis, now: EpochMillis): Promise<boolean> {
     return this.#updateUnderLease(connectionId, owner, now, {
       update: 'SET leaseUntil = :leaseUntil',
-      values: { ':leaseUntil': num(until) },
+      values: { ':leaseUntil': until },
     });
   }
 
@@ -157,7 +167,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
         Key: connectionItemKey(connectionId),
         UpdateExpression: 'SET lastFreshRejectionAt = :at ADD freshRejections :one',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': num(at), ':one': num(1) },
+        ExpressionAttributeValues: toItem({ ':at': at, ':one': 1 }),
       }),
     );
   }
@@ -204,7 +214,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     failure: RefreshFailure,
     now: EpochMillis,
   ): Promise<boolean> {
-    return this.#updateUnderLease(connectionId, owner, now, failureUpdate(connectionId, failure));
+    return this.#updateUnderLease(connectionId, owner, now, failureExpression(connectionId, failure));
   }
 
   releaseLease(connectionId: string, owner: string, now: EpochMillis): Promise<boolean> {
@@ -245,7 +255,7 @@ export class DynamoDbConnectionStore implements ConnectionStore {
     connectionId: string,
     owner: string,
     now: EpochMillis,
-    expression: { update: string; values: Item },
+    expression: LeaseHeldExpression,
   ) {
     try {
       await this.#client.send(

@@ -1,16 +1,15 @@
 /**
- * The composition roots of the planner and the refresh workers: the refresher's dependencies plus
- * the refresh queue (SQS, a client of its own so the other functions' bundles never load it), and
- * for the workers the write pacer that keeps all of them under `secretWritesPerSecond`.
+ * The composition root of the refresh workers: the refresher's dependencies plus the refresh queue
+ * (SQS, a client of its own so the other functions' bundles never load it) and the write pacing that
+ * keeps all of them under `secretWritesPerSecond`. The planner's is planner-wiring.ts (re-exported
+ * here for the callers that build both).
  */
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { PlannerDependencies } from '../core/plan-refreshes';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { RefreshQueue } from '../core/ports';
 import type { WorkerDependencies } from '../core/run-refresh-orders';
 import { writeIntervalMs } from '../core/write-pacer';
-import { awsClientConfig } from './client-config';
-import { type RefresherConfig, requireRefreshQueueUrl } from './config';
-import { SqsRefreshQueue } from './refresh-queue';
+import type { RefresherConfig } from './config';
+import { refreshQueue } from './planner-wiring';
 import { createRefresherDependencies, type RefresherWiring } from './refresher';
 
 export interface FleetWiring extends RefresherWiring {
@@ -20,26 +19,7 @@ export interface FleetWiring extends RefresherWiring {
   readonly queue?: RefreshQueue;
 }
 
-function refreshQueue(config: RefresherConfig, wiring: FleetWiring): RefreshQueue {
-  return (
-    wiring.queue ??
-    new SqsRefreshQueue({
-      client: wiring.sqs ?? new SQSClient(awsClientConfig()),
-      queueUrl: requireRefreshQueueUrl(config),
-      ...(wiring.clock && { clock: wiring.clock }),
-    })
-  );
-}
-
-/** What the planner needs: the store, the queue, metrics, log, clock and the failing threshold. */
-export function createPlannerDependencies(config: RefresherConfig, wiring: FleetWiring): PlannerDependencies {
-  const deps = createRefresherDependencies(config, wiring);
-  return {
-    ...deps,
-    queue: refreshQueue(config, wiring),
-    secretWritesPerSecond: config.secretWritesPerSecond,
-  };
-}
+export { createPlannerDependencies } from './planner-wiring';
 
 /**
  * What a refresh worker needs: the refresh's dependencies, the queue (for the due times the planner

@@ -3,7 +3,7 @@
  * `service` dimension (also the `service` key of every log line). The construct gives each instance
  * its own pair and hands it to the functions in their environment, read once at cold start, so two
  * refreshers in one account and region never alarm on each other's metrics. Without the variables
- * a function uses the defaults, which the emulator (`zoho-tokens local init`) and `doctor` use too.
+ * a function uses the defaults, which the emulator (the workshop's `init`) and `doctor` use too.
  */
 import { ConfigurationError, InvalidInputError } from '../core/errors';
 import { ENV, METRICS_NAMESPACE, SERVICE_NAME } from './names';

@@ -1,78 +1,112 @@
 /**
- * Observability adapters: the Metrics port over Powertools Metrics (CloudWatch EMF on stdout) and a
- * Powertools Logger usable as the core Log port.
+ * The Metrics port as CloudWatch embedded metric format (EMF): JSON documents on stdout, which
+ * CloudWatch Logs turns into metrics. The documents are those Powertools Metrics wrote before (same
+ * keys, dimensions and arrays of values), so alarms, dashboards and log queries did not change; a
+ * writer of our own because Powertools Metrics cost each function's cold start more than it does.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { Log, MetricName, Metrics, MetricUnit as PortMetricUnit } from '../core/ports';
+import type { MetricName, Metrics, MetricUnit } from '../core/ports';
 import { type MetricsIdentity, readMetricsIdentity } from './metrics-identity';
+import { REASON_DIMENSION } from './names';
 
-/** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
-export const REASON_DIMENSION = 'reason';
+/** Dimension of the cold-start metric: which function started. */
+export const FUNCTION_NAME_DIMENSION = 'function_name';
 
-type PowertoolsUnit = (typeof MetricUnit)[keyof typeof MetricUnit];
-
-const UNITS = {
-  Count: MetricUnit.Count,
-  Milliseconds: MetricUnit.Milliseconds,
-  Seconds: MetricUnit.Seconds,
-} as const satisfies Record<PortMetricUnit, PowertoolsUnit>;
+/** Counted once per container, on its first invocation. */
+export const COLD_START_METRIC = 'ColdStart';
 
 /**
- * The Powertools Metrics instance of a function, created once at module scope (cold start); the
- * handler flushes it (middy `logMetrics`). Namespace and service are the instance's (from the
- * environment, see metrics-identity.ts).
+ * CloudWatch takes at most 100 metrics in one document and 100 values of one metric: at either
+ * limit the stored data points go out first.
  */
-export function createPowertoolsMetrics(
-  identity: MetricsIdentity = readMetricsIdentity(),
-): PowertoolsMetrics {
-  return new PowertoolsMetrics({ namespace: identity.namespace, serviceName: identity.service });
+const MAX_METRICS_PER_DOCUMENT = 100;
+const MAX_VALUES_PER_METRIC = 100;
+
+export interface EmfMetricsOptions {
+  /** Where a document goes (one JSON line, no newline). @default stdout */
+  readonly write?: (line: string) => void;
+  /** The documents' timestamp, epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+interface Stored {
+  readonly unit: MetricUnit;
+  readonly values: number[];
 }
 
 /**
- * The Metrics port. Every data point goes out with the `service` dimension only, so an alarm needs
- * one metric per name whatever the reasons; with a reason it is ALSO emitted at once as a single
- * metric with a `reason` dimension, so a dashboard can split failures by reason.
+ * The Metrics port. Every data point is stored under the `service` dimension only, so an alarm needs
+ * one metric per name whatever the reasons, and goes out with the others of the invocation at
+ * `flush()` (the handler's middleware, lambda-observability.ts). With a reason it is ALSO written at
+ * once as a document of its own with a `reason` dimension, so a dashboard can split failures by reason.
  */
-export class PowertoolsMetricsAdapter implements Metrics {
-  /** The wrapped instance, for the handler's flush middleware. */
-  readonly powertools: PowertoolsMetrics;
+export class EmfMetrics implements Metrics {
+  readonly #identity: MetricsIdentity;
+  readonly #write: (line: string) => void;
+  readonly #now: () => number;
+  readonly #stored = new Map<string, Stored>();
 
-  constructor(powertools: PowertoolsMetrics = createPowertoolsMetrics()) {
-    this.powertools = powertools;
+  constructor(identity: MetricsIdentity = readMetricsIdentity(), options: EmfMetricsOptions = {}) {
+    this.#identity = identity;
+    this.#write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    this.#now = options.now ?? Date.now;
   }
 
-  add(name: MetricName, value: number, unit: PortMetricUnit, reason?: string): void {
-    this.powertools.addMetric(name, UNITS[unit], value);
+  add(name: MetricName, value: number, unit: MetricUnit, reason?: string): void {
+    this.#store(name, value, unit);
     if (reason === undefined || reason === '') return;
-    // singleMetric() keeps the default (service) dimension and publishes on addMetric.
-    const withReason = this.powertools.singleMetric();
-    withReason.addDimension(REASON_DIMENSION, reason);
-    withReason.addMetric(name, UNITS[unit], value);
+    this.#emit({ [REASON_DIMENSION]: reason }, [[name, { unit, values: [value] }]]);
   }
-}
 
-/**
- * The function's Powertools Logger (JSON lines, level from POWERTOOLS_LOG_LEVEL, `service` the
- * instance's), created once at module scope; hand `logPort(logger)` to the use case and the logger itself to middy middleware.
- */
-export function createLogger(identity: MetricsIdentity = readMetricsIdentity()): Logger {
-  return new Logger({ serviceName: identity.service });
-}
+  /** The cold-start count, at once, with the function's name as a dimension (as Powertools wrote it). */
+  addColdStart(functionName: string): void {
+    this.#emit({ [FUNCTION_NAME_DIMENSION]: functionName }, [
+      [COLD_START_METRIC, { unit: 'Count', values: [1] }],
+    ]);
+  }
 
-/**
- * The core Log port over a Powertools Logger. A wrapper, not the logger itself: Powertools types its
- * extra arguments as a rest tuple, which an optional `attributes` parameter does not satisfy.
- */
-export function logPort(logger: Logger): Log {
-  const level =
-    (write: (message: string, ...attributes: Record<string, unknown>[]) => void) =>
-    (message: string, attributes?: Record<string, unknown>) =>
-      attributes === undefined ? write(message) : write(message, attributes);
-  return {
-    debug: level((message, ...rest) => logger.debug(message, ...rest)),
-    info: level((message, ...rest) => logger.info(message, ...rest)),
-    warn: level((message, ...rest) => logger.warn(message, ...rest)),
-    error: level((message, ...rest) => logger.error(message, ...rest)),
-  };
+  /** Writes the stored data points as one document, if there are any, and forgets them. */
+  flush(): void {
+    if (this.#stored.size === 0) return;
+    const metrics = [...this.#stored];
+    this.#stored.clear();
+    this.#emit({}, metrics);
+  }
+
+  #store(name: string, value: number, unit: MetricUnit): void {
+    const known = this.#stored.get(name);
+    if (known !== undefined && known.unit === unit) {
+      known.values.push(value);
+      if (known.values.length >= MAX_VALUES_PER_METRIC) this.flush();
+      return;
+    }
+    // A name already stored in another unit cannot share its document.
+    if (known !== undefined || this.#stored.size >= MAX_METRICS_PER_DOCUMENT) this.flush();
+    this.#stored.set(name, { unit, values: [value] });
+  }
+
+  #emit(
+    dimensions: Readonly<Record<string, string>>,
+    metrics: ReadonlyArray<readonly [string, Stored]>,
+  ): void {
+    const values: Record<string, number | number[]> = {};
+    for (const [name, { values: points }] of metrics) {
+      values[name] = points.length === 1 ? (points[0] as number) : points;
+    }
+    const document = {
+      _aws: {
+        Timestamp: this.#now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: this.#identity.namespace,
+            Dimensions: [['service', ...Object.keys(dimensions)]],
+            Metrics: metrics.map(([name, { unit }]) => ({ Name: name, Unit: unit })),
+          },
+        ],
+      },
+      service: this.#identity.service,
+      ...dimensions,
+      ...values,
+    };
+    this.#write(JSON.stringify(document));
+  }
 }

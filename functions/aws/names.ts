@@ -10,6 +10,8 @@ export const DEFAULT_SECRET_PREFIX = 'zoho-token-refresher';
 export const DEFAULT_STACK_NAME = 'ZohoTokenRefresher';
 export const METRICS_NAMESPACE = 'ZohoTokenRefresher';
 export const SERVICE_NAME = 'zoho-token-refresher';
+/** Dimension carrying a failure's reason (the error code) on the per-reason copy of a metric. */
+export const REASON_DIMENSION = 'reason';
 export const REFRESHER_EVENT_SOURCE = 'zoho-token-refresher';
 export const TOKEN_REJECTED_DETAIL_TYPE = 'Zoho Token Rejected';
 
@@ -64,7 +66,7 @@ export function parseClientName(value: unknown): string {
   return value;
 }
 
-/** Local (emulator) resource names: the documented defaults of `zoho-tokens local init`. */
+/** Local (emulator) resource names: the documented defaults of the workshop's `init` (dev/resources). */
 export const LOCAL_DEFAULTS = {
   region: 'us-east-1',
   tableName: 'zoho-token-refresher',
@@ -75,6 +77,8 @@ export const LOCAL_DEFAULTS = {
   /** The planner's orders to the refresh workers, and where the ones that keep failing go. */
   refreshQueueName: 'zoho-token-refresher-refresh',
   refreshDeadLetterQueueName: 'zoho-token-refresher-refresh-dlq',
+  /** The dead-letter queue of the bus's rules and the functions' async invocations. */
+  deadLetterQueueName: 'zoho-token-refresher-dlq',
   alarmTopicName: 'zoho-token-refresher-alarms',
 } as const;
 
@@ -95,6 +99,11 @@ export const ENV = {
   zohoTimeoutMs: 'ZOHO_TIMEOUT_MS',
   allowedAccountsServers: 'ALLOWED_ACCOUNTS_SERVERS',
   secretKmsKeyId: 'SECRET_KMS_KEY_ID',
+  /**
+   * The connect endpoint's public base URL, when it is deployed: the connect function's redirect
+   * URI override, and where the refreshers point re-authorisation links.
+   */
+  connectBaseUrl: 'CONNECT_BASE_URL',
   /** Powertools' own names: the namespace and `service` dimension of the instance (metrics-identity.ts). */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',

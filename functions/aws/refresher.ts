@@ -10,7 +10,8 @@ import { DEFAULT_REFRESH_POLICY, retryDelay } from '../core/refresh-policy';
 import { createZohoAccountsClient } from '../zoho/accounts-client';
 import { AWS_CALL_WORST_CASE_MS } from './client-config';
 import type { RefresherConfig } from './config';
-import { type AwsClients, type AwsPorts, createAwsPorts } from './runtime';
+import { tableReauthorizationLinks } from './reauthorization-links';
+import { type AwsClients, type AwsPorts, createAwsClients, createAwsPorts } from './runtime';
 
 export interface RefresherWiring {
   readonly metrics: Metrics;
@@ -52,7 +53,10 @@ export function createRefresherDependencies(
   config: RefresherConfig,
   wiring: RefresherWiring,
 ): RefreshDependencies {
-  const ports = wiring.ports ?? createAwsPorts(config, wiring.clients, { log: wiring.log });
+  // With a connect endpoint the link store shares the ports' DynamoDB client; without, nothing changes.
+  const clients = config.connectBaseUrl === undefined ? wiring.clients : createAwsClients(wiring.clients);
+  const ports = wiring.ports ?? createAwsPorts(config, clients, { log: wiring.log });
+  const clock = wiring.clock ?? systemClock;
   return {
     ...ports,
     zoho:
@@ -63,7 +67,7 @@ export function createRefresherDependencies(
       }),
     metrics: wiring.metrics,
     log: wiring.log,
-    clock: wiring.clock ?? systemClock,
+    clock,
     policy: {
       ...DEFAULT_REFRESH_POLICY,
       marginMs: config.refreshMarginSeconds * 1000,
@@ -73,5 +77,15 @@ export function createRefresherDependencies(
       leaseMs: Math.max(DEFAULT_REFRESH_POLICY.leaseMs, config.zohoTimeoutMs * 2 + 5_000),
     },
     newLeaseOwner: randomUUID,
+    ...(config.connectBaseUrl === undefined
+      ? {}
+      : {
+          reauthorizationLinks: tableReauthorizationLinks({
+            baseUrl: config.connectBaseUrl,
+            client: createAwsClients(clients).dynamodb,
+            tableName: config.tableName,
+            clock,
+          }),
+        }),
   };
 }

@@ -17,9 +17,9 @@ import type {
 import { awsClientConfig, SECRET_WRITE_CALL_LIMITS } from './client-config';
 import { SecretsManagerClientCredentials } from './client-credentials';
 import type { RefresherConfig } from './config';
-import { DynamoDbConnectionStore } from './connection-store';
 import { EventBridgePublisher } from './event-publisher';
 import { KmsRefreshTokenCipher } from './kms-cipher';
+import { createConnectionStore } from './store-wiring';
 import { SecretsManagerTokenVault } from './token-vault';
 
 /** SDK clients the adapters use; any not given is created here, once. */
@@ -71,16 +71,7 @@ export function createAwsPorts(
   const { dynamodb, secretsManager, secretWrites, kms, eventBridge } = createAwsClients(clients);
   const { log } = options;
   return {
-    store: new DynamoDbConnectionStore({
-      client: dynamodb,
-      tableName: config.tableName,
-      ...(log === undefined
-        ? {}
-        : {
-            onCorruptItem: (error) =>
-              log.error('Skipping an unreadable table item', { code: error.code, error: error.message }),
-          }),
-    }),
+    store: createConnectionStore(config, dynamodb, log),
     vault: new SecretsManagerTokenVault({
       client: secretsManager,
       writeClient: secretWrites,

@@ -8,7 +8,10 @@
 import { DEFAULT_REFRESH_POLICY, ZOHO_TOKEN_REQUEST_LIMIT } from '../core/refresh-policy';
 import { workerConcurrencyFor } from '../core/write-pacer';
 
-/** An inclusive range of whole numbers, with the default and the reason for the bounds. */
+/**
+ * An inclusive range of whole numbers and the default. Why the bounds are where they are is the
+ * comment above each limit: prose, not data, so that it costs the functions' bundles nothing.
+ */
 export interface SettingLimit {
   readonly min: number;
   readonly max: number;
@@ -21,8 +24,6 @@ export interface SettingLimit {
     | 'requests per second'
     | 'connections'
     | 'megabytes';
-  /** Why the bounds are where they are. */
-  readonly why: string;
 }
 
 /**
@@ -58,48 +59,71 @@ export const DEFAULT_SECRET_WRITES_PER_SECOND = 20;
 
 /** The limits of every tunable setting, by the name `RefresherConfig` gives it. */
 export const SETTING_LIMITS = {
+  /**
+   * At least the 5 minutes a consumer may cache a token it read, so none hands out a token about
+   * to die; under 50 minutes of the one-hour token.
+   */
   refreshMarginSeconds: {
     min: CONSUMER_CACHE_SECONDS,
     max: REFRESH_MARGIN_BELOW_SECONDS - 1,
     fallback: DEFAULT_REFRESH_POLICY.marginMs / 1000,
     unit: 'seconds',
-    why: 'at least the 5 minutes a consumer may cache a token it read, so none hands out a token about to die; under 50 minutes of the one-hour token',
   },
+  /**
+   * Spreads the refreshes of connections added together; each minute of it costs about 2 % more
+   * refreshes, and past 10 minutes it only adds refreshes.
+   */
   refreshJitterSeconds: {
     min: 0,
     max: 10 * 60,
     fallback: DEFAULT_REFRESH_POLICY.jitterMs / 1000,
     unit: 'seconds',
-    why: 'spreads the refreshes of connections added together; each minute of it costs about 2 % more refreshes, and past 10 minutes it only adds refreshes',
   },
+  /**
+   * The refresh workers' share of Secrets Manager's 50 PutSecretValue requests per second per
+   * region (not adjustable), which every other application of the account and region also uses; at
+   * most 45, so at least 5 stay for them.
+   */
   secretWritesPerSecond: {
     min: 1,
     max: MAX_SECRET_WRITES_PER_SECOND,
     fallback: DEFAULT_SECRET_WRITES_PER_SECOND,
     unit: 'requests per second',
-    why: "the refresh workers' share of Secrets Manager's 50 PutSecretValue requests per second per region (not adjustable), which every other application of the account and region also uses; at most 45, so at least 5 stay for them",
   },
+  /**
+   * Refresh workers running at once, derived from secretWritesPerSecond (two writes per second
+   * each; the queue's event source needs at least 2): each worker paces its writes by it.
+   */
   refreshWorkerConcurrency: {
     min: 2,
     max: workerConcurrencyFor(MAX_SECRET_WRITES_PER_SECOND),
     fallback: workerConcurrencyFor(DEFAULT_SECRET_WRITES_PER_SECOND),
     unit: 'connections',
-    why: "refresh workers running at once, derived from secretWritesPerSecond (two writes per second each; the queue's event source needs at least 2): each worker paces its writes by it",
   },
+  /**
+   * Zoho allows 10 token requests per connection per 10 minutes and blocks the 11th; we never send
+   * the 10th.
+   */
   zohoBudget: {
     min: 1,
     max: ZOHO_TOKEN_REQUEST_LIMIT - 1,
     fallback: ZOHO_TOKEN_REQUEST_LIMIT - 1,
     unit: 'requests',
-    why: 'Zoho allows 10 token requests per connection per 10 minutes and blocks the 11th; we never send the 10th',
   },
+  /**
+   * One sweep's parallel refreshes; more would only meet the KMS, Secrets Manager and Zoho rate
+   * limits sooner.
+   */
   sweepConcurrency: {
     min: 1,
     max: 50,
     fallback: 8,
     unit: 'connections',
-    why: "one sweep's parallel refreshes; more would only meet the KMS, Secrets Manager and Zoho rate limits sooner",
   },
+  /**
+   * Three attempts of one Zoho call, three secret writes and their backoff must fit the on-demand
+   * function's 60 s timeout.
+   */
   zohoTimeoutMs: {
     min: 100,
     // One refresh makes up to 3 Zoho calls (the refresh policy's maxAttempts) plus their short
@@ -109,7 +133,6 @@ export const SETTING_LIMITS = {
     max: 8_000,
     fallback: 8_000,
     unit: 'milliseconds',
-    why: "three attempts of one Zoho call, three secret writes and their backoff must fit the on-demand function's 60 s timeout",
   },
 } as const satisfies Record<string, SettingLimit>;
 

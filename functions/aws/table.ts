@@ -1,7 +1,7 @@
 /**
  * The one DynamoDB table: connections and their history share a partition, so a connection's
- * history is one Query away. Shared by the store adapter, the CDK construct and `local init`, so the
- * stack, the emulator and the code can never disagree on a key name.
+ * history is one Query away. Shared by the store adapter and the CDK construct (whose synthesized
+ * template the emulator's table is made from), so the stack, the emulator and the code can never disagree on a key name.
  */
 import { type ConnectionStatus, needsOperator } from '../core/connection';
 

@@ -167,12 +167,6 @@ export class ClientCredentialsNotFoundError extends ZohoTokenRefresherError {
   }
 }
 
-/** Errors after which retrying cannot help: the connection leaves the schedule. */
-export const isPermanentZohoError = (
-  error: unknown,
-): error is ReauthorizationRequiredError | MisconfiguredClientError =>
-  error instanceof ReauthorizationRequiredError || error instanceof MisconfiguredClientError;
-
 /** The token vault claims a version exists that it cannot show; retried like a transient error. */
 export class TokenVaultConflictError extends ZohoTokenRefresherError {
   constructor(connectionId: string) {
@@ -305,5 +299,22 @@ export class OrdersNotQueuedError extends ZohoTokenRefresherError {
   constructor(count: number, options?: { cause?: unknown }) {
     super('orders_not_queued', `${count} refresh order(s) could not be queued`, options);
     this.count = count;
+  }
+}
+
+/**
+ * Zoho refused the grant code (`invalid_code`): it expired or was already used. Generating a new
+ * code is the only fix; retrying the same one cannot help.
+ */
+export class GrantCodeRejectedError extends ZohoTokenRefresherError {
+  readonly zohoError: string;
+
+  constructor(zohoError: string, options?: { cause?: unknown }) {
+    super(
+      'grant_code_rejected',
+      `Zoho rejected the grant code (${zohoError}): it expired or was already used. A code works once; a Self Client's lives 3 minutes by default, a server-based client's redirect code 60 seconds: get a new one and exchange it at once`,
+      options,
+    );
+    this.zohoError = zohoError;
   }
 }

@@ -259,7 +259,16 @@ export type RefresherEvent =
     }
   | {
       readonly detailType: 'Zoho Reauthorization Required';
-      readonly detail: { connectionId: string; version: number; errorCode: string; message: string };
+      readonly detail: {
+        connectionId: string;
+        version: number;
+        errorCode: string;
+        message: string;
+        /** A single-use re-authorisation link for the customer, when the connect endpoint is deployed. */
+        reauthorizationUrl?: string;
+        /** When that link stops working (ISO-8601 UTC). */
+        reauthorizationUrlExpiresAt?: string;
+      };
     }
   | {
       /** A consumer got a 401 on a token that has not expired: scope, organisation or data centre. */
@@ -324,7 +333,11 @@ export type MetricName =
   /** A minted token could not be stored and was kept encrypted on the connection for the next run. */
   | 'MintedTokenKept'
   /** Zoho answered a success we could not trust (malformed, or outside the limits). */
-  | 'ZohoMalformedResponse';
+  | 'ZohoMalformedResponse'
+  /** A customer completed a connect link (the connect endpoint). */
+  | 'ConnectLinkCompleted'
+  /** The connect endpoint answered anything but success; `reason` is the page. */
+  | 'ConnectLinkFailed';
 
 export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds';
 

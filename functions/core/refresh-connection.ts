@@ -97,8 +97,7 @@ export async function refreshConnection(
     await countFreshRejection(deps, connection, request);
     return skip('fresh_token_rejected');
   }
-  if (request.trigger === 'scheduled' && !request.force && connection.refreshDueAt > now)
-    return skip('not_due');
+  if (!request.force && notDue(connection, request, now)) return skip('not_due');
   // Zoho blocks the rest of a throttled window whatever triggers us: no consumer report may knock.
   const waitOut = connection.lastError && WAIT_OUT[connection.lastError.code];
   if (waitOut && connection.refreshDueAt > now) return skip(waitOut);
@@ -132,6 +131,17 @@ export async function refreshConnection(
     },
     mustReadSecret(connection, leased, request),
   );
+}
+
+/**
+ * A schedule asks only once the token is due. An operator's request waits for the same due time,
+ * unless the token has expired already (a backoff may set the due time past the expiry): then it is
+ * refreshed at once. A consumer's report is judged by the report rules instead.
+ */
+function notDue(connection: Connection, request: RefreshRequest, now: EpochMillis): boolean {
+  if (request.trigger === 'scheduled') return connection.refreshDueAt > now;
+  if (request.trigger === 'operator') return connection.refreshDueAt > now && connection.expiresAt > now;
+  return false;
 }
 
 function writeBudgetSpent(

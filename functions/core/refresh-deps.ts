@@ -1,3 +1,5 @@
+import type { IssuedLink } from './connect-link';
+import type { Connection } from './connection';
 import type {
   ClientCredentialsProvider,
   Clock,
@@ -31,6 +33,16 @@ export interface RefreshDependencies {
    * every write attempt waits for a slot. @default none: writes go at once
    */
   readonly writePacer?: WritePacer;
+  /**
+   * Makes a re-authorisation link for a connection Zoho stopped honouring, carried by its
+   * `Zoho Reauthorization Required` event. @default none: the connect endpoint is not deployed
+   */
+  readonly reauthorizationLinks?: ReauthorizationLinks;
+}
+
+/** Fresh re-authorisation links (connect-link.ts), one per connection that needs one. */
+export interface ReauthorizationLinks {
+  create(connection: Connection): Promise<IssuedLink>;
 }
 
 /** History and events inform; they must never undo a refresh, nor mask the error being recorded. */

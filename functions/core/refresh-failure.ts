@@ -194,10 +194,12 @@ export async function recordRefreshFailure(
       errorCode: code,
       message,
     };
+    const link =
+      kind.outcome === 'reauthorization_required' ? await reauthorizationLink(deps, connection) : {};
     await bestEffort(deps, 'event', () =>
       deps.events.publish(
         kind.outcome === 'reauthorization_required'
-          ? { detailType: 'Zoho Reauthorization Required', detail }
+          ? { detailType: 'Zoho Reauthorization Required', detail: { ...detail, ...link } }
           : { detailType: 'Zoho Refresh Failed', detail: { ...detail, permanent: kind.permanent } },
       ),
     );
@@ -211,4 +213,28 @@ export async function recordRefreshFailure(
     status: kind.status,
     retryAt: kind.retryAt,
   };
+}
+
+/**
+ * A fresh re-authorisation link for the event, when the connect endpoint is deployed. Best effort:
+ * without it the event still goes out, and `zoho-tokens link create --reauthorize` makes one.
+ */
+async function reauthorizationLink(
+  deps: RefreshDependencies,
+  connection: Connection,
+): Promise<{ reauthorizationUrl?: string; reauthorizationUrlExpiresAt?: string }> {
+  if (deps.reauthorizationLinks === undefined) return {};
+  try {
+    const link = await deps.reauthorizationLinks.create(connection);
+    return {
+      reauthorizationUrl: link.url,
+      reauthorizationUrlExpiresAt: new Date(link.expiresAt).toISOString(),
+    };
+  } catch (error) {
+    deps.log.warn('Could not make a re-authorisation link', {
+      connectionId: connection.connectionId,
+      errorName: error instanceof Error ? error.name : typeof error,
+    });
+    return {};
+  }
 }

@@ -9,7 +9,10 @@ export interface RefreshRequest {
   readonly rejectedVersion?: number;
   /** On demand: the Zoho error code the consumer saw with its 401 (57 for Books), if any. */
   readonly rejectedCode?: number;
-  /** Refresh even when not yet due (operator). Never bypasses the lease or the budgets. */
+  /**
+   * Refresh even when not yet due (an operator's `--force`). Never bypasses the lease or the budgets.
+   * Without it, a scheduled or operator request for a token that is not due is skipped `not_due`.
+   */
   readonly force?: boolean;
   /** The connection as already read (a refresh order carries it from the due index): saves a read. */
   readonly snapshot?: Connection;

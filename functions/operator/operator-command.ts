@@ -13,7 +13,12 @@ import { type RevokeResult, revokeConnection } from '../core/revoke-connection';
  * lambda:InvokeFunction on it (operators) can send a command.
  */
 export type OperatorCommand =
-  | { readonly operatorCommand: 'refresh'; readonly connectionId: string; readonly force: boolean }
+  | {
+      readonly operatorCommand: 'refresh';
+      readonly connectionId: string;
+      /** Refresh even if the token is not due; without it a token that is not due is skipped `not_due`. */
+      readonly force: boolean;
+    }
   | {
       readonly operatorCommand: 'revoke';
       readonly connectionId: string;

@@ -3,19 +3,13 @@
  * refresh queue, each held back until it is due. Wiring only: configuration and clients are built
  * once per container; the work is `planRefreshes` in functions/core.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
 import { readRefresherConfig } from '../aws/config';
-import { createPlannerDependencies } from '../aws/fleet-wiring';
-import { createLogger, logPort, PowertoolsMetricsAdapter } from '../aws/metrics';
+import { createObservability, observed } from '../aws/lambda-observability';
+import { createPlannerDependencies } from '../aws/planner-wiring';
 import { createPlannerHandler } from './planner-handler';
 
 const config = readRefresherConfig();
-const logger = createLogger();
-const metrics = new PowertoolsMetricsAdapter();
-const deps = createPlannerDependencies(config, { metrics, log: logPort(logger) });
+const observability = createObservability();
+const deps = createPlannerDependencies(config, observability);
 
-export const handler = middy(createPlannerHandler(deps))
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics.powertools, { captureColdStartMetric: true }));
+export const handler = observed(createPlannerHandler(deps), observability);

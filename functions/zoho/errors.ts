@@ -4,22 +4,8 @@
  */
 import { ZohoTokenRefresherError } from '../core/errors';
 
-/**
- * Zoho refused the grant code (`invalid_code`): it expired or was already used. Generating a new
- * code is the only fix; retrying the same one cannot help.
- */
-export class GrantCodeRejectedError extends ZohoTokenRefresherError {
-  readonly zohoError: string;
-
-  constructor(zohoError: string, options?: { cause?: unknown }) {
-    super(
-      'grant_code_rejected',
-      `Zoho rejected the grant code (${zohoError}): it expired or was already used. A code works once; a Self Client's lives 3 minutes by default, a server-based client's redirect code 60 seconds: get a new one and exchange it at once`,
-      options,
-    );
-    this.zohoError = zohoError;
-  }
-}
+/** Raised by the code exchange; defined in core so the link callback can classify it. */
+export { GrantCodeRejectedError } from '../core/errors';
 
 /**
  * The code exchange succeeded but granted no refresh token: the code was made for online access

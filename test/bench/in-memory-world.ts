@@ -3,7 +3,9 @@
  * counting metrics instead of the recorders, so that the numbers are the use case's and not the
  * cost of keeping every log line. The fakes yield one macrotask per port call, as real I/O would.
  */
-import { CountingMetrics, quietLog } from '../../cli/local/in-process';
+
+import { quietLog } from '../../cli/quiet-log';
+import { CountingMetrics } from '../../dev/emulator/in-process';
 import type { Connection } from '../../functions/core/connection';
 import type { RefreshDependencies } from '../../functions/core/refresh-deps';
 import { addConnection, createFakeWorld, type FakeWorld } from '../support/fakes';

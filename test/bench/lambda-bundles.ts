@@ -1,14 +1,13 @@
 /**
  * The two refresher functions exactly as `cdk deploy` ships them: the `ZohoTokenRefresher` construct
- * synthesized in-process WITH bundling (so CDK itself runs esbuild with the construct's options: ESM,
- * node22 target, minified, source maps, the `require` banner, the AWS SDK bundled), read back from
+ * synthesized in-process WITH bundling (so the construct bundles its handlers from the sources with
+ * build/handler-bundling.ts: ESM, node22 target, minified, source maps, the `require` banner, the AWS SDK bundled), read back from
  * the cloud assembly: each function's bundle, memory, timeout and environment.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { refresherStack } from '../infra/infra-support';
 
 /** One function of the synthesized template. */
@@ -45,7 +44,7 @@ export async function synthesizeRefresherFunctions(outdir: string): Promise<Depl
   const template = JSON.parse(
     await readFile(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8'),
   ) as { Resources: Record<string, LambdaResource> };
-  const read = (fn: NodejsFunction) =>
+  const read = (fn: LambdaFunction) =>
     deployedFunction(
       outdir,
       template.Resources[Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)],

@@ -35,7 +35,7 @@ export async function compileRunner(outdir: string): Promise<string> {
 
 /** The child's output, sorted into kinds; the lines themselves stay here. */
 export interface CapturedOutput {
-  /** CloudWatch EMF documents (Powertools Metrics). */
+  /** CloudWatch EMF documents (functions/aws/metrics.ts). */
   readonly emfLines: number;
   /** Powertools Logger's JSON lines. */
   readonly logLines: number;

@@ -4,7 +4,7 @@
  * built here, with the events the two functions receive.
  */
 import { randomUUID } from 'node:crypto';
-import { EMULATOR_CREDENTIALS } from '../../cli/local/moto-server';
+import { EMULATOR_CREDENTIALS } from '../../dev/emulator/moto-server';
 import { consumerEventSource, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
 import type { DeployedFunction } from './lambda-bundles';
 import type { MotoWorld } from './moto-world';

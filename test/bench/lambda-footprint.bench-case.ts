@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonNotFoundError } from '../../cli/local/python-env';
+import { PythonNotFoundError } from '../../dev/emulator/python-env';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, skippedRow, summarise } from './harness';
 import { type DeployedFunction, synthesizeRefresherFunctions } from './lambda-bundles';
 import { type ChildRun, compileRunner, runInChild } from './lambda-child';

@@ -1,15 +1,15 @@
 /**
  * The world of the `lambda-footprint` benchmark: moto and the Zoho simulator as the sandbox runs them,
- * the resources of `local init`, and the refresher built by the functions' own composition root
+ * the resources of the dev CLI's `init`, and the refresher built by the functions' own composition root
  * (real DynamoDB, Secrets Manager, KMS and EventBridge adapters; the real Zoho client). Wired with
  * test/integration/engine/world.ts through test/support/real-world.ts, without vitest and on the
  * system clock. Every SDK client counts the commands it sends.
  */
 import type { MiddlewareStack } from '@smithy/types';
-import { CountingMetrics } from '../../cli/local/in-process';
-import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../cli/local/moto-server';
-import { createLocalResources, type LocalResources } from '../../cli/local/resources';
-import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
+import { CountingMetrics } from '../../dev/emulator/in-process';
+import { EMULATOR_CREDENTIALS, type MotoServer, startMotoServer } from '../../dev/emulator/moto-server';
+import { createLocalResources, type LocalResources } from '../../dev/resources/resources';
+import { startZohoSimulator, type ZohoSimulator } from '../../dev/zoho-simulator';
 import type { RefresherConfig } from '../../functions/aws/config';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 import { createRefresherDependencies } from '../../functions/aws/refresher';

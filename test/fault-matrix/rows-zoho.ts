@@ -5,7 +5,7 @@
  * take the connection off the schedule after one call; throttles and malformed successes cost one
  * call and wait out the window.
  */
-import type { TokenFault } from '../../cli/local/zoho-simulator';
+import type { TokenFault } from '../../dev/zoho-simulator';
 import { DEFAULT_REFRESH_POLICY } from '../../functions/core/refresh-policy';
 import { HEALED, OFF_SCHEDULE, UNTOUCHED } from './expectations';
 import type { MatrixRow, Seen } from './matrix';

@@ -4,7 +4,7 @@
  * error bodies of ZOHO.md §2. Answers the simulator has no fault for are served by the adapter's
  * injected `fetch` instead, still through the real parser.
  */
-import { startZohoSimulator, type ZohoSimulator } from '../../cli/local/zoho-simulator';
+import { startZohoSimulator, type ZohoSimulator } from '../../dev/zoho-simulator';
 import { createZohoAccountsClient, type ZohoAccountsClient } from '../../functions/zoho/accounts-client';
 import { FakeCredentials } from '../support/fakes';
 

@@ -19,7 +19,6 @@ import {
   roleStatements,
   SECRETS_KEY_ARN,
   SECRETS_VIA,
-  synthesizedRefresher,
   TEST_ENV,
   templateOf,
   testApp,
@@ -123,12 +122,13 @@ describe('the refresh-token key', () => {
 
   beforeAll(() => {
     // Every optional principal present (example consumer, customer secrets key, e-mail).
-    ({ refresher, template } = synthesizedRefresher({
-      exampleConsumer: true,
+    const stack = new ZohoTokenRefresherStack(testApp(), 'Keys', {
+      env: TEST_ENV,
       exampleConsumerConnectionId: 'acme-books',
-      accessTokenKey: customerKey(),
-      alarmEmail: 'ops@example.com',
-    }));
+      refresher: { accessTokenKey: customerKey(), alarmEmail: 'ops@example.com' },
+    });
+    ({ refresher } = stack);
+    template = templateOf(stack);
     keyId = logicalId(refresher.refreshTokenKey);
   });
 

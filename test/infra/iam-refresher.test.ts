@@ -242,11 +242,8 @@ describe('deleting secrets', () => {
     // Prepare: every optional principal present (example consumer, consumer policy, secrets key)
     const stack = new ZohoTokenRefresherStack(testApp(), 'Deletes', {
       env: TEST_ENV,
-      refresher: {
-        exampleConsumer: true,
-        exampleConsumerConnectionId: 'acme-books',
-        accessTokenKey: customerKey(),
-      },
+      exampleConsumerConnectionId: 'acme-books',
+      refresher: { accessTokenKey: customerKey() },
     });
     const template = templateOf(stack);
 

@@ -144,7 +144,11 @@ describe('two refreshers in one stack', () => {
   it("output the default refresher under today's keys and the named one under its prefix, without collision", () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const keys = Object.values(OUTPUT_KEYS).filter(
-      (key) => key !== OUTPUT_KEYS.consumerPolicyArn && key !== OUTPUT_KEYS.exampleConsumerFunctionName,
+      (key) =>
+        key !== OUTPUT_KEYS.consumerPolicyArn &&
+        key !== OUTPUT_KEYS.exampleConsumerFunctionName &&
+        key !== OUTPUT_KEYS.connectBaseUrl &&
+        key !== OUTPUT_KEYS.connectRedirectUri,
     );
     expect(Object.keys(outputs).sort()).toEqual([...keys, ...keys.map((key) => `Dev${key}`)].sort());
     expect(outputs.TableName?.Value).toEqual({ Ref: logicalId(prod.table) });

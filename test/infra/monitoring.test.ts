@@ -387,7 +387,13 @@ describe('the stack', () => {
     const { refresher } = stack;
     expect(Object.keys(outputs).sort()).toEqual(
       Object.values(OUTPUT_KEYS)
-        .filter((key) => key !== OUTPUT_KEYS.exampleConsumerFunctionName)
+        // Optional outputs: the example consumer's and the connect endpoint's.
+        .filter(
+          (key) =>
+            key !== OUTPUT_KEYS.exampleConsumerFunctionName &&
+            key !== OUTPUT_KEYS.connectBaseUrl &&
+            key !== OUTPUT_KEYS.connectRedirectUri,
+        )
         .sort(),
     );
     expect(outputs[OUTPUT_KEYS.tableName]?.Value).toEqual({ Ref: logicalId(refresher.table) });

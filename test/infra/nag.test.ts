@@ -56,13 +56,13 @@ describe('cdk-nag', () => {
     defaultStack = new ZohoTokenRefresherStack(app, 'Default', { env: TEST_ENV });
     fullStack = new ZohoTokenRefresherStack(app, 'Full', {
       env: TEST_ENV,
+      exampleConsumerConnectionId: 'acme-books',
       refresher: {
         // A second refresher in the same account and region: it needs an identity of its own.
         instanceName: 'full',
         tracing: lambda.Tracing.ACTIVE,
         alarmEmail: 'ops@example.com',
-        exampleConsumer: true,
-        exampleConsumerConnectionId: 'acme-books',
+        connectEndpoint: true,
         allowedAccountsServers: ['https://accounts.example.com'],
         secretPrefix: 'prod/zoho',
         accessTokenKey,

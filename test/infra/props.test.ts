@@ -8,7 +8,8 @@ import { ConfigurationError } from '../../functions/core/errors';
 import { settingsFromContext } from '../../infra/app-context';
 import { resolveRefresherProps, type ZohoTokenRefresherProps } from '../../infra/refresher-props';
 import { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
-import { refresherStack } from './infra-support';
+import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
+import { refresherStack, testApp } from './infra-support';
 
 const attempt = (props: ZohoTokenRefresherProps) => () =>
   new ZohoTokenRefresher(new Stack(), 'Refresher', props);
@@ -90,21 +91,6 @@ describe('props validation', () => {
       /must not carry credentials/,
     ],
     [
-      'an example consumer without a connection',
-      { exampleConsumer: true },
-      /exampleConsumerConnectionId is required when exampleConsumer is true/,
-    ],
-    [
-      'a connection for an example consumer that is not deployed',
-      { exampleConsumerConnectionId: 'acme-books' },
-      /exampleConsumerConnectionId is set but exampleConsumer is not true: set both or neither/,
-    ],
-    [
-      'a connection with exampleConsumer false',
-      { exampleConsumer: false, exampleConsumerConnectionId: 'acme-books' },
-      /exampleConsumerConnectionId is set but exampleConsumer is not true/,
-    ],
-    [
       'a SNAPSHOT removal policy (the key, queues and log groups have none)',
       { removalPolicy: RemovalPolicy.SNAPSHOT },
       /removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY \(got snapshot\)/,
@@ -118,11 +104,6 @@ describe('props validation', () => {
       'a margin in fractions of a second',
       { refreshMargin: Duration.millis(900_500) },
       /refreshMargin must be a whole number of seconds \(got 900.5 s\)/,
-    ],
-    [
-      'an example consumer with a bad id',
-      { exampleConsumer: true, exampleConsumerConnectionId: '_x' },
-      /exampleConsumerConnectionId: connection id must be/,
     ],
   ])('refuses %s', (_case, props, message) => {
     expect(attempt(props)).toThrow(ConfigurationError);
@@ -142,7 +123,6 @@ describe('props validation', () => {
       { secretPrefix: 'team-a/zoho_tokens.v2' },
       { alarmEmail: 'ops+zoho@example.co.uk' },
       { removalPolicy: RemovalPolicy.DESTROY },
-      { exampleConsumer: false },
     ];
     expect(accepted.map((props) => resolveRefresherProps(props).zohoBudget)).toHaveLength(accepted.length);
   });
@@ -159,7 +139,6 @@ describe('props validation', () => {
       alarmEmail: settings.alarmEmail,
       removalPolicy: settings.removalPolicy,
       allowedAccountsServers: settings.allowedAccountsServers,
-      exampleConsumerConnectionId: settings.exampleConsumerConnectionId,
       identity: settings.identity,
       existingAlarmTopic: settings.existingAlarmTopic,
       logRetention: settings.logRetention,
@@ -174,7 +153,6 @@ describe('props validation', () => {
       alarmEmail: undefined,
       removalPolicy: 'retain',
       allowedAccountsServers: [],
-      exampleConsumerConnectionId: undefined,
       identity: {
         instanceName: undefined,
         metrics: { namespace: 'ZohoTokenRefresher', service: 'zoho-token-refresher' },
@@ -197,6 +175,17 @@ describe('props validation', () => {
       /ZohoTokenRefresher: connection id must be/,
     );
     expect(() => refresher.consumerPolicy('Policy', connectionId)).toThrow(ConfigurationError);
+  });
+});
+
+describe('the example consumer of the stack', () => {
+  it('refuses a connection id the consumer grant could not name', () => {
+    // Act
+    const build = () =>
+      new ZohoTokenRefresherStack(testApp(), 'BadExample', { exampleConsumerConnectionId: '_x' });
+    // Assess
+    expect(build).toThrow(ConfigurationError);
+    expect(build).toThrow(/ZohoTokenRefresher: connection id must be/);
   });
 });
 
@@ -236,12 +225,11 @@ describe('context of cdk deploy', () => {
       alarmEmail: 'ops@example.com',
       removalPolicy: 'destroy',
       allowedAccountsServers: ['https://a.example.com', 'https://b.example.com'],
-      exampleConsumer: true,
-      exampleConsumerConnectionId: 'acme',
     });
+    expect(fromStrings.exampleConsumerConnectionId).toBe('acme');
     expect(fromJson.stackName).toBe('ZohoTokenRefresher');
     expect(fromJson.refresher.secretWritesPerSecond).toBe(35);
-    expect(fromJson.refresher.exampleConsumer).toBe(false);
+    expect(fromJson.exampleConsumerConnectionId).toBeUndefined();
     expect(fromJson.refresher.allowedAccountsServers).toEqual(['https://a.example.com']);
   });
 
@@ -253,6 +241,18 @@ describe('context of cdk deploy', () => {
     [{ sweepMemorySize: 1024 }, /context 'sweepMemorySize' was removed/],
     [{ removalPolicy: 'keep' }, /context 'removalPolicy' must be 'retain' or 'destroy' \(got "keep"\)/],
     [{ exampleConsumer: 'yes' }, /context 'exampleConsumer' must be true or false/],
+    [
+      { exampleConsumer: 'true' },
+      /context 'exampleConsumerConnectionId' is required when 'exampleConsumer' is true/,
+    ],
+    [
+      { exampleConsumerConnectionId: 'acme-books' },
+      /context 'exampleConsumerConnectionId' is set but 'exampleConsumer' is not true: set both or neither/,
+    ],
+    [
+      { exampleConsumer: false, exampleConsumerConnectionId: 'acme-books' },
+      /context 'exampleConsumerConnectionId' is set but 'exampleConsumer' is not true/,
+    ],
     [{ alarmEmail: '' }, /context 'alarmEmail' must be a non-empty string/],
     [{ allowedAccountsServers: 3 }, /context 'allowedAccountsServers' must be a comma-separated list/],
   ])('refuses context %j', (context, message) => {

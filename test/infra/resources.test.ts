@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZohoTokenRefresher } from '../../infra/zoho-token-refresher';
+import { ZohoTokenRefresherStack } from '../../infra/zoho-token-refresher-stack';
 import {
   arnOf,
   customerKey,
@@ -13,7 +14,9 @@ import {
   refresherStack,
   SECRETS_KEY_ARN,
   synthesizedRefresher,
+  TEST_ENV,
   templateOf,
+  testApp,
 } from './infra-support';
 
 describe('the default refresher', () => {
@@ -290,11 +293,17 @@ describe('configured refresher', () => {
 
   it('deploys the example consumer bound to its connection: the prefix, the bus and the connection', () => {
     // Prepare
-    const built = refresherStack({ exampleConsumer: true, exampleConsumerConnectionId: 'acme-books' });
+    const stack = new ZohoTokenRefresherStack(testApp(), 'Example', {
+      env: TEST_ENV,
+      exampleConsumerConnectionId: 'acme-books',
+    });
     // Act
-    const template = templateOf(built.stack);
+    const template = templateOf(stack);
     // Assess
     template.resourceCountIs('AWS::Lambda::Function', 5);
+    const consumer = stack.exampleConsumer;
+    if (consumer === undefined) throw new Error('the stack built no example consumer');
+    template.hasOutput('ExampleConsumerFunctionName', { Value: { Ref: logicalId(consumer.fn) } });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Environment: {
@@ -302,9 +311,19 @@ describe('configured refresher', () => {
         Variables: {
           ZOHO_TOKENS_CONNECTION_ID: 'acme-books',
           ZOHO_TOKENS_SECRET_PREFIX: 'zoho-token-refresher',
-          ZOHO_TOKENS_EVENT_BUS_NAME: { Ref: logicalId(built.refresher.eventBus) },
+          ZOHO_TOKENS_EVENT_BUS_NAME: { Ref: logicalId(stack.refresher.eventBus) },
         },
       },
     });
+  });
+
+  it('builds no example consumer in the construct: 4 functions and no example output without the stack asking', () => {
+    // Act
+    const stack = new ZohoTokenRefresherStack(testApp(), 'NoExample', { env: TEST_ENV });
+    const template = templateOf(stack);
+    // Assess
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    expect(stack.exampleConsumer).toBeUndefined();
+    expect(Object.keys(template.findOutputs('ExampleConsumerFunctionName'))).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensurePythonTools, type PythonTools } from '../../cli/local/python-env';
+import { ensurePythonTools, type PythonTools } from '../../dev/emulator/python-env';
 import { createApp } from '../../infra/create-app';
 import { cdkJsonContext } from './infra-support';
 
@@ -56,6 +56,7 @@ describe('template scanners', () => {
       context: {
         ...cdkJsonContext(),
         alarmEmail: 'ops@example.com',
+        connectEndpoint: 'true',
         exampleConsumer: 'true',
         exampleConsumerConnectionId: 'acme-books',
         allowedAccountsServers: 'https://accounts.example.com',

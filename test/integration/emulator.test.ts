@@ -1,6 +1,6 @@
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { resetMoto } from '../../cli/local/moto-server';
+import { resetMoto } from '../../dev/emulator/moto-server';
 import { useEmulator } from '../support/emulator';
 
 const { endpoint, clientConfig } = useEmulator();

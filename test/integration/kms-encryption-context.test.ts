@@ -11,7 +11,7 @@ import {
   KMSClient,
 } from '@aws-sdk/client-kms';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLocalResources } from '../../cli/local/resources';
+import { createLocalResources } from '../../dev/resources/resources';
 import { RefreshTokenCipherRefusedError, RefreshTokenKeyUnavailableError } from '../../functions/aws/errors';
 import { ENCRYPTION_CONTEXT_KEY, KmsRefreshTokenCipher } from '../../functions/aws/kms-cipher';
 import { MisconfigurationError } from '../../functions/core/errors';

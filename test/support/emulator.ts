@@ -3,8 +3,8 @@
  * tests so each file starts from an empty account.
  */
 import { beforeAll, inject } from 'vitest';
-import { EMULATOR_CREDENTIALS, resetMoto } from '../../cli/local/moto-server';
-import type { EmulatorClientConfig } from '../../cli/local/resources';
+import { EMULATOR_CREDENTIALS, resetMoto } from '../../dev/emulator/moto-server';
+import type { EmulatorClientConfig } from '../../dev/resources/resources';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 
 export interface Emulator {

@@ -4,7 +4,7 @@
  * the emulator (`useEmulator()`), so they never see each other's resources.
  */
 import type { TestProject } from 'vitest/node';
-import { EMULATOR_CREDENTIALS, startMotoServer } from '../../cli/local/moto-server';
+import { EMULATOR_CREDENTIALS, startMotoServer } from '../../dev/emulator/moto-server';
 import { LOCAL_DEFAULTS } from '../../functions/aws/names';
 
 declare module 'vitest' {

@@ -1,7 +1,7 @@
 /**
  * The real-adapter wiring shared by the engine's integration world (test/integration/engine/world.ts)
  * and the `lambda-footprint` benchmark (test/bench/moto-world.ts): SDK clients for the AWS API emulator,
- * the functions' configuration on the resources of `local init`, a client app known to both the Zoho
+ * the functions' configuration on the resources of the dev CLI's `init`, a client app known to both the Zoho
  * simulator and Secrets Manager, and `zoho-tokens add`. No vitest here: the benchmark runs it under
  * plain tsx.
  */
@@ -10,9 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { serialiseWritesForMoto } from '../../cli/local/moto-write-guard';
-import type { EmulatorClientConfig, LocalResources } from '../../cli/local/resources';
-import type { ZohoSimulator } from '../../cli/local/zoho-simulator';
+import { serialiseWritesForMoto } from '../../dev/emulator/moto-write-guard';
+import type { EmulatorClientConfig, LocalResources } from '../../dev/resources/resources';
+import type { ZohoSimulator } from '../../dev/zoho-simulator';
 import { putClientCredentials } from '../../functions/aws/client-credentials';
 import { CONFIG_DEFAULTS, type RefresherConfig } from '../../functions/aws/config';
 import type { AwsClients, AwsPorts } from '../../functions/aws/runtime';
@@ -50,7 +50,7 @@ export function createEmulatorClients(clientConfig: EmulatorClientConfig): Emula
   };
 }
 
-/** The functions' configuration on `local init`'s resources: their defaults but for these. */
+/** The functions' configuration on `init`'s resources: their defaults but for these. */
 export function emulatorRefresherConfig(
   resources: LocalResources,
   settings: { readonly allowedAccountsServers: readonly string[]; readonly zohoTimeoutMs?: number },

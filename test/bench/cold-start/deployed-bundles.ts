@@ -1,7 +1,7 @@
 /**
  * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
  * bundle uses, a bundle of only those clients (created as the handlers create theirs), built by CDK
- * with the project's own bundling options. Both come out of `app.synth()` with bundling, so what is
+ * with the project's own bundling options (build/handler-bundling.ts). Both come out of `app.synth()` with bundling, so what is
  * measured is what `cdk deploy` uploads.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import { PACKAGE_ROOT, PROJECT_BUNDLING, ProjectFunction } from '../../../infra/refresher-function';
+import { bundledAtSynth, HANDLER } from '../../../infra/handler-code';
+import { ProjectFunction } from '../../../infra/refresher-function';
 import { refresherStack, TEST_ENV, testApp } from '../../infra/infra-support';
 
 /** One deployed function's bundle and what it runs with. */
@@ -27,7 +27,26 @@ export interface DeployedBundle {
   readonly referencedVariables: readonly string[];
   /** The `@aws-sdk/client-*` packages in the bundle (from its source map's sources), sorted. */
   readonly sdkClients: readonly string[];
+  /** The command classes of those packages in the bundle, by package, sorted. */
+  readonly sdkCommands: Readonly<Record<string, readonly string[]>>;
 }
+
+/**
+ * What a floor holds: the client packages, each client created as the handlers create theirs, and
+ * with `commands` those packages' command classes too (the SDK code of the calls a handler sends,
+ * which a floor of bare clients leaves out).
+ */
+export interface FloorSpec {
+  readonly clients: readonly string[];
+  readonly commands?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The key of a floor in floorBundles' answer. */
+export const floorKey = (spec: FloorSpec): string =>
+  [
+    spec.clients.join('+'),
+    ...Object.entries(spec.commands ?? {}).map(([pkg, names]) => `${pkg}:${names.join(',')}`),
+  ].join(' ');
 
 interface LambdaResource {
   readonly Properties: {
@@ -60,42 +79,38 @@ export async function deployedBundles(outdir: string): Promise<DeployedBundle[]>
           variables.filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
         ),
         referencedVariables: variables.filter(([, value]) => typeof value !== 'string').map(([name]) => name),
-        sdkClients: await sdkClientsOf(bundle),
+        ...(await sdkModulesOf(bundle)),
       };
     }),
   );
 }
 
 /**
- * One floor bundle per set of SDK client packages, built with the project's bundling (without its
- * injected stack-trace module: a floor is the clients and nothing else). `workdir` must lie inside
- * the package, where the clients resolve; keyed by the clients joined with `+`.
+ * One floor bundle per distinct spec, built with the project's bundling (without its injected
+ * stack-trace module: a floor is the SDK and nothing else). `workdir` must lie inside the package,
+ * where the clients resolve; keyed by floorKey.
  */
 export async function floorBundles(
-  clientSets: ReadonlyArray<readonly string[]>,
+  specs: readonly FloorSpec[],
   workdir: string,
   outdir: string,
 ): Promise<Map<string, string>> {
   const app = testApp({ bundle: true, outdir });
   const stack = new Stack(app, 'Floors', { env: TEST_ENV });
-  const lockFile = join(PACKAGE_ROOT, 'package-lock.json');
-  const functions = new Map<string, nodejs.NodejsFunction>();
-  for (const clients of clientSets) {
-    const key = clients.join('+');
+  const functions = new Map<string, lambda.Function>();
+  for (const spec of specs) {
+    const key = floorKey(spec);
     if (functions.has(key)) continue;
     const entry = join(workdir, `floor-${functions.size}`, 'floor.ts');
     await mkdir(join(entry, '..'), { recursive: true });
-    await writeFile(entry, await floorSource(clients));
+    await writeFile(entry, await floorSource(spec));
     functions.set(
       key,
-      new nodejs.NodejsFunction(stack, `Floor${functions.size}`, {
-        entry,
-        handler: 'handler',
+      new lambda.Function(stack, `Floor${functions.size}`, {
+        code: bundledAtSynth(entry, { sourceMappedStacks: false }),
+        handler: HANDLER,
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
-        depsLockFilePath: lockFile,
-        projectRoot: PACKAGE_ROOT,
-        bundling: { ...PROJECT_BUNDLING, inject: [] },
       }),
     );
   }
@@ -106,14 +121,21 @@ export async function floorBundles(
   return floors;
 }
 
-/** A floor's source: the clients imported and created at module scope, as the adapters do. */
-async function floorSource(clients: readonly string[]): Promise<string> {
+/**
+ * A floor's source: the clients imported and created at module scope, as the adapters do, and the
+ * commands (if any) imported and exported, so that the bundler keeps them.
+ */
+async function floorSource(spec: FloorSpec): Promise<string> {
+  const { clients, commands = {} } = spec;
   const classes = await Promise.all(clients.map(clientClassOf));
-  const imports = clients.map((pkg, i) => `import { ${classes[i]} } from '@aws-sdk/${pkg}';`);
+  const imports = clients.map(
+    (pkg, i) => `import { ${[classes[i], ...(commands[pkg] ?? [])].join(', ')} } from '@aws-sdk/${pkg}';`,
+  );
   return [
-    '// Generated by test/bench/cold-start: only the AWS SDK clients a handler uses.',
+    '// Generated by test/bench/cold-start: only the AWS SDK code a handler uses.',
     ...imports,
     `export const clients = [${classes.map((name) => `new ${name}({})`).join(', ')}];`,
+    `export const commands = [${Object.values(commands).flat().join(', ')}];`,
     'export const handler = async () => clients.length;',
     '',
   ].join('\n');
@@ -129,15 +151,25 @@ async function clientClassOf(pkg: string): Promise<string> {
   return name;
 }
 
-/** The client packages a bundle holds, from its source map (every input file is a source). */
-async function sdkClientsOf(bundle: string): Promise<string[]> {
+/**
+ * The client packages a bundle holds and their command classes, from its source map (every input
+ * file is a source; a command is its own module, `…/commands/GetItemCommand.js`).
+ */
+async function sdkModulesOf(bundle: string): Promise<Pick<DeployedBundle, 'sdkClients' | 'sdkCommands'>> {
   const map = JSON.parse(await readFile(`${bundle}.map`, 'utf8')) as { sources?: string[] };
   const clients = new Set<string>();
+  const commands = new Map<string, Set<string>>();
   for (const source of map.sources ?? []) {
-    const match = /@aws-sdk\/(client-[a-z0-9-]+)\//.exec(source);
-    if (match?.[1]) clients.add(match[1]);
+    const match = /@aws-sdk\/(client-[a-z0-9-]+)\/(?:.*\/commands\/([A-Za-z0-9]+Command)\.js$)?/.exec(source);
+    const [pkg, command] = [match?.[1], match?.[2]];
+    if (pkg === undefined) continue;
+    clients.add(pkg);
+    if (command !== undefined) commands.set(pkg, (commands.get(pkg) ?? new Set()).add(command));
   }
-  return [...clients].sort();
+  return {
+    sdkClients: [...clients].sort(),
+    sdkCommands: Object.fromEntries([...commands].sort().map(([pkg, names]) => [pkg, [...names].sort()])),
+  };
 }
 
 async function synthesize(app: ReturnType<typeof testApp>, stack: Stack): Promise<Template> {
@@ -147,7 +179,7 @@ async function synthesize(app: ReturnType<typeof testApp>, stack: Stack): Promis
   ) as Template;
 }
 
-function logicalIdOf(fn: nodejs.NodejsFunction): string {
+function logicalIdOf(fn: lambda.Function): string {
   return Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
 }
 

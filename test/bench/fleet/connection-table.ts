@@ -4,7 +4,7 @@
  * each item's size for the capacity units. The port facade (sim-store.ts) applies the conditional
  * writes on it; nothing here waits or counts calls.
  */
-import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { toConnectionItem } from '../../../functions/aws/connection-items';
 import { dueShardOf } from '../../../functions/aws/table';
 import { type Connection, needsOperator } from '../../../functions/core/connection';
 import { DueIndex, type IndexCursor } from './due-index';

@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../../functions/aws/item-attributes';
+import type { Item } from '../../../functions/aws/connection-items';
 import type { Connection } from '../../../functions/core/connection';
 
 export function itemBytes(item: Item): number {

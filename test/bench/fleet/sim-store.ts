@@ -6,7 +6,7 @@
  * count), a transaction's double rate. The same operations as the adapter: a commit and its history
  * are one TransactWriteItems.
  */
-import { toHistoryItem } from '../../../functions/aws/history-item';
+import { toHistoryItem } from '../../../functions/aws/connection-items';
 import {
   type Connection,
   type EpochMillis,

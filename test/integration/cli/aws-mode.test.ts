@@ -14,13 +14,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
 import type { SweepReport } from '../../../cli/handlers';
+import { quietLog } from '../../../cli/quiet-log';
 import {
   createInProcessPlanner,
   createInProcessRefresher,
   createInProcessWorker,
-  quietLog,
-} from '../../../cli/local/in-process';
-import { deliverQueuedOrders } from '../../../cli/local/work';
+} from '../../../dev/emulator/in-process';
+import { deliverQueuedOrders } from '../../../dev/emulator/work';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { SecretsManagerTokenVault } from '../../../functions/aws/token-vault';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
@@ -136,7 +136,7 @@ describe('zoho-tokens against a deployed stack', () => {
     expect(result.stdout).toMatch(/^Refreshed 'aws-a': token version 1/);
     expect(invoked.at(-1)).toEqual({
       functionName: OPERATOR,
-      payload: { operatorCommand: 'refresh', connectionId: 'aws-a', force: true },
+      payload: { operatorCommand: 'refresh', connectionId: 'aws-a', force: false },
     });
   });
 

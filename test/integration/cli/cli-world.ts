@@ -10,12 +10,13 @@ import {
   localTarget,
   type TargetClients,
 } from '../../../cli/aws-target';
-import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
+import { DEV_EMULATOR_HOOKS } from '../../../dev/emulator/hooks';
+import { createLocalResources, type LocalResources } from '../../../dev/resources/resources';
 import {
   startZohoSimulator,
   type ZohoSimulator,
   type ZohoSimulatorOptions,
-} from '../../../cli/local/zoho-simulator';
+} from '../../../dev/zoho-simulator';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
 import { KmsRefreshTokenCipher } from '../../../functions/aws/kms-cipher';
@@ -56,7 +57,8 @@ export function useCliWorld(
 ): CliWorld {
   const { endpoint, region } = useEmulator();
   const target = localTarget({ awsEndpoint: endpoint, region });
-  const clients = createTargetClients(target);
+  // As the dev CLI's: moto's DynamoDB writes one at a time.
+  const clients = DEV_EMULATOR_HOOKS.adaptClients(createTargetClients(target));
   const world: CliWorld = {
     endpoint,
     target,

@@ -11,7 +11,7 @@ import { CreateAliasCommand, DeleteAliasCommand } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main';
 import { LOCAL_DEFAULTS } from '../../../functions/aws/names';
-import { runCli } from './cli-run';
+import { OPERATOR_WITH_HOOKS, runCli } from './cli-run';
 import { CLIENT_ID, useCliWorld } from './cli-world';
 
 const world = useCliWorld();
@@ -127,7 +127,10 @@ describe('zoho-tokens connect never loses the refresh token it was granted', () 
     // Act: the key becomes unusable while Zoho's answer is on its way; then the operator stores it
     let exitCode: number;
     try {
-      exitCode = await duringTheExchange(main(connectArgs('acme-lost'), io), breakKeyAlias);
+      exitCode = await duringTheExchange(
+        main(connectArgs('acme-lost'), io, OPERATOR_WITH_HOOKS),
+        breakKeyAlias,
+      );
     } finally {
       await restoreKeyAlias();
     }

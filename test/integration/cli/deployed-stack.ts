@@ -33,7 +33,7 @@ export async function deployStack(
     [OUTPUT_KEYS.alarmTopicArn]: world.resources.alarmTopicArn,
     [OUTPUT_KEYS.plannerFunctionName]: PLANNER,
     [OUTPUT_KEYS.refreshWorkerFunctionName]: WORKER,
-    // The queues of `local init` stand in for the stack's.
+    // The queues of the dev CLI's `init` stand in for the stack's.
     [OUTPUT_KEYS.refreshQueueUrl]: world.resources.refreshQueueUrl,
     [OUTPUT_KEYS.refreshDeadLetterQueueUrl]: world.resources.refreshDeadLetterQueueUrl,
     [OUTPUT_KEYS.onDemandFunctionName]: ON_DEMAND,

@@ -31,7 +31,7 @@ afterAll(() => restoreEndpoint());
 
 describe('zoho-tokens doctor against a deployed stack', () => {
   it('looks for every alarm of the stack: the functions and the dead-letter queue too', async () => {
-    // Prepare: the emulator holds the alarms of `local init` (the refresher's metrics and the refresh
+    // Prepare: the emulator holds the alarms of the dev CLI's `init` (the refresher's metrics and the refresh
     // queues'); the stack would add those on the functions and the bus's dead-letter queue
     const deployed = (spec: AlarmSpec) => {
       const { source } = spec;
@@ -95,7 +95,7 @@ describe('zoho-tokens doctor against a deployed stack', () => {
     expect(checksOf(before).find((check) => check.name === 'alarm RefreshWorkerErrors')?.message).toBe(
       `no alarm watches the Errors of function ${WORKER}`,
     );
-    // The stack's refresh queues (here local init's) and their alarms are named by its outputs.
+    // The stack's refresh queues (here init's) and their alarms are named by its outputs.
     expect(checksOf(before).find((check) => check.name === 'alarm RefreshBacklogAge')).toMatchObject({
       status: 'ok',
       message: `alarm zoho-token-refresher-RefreshBacklogAge watches ApproximateAgeOfOldestMessage`,

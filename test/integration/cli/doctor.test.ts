@@ -13,11 +13,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import type { Check } from '../../../cli/doctor/check';
-import { EMULATOR_CREDENTIALS } from '../../../cli/local/moto-server';
-import { createLocalResources } from '../../../cli/local/resources';
-import { ensureAlarms } from '../../../cli/local/resources-alarms';
-import { LOCAL_REFRESH_QUEUE } from '../../../cli/local/resources-refresh-queue';
+import { createLocalResources } from '../../../dev/resources/resources';
 import { putClientCredentials } from '../../../functions/aws/client-credentials';
+import { REFRESH_MAX_RECEIVES } from '../../../infra/refresh-queue-spec';
 import { runCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
@@ -70,11 +68,12 @@ describe('zoho-tokens doctor', () => {
       'SecretWriteFailures',
       'SecretWriteBudgetExhausted',
       'ZohoMalformedResponse',
+      'DeadLetterQueueNotEmpty',
     ]) {
       expect(result.stdout).toContain(`✓ alarm ${id}: alarm zoho-token-refresher-${id} watches `);
     }
     expect(result.stdout).toContain(
-      '✓ alarms in AWS only: not checked: the emulator has no functions and no dead-letter queue of the bus, so the 8 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, DeadLetterQueueNotEmpty, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
+      '✓ alarms in AWS only: not checked: the emulator runs no functions, so the 7 alarms on them (PlannerErrors, RefreshWorkerErrors, PlannerThrottles, OnDemandRefreshErrors, OnDemandRefreshThrottles, OperatorErrors, OperatorThrottles) exist only in a deployed stack',
     );
     expect(result.stdout).toMatch(
       /^! alarm subscribers: nobody would be notified when an alarm fires \(topic arn:aws:sns:us-east-1:\d+:zoho-token-refresher-alarms has no subscriber\); the emulator sends no mail, so this matters only in AWS$/m,
@@ -222,7 +221,7 @@ describe('zoho-tokens doctor', () => {
     const { MetricAlarms = [] } = await world.clients.cloudWatch.send(
       new DescribeAlarmsCommand({ AlarmNames: [`${prefix}-ExpiredTokens`] }),
     );
-    const expired = MetricAlarms[0] ?? expect.fail('local init made no ExpiredTokens alarm');
+    const expired = MetricAlarms[0] ?? expect.fail('init made no ExpiredTokens alarm');
     await world.clients.cloudWatch.send(
       new PutMetricAlarmCommand({
         AlarmName: `${prefix}-ExpiredTokens`,
@@ -241,12 +240,11 @@ describe('zoho-tokens doctor', () => {
 
     // Act
     const broken = await runCli(world.local('doctor', '--json'));
-    await ensureAlarms(
-      { endpoint: world.endpoint, region: world.target.region, credentials: EMULATOR_CREDENTIALS },
-      world.resources.alarmTopicArn,
-      prefix,
-      world.resources.names,
-    );
+    await createLocalResources({
+      endpoint: world.endpoint,
+      region: world.target.region,
+      names: world.resources.names,
+    });
     const repaired = await runCli(world.local('doctor', '--json'));
 
     // Assess
@@ -256,7 +254,7 @@ describe('zoho-tokens doctor', () => {
       name: 'alarm ConnectionsMisconfigured',
       status: 'fail',
       message: 'no alarm watches the ConnectionsMisconfigured metric',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
     expect(checks.find((check) => check.name === 'alarm ExpiredTokens')).toMatchObject({
       status: 'warn',
@@ -301,18 +299,18 @@ describe('zoho-tokens doctor', () => {
     expect(check(withDeadLetters, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'warn',
-      message: `1 refresh order(s) failed ${LOCAL_REFRESH_QUEUE.maxReceiveCount} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
+      message: `1 refresh order(s) failed ${REFRESH_MAX_RECEIVES} deliveries in a row and wait there; their connections stay due, so the planner sends them again`,
       fix: `find the error in the worker's log group (the order names the connection: aws sqs receive-message --queue-url ${refreshDeadLetterQueueUrl}), fix it, then aws sqs purge-queue --queue-url ${refreshDeadLetterQueueUrl}`,
     });
     expect(withoutRedrive.code).toBe(1);
     expect(check(withoutRedrive, 'refresh dead-letter queue')).toMatchObject({
       status: 'fail',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
     expect(check(repaired, 'refresh dead-letter queue')).toEqual({
       name: 'refresh dead-letter queue',
       status: 'ok',
-      message: `empty (an order lands there after ${LOCAL_REFRESH_QUEUE.maxReceiveCount} failed deliveries)`,
+      message: `empty (an order lands there after ${REFRESH_MAX_RECEIVES} failed deliveries)`,
     });
   });
 
@@ -330,7 +328,7 @@ describe('zoho-tokens doctor', () => {
       name: 'refresh queue',
       status: 'fail',
       message: 'the emulator has no refresh queue',
-      fix: "run 'zoho-tokens local init --aws-endpoint …' again",
+      fix: "run 'npm run local -- init --aws-endpoint …' again",
     });
   });
 

@@ -52,7 +52,7 @@ describe('zoho-tokens reject', () => {
     expect(result.stdout).toContain(
       `Published "Zoho Token Rejected" for 'rj' version 0 on bus zoho-token-refresher (stored version: 0).`,
     );
-    expect(result.stdout).toContain("'zoho-tokens local drain'");
+    expect(result.stdout).toContain("'npm run local -- drain'");
   });
 
   it.each([

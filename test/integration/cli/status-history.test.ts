@@ -1,8 +1,8 @@
 import { DeleteQueueCommand, PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionView } from '../../../cli/connection-view';
-import { createLocalResources } from '../../../cli/local/resources';
-import { ESC, plain, runCli } from './cli-run';
+import { createLocalResources } from '../../../dev/resources/resources';
+import { ESC, plain, runCli, runDevCli } from './cli-run';
 import { useCliWorld } from './cli-world';
 
 const world = useCliWorld();
@@ -60,7 +60,7 @@ describe('zoho-tokens status', () => {
     expect(result.stdout).toContain('2 connection(s) in trouble, 1 with warnings:');
     expect(result.stdout).toContain('✗ reauth: Zoho rejected the refresh token');
     expect(result.stdout).toContain(
-      `    fix: authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server …)`,
+      `    fix: send the customer a link: zoho-tokens link create --id reauth --client books --accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server --reauthorize (the 'Zoho Reauthorization Required' event carries one when the connect endpoint is deployed); or authorise again: zoho-tokens connect --id reauth --client books --code - (--accounts-server ${world.accountsServer('us')} --allow-custom-accounts-server …)`,
     );
     expect(result.stdout).toContain('✗ expired: the access token has expired: consumers are failing');
   });
@@ -161,13 +161,13 @@ describe('zoho-tokens status', () => {
     // Assess
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      "Refresh queue: none in the emulator (run 'zoho-tokens local init' again).",
+      "Refresh queue: none in the emulator (run 'npm run local -- init' again).",
     );
   });
 
   it('says how to start when there are no connections', async () => {
     // Prepare
-    expect((await runCli(world.local('local', 'init', '--table', 'empty-table'))).code).toBe(0);
+    expect((await runDevCli(world.local('init', '--table', 'empty-table'))).code).toBe(0);
 
     // Act
     const result = await runCli(world.local('status', '--table', 'empty-table'));

@@ -5,7 +5,7 @@
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
-import { drainRejectedEvents } from '../../../cli/local/drain';
+import { drainRejectedEvents } from '../../../dev/emulator/drain';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { useEngineWorld } from '../engine/world';
 import { connectAtVersion1 } from './consumer-container';

@@ -1,13 +1,13 @@
 /**
  * The world of the engine's integration tests: the real AWS adapters against moto (resources as
- * `local init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
+ * the dev CLI's `init` makes them) and the real Zoho adapter against the Zoho simulator, on a clock the tests
  * move. Only the clock, the observability ports and the policy's randomness are test doubles.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
-import { drainRejectedEvents } from '../../../cli/local/drain';
-import { createLocalResources, type LocalResources } from '../../../cli/local/resources';
-import { startZohoSimulator, type ZohoSimulator } from '../../../cli/local/zoho-simulator';
+import { drainRejectedEvents } from '../../../dev/emulator/drain';
+import { createLocalResources, type LocalResources } from '../../../dev/resources/resources';
+import { startZohoSimulator, type ZohoSimulator } from '../../../dev/zoho-simulator';
 import type { RefresherConfig } from '../../../functions/aws/config';
 import { decodeRefreshOrder, encodeRefreshOrder } from '../../../functions/aws/refresh-order-codec';
 import { createRefresherDependencies } from '../../../functions/aws/refresher';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TokenFault } from '../../../cli/local/zoho-simulator';
+import type { TokenFault } from '../../../dev/zoho-simulator';
 import type { ConnectionStatus } from '../../../functions/core/connection';
 import { useEngineWorld } from './world';
 

@@ -9,11 +9,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { toConnectionItem, toHistoryItem } from '../../../functions/aws/connection-items';
 import { DUE_SHARDS } from '../../../functions/aws/connection-queries';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
 import { CorruptStoredItemError } from '../../../functions/aws/errors';
-import { toHistoryItem } from '../../../functions/aws/history-item';
 import { dueShardOf } from '../../../functions/aws/table';
 import type { HistoryEntry } from '../../../functions/core/ports';
 import { connection, NOW, rejection, TABLE } from './fixtures';
@@ -21,9 +20,17 @@ import { connection, NOW, rejection, TABLE } from './fixtures';
 const due = (connectionId: string, refreshDueAt: number) =>
   toConnectionItem(connection({ connectionId, refreshDueAt }));
 
-/** Answers due-index queries from pages per shard; a page's `next` is its LastEvaluatedKey. */
-function dueIndexPages(pages: Record<string, { items: ReturnType<typeof due>[]; next?: string }[]>) {
+/**
+ * Answers due-index queries from pages per shard; a page's `next` is its LastEvaluatedKey. `sent`
+ * gets a copy of each input as it was sent: the SDK's paginator sends one input object, changed
+ * page by page, so the client mock's own record shows every call with the last page's values.
+ */
+function dueIndexPages(
+  pages: Record<string, { items: ReturnType<typeof due>[]; next?: string }[]>,
+  sent: QueryCommandInput[] = [],
+) {
   return (input: QueryCommandInput): Partial<QueryCommandOutput> => {
+    sent.push({ ...input });
     const shard = input.ExpressionAttributeValues?.[':shard']?.S ?? '';
     const index = input.ExclusiveStartKey === undefined ? 0 : Number(input.ExclusiveStartKey.page?.N);
     const page = pages[shard]?.[index] ?? { items: [] };
@@ -124,12 +131,16 @@ describe('DynamoDbConnectionStore: listings', () => {
 
   it('queries each due shard, follows pages and merges them earliest first up to the limit', async () => {
     // Prepare
+    const sent: QueryCommandInput[] = [];
     dynamodb.on(QueryCommand).callsFake(
-      dueIndexPages({
-        'due#0': [{ items: [due('a', NOW - 300)], next: 'more' }, { items: [due('c', NOW - 100)] }],
-        'due#1': [{ items: [due('b', NOW - 500)] }],
-        'due#3': [{ items: [due('d', NOW - 200)] }],
-      }),
+      dueIndexPages(
+        {
+          'due#0': [{ items: [due('a', NOW - 300)], next: 'more' }, { items: [due('c', NOW - 100)] }],
+          'due#1': [{ items: [due('b', NOW - 500)] }],
+          'due#3': [{ items: [due('d', NOW - 200)] }],
+        },
+        sent,
+      ),
     );
 
     // Act
@@ -138,21 +149,20 @@ describe('DynamoDbConnectionStore: listings', () => {
     // Assess
     expect(listed.map((c) => c.connectionId)).toEqual(['b', 'a', 'd']);
     expect(dynamodb).toReceiveCommandTimes(QueryCommand, DUE_SHARDS.length + 1);
-    for (const shard of DUE_SHARDS) {
-      expect(dynamodb).toReceiveCommandWith(QueryCommand, {
-        TableName: TABLE,
-        IndexName: 'due-index',
-        KeyConditionExpression: 'dueShard = :shard AND refreshDueAt <= :dueBy',
-        ExpressionAttributeValues: { ':shard': { S: shard }, ':dueBy': { N: String(NOW) } },
-        ScanIndexForward: true,
-        Limit: 3,
-      });
-    }
-    expect(dynamodb).toReceiveCommandWith(QueryCommand, {
-      ExpressionAttributeValues: { ':shard': { S: 'due#0' }, ':dueBy': { N: String(NOW) } },
-      ExclusiveStartKey: { page: { N: '1' } },
-      Limit: 2,
+    const query = (shard: string) => ({
+      TableName: TABLE,
+      IndexName: 'due-index',
+      KeyConditionExpression: 'dueShard = :shard AND refreshDueAt <= :dueBy',
+      ExpressionAttributeValues: { ':shard': { S: shard }, ':dueBy': { N: String(NOW) } },
+      ScanIndexForward: true,
+      // Every page asks for the limit: the paginator sends the same input again.
+      Limit: 3,
+      ExclusiveStartKey: undefined,
     });
+    expect(sent).toEqual([
+      ...DUE_SHARDS.map(query),
+      { ...query('due#0'), ExclusiveStartKey: { page: { N: '1' } } },
+    ]);
   });
 
   it('returns every due connection when the limit allows, still in due order', async () => {

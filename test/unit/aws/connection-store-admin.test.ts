@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { toConnectionItem } from '../../../functions/aws/connection-items';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
 import { dueShardOf } from '../../../functions/aws/table';
 import {

@@ -9,9 +9,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { toConnectionItem } from '../../../functions/aws/connection-item';
+import { toConnectionItem, toHistoryItem } from '../../../functions/aws/connection-items';
 import { DynamoDbConnectionStore } from '../../../functions/aws/connection-store';
-import { toHistoryItem } from '../../../functions/aws/history-item';
 import { dueShardOf, TABLE_SCHEMA } from '../../../functions/aws/table';
 import { connection, KEY, NOW, rejection, TABLE } from './fixtures';
 

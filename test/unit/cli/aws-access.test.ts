@@ -17,7 +17,8 @@ import {
 } from '../../../cli/aws-errors';
 import { resolveTarget } from '../../../cli/aws-target';
 import { describeFailure } from '../../../cli/errors';
-import { main } from '../../../cli/main';
+import { type CliProgram, main, OPERATOR_PROGRAM } from '../../../cli/main';
+import { DEV_PROGRAM } from '../../../dev/cli';
 import { withAwsProfiles, writeAwsProfiles } from '../../support/aws-profiles';
 
 const files = writeAwsProfiles({ default: undefined, dev: 'eu-west-2', nocreds: 'eu-west-1' }, ['dev']);
@@ -163,16 +164,17 @@ describe('reading the stack', () => {
 });
 
 describe('the --profile option', () => {
-  async function run(args: readonly string[]) {
+  async function run(args: readonly string[], program: CliProgram = OPERATOR_PROGRAM) {
     let stdout = '';
     let stderr = '';
-    const code = await main(args, {
+    const io = {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
       stdin: Readable.from([]),
       isTTY: false,
       env: {},
-    });
+    };
+    const code = await main(args, io, program);
     return { code, stdout, stderr };
   }
 
@@ -188,12 +190,15 @@ describe('the --profile option', () => {
     );
   });
 
-  it('is not offered by the emulator-only local commands', async () => {
+  it("is not offered by the workshop's emulator-only commands", async () => {
     // Act
-    const refused = await run(['local', 'init', '--profile', 'dev', '--aws-endpoint', 'http://127.0.0.1:1']);
+    const refused = await run(
+      ['init', '--profile', 'dev', '--aws-endpoint', 'http://127.0.0.1:1'],
+      DEV_PROGRAM,
+    );
 
     // Assess
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('local init: unknown option "--profile"');
+    expect(refused.stderr).toContain('init: unknown option "--profile"');
   });
 });

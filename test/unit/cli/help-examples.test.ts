@@ -5,18 +5,22 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../../cli/command';
-import { COMMANDS, findCommand, main } from '../../../cli/main';
-import { sandboxCommand } from '../../../cli/sandbox/command';
+import { type CliProgram, COMMANDS, findCommand, main, OPERATOR_PROGRAM } from '../../../cli/main';
+import { DEV_COMMANDS, DEV_PROGRAM } from '../../../dev/cli';
 
-async function help(args: readonly string[]) {
+async function help(args: readonly string[], program: CliProgram = OPERATOR_PROGRAM) {
   let stdout = '';
-  const code = await main(args, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: () => true },
-    stdin: Readable.from([]),
-    isTTY: false,
-    env: {},
-  });
+  const code = await main(
+    args,
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: () => true },
+      stdin: Readable.from([]),
+      isTTY: false,
+      env: {},
+    },
+    program,
+  );
   return { code, stdout };
 }
 
@@ -30,25 +34,22 @@ function examplesOf(page: string): string[] {
 }
 
 /**
- * The arguments a shell would pass to `zoho-tokens` for `line`: leading `NAME=value` assignments
+ * The arguments a shell would pass to `program` for `line`: leading `NAME=value` assignments
  * and a trailing `< FILE` are the shell's. Quotes are not allowed, so splitting on blanks is exact.
  */
-function argvOf(line: string): string[] {
+function argvOf(line: string, program: CliProgram): string[] {
   expect(line, 'an example is written without quotes').not.toMatch(/["'`\\]/);
   const words = line.replace(/ < \S+$/, '').split(/\s+/);
   while (/^[A-Z_]+=\S*$/.test(words[0] ?? '')) words.shift();
-  expect(words[0], line).toBe('zoho-tokens');
-  return words.slice(1);
+  const name = program.name.split(' ');
+  expect(words.slice(0, name.length), line).toEqual(name);
+  return words.slice(name.length);
 }
 
-/** Parses `line` as the CLI would; returns the name of the command it runs. */
-function parse(line: string): string {
-  const argv = argvOf(line);
-  if (argv[0] === 'sandbox') {
-    parseCommandArgs(sandboxCommand, argv.slice(1));
-    return 'sandbox';
-  }
-  const found = findCommand(argv);
+/** Parses `line` as `program` would; returns the name of the command it runs. */
+function parse(line: string, program: CliProgram = OPERATOR_PROGRAM): string {
+  const argv = argvOf(line, program);
+  const found = findCommand(argv, program.commands);
   expect(found, `${line} names a command`).toBeDefined();
   const { spec, rest } = found as NonNullable<typeof found>;
   parseCommandArgs(spec, rest);
@@ -56,41 +57,62 @@ function parse(line: string): string {
 }
 
 const PAGES = [
-  ...[...COMMANDS, sandboxCommand].map((command) => ({
+  ...COMMANDS.map((command) => ({
     args: [command.name.split(' '), '--help'].flat(),
     command: command.name,
+    program: OPERATOR_PROGRAM,
   })),
-  { args: ['clients', '--help'], command: undefined },
-  { args: ['local', '--help'], command: undefined },
-  { args: ['--help'], command: undefined },
+  { args: ['clients', '--help'], command: undefined, program: OPERATOR_PROGRAM },
+  { args: ['--help'], command: undefined, program: OPERATOR_PROGRAM },
+  ...DEV_COMMANDS.map((command) => ({
+    args: [command.name, '--help'],
+    command: command.name,
+    program: DEV_PROGRAM,
+  })),
+  { args: ['--help'], command: undefined, program: DEV_PROGRAM },
 ];
 
 describe('the examples of the help pages', () => {
-  it.each(PAGES)('$args: an Examples section whose every line runs', async ({ args, command }) => {
-    // Act
-    const { code, stdout } = await help(args);
+  it.each(PAGES)(
+    '$program.name $args: an Examples section whose every line runs',
+    async ({ args, command, program }) => {
+      // Act
+      const { code, stdout } = await help(args, program);
 
-    // Assess
-    expect(code).toBe(0);
-    expect(stdout).toContain('\nExamples:\n  # ');
-    const lines = examplesOf(stdout);
-    expect(lines.length).toBeGreaterThanOrEqual(1);
-    for (const line of lines) {
-      const ran = parse(line);
-      // A command's page shows that command; a group's page its subcommands.
-      if (command !== undefined) expect(ran, line).toBe(command);
-      if (args[0] === 'clients' || args[0] === 'local')
-        expect(ran.startsWith(`${args[0]} `), line).toBe(true);
-    }
-  });
+      // Assess
+      expect(code).toBe(0);
+      expect(stdout).toContain('\nExamples:\n  # ');
+      const lines = examplesOf(stdout);
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      for (const line of lines) {
+        const ran = parse(line, program);
+        // A command's page shows that command; a group's page its subcommands.
+        if (command !== undefined) expect(ran, line).toBe(command);
+        if (args[0] === 'clients') expect(ran.startsWith(`${args[0]} `), line).toBe(true);
+      }
+    },
+  );
 
   it("shows each subcommand's first example on its group's page", async () => {
     // Act
-    const { stdout } = await help(['local', '--help']);
+    const { stdout } = await help(['clients', '--help']);
 
     // Assess
-    const local = COMMANDS.filter((command) => command.name.startsWith('local '));
-    expect(examplesOf(stdout)).toEqual(local.map((command) => command.examples[0].run));
+    const clients = COMMANDS.filter((command) => command.name.startsWith('clients '));
+    expect(examplesOf(stdout)).toEqual(clients.map((command) => command.examples[0].run));
+  });
+
+  it('shows no command of the workshop in the operator CLI, and every operator command in the dev CLI', async () => {
+    // Act
+    const operator = (await help(['--help'])).stdout;
+    const dev = (await help(['--help'], DEV_PROGRAM)).stdout;
+
+    // Assess
+    for (const command of DEV_COMMANDS) {
+      expect(operator, command.name).not.toMatch(new RegExp(`^  ${command.name} `, 'm'));
+      expect(dev, command.name).toMatch(new RegExp(`^  ${command.name} `, 'm'));
+    }
+    for (const command of COMMANDS) expect(dev, command.name).toMatch(new RegExp(`^  ${command.name} `, 'm'));
   });
 
   it('shows the AWS examples with --profile, which every command that acts on AWS takes', async () => {
@@ -102,7 +124,7 @@ describe('the examples of the help pages', () => {
     );
 
     // Assess
-    expect(pages).toHaveLength(11);
+    expect(pages).toHaveLength(12);
     for (const { command, page } of pages) {
       expect(page, command.name).toContain('--profile NAME');
       expect(

@@ -40,12 +40,12 @@ describe('error messages about stray arguments', () => {
   it('still quote a plain typo, so the operator sees what was wrong', async () => {
     // Act
     const command = await run(['stauts']);
-    const subcommand = await run(['local', 'nuke']);
+    const subcommand = await run(['clients', 'nuke']);
     const positional = await run(['status', 'acme-books', 'eu-west-1']);
 
     // Assess
     expect(command.stderr).toContain('unknown command "stauts"');
-    expect(subcommand.stderr).toContain("unknown subcommand 'local nuke'");
+    expect(subcommand.stderr).toContain("unknown subcommand 'clients nuke'");
     expect(positional.stderr).toContain('status: unexpected argument "eu-west-1"');
   });
 });

@@ -7,23 +7,25 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { allOptions, closest, hintContext } from '../../../cli/command';
 import { describeFailure } from '../../../cli/errors';
-import { COMMANDS, main } from '../../../cli/main';
+import { type CliProgram, COMMANDS, main, OPERATOR_PROGRAM } from '../../../cli/main';
+import { DEV_PROGRAM } from '../../../dev/cli';
 import {
   ClientCredentialsNotFoundError,
   ConnectionAlreadyExistsError,
   MisconfiguredClientError,
 } from '../../../functions/core/errors';
 
-async function run(args: readonly string[]) {
+async function run(args: readonly string[], program: CliProgram = OPERATOR_PROGRAM) {
   let stdout = '';
   let stderr = '';
-  const code = await main(args, {
+  const io = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
     stdin: Readable.from([]),
     isTTY: false,
     env: {},
-  });
+  };
+  const code = await main(args, io, program);
   return { code, stdout, stderr };
 }
 
@@ -54,8 +56,8 @@ describe('help', () => {
 
   it.each([
     [['clients', '--help'], 'clients', ['clients put']],
-    [['local', '-h'], 'local', ['local init', 'local drain', 'local setup']],
-    [['help', 'local'], 'local', ['local init', 'local drain', 'local setup']],
+    [['clients', '-h'], 'clients', ['clients put']],
+    [['help', 'clients'], 'clients', ['clients put']],
   ])('%j lists the subcommands of the group and exits 0', async (args, group, subcommands) => {
     // Act
     const { code, stdout, stderr } = await run(args);
@@ -70,21 +72,24 @@ describe('help', () => {
 
   it('still exits 2 for a group without a subcommand, and for help on an unknown command', async () => {
     // Act
-    const bare = await run(['local']);
+    const bare = await run(['clients']);
     const unknown = await run(['help', 'nosuch']);
 
     // Assess
     expect(bare.code).toBe(2);
-    expect(bare.stderr).toContain("zoho-tokens: 'local' needs a subcommand");
+    expect(bare.stderr).toContain("zoho-tokens: 'clients' needs a subcommand");
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('zoho-tokens: unknown command "nosuch"');
   });
 
-  it('offers no --stack to the emulator-only local commands, which would ignore it', async () => {
+  it("offers no --stack to the workshop's emulator-only commands, which would ignore it", async () => {
     // Act
-    const init = await run(['local', 'init', '--help']);
-    const drain = await run(['local', 'drain', '--help']);
-    const refused = await run(['local', 'init', '--stack', 'Mine', '--aws-endpoint', 'http://127.0.0.1:1']);
+    const init = await run(['init', '--help'], DEV_PROGRAM);
+    const drain = await run(['drain', '--help'], DEV_PROGRAM);
+    const refused = await run(
+      ['init', '--stack', 'Mine', '--aws-endpoint', 'http://127.0.0.1:1'],
+      DEV_PROGRAM,
+    );
 
     // Assess
     for (const help of [init, drain]) {
@@ -95,9 +100,9 @@ describe('help', () => {
       expect(help.stdout).toContain('(instead of the local default)');
     }
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('local init: unknown option "--stack"');
-    // Every command that can act on a deployed stack still takes it.
-    for (const spec of COMMANDS.filter((command) => !command.name.startsWith('local '))) {
+    expect(refused.stderr).toContain('init: unknown option "--stack"');
+    // Every operator command can act on a deployed stack, and takes it.
+    for (const spec of COMMANDS) {
       expect(Object.keys(allOptions(spec)), spec.name).toContain('stack');
     }
   });
@@ -122,7 +127,7 @@ describe('did you mean', () => {
     [['statsu'], 'unknown command "statsu"', "hint: did you mean 'status'?"],
     [['stauts'], 'unknown command "stauts"', "hint: did you mean 'status'?"],
     [['docter'], 'unknown command "docter"', "hint: did you mean 'doctor'?"],
-    [['local', 'inti'], "unknown subcommand 'local inti'", "hint: did you mean 'local init'?"],
+    [['clients', 'pt'], "unknown subcommand 'clients pt'", "hint: did you mean 'clients put'?"],
     [
       ['status', '--aws-endpiont', 'http://127.0.0.1:5000'],
       'status: unknown option "--aws-endpiont"',
@@ -241,12 +246,12 @@ describe('hints', () => {
 describe('a value that starts with a dash', () => {
   it('says how to write it instead of parseArgs’ first line', async () => {
     // Act
-    const { code, stderr } = await run(['sandbox', '--expire-every', '-1']);
+    const { code, stderr } = await run(['sandbox', '--expire-every', '-1'], DEV_PROGRAM);
 
     // Assess
     expect(code).toBe(2);
     expect(stderr).toBe(
-      "zoho-tokens: sandbox: --expire-every needs a value; one that starts with '-' is written --expire-every=-VALUE\nhint: see 'zoho-tokens sandbox --help'\n",
+      "zoho-tokens: sandbox: --expire-every needs a value; one that starts with '-' is written --expire-every=-VALUE\nhint: see 'npm run local -- sandbox --help'\n",
     );
   });
 

@@ -9,7 +9,7 @@ const validEnv = {
   REFRESH_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/refresh',
 };
 
-const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator'];
+const HANDLERS = ['planner', 'refresh-worker', 'on-demand-refresh', 'operator', 'connect'];
 
 describe('handler modules', () => {
   afterEach(() => {
@@ -27,13 +27,13 @@ describe('handler modules', () => {
     });
   });
 
-  it.each(HANDLERS)('%s exports a middy handler when configured', async (name) => {
+  it.each(HANDLERS)('%s exports a handler of (event, context) when configured', async (name) => {
     for (const [key, value] of Object.entries(validEnv)) vi.stubEnv(key, value);
 
     const module = await import(`../../../functions/${name}/handler.ts`);
 
     expect(typeof module.handler).toBe('function');
-    expect(typeof module.handler.use).toBe('function');
+    expect(module.handler.length).toBe(2);
   });
 
   it.each(['planner', 'refresh-worker'])('%s refuses to start without its refresh queue', async (name) => {

@@ -4,7 +4,7 @@
  * same time on the same ports, never carry another report's ids.
  */
 import { describe, expect, it } from 'vitest';
-import { createLogger, logPort } from '../../../functions/aws/metrics';
+import { JsonLog } from '../../../functions/aws/json-log';
 import { ZohoTransientError } from '../../../functions/core/errors';
 import { createTokenRejectedHandler } from '../../../functions/on-demand-refresh/token-rejected-handler';
 import { addConnection, createFakeWorld, type FakeWorld } from '../../support/fakes';
@@ -106,10 +106,13 @@ describe('on-demand handler log correlation', () => {
 });
 
 describe('on-demand handler log correlation, as the function logs', () => {
-  it("writes the ids into the Powertools logger's JSON line", async () => {
-    // Prepare: the function's own logger behind the Log port, as handler.ts wires it
+  it("writes the ids into the function's JSON log line", async () => {
+    // Prepare: the function's own logger as the Log port, as handler.ts wires it
     const world = createFakeWorld();
-    const handler = createTokenRejectedHandler({ ...world, log: logPort(createLogger()) });
+    const handler = createTokenRejectedHandler({
+      ...world,
+      log: new JsonLog({ service: 'zoho-token-refresher' }),
+    });
     const before = capturedOutput.length;
 
     // Act

@@ -15,17 +15,60 @@ const storedToken = (connectionId: string, version: number) => ({
 
 describe('operator commands on the operator function (direct invoke)', () => {
   it('refresh --force refreshes a connection that is not due', async () => {
+    // Prepare: a token that is neither due nor expired
     const world = createFakeWorld();
-    await addConnection(world, { connectionId: 'acme', refreshDueAt: Date.UTC(2030, 0, 1) });
+    const later = world.clock.now() + 3_600_000;
+    await addConnection(world, { connectionId: 'acme', refreshDueAt: later, expiresAt: later });
 
+    // Act
     const result = await createOperatorHandler(world)({
       operatorCommand: 'refresh',
       connectionId: 'acme',
       force: true,
     });
 
+    // Assess
     expect(result).toMatchObject({ outcome: 'refreshed', version: 1 });
+    expect(world.zoho.refreshCalls).toBe(1);
     expect(world.store.history[0]?.trigger).toBe('operator');
+  });
+
+  it('refresh without --force leaves a connection that is not due alone', async () => {
+    // Prepare: a token that is neither due nor expired
+    const world = createFakeWorld();
+    const later = world.clock.now() + 3_600_000;
+    await addConnection(world, { connectionId: 'acme', refreshDueAt: later, expiresAt: later });
+
+    // Act
+    const result = await createOperatorHandler(world)({
+      operatorCommand: 'refresh',
+      connectionId: 'acme',
+      force: false,
+    });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'skipped', reason: 'not_due', version: 0 });
+    expect(world.zoho.refreshCalls).toBe(0);
+    expect(world.vault.writes).toBe(0);
+    expect(world.store.history).toEqual([]);
+  });
+
+  it('refresh without --force refreshes an expired token whose next attempt is still ahead', async () => {
+    // Prepare: a backoff set the due time past the expiry
+    const world = createFakeWorld();
+    const now = world.clock.now();
+    await addConnection(world, { connectionId: 'acme', refreshDueAt: now + 600_000, expiresAt: now - 1 });
+
+    // Act
+    const result = await createOperatorHandler(world)({
+      operatorCommand: 'refresh',
+      connectionId: 'acme',
+      force: false,
+    });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refreshed', version: 1 });
+    expect(world.zoho.refreshCalls).toBe(1);
   });
 
   it('revoke revokes', async () => {

@@ -37,6 +37,13 @@ export const AWS_CALL_LIMITS: AwsCallLimits = {
 };
 
 /**
+ * The limits of PutSecretValue: one attempt. The refresh already retries a secret write (up to
+ * `secretWriteAttempts`), each attempt in a slot of the write pacer; an SDK retry inside the call
+ * would be a write the pacer never saw, and the workers together could pass `secretWritesPerSecond`.
+ */
+export const SECRET_WRITE_CALL_LIMITS: AwsCallLimits = { ...AWS_CALL_LIMITS, maxAttempts: 1 };
+
+/**
  * The longest wait of the SDK's standard retry strategy before retry number `n` (0-based) is its
  * base × 2^n, jittered down: base 1 s after a throttling error, 50 ms after any other.
  */

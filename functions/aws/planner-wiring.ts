@@ -66,6 +66,8 @@ export function createPlannerDependencies(
     metrics: wiring.metrics,
     log: wiring.log,
     clock: wiring.clock ?? systemClock,
-    policy: DEFAULT_REFRESH_POLICY,
+    // The configured margin: it decides which orders can be held back, and for how long.
+    policy: { ...DEFAULT_REFRESH_POLICY, marginMs: config.refreshMarginSeconds * 1000 },
+    secretWritesPerSecond: config.secretWritesPerSecond,
   };
 }

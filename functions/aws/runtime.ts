@@ -14,7 +14,7 @@ import type {
   RefreshTokenCipher,
   TokenVault,
 } from '../core/ports';
-import { awsClientConfig } from './client-config';
+import { awsClientConfig, SECRET_WRITE_CALL_LIMITS } from './client-config';
 import { SecretsManagerClientCredentials } from './client-credentials';
 import type { RefresherConfig } from './config';
 import { EventBridgePublisher } from './event-publisher';
@@ -26,6 +26,8 @@ import { SecretsManagerTokenVault } from './token-vault';
 export interface AwsClients {
   readonly dynamodb: DynamoDBClient;
   readonly secretsManager: SecretsManagerClient;
+  /** PutSecretValue's client (SECRET_WRITE_CALL_LIMITS); the given `secretsManager` when only that is given. */
+  readonly secretWrites?: SecretsManagerClient;
   readonly kms: KMSClient;
   readonly eventBridge: EventBridgeClient;
 }
@@ -44,10 +46,14 @@ export interface AwsPorts {
  * limits of client-config.ts (timeouts, bounded retries). Region, credentials and endpoint come from
  * the environment as the SDK reads them (AWS_REGION, AWS_ENDPOINT_URL for a local emulator).
  */
-export function createAwsClients(clients: Partial<AwsClients> = {}): AwsClients {
+export function createAwsClients(clients: Partial<AwsClients> = {}): Required<AwsClients> {
   return {
     dynamodb: clients.dynamodb ?? new DynamoDBClient(awsClientConfig()),
     secretsManager: clients.secretsManager ?? new SecretsManagerClient(awsClientConfig()),
+    secretWrites:
+      clients.secretWrites ??
+      clients.secretsManager ??
+      new SecretsManagerClient(awsClientConfig(SECRET_WRITE_CALL_LIMITS)),
     kms: clients.kms ?? new KMSClient(awsClientConfig()),
     eventBridge: clients.eventBridge ?? new EventBridgeClient(awsClientConfig()),
   };
@@ -62,12 +68,13 @@ export function createAwsPorts(
   clients: Partial<AwsClients> = {},
   options: { readonly log?: Log } = {},
 ): AwsPorts {
-  const { dynamodb, secretsManager, kms, eventBridge } = createAwsClients(clients);
+  const { dynamodb, secretsManager, secretWrites, kms, eventBridge } = createAwsClients(clients);
   const { log } = options;
   return {
     store: createConnectionStore(config, dynamodb, log),
     vault: new SecretsManagerTokenVault({
       client: secretsManager,
+      writeClient: secretWrites,
       secretPrefix: config.secretPrefix,
       ...(config.secretKmsKeyId === undefined ? {} : { kmsKeyId: config.secretKmsKeyId }),
     }),

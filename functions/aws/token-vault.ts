@@ -31,6 +31,11 @@ export const CONNECTION_ID_TAG = 'zoho-token-refresher:connection-id';
 export interface SecretsManagerTokenVaultOptions {
   /** Created once at module scope by the caller. */
   readonly client: SecretsManagerClient;
+  /**
+   * The client of PutSecretValue, built with SECRET_WRITE_CALL_LIMITS (no SDK retries: the refresh
+   * retries writes itself, paced). @default `client`
+   */
+  readonly writeClient?: SecretsManagerClient;
   readonly secretPrefix: string;
   /** KMS key of new secrets. @default the account's `aws/secretsmanager` key */
   readonly kmsKeyId?: string;
@@ -39,11 +44,13 @@ export interface SecretsManagerTokenVaultOptions {
 /** The Secrets Manager TokenVault. */
 export class SecretsManagerTokenVault implements TokenVault {
   readonly #client: SecretsManagerClient;
+  readonly #writeClient: SecretsManagerClient;
   readonly #prefix: string;
   readonly #kmsKeyId: string | undefined;
 
   constructor(options: SecretsManagerTokenVaultOptions) {
     this.#client = options.client;
+    this.#writeClient = options.writeClient ?? options.client;
     this.#prefix = options.secretPrefix;
     this.#kmsKeyId = options.kmsKeyId;
   }
@@ -112,7 +119,7 @@ export class SecretsManagerTokenVault implements TokenVault {
     secretString: string,
   ): Promise<'written' | 'exists' | 'missing'> {
     try {
-      await this.#client.send(
+      await this.#writeClient.send(
         new PutSecretValueCommand({
           SecretId: this.#name(connectionId),
           ClientRequestToken: versionId,

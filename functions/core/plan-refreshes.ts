@@ -34,7 +34,12 @@ export interface PlannerDependencies {
   readonly metrics: Metrics;
   readonly log: Log;
   readonly clock: Pick<Clock, 'now'>;
-  readonly policy: Pick<RefreshPolicy, 'failingAfter'>;
+  readonly policy: Pick<RefreshPolicy, 'failingAfter' | 'marginMs'>;
+  /**
+   * The workers' secret writes per second (`secretWritesPerSecond`): how fast a backlog drains, for
+   * holding back orders that can wait while it does. Without it nothing is held back.
+   */
+  readonly secretWritesPerSecond?: number;
 }
 
 export interface PlanOptions {
@@ -58,10 +63,103 @@ export interface PlanSummary {
   readonly overdue: number;
   /** Active connections due two periods ago or earlier and still not refreshed (RefreshesOverdue). */
   readonly stuck: number;
+  /**
+   * The longest this run held back an order that can wait (a whole margin ahead of expiry) so urgent
+   * ones reach the workers first (see deliveryTimes); 0 in steady state.
+   */
+  readonly deferredMs: number;
+  /** Of the orders queued, those held back. */
+  readonly deferred: number;
   /** Orders the queue refused (the catch-up queues them again). */
   readonly notQueued: number;
   readonly expired: number;
   readonly failing: number;
+}
+
+/**
+ * The most an order that can wait is held back, as a share of the margin: at the default 11 minutes,
+ * 2 min 45 s, so a held-back token still has over 8 minutes to live when its order is delivered.
+ */
+export const MAX_DEFERRAL_SHARE_OF_MARGIN = 0.25;
+
+/** The longest any order is held back, for a margin of `marginMs` (MAX_DEFERRAL_SHARE_OF_MARGIN). */
+export const maxDeferralMs = (marginMs: number): number =>
+  Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN);
+
+/**
+ * The share of `secretWritesPerSecond` the orders are laid out for, in percent. Under load the
+ * workers reach about 96 % of it (a worker waiting on a slow Zoho answer leaves its slot unused);
+ * the rest drains a queue that built up before a plan could see it coming (the first minute after
+ * an outage) instead of letting it stand for an hour.
+ */
+export const WORKER_THROUGHPUT_PERCENT = 90;
+
+/** What decides when the orders that can wait are delivered. */
+export interface DeferralInput {
+  readonly now: EpochMillis;
+  /** Orders the workers have to get through first: every connection overdue now. */
+  readonly ahead: number;
+  /** Urgent orders in this plan (one planner period of them): the rate kept free for urgent work. */
+  readonly urgent: number;
+  /** The workers' secret writes per second; without it nothing is held back. */
+  readonly writesPerSecond: number | undefined;
+  readonly marginMs: number;
+}
+
+/**
+ * When to deliver the orders that can wait (their due times, earliest first): earliest deadline
+ * first, through the queue's delays. The queue hands out what is visible roughly oldest first and
+ * has no priorities, so an urgent order (after an outage: a retry a minute or two from expiry)
+ * waits behind whatever became visible before it; the orders that can wait must therefore become
+ * visible no faster than the workers have time left for them. The workers write `c` a second
+ * (WORKER_THROUGHPUT_PERCENT of the limit), of which the urgent orders take `u` (this plan's, per
+ * second of its period), and they have the `ahead` orders to get through first: the i-th order that
+ * can wait goes no sooner than `now + (ahead + i) / (c − u)`, nor before its due time, nor more
+ * than maxDeferralMs after it. In steady state the workers have time to spare and nothing moves;
+ * while urgent work outgrows them the patient orders slide back, and come forward again as the
+ * backlog drains. A plan later than this one still sees the orders this one held back: they are
+ * overdue by then, and count in its `ahead`.
+ */
+export function deliveryTimes(dueTimes: readonly EpochMillis[], input: DeferralInput): EpochMillis[] {
+  const { now, ahead, urgent, writesPerSecond, marginMs } = input;
+  if (writesPerSecond === undefined || writesPerSecond <= 0) return [...dueTimes];
+  const cap = maxDeferralMs(marginMs);
+  // Writes a period the orders that can wait may take: c − u, per planner period.
+  const perPeriod = (writesPerSecond * PLANNER_PERIOD_MS * WORKER_THROUGHPUT_PERCENT) / 100_000 - urgent;
+  return dueTimes.map((due, i) => {
+    const reached =
+      perPeriod > 0
+        ? now + Math.ceil(((ahead + i) * PLANNER_PERIOD_MS) / perPeriod)
+        : Number.POSITIVE_INFINITY;
+    return Math.min(due + cap, Math.max(due, reached));
+  });
+}
+
+/**
+ * Whether a connection's order can be held back: after the longest hold its token still has half a
+ * margin to live (at the default margin, it falls due 8 min 15 s or more before expiry). A scheduled
+ * refresh falls due a margin (plus jitter) before expiry and can, and so can a retry soon after a
+ * failure; a retry that waited out Zoho's budget (a minute or two from expiry) cannot, and goes
+ * first, as does a token shorter-lived than the margin.
+ */
+export function canWait(connection: Connection, marginMs: number): boolean {
+  return connection.expiresAt - connection.refreshDueAt >= marginMs / 2 + maxDeferralMs(marginMs);
+}
+
+/**
+ * The period a connection's catch-up ages count from. While the planner holds orders back (see
+ * deliveryTimes), an order that could have been held (see canWait) may be waiting in the queue for
+ * up to the longest hold, so its ages start that many periods after its due time: queuing it again
+ * sooner would send an unheld copy ahead of the urgent orders it was held back for. An urgent one
+ * (a minute or two from expiry) counts from the period before: its first catch-up comes one period
+ * after its due period, not two, so a planner run lost to a fault costs it one minute, not the two
+ * it may not have. A copy of an order still waiting in the queue then is harmless (the lease) and
+ * cheap (no Zoho call, no write).
+ */
+export function catchUpSlotOf(connection: Connection, marginMs: number, holding: boolean): number {
+  const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
+  if (!canWait(connection, marginMs)) return dueSlot - 1;
+  return holding ? dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS) : dueSlot;
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -106,10 +204,32 @@ export async function planRefreshes(
   const stuck = overdue.filter((c) => Math.floor(c.refreshDueAt / PLANNER_PERIOD_MS) <= slot - 2).length;
   metrics.add('RefreshesOverdue', stuck, 'Count');
 
+  const { marginMs } = deps.policy;
+  // Scheduled runs deliver what can wait after the urgent work (see deliveryTimes); the caught-up
+  // orders are overdue themselves and never wait.
+  const patient = allDue ? [] : upcoming.filter((connection) => canWait(connection, marginMs));
+  const urgent = allDue ? upcoming : upcoming.filter((connection) => !canWait(connection, marginMs));
+  const layout: DeferralInput = {
+    now,
+    ahead: overdue.length,
+    urgent: urgent.length,
+    writesPerSecond: deps.secretWritesPerSecond,
+    marginMs,
+  };
+  const delivery = deliveryTimes(
+    patient.map((connection) => connection.refreshDueAt),
+    layout,
+  );
+  // Holding: an order falling due as the next period starts would be held back.
+  const nextPeriod = horizon - PLANNER_PERIOD_MS;
+  const holding = !allDue && (deliveryTimes([nextPeriod], layout)[0] ?? nextPeriod) > nextPeriod;
   const caughtUp = allDue
     ? overdue
-    : overdue.filter((c) => catchUpNow(slot, Math.floor(c.refreshDueAt / PLANNER_PERIOD_MS)));
-  const orders = [...caughtUp, ...upcoming].slice(0, limit).map(orderOf);
+    : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs, holding)));
+  const held = new Map(patient.map((connection, i) => [connection, delivery[i] ?? connection.refreshDueAt]));
+  const orders = [...caughtUp, ...upcoming]
+    .slice(0, limit)
+    .map((connection) => orderOf(connection, held.get(connection) ?? connection.refreshDueAt));
   const notQueued = await enqueue(deps, orders);
 
   metrics.add('RefreshesPlanned', orders.length - notQueued, 'Count');
@@ -119,6 +239,8 @@ export async function planRefreshes(
     upcoming: Math.min(upcoming.length, orders.length - caughtUp.length),
     overdue: Math.min(caughtUp.length, orders.length),
     stuck,
+    deferredMs: orders.reduce((most, order) => Math.max(most, order.dueAt - dueOf(order)), 0),
+    deferred: orders.filter((order) => order.dueAt !== dueOf(order)).length,
     notQueued,
     ...gauges,
   };
@@ -126,9 +248,13 @@ export async function planRefreshes(
   return summary;
 }
 
-const orderOf = (connection: Connection): RefreshOrder => ({
+/** When an order's connection falls due (its delivery may be later). */
+const dueOf = (order: RefreshOrder): EpochMillis => order.snapshot?.refreshDueAt ?? order.dueAt;
+
+/** The order of a connection, delivered at `deliverAt` (its due time unless held back). */
+const orderOf = (connection: Connection, deliverAt: EpochMillis): RefreshOrder => ({
   connectionId: connection.connectionId,
-  dueAt: connection.refreshDueAt,
+  dueAt: deliverAt,
   snapshot: connection,
 });
 

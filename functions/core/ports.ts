@@ -306,10 +306,6 @@ export type MetricName =
   | 'ZohoLatency'
   | 'SecondsToExpiry'
   | 'ExpiredTokens'
-  | 'SweepHeartbeat'
-  | 'SweepConnections'
-  /** Due connections a sweep left for the next one (every sweep, zero included). */
-  | 'SweepBacklog'
   /** One per planner run that queued all it planned (the PlannerHeartbeatMissing alarm). */
   | 'PlannerHeartbeat'
   /** Orders a planner run queued (zero included). */

@@ -11,10 +11,17 @@ import { plannedUntil } from './plan-refreshes';
 import type { RefreshOrder, RefreshQueue } from './ports';
 import { type RefreshResult, refreshConnection } from './refresh-connection';
 import type { RefreshDependencies } from './refresh-deps';
+import { createWritePacer } from './write-pacer';
 
 /** The refresh use case's dependencies plus the queue, for the due times the planner has passed. */
 export interface WorkerDependencies extends RefreshDependencies {
   readonly queue: RefreshQueue;
+  /**
+   * How far apart this worker spaces its secret writes (writeIntervalMs): each delivery batch gets
+   * a write pacer of its own, its first slot one interval after the batch starts. Without it the
+   * writes are not paced (or `writePacer` is used as given).
+   */
+  readonly writeIntervalMs?: number;
 }
 
 /** One order as the queue delivered it; `deliveryId` names it in the answer (SQS: the message id). */
@@ -51,11 +58,15 @@ export async function runRefreshOrders(
   options: RunOrdersOptions,
 ): Promise<OrderOutcome[]> {
   const outcomes: OrderOutcome[] = new Array(deliveries.length);
+  const batch: WorkerDependencies =
+    deps.writeIntervalMs === undefined
+      ? deps
+      : { ...deps, writePacer: createWritePacer(deps.clock, deps.writeIntervalMs) };
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < deliveries.length; i = next++) {
       const delivery = deliveries[i] as OrderDelivery;
-      outcomes[i] = await runOrder(deps, delivery);
+      outcomes[i] = await runOrder(batch, delivery);
     }
   };
   const lanes = Math.max(1, Math.min(options.concurrency, deliveries.length));

@@ -2,7 +2,8 @@
  * The global limit on secret writes per second, kept without any shared state: at most
  * `workerConcurrency` workers run at once (the queue's event source and the function's reserved
  * concurrency both say so), and each spaces its own writes `workerConcurrency / writesPerSecond`
- * seconds apart, so together they never send more than `writesPerSecond`. Secrets Manager allows
+ * seconds apart, the first one too after its batch starts, so together they never send more than
+ * `writesPerSecond`. Secrets Manager allows
  * 50 PutSecretValue-class requests per second per region, shared with every other application.
  */
 import type { EpochMillis } from './connection';
@@ -28,12 +29,14 @@ export function writeIntervalMs(writesPerSecond: number, workerConcurrency: numb
 }
 
 /**
- * A pacer that gives out one slot every `intervalMs`, in the order asked. The first slot is at once;
- * concurrent callers queue behind each other. Keep one per container (module scope): slots then hold
- * across the invocations the container runs one after another.
+ * A pacer that gives out one slot every `intervalMs`, in the order asked; concurrent callers queue
+ * behind each other. The first slot is one interval after the pacer is made, as if its owner had
+ * just written: make one per delivery batch (runRefreshOrders does), and a batch that takes the
+ * place of another in the workers' concurrency (on this container or another) never writes within
+ * an interval of the last write of the one before it, which ended before it started.
  */
 export function createWritePacer(clock: Pick<Clock, 'now' | 'sleep'>, intervalMs: number): WritePacer {
-  let nextSlot: EpochMillis = Number.NEGATIVE_INFINITY;
+  let nextSlot: EpochMillis = clock.now() + intervalMs;
   return {
     async acquire() {
       const now = clock.now();

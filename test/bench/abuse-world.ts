@@ -6,11 +6,11 @@
  * connections. Every event runs alone, in time order, so what each one cost is read off the ledger.
  */
 import type { EpochMillis } from '../../functions/core/connection';
-import { sweepDueConnections } from '../../functions/core/sweep';
 import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
 import { InvariantChecker } from '../fault-matrix/invariants';
 import { createProofWorld, type ProofWorld } from '../fault-matrix/proof-world';
 import { forgedEvent, reportEvent } from '../fault-matrix/report-events';
+import { runScheduled } from '../support/scheduled-run';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -158,12 +158,7 @@ export async function simulateHour(abuse: boolean): Promise<AbuseRun> {
     clock.current = Math.max(clock.current, event.at);
     const from = { zoho: world.ledger.zohoCalls.length, versions: world.ledger.versions.length };
     if (event.kind === 'sweep') {
-      const summary = await sweepDueConnections(world.deps('scheduled'), {
-        concurrency: 4,
-        remainingTimeMs: () => 10 * MIN,
-        reserveMs: 0,
-        maxConnections: 100,
-      });
+      const summary = await runScheduled(world.deps('scheduled'), { concurrency: 4 });
       record(world, from, schedule, `swept:${summary.refreshed}`);
       continue;
     }

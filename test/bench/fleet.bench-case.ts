@@ -127,7 +127,7 @@ function detailLines(result: FleetResult): string[] {
     `aws_calls_per_refresh: median=${result.awsCallsPerRefresh.median} mean=${result.awsCallsPerRefresh.mean.toFixed(2)} p99=${result.awsCallsPerRefresh.p99} by_api(per refresh): ${pairs(result.awsCallsByApi)}`,
     `secret_writes: peak_per_second=${result.peakSecretWritesPerSecond} (from ${result.peakSecond.senders} sandboxes, ${result.peakSecond.sdkRetries} SDK retries) limit(secretWritesPerSecond)=${result.secretWritesLimit} worker_concurrency_setting=${result.workerConcurrencySetting} throttled_by_region_quota=${result.secretWriteThrottles}`,
     `dynamodb_per_refresh: write_units=${(result.worker.writeUnits / Math.max(1, result.refreshes)).toFixed(2)} mean_item_bytes=${result.meanItemBytes} item_size_estimate_error_bytes=${result.itemSizeErrorBytes}`,
-    `planner: p99_ms=${result.plannerMsP99} max_ms=${result.plannerMsMax} aws_calls_per_run=${result.plannerCallsPerRun}`,
+    `planner: p99_ms=${result.plannerMsP99} max_ms=${result.plannerMsMax} aws_calls_per_run=${result.plannerCallsPerRun} max_hold_s=${result.plannerMaxHoldS} (orders that could wait, behind urgent ones) runs_holding=${result.plannerHoldingRuns}`,
     `zoho: ${pairs(result.zoho)}`,
     `queue: ${pairs(result.queue)}`,
     `lambda: ${pairs(result.lambda)}`,

@@ -1,5 +1,5 @@
 /**
- * What the `lambda-footprint` benchmark adds to the moto-sweep world (moto-world.ts): the
+ * What the `lambda-footprint` benchmark adds to the moto world (moto-world.ts): the
  * functions under test run in child processes that find the emulator through their environment,
  * built here, with the events the two functions receive.
  */

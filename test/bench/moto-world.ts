@@ -1,5 +1,5 @@
 /**
- * The world of the `moto-sweep` benchmark: moto and the Zoho simulator as the sandbox runs them,
+ * The world of the `lambda-footprint` benchmark: moto and the Zoho simulator as the sandbox runs them,
  * the resources of the dev CLI's `init`, and the refresher built by the functions' own composition root
  * (real DynamoDB, Secrets Manager, KMS and EventBridge adapters; the real Zoho client). Wired with
  * test/integration/engine/world.ts through test/support/real-world.ts, without vitest and on the

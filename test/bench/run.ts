@@ -12,9 +12,7 @@ import { fleet } from './fleet.bench-case';
 import { fuzz } from './fuzz.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
 import { lambdaFootprint } from './lambda-footprint.bench-case';
-import { motoSweep } from './moto-sweep.bench-case';
 import { refreshInMemory, singleFlightInMemory } from './refresh-in-memory.bench-case';
-import { sweepInMemory } from './sweep-in-memory.bench-case';
 import { zohoParse } from './zoho-parse.bench-case';
 
 const BENCHES: readonly Bench[] = [
@@ -22,8 +20,6 @@ const BENCHES: readonly Bench[] = [
   zohoParse,
   refreshInMemory,
   singleFlightInMemory,
-  sweepInMemory,
-  motoSweep,
   lambdaFootprint,
   abuse,
   fuzz,

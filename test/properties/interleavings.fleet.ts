@@ -25,13 +25,13 @@ import {
 } from '../../functions/core/errors';
 import { refreshConnection } from '../../functions/core/refresh-connection';
 import { revokeConnection } from '../../functions/core/revoke-connection';
-import { sweepDueConnections } from '../../functions/core/sweep';
 import type { StoredAccessToken } from '../../functions/core/token';
 import { createTokenRejectedHandler } from '../../functions/on-demand-refresh/token-rejected-handler';
 import type { PortCall } from '../fault-matrix/faults';
 import { InvariantChecker } from '../fault-matrix/invariants';
 import { createProofWorld, type ProofWorld } from '../fault-matrix/proof-world';
 import { forgedEvent, reportEvent } from '../fault-matrix/report-events';
+import { runScheduled } from '../support/scheduled-run';
 import {
   type Action,
   IDS,
@@ -89,12 +89,7 @@ async function runTrigger(fleet: Fleet, trigger: Trigger): Promise<unknown> {
   try {
     switch (trigger.kind) {
       case 'sweep':
-        return await sweepDueConnections(world.deps('scheduled'), {
-          concurrency: 2,
-          remainingTimeMs: () => 10 * MIN,
-          reserveMs: 0,
-          maxConnections: IDS.length,
-        });
+        return await runScheduled(world.deps('scheduled'), { concurrency: 2 });
       case 'report': {
         const version = reportedVersion(fleet, trigger);
         return await fleet.onDemand(

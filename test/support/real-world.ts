@@ -1,6 +1,6 @@
 /**
  * The real-adapter wiring shared by the engine's integration world (test/integration/engine/world.ts)
- * and the `moto-sweep` benchmark (test/bench/moto-world.ts): SDK clients for the AWS API emulator,
+ * and the `lambda-footprint` benchmark (test/bench/moto-world.ts): SDK clients for the AWS API emulator,
  * the functions' configuration on the resources of the dev CLI's `init`, a client app known to both the Zoho
  * simulator and Secrets Manager, and `zoho-tokens add`. No vitest here: the benchmark runs it under
  * plain tsx.

@@ -36,6 +36,9 @@ export interface FleetResult {
   readonly plannerMsP99: number;
   readonly plannerMsMax: number;
   readonly plannerCallsPerRun: number;
+  /** The longest hold of an order that could wait, and the planner runs that held any back. */
+  readonly plannerMaxHoldS: number;
+  readonly plannerHoldingRuns: number;
   readonly workerConcurrencyPeak: number;
   readonly cost: { readonly lines: readonly CostLine[]; readonly perConnectionMonth: number };
   readonly zoho: Readonly<Record<string, number>>;
@@ -95,6 +98,8 @@ export function fleetResult(
     plannerMsP99: Math.round(quantile(durations, 0.99)),
     plannerMsMax: Math.round(durations.at(-1) ?? 0),
     plannerCallsPerRun: round(plannerCalls / Math.max(1, planner.invocations), 1),
+    plannerMaxHoldS: round(world.maxHoldMs / 1000, 1),
+    plannerHoldingRuns: world.holdingRuns,
     workerConcurrencyPeak: worker.peakConcurrency,
     cost: fleetCost(world),
     zoho: {

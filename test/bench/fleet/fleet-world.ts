@@ -67,6 +67,10 @@ export class FleetWorld {
   /** Refreshes committed (new versions on the connection). */
   commits = 0;
   plannerRuns = 0;
+  /** The longest a planner run held back an order that could wait (urgent ones went first). */
+  maxHoldMs = 0;
+  /** Planner runs that held back at least one order. */
+  holdingRuns = 0;
   /** The longest a visible message waited for a worker, sampled every planner period. */
   maxBacklogWaitMs = 0;
   /**
@@ -89,7 +93,13 @@ export class FleetWorld {
     this.env = { time: this.time, random, aws: scenario.aws };
     const horizonMs = scenario.hours * HOUR_MS;
     this.table = new ConnectionTable(scenario.start - 2 * HOUR_MS);
-    this.secrets = new SecretsState(this.table, scenario.start, horizonMs + HOUR_MS, scenario.connections);
+    this.secrets = new SecretsState(
+      this.table,
+      scenario.start,
+      horizonMs + HOUR_MS,
+      scenario.connections,
+      product.secretWriteSdkAttempts,
+    );
     this.zoho = new ZohoCloud({
       ...scenario.zoho,
       timeoutMs: product.config.zohoTimeoutMs,
@@ -159,7 +169,11 @@ export class FleetWorld {
     this.plannerRuns++;
     this.maxBacklogWaitMs = Math.max(this.maxBacklogWaitMs, this.queue.oldestVisibleWaitMs());
     this.planner.invoke(
-      (_invocation, container) => runPlanner(this.#plannerDeps(container)),
+      async (_invocation, container) => {
+        const summary = await runPlanner(this.#plannerDeps(container));
+        this.maxHoldMs = Math.max(this.maxHoldMs, summary.deferredMs);
+        if (summary.deferred > 0) this.holdingRuns++;
+      },
       (outcome) => {
         if (outcome.kind !== 'error') return;
         this.plannerErrors++;

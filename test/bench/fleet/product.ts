@@ -4,12 +4,17 @@
  * `createWorkerDependencies` the handlers call, with simulated ports), and the two use cases called
  * as the handlers call them. Every other file of the simulation only models the outside world.
  */
+import { SECRET_WRITE_CALL_LIMITS } from '../../../functions/aws/client-config';
 import { type RefresherConfig, readRefresherConfig } from '../../../functions/aws/config';
 import { createPlannerDependencies, createWorkerDependencies } from '../../../functions/aws/fleet-wiring';
 import { ENV } from '../../../functions/aws/names';
 import type { AwsPorts } from '../../../functions/aws/runtime';
 import { DEFAULT_SECRET_WRITES_PER_SECOND, REFRESH_WORKER_BATCH_SIZE } from '../../../functions/aws/settings';
-import { type PlannerDependencies, planRefreshes } from '../../../functions/core/plan-refreshes';
+import {
+  type PlannerDependencies,
+  type PlanSummary,
+  planRefreshes,
+} from '../../../functions/core/plan-refreshes';
 import type {
   Clock,
   Log,
@@ -39,6 +44,8 @@ export interface ProductSettings {
   };
   readonly queue: { readonly visibilityTimeoutMs: number; readonly maxReceiveCount: number };
   readonly planner: { readonly memoryMb: number; readonly timeoutMs: number; readonly periodMs: number };
+  /** The SDK's attempts of one PutSecretValue (the workers' write client; other calls: the scenario's). */
+  readonly secretWriteSdkAttempts: number;
 }
 
 /** Refreshes per connection-hour the write limit is sized for (the default margin's 1.24, rounded up). */
@@ -96,6 +103,7 @@ function settingsOf(deployed: DeployedSettings): ProductSettings {
       timeoutMs: deployed.planner.timeoutMs,
       periodMs: deployed.planner.periodMs,
     },
+    secretWriteSdkAttempts: SECRET_WRITE_CALL_LIMITS.maxAttempts,
   };
 }
 
@@ -125,9 +133,9 @@ export function plannerDependencies(settings: ProductSettings, wiring: Simulated
   return { ...deps, policy: seeded(deps.policy as RefreshPolicy, wiring.random) };
 }
 
-/** One planner run, as the planner handler makes it. */
-export async function runPlanner(deps: PlannerDependencies): Promise<void> {
-  await planRefreshes(deps);
+/** One planner run, as the planner handler makes it; its summary. */
+export async function runPlanner(deps: PlannerDependencies): Promise<PlanSummary> {
+  return planRefreshes(deps);
 }
 
 /**

@@ -48,6 +48,8 @@ export class SecretsState {
     private readonly origin: EpochMillis,
     horizonMs: number,
     connections: number,
+    /** The SDK's attempts of one PutSecretValue call, as the product's write client is built. */
+    readonly sdkWriteAttempts: number,
   ) {
     this.#attemptsPerSecond = new Uint16Array(Math.ceil(horizonMs / 1000) + 1);
     this.expiredMs = new Float64Array(connections);
@@ -145,10 +147,14 @@ export class SimTokenVault extends SimPort implements TokenVault {
   async write(token: StoredAccessToken): Promise<'written' | 'exists'> {
     const { time, random, aws } = this.env;
     const { meter } = this.context;
+    // A sandbox that crashed or timed out sends nothing more (its code still runs on here, out of a
+    // pacer's sleep, until it meets a port).
+    if (!this.context.alive) return never();
     this.context.onConnectionCall?.(token.connectionId);
     meter.calls['secretsmanager.PutSecretValue']++;
     let throttled = false;
-    for (let attempt = 1; attempt <= aws.sdkAttempts; attempt++) {
+    const attempts = this.state.sdkWriteAttempts;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       meter.requests['secretsmanager.PutSecretValue']++;
       const admitted = this.state.admit(time.now(), this.context, attempt > 1);
       const faulted = random.chance(aws.faultRate);
@@ -158,7 +164,7 @@ export class SimTokenVault extends SimPort implements TokenVault {
       if (!this.context.alive) return never();
       if (admitted && !faulted) return this.state.store(token, time.now());
       throttled = !admitted;
-      if (attempt < aws.sdkAttempts) {
+      if (attempt < attempts) {
         await time.delay(random.uniform(0, throttled ? THROTTLE_BACKOFF_MS : aws.sdkBackoffMs));
       }
     }

@@ -76,3 +76,23 @@ describe('createPlannerDependencies', () => {
     expect(deps.policy.failingAfter).toBeGreaterThan(0);
   });
 });
+
+describe('createPlannerDependencies, the holds', () => {
+  it('gives the planner the configured write rate and margin, which decide what is held back', async () => {
+    // Prepare
+    const { createPlannerDependencies } = await import('../../../functions/aws/planner-wiring');
+    const { readRefresherConfig } = await import('../../../functions/aws/config');
+    const config = readRefresherConfig({
+      ...env,
+      SECRET_WRITES_PER_SECOND: '40',
+      REFRESH_MARGIN_SECONDS: '900',
+    });
+
+    // Act
+    const deps = createPlannerDependencies(config, { metrics: { add() {} }, log: silent });
+
+    // Assess
+    expect(deps.secretWritesPerSecond).toBe(40);
+    expect(deps.policy.marginMs).toBe(900_000);
+  });
+});

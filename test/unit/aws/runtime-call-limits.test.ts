@@ -22,14 +22,36 @@ describe('createAwsClients', () => {
     created.push(...Object.values(clients));
 
     // Assess
-    expect(Object.keys(clients).sort()).toEqual(['dynamodb', 'eventBridge', 'kms', 'secretsManager']);
+    expect(Object.keys(clients).sort()).toEqual([
+      'dynamodb',
+      'eventBridge',
+      'kms',
+      'secretWrites',
+      'secretsManager',
+    ]);
     expect(clients.dynamodb).toBeInstanceOf(DynamoDBClient);
     expect(clients.secretsManager).toBeInstanceOf(SecretsManagerClient);
+    expect(clients.secretWrites).toBeInstanceOf(SecretsManagerClient);
     expect(clients.kms).toBeInstanceOf(KMSClient);
     expect(clients.eventBridge).toBeInstanceOf(EventBridgeClient);
-    for (const [name, client] of Object.entries(clients)) {
+    const { secretWrites, ...others } = clients;
+    for (const [name, client] of Object.entries(others)) {
       expect(await callLimitsOf(client), name).toEqual(FUNCTION_CALL_LIMITS);
     }
+    // PutSecretValue: one attempt; the refresh retries a write itself, in a slot of the write pacer.
+    expect(await callLimitsOf(secretWrites)).toEqual({ ...FUNCTION_CALL_LIMITS, maxAttempts: 1 });
+  });
+
+  it('writes secrets through an injected Secrets Manager client when no write client is given', () => {
+    // Prepare
+    const injected = new SecretsManagerClient({ region: 'eu-west-1' });
+
+    // Act
+    const clients = createAwsClients({ secretsManager: injected });
+    created.push(...Object.values(clients).filter((client) => client !== injected), injected);
+
+    // Assess
+    expect(clients.secretWrites).toBe(injected);
   });
 
   it('keeps an injected client as it is and creates only the missing ones', async () => {

@@ -107,6 +107,26 @@ describe('SecretsManagerTokenVault', () => {
     });
   });
 
+  it('sends PutSecretValue through the write client and reads through the other', async () => {
+    // Prepare: a vault with a write client of its own
+    const client = new SecretsManagerClient({ region: 'us-east-1' });
+    const writeClient = new SecretsManagerClient({ region: 'us-east-1' });
+    const split = new SecretsManagerTokenVault({ client, writeClient, secretPrefix: PREFIX });
+    secrets.on(PutSecretValueCommand).resolves({});
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: contractJson(token()) });
+
+    // Act
+    await split.write(token());
+    await split.read('books-eu');
+
+    // Assess
+    const puts = secrets.commandCalls(PutSecretValueCommand);
+    const gets = secrets.commandCalls(GetSecretValueCommand);
+    expect([puts.length, gets.length]).toEqual([1, 1]);
+    expect(puts[0]?.thisValue).toBe(writeClient);
+    expect(gets[0]?.thisValue).toBe(client);
+  });
+
   it("answers 'exists' when another writer already wrote this version", async () => {
     // Prepare
     secrets.on(PutSecretValueCommand).rejects(exists());

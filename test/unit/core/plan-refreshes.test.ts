@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { newConnection } from '../../../functions/core/connection';
 import {
   CATCH_UP_AGES,
+  canWait,
+  deliveryTimes,
   PLANNER_PERIOD_MS,
   plannedUntil,
   planRefreshes,
@@ -22,6 +25,21 @@ function plannerWorld() {
 /** A connection whose last refresh committed: its token expires margin + jitter after it falls due. */
 const healthy = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
   addConnection(world, { connectionId, version: 3, refreshDueAt, expiresAt: refreshDueAt + 11 * MIN });
+
+/** A connection retrying after failures: its token expires 90 s after the retry falls due. */
+const retrying = (world: FakeWorld, connectionId: string, refreshDueAt: number) =>
+  addConnection(world, {
+    connectionId,
+    version: 3,
+    refreshDueAt,
+    expiresAt: refreshDueAt + 90_000,
+    consecutiveFailures: 3,
+  });
+
+/** `count` connections due from `slotStart` and not refreshed yet (queued, waiting for a worker). */
+const backlog = async (world: FakeWorld, slotStart: number, count: number) => {
+  for (let i = 0; i < count; i++) await retrying(world, `overdue-${i}`, slotStart + 1_000 + i);
+};
 
 const ids = (queue: RecordingQueue) => queue.orders.map((order) => order.connectionId).sort();
 
@@ -63,9 +81,15 @@ describe('planRefreshes (scheduled)', () => {
   });
 
   it('queues a connection stuck overdue again once at each catch-up age, never while it may still be in flight', async () => {
-    // Prepare: due at the start of a period; its order is lost, so it stays due
+    // Prepare: due at the start of a period, its token expiring 90 s later (it could not be held
+    // back); its order is lost, so it stays due
     const { world, queue, deps, slotStart } = plannerWorld();
-    await healthy(world, 'stuck', slotStart);
+    await addConnection(world, {
+      connectionId: 'stuck',
+      version: 3,
+      refreshDueAt: slotStart,
+      expiresAt: slotStart + 90_000,
+    });
     const queuedAtAge: number[] = [];
 
     // Act: a hundred planner runs, one a minute
@@ -75,14 +99,42 @@ describe('planRefreshes (scheduled)', () => {
       if (queue.take().length > 0) queuedAtAge.push(age);
     }
 
-    // Assess: once per age band (2, 4-5, 8-11, 16-23, 32-47, 64-95)
+    // Assess: once per age band (2, 4-5, 8-11, 16-23, 32-47, 64-95), counted from the period before
+    // its due period (it is urgent: one minute lost, not two, when a planner run is)
     expect(queuedAtAge).toHaveLength(6);
-    expect(queuedAtAge[0]).toBe(2);
+    expect(queuedAtAge[0]).toBe(1);
     CATCH_UP_AGES.slice(0, 6).forEach((age, i) => {
-      expect(queuedAtAge[i]).toBeGreaterThanOrEqual(age);
-      expect(queuedAtAge[i]).toBeLessThan(age + Math.max(1, age / 2));
+      expect(queuedAtAge[i]).toBeGreaterThanOrEqual(age - 1);
+      expect(queuedAtAge[i]).toBeLessThan(age - 1 + Math.max(1, age / 2));
     });
     expect(world.metrics.sum('RefreshesOverdue')).toBe(98);
+  });
+
+  it('starts the catch-up ages of an order that could have been held back after the longest hold (3 periods) while orders are held', async () => {
+    // Prepare: a scheduled refresh (a whole margin before expiry) due at the start of a period; in
+    // one world nothing else, in the other 300 urgent connections overdue at 1 write a second
+    const calm = plannerWorld();
+    const busy = plannerWorld();
+    await healthy(calm.world, 'patient', calm.slotStart);
+    await healthy(busy.world, 'patient', busy.slotStart);
+    await backlog(busy.world, busy.slotStart - 5 * P, 300);
+    const queuedAtAge = { calm: [] as number[], busy: [] as number[] };
+
+    // Act
+    for (let age = 0; age < 30; age++) {
+      for (const [name, { world, queue, slotStart }] of [
+        ['calm', calm],
+        ['busy', busy],
+      ] as const) {
+        world.clock.current = slotStart + age * P + 5_000;
+        await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 });
+        if (queue.take().some((order) => order.connectionId === 'patient')) queuedAtAge[name].push(age);
+      }
+    }
+
+    // Assess: one in each age band (2, 4-5, 8-11, 16-23); while holding, counted 3 periods later
+    expect(queuedAtAge.calm).toEqual([2, 4, 8, 16]);
+    expect(queuedAtAge.busy).toEqual([5, 8, 12, 24]);
   });
 
   it('counts a refused order: no heartbeat, the metric, the summary', async () => {
@@ -127,6 +179,128 @@ describe('planRefreshes (scheduled)', () => {
 
     // Assess
     expect(queue.orders.map((order) => order.connectionId)).toEqual(['c-0', 'c-1', 'c-2']);
+  });
+});
+
+describe('planRefreshes while an overdue backlog drains', () => {
+  it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
+    // Prepare: 53 overdue connections and 1 urgent retry next period; 1 write a second counted on
+    // for 54 a minute, 53 of them left to the orders that can wait: the 53 ahead take a minute
+    const { world, queue, slotStart } = plannerWorld();
+    const deps = { ...world, queue, secretWritesPerSecond: 1 };
+    await backlog(world, slotStart, 53);
+    await healthy(world, 'first', slotStart + P);
+    await healthy(world, 'second', slotStart + P + 1_000);
+    await retrying(world, 'retry-near-expiry', slotStart + P + 20_000);
+    await healthy(world, 'third', slotStart + P + 40_000);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess: now is 5 s into the period; first and second wait for the workers (60 s and 61.13 s
+    // from now), the retry goes at its due time, third is due after the workers reach it (62.26 s)
+    expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
+      ['first', 65_000],
+      ['second', 66_133],
+      ['retry-near-expiry', 80_000],
+      ['third', 100_000],
+    ]);
+    expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P);
+    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 5_133, deferred: 2 });
+  });
+
+  it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
+    // Prepare: 300 overdue at 54 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
+    const { world, queue, slotStart } = plannerWorld();
+    const deps = { ...world, queue, secretWritesPerSecond: 1 };
+    await backlog(world, slotStart, 300);
+    await healthy(world, 'scheduled', slotStart + P);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 165_000]);
+    expect(summary).toMatchObject({ deferredMs: 165_000, deferred: 1 });
+  });
+
+  it('holds back nothing without a backlog, without a write rate, or for an operator', async () => {
+    // Prepare: one run with no backlog; one without secretWritesPerSecond; one all_due
+    const { world, queue, slotStart } = plannerWorld();
+    await healthy(world, 'scheduled', slotStart + P + 5);
+
+    // Act
+    const noBacklog = await planRefreshes({ ...world, queue, secretWritesPerSecond: 40 });
+    await backlog(world, slotStart, 80);
+    const noRate = await planRefreshes({ ...world, queue });
+    const operator = await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 }, { mode: 'all_due' });
+
+    // Assess
+    expect([noBacklog, noRate, operator].map((s) => [s.deferredMs, s.deferred])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
+    const scheduled = queue.orders.filter((order) => order.connectionId === 'scheduled');
+    expect(scheduled.map((order) => order.dueAt - slotStart)).toEqual([P + 5, P + 5, P + 5]);
+  });
+});
+
+describe('canWait', () => {
+  it('holds back only an order whose token has half a margin left after the longest hold', () => {
+    // Prepare: a margin of 11 minutes: half of it (5.5 min) plus the longest hold (2.75 min)
+    const due = 1_000_000;
+    const sample = newConnection(
+      {
+        connectionId: 'c',
+        dc: 'us',
+        accountsServer: 'https://accounts.zoho.com',
+        apiDomain: 'https://www.zohoapis.com',
+        clientRef: 'books',
+        encryptedRefreshToken: 'x',
+      },
+      0,
+    );
+    const falling = (leftMs: number) => ({ ...sample, refreshDueAt: due, expiresAt: due + leftMs });
+
+    // Act
+    const answers = [11 * MIN, 8.25 * MIN, 8.25 * MIN - 1, 90_000].map((left) =>
+      canWait(falling(left), 11 * MIN),
+    );
+
+    // Assess
+    expect(answers).toEqual([true, true, false, false]);
+  });
+});
+
+describe('deliveryTimes', () => {
+  const now = 1_000_000;
+  // 40 writes a second, counted on for 90 %: 2,160 a minute (36 a second)
+  const input = { now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
+
+  it('lets the orders that can wait become visible no faster than the workers reach them', () => {
+    // 36 ahead: the first one a second from now, then one every 27.8 ms; the last is due later
+    expect(deliveryTimes([now, now + 500, now + 5_000], { ...input, ahead: 36 })).toEqual([
+      now + 1_000,
+      now + 1_028,
+      now + 5_000,
+    ]);
+  });
+
+  it('keeps the urgent orders their share of the workers', () => {
+    // 1,080 urgent a minute leave the others 18 a second: the first of them 2 s from now
+    expect(deliveryTimes([now, now + 500, now + 9_000], { ...input, ahead: 36, urgent: 1_080 })).toEqual([
+      now + 2_000,
+      now + 2_056,
+      now + 9_000,
+    ]);
+  });
+
+  it('never moves an order more than a quarter of the margin, and moves none without a rate or a backlog', () => {
+    expect(deliveryTimes([now], { ...input, ahead: 36 * 3_600 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, urgent: 2_160 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, ahead: 100, writesPerSecond: undefined })).toEqual([now]);
+    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 28]);
   });
 });
 

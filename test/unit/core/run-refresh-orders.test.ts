@@ -197,3 +197,40 @@ describe('runRefreshOrders', () => {
     expect(world.zoho.refreshCalls).toBe(0);
   });
 });
+
+describe('runRefreshOrders with a write interval', () => {
+  it("gives each batch a pacer of its own: its first write waits one interval after the batch starts, whatever the container's last write", async () => {
+    // Prepare: two worker containers (A, B) of one world, writes 500 ms apart; the times of the writes
+    const { world, queue } = workerWorld();
+    const writtenAt: number[] = [];
+    const vault = {
+      read: (id: string) => world.vault.read(id),
+      remove: (id: string) => world.vault.remove(id),
+      write: async (token: Parameters<typeof world.vault.write>[0]) => {
+        writtenAt.push(world.clock.now());
+        return world.vault.write(token);
+      },
+    };
+    const containerA: WorkerDependencies = { ...world, vault, queue, writeIntervalMs: 500 };
+    const containerB: WorkerDependencies = { ...world, vault, queue, writeIntervalMs: 500 };
+    const t0 = world.clock.now();
+    const first = await dueOrder(world, 'first');
+
+    // Act: B runs a batch; 10 s later A runs two orders, and B takes the next batch as A ends
+    await runRefreshOrders(containerB, [delivered(first)], { concurrency: 1 });
+    world.clock.advance(10_000);
+    const t1 = world.clock.now();
+    const second = await dueOrder(world, 'second');
+    const third = await dueOrder(world, 'third');
+    const fourth = await dueOrder(world, 'fourth');
+    await runRefreshOrders(containerA, [delivered(second), delivered(third)], { concurrency: 1 });
+    const aEnded = world.clock.now();
+    await runRefreshOrders(containerB, [delivered(fourth)], { concurrency: 1 });
+
+    // Assess: every write one interval after the batch start or the write before; B's second batch
+    // writes one interval after A's last write, not at once
+    expect(writtenAt.map((at) => at - t0)).toEqual([500, t1 - t0 + 500, t1 - t0 + 1_000, t1 - t0 + 1_500]);
+    expect(aEnded - t0).toBe(t1 - t0 + 1_000);
+    expect(world.zoho.refreshCalls).toBe(4);
+  });
+});

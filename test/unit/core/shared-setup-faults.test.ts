@@ -1,7 +1,7 @@
 /**
  * Which failures take a connection off the schedule. Only a fault of that one connection that no
  * retry can fix makes it `misconfigured`; a fault of what the fleet shares (the refresh-token key, a
- * client app) is retried with the long backoff, so it cannot strand every connection in one sweep.
+ * client app) is retried with the long backoff, so it cannot strand every connection in one scheduled run.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,10 +15,10 @@ import {
   MisconfiguredClientError,
 } from '../../../functions/core/errors';
 import { refreshConnection } from '../../../functions/core/refresh-connection';
-import { sweepDueConnections } from '../../../functions/core/sweep';
 import { addConnection, createFakeWorld, type FakeWorld } from '../../support/fakes';
+import { runScheduled } from '../../support/scheduled-run';
 
-const SWEEP = { concurrency: 4, remainingTimeMs: () => 60_000, reserveMs: 35_000, maxConnections: 100 };
+const SCHEDULE = { concurrency: 4 };
 
 const keyUnavailable = (name: string) => new RefreshTokenKeyUnavailableError('c1', 'decrypt', name);
 
@@ -115,7 +115,7 @@ describe('faults of this connection alone stay permanent', () => {
 });
 
 describe('a key disabled for a while', () => {
-  it('keeps the whole fleet on the schedule, counts it failing after 3 sweeps, and heals once re-enabled', async () => {
+  it('keeps the whole fleet on the schedule, counts it failing after 3 scheduled runs, and heals once re-enabled', async () => {
     // Prepare: four connections, all due; the key is disabled.
     const world = createFakeWorld();
     const ids = ['c1', 'c2', 'c3', 'c4'];
@@ -127,25 +127,25 @@ describe('a key disabled for a while', () => {
       return decrypt(id, encrypted);
     };
 
-    // Act: three sweeps, each after the backoff of the one before (30 s, 60 s, 120 s at random 0.5).
-    const failedSweeps = [];
+    // Act: three scheduled runs, each after the backoff of the one before (30 s, 60 s, 120 s at random 0.5).
+    const failedRuns = [];
     for (const backoff of [0, 30_000, 60_000]) {
       world.clock.advance(backoff);
-      failedSweeps.push(await sweepDueConnections(world, SWEEP));
+      failedRuns.push(await runScheduled(world, SCHEDULE));
     }
     world.clock.advance(120_000);
     world.metrics.points.length = 0;
     keyEnabled = true;
-    const healed = await sweepDueConnections(world, SWEEP);
+    const healed = await runScheduled(world, SCHEDULE);
 
     // Assess
-    expect(failedSweeps.map((s) => [s.attempted, s.failed])).toEqual([
+    expect(failedRuns.map((s) => [s.attempted, s.failed])).toEqual([
       [4, 4],
       [4, 4],
       [4, 4],
     ]);
     expect(world.zoho.refreshCalls).toBe(4);
-    // The gauges of the healing sweep were taken before it refreshed: 4 failing, none misconfigured.
+    // The gauges of the healing run were taken before it refreshed: 4 failing, none misconfigured.
     expect(world.metrics.sum('ConnectionsFailing')).toBe(4);
     expect(world.metrics.sum('ConnectionsMisconfigured')).toBe(0);
     expect(healed).toMatchObject({ attempted: 4, refreshed: 4, failed: 0 });

@@ -1,26 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { refreshConnection } from '../../../functions/core/refresh-connection';
-import { sweepDueConnections } from '../../../functions/core/sweep';
 import { refreshRejectedToken } from '../../../functions/core/token-rejected';
 import { addConnection, createFakeWorld } from '../../support/fakes';
+import { runScheduled } from '../../support/scheduled-run';
 
 const rejected = (version: number) => ({ connectionId: 'acme', version, status: 401 as const });
 
 describe('single flight and the Zoho budget', () => {
-  it('200 concurrent reports of one version cause exactly one Zoho call; a racing sweep adds none', async () => {
-    // Prepare: the token of version 3 is due, so the sweep would refresh it too.
+  it('200 concurrent reports of one version cause exactly one Zoho call; a racing scheduled run adds none', async () => {
+    // Prepare: the token of version 3 is due, so the schedule would refresh it too.
     const world = createFakeWorld();
     await addConnection(world, { connectionId: 'acme', version: 3, refreshDueAt: world.clock.now() - 1 });
 
     // Act
     const results = await Promise.all([
       ...Array.from({ length: 200 }, () => refreshRejectedToken(world, rejected(3))),
-      sweepDueConnections(world, {
-        concurrency: 4,
-        remainingTimeMs: () => 60_000,
-        reserveMs: 5_000,
-        maxConnections: 100,
-      }),
+      runScheduled(world, { concurrency: 4 }),
     ]);
 
     // Assess
@@ -28,8 +23,8 @@ describe('single flight and the Zoho budget', () => {
     expect(world.vault.writes).toBe(1);
     expect(world.store.items.get('acme')?.version).toBe(4);
     const refreshedByReports = results.filter((r) => 'outcome' in r && r.outcome === 'refreshed').length;
-    const sweep = results.find((r) => 'due' in r);
-    expect(refreshedByReports + (sweep && 'refreshed' in sweep ? sweep.refreshed : 0)).toBe(1);
+    const scheduled = results.find((r) => 'plan' in r);
+    expect(refreshedByReports + (scheduled && 'refreshed' in scheduled ? scheduled.refreshed : 0)).toBe(1);
     expect(world.store.history.filter((h) => h.outcome === 'refreshed')).toHaveLength(1);
   });
 

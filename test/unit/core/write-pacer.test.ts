@@ -29,7 +29,7 @@ describe('the write limiter arithmetic', () => {
 });
 
 describe('createWritePacer', () => {
-  it('gives the first slot at once and spaces the next ones by the interval, in the order asked', async () => {
+  it('gives the first slot one interval after it is asked for and spaces the next ones by the interval, in the order asked', async () => {
     // Prepare
     const clock = new RecordingClock();
     const pacer = createWritePacer(clock, 500);
@@ -38,22 +38,23 @@ describe('createWritePacer', () => {
     // Act: five writers ask at the same moment
     await Promise.all(Array.from({ length: 5 }, () => pacer.acquire()));
 
-    // Assess: the first writes at once, the others wake 500 ms apart
-    expect(clock.wakeAt.map((at) => at - start)).toEqual([500, 1_000, 1_500, 2_000]);
+    // Assess: the first waits one interval (a container it replaces may have just written), the others 500 ms apart
+    expect(clock.wakeAt.map((at) => at - start)).toEqual([500, 1_000, 1_500, 2_000, 2_500]);
   });
 
   it('does not wait when the last slot is further back than the interval', async () => {
-    // Prepare
+    // Prepare: the first slot, at 500 ms; then 1.3 s pass
     const clock = new RecordingClock();
     const pacer = createWritePacer(clock, 500);
+    const start = clock.now();
     await pacer.acquire();
-    clock.advance(800);
+    clock.advance(1_300);
 
     // Act
     await pacer.acquire();
 
-    // Assess
-    expect(clock.wakeAt).toEqual([]);
+    // Assess: only the first slot was waited for
+    expect(clock.wakeAt.map((at) => at - start)).toEqual([500]);
   });
 });
 

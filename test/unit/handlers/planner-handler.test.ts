@@ -21,8 +21,9 @@ describe('planner handler', () => {
   });
 
   it("plans every connection due now on the CLI's sweep request, which the schedule leaves to its catch-up", async () => {
-    // Prepare: due a moment ago, so the schedule's next-period run does not take it
+    // Prepare: due a moment ago in the current period, so the schedule's next-period run does not take it
     const w = createFakeWorld();
+    w.clock.advance(5_000);
     await addConnection(w, { connectionId: 'acme', refreshDueAt: w.clock.now() - 1_000 });
     const scheduledQueue = new RecordingQueue();
     const sweepQueue = new RecordingQueue();

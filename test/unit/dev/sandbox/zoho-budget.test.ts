@@ -24,8 +24,8 @@ import {
 import { type EpochMillis, newConnection } from '../../../../functions/core/connection';
 import { ConfigurationError } from '../../../../functions/core/errors';
 import type { RefreshDependencies } from '../../../../functions/core/refresh-deps';
-import { sweepDueConnections } from '../../../../functions/core/sweep';
 import { createFakeWorld, type FakeWorld } from '../../../support/fakes';
+import { runScheduled } from '../../../support/scheduled-run';
 
 const CLIENT = { clientId: '1000.CLIENT', clientSecret: 'test-cs-secret' };
 const REFRESH_TOKEN = '1000.test-rt-sandbox';
@@ -34,7 +34,7 @@ const realEnv = (refreshToken = REFRESH_TOKEN) => ({
   ZOHO_CLIENT_SECRET: CLIENT.clientSecret,
   ZOHO_REFRESH_TOKEN: refreshToken,
 });
-const SWEEP = { concurrency: 1, remainingTimeMs: () => 900_000, reserveMs: 0, maxConnections: 10 };
+const SCHEDULE = { concurrency: 1 };
 const START = Date.UTC(2026, 10, 26, 8, 0, 0);
 
 let dir: string;
@@ -47,7 +47,7 @@ afterEach(() => {
 
 /**
  * One real-Zoho sandbox run as `runSandbox` wires it, on in-memory ports: the ledger opened at
- * start, the demo connection seeded from it, the store observed, and `sweeps` sweeps 31 s apart
+ * start, the demo connection seeded from it, the store observed, and `sweeps` scheduled runs 31 s apart
  * (the fake Zoho's 60 s tokens are due again at half life).
  */
 async function run(
@@ -83,7 +83,7 @@ async function run(
   );
   await world.store.create(withEarlierCalls(connection, earlier, world.policy, startAt));
   for (let i = 0; i < sweeps; i++) {
-    await sweepDueConnections(deps, SWEEP);
+    await runScheduled(deps, SCHEDULE);
     world.clock.advance(31_000);
   }
   return { world, deps, ledger, earlier };
@@ -184,7 +184,7 @@ describe('a start whose budget earlier runs spent', () => {
     const line = describeBudget(second.earlier, second.world.policy, now, join(dir, ZOHO_CALLS_FILE));
     const before = second.world.zoho.refreshCalls;
     second.world.clock.current = freeAt;
-    await sweepDueConnections(second.deps, SWEEP);
+    await runScheduled(second.deps, SCHEDULE);
 
     // Assess
     expect(spent.world.zoho.refreshCalls).toBe(9);

@@ -173,7 +173,7 @@ export const ALARM_SPECS: readonly AlarmSpec[] = [
     evaluationPeriods: 2,
     treatMissingData: 'notBreaching',
     description:
-      "The oldest refresh order has waited in the refresh queue for longer than the refresh margin, two minutes in a row: the refresh workers are not keeping up, and tokens expire (ExpiredTokens). The workers write at most secretWritesPerSecond secrets per second, all together: a stack sustains about secretWritesPerSecond × 2,900 connections (20: 58,000; 100,000 need 35). If the fleet outgrew it, raise the construct prop secretWritesPerSecond (at most 45, a share of the region's 50 per second that every other application of the account and region also uses) and deploy; otherwise look at RefreshWorkerErrors and the worker's log group. Orders that throw are not this alarm's: they go to the refresh dead-letter queue.",
+      "The oldest refresh order has waited in the refresh queue for longer than the refresh margin, two minutes in a row: the refresh workers are not keeping up, and tokens expire (ExpiredTokens). The workers write at most secretWritesPerSecond secrets per second, all together: a stack serves about secretWritesPerSecond × 2,500 connections (20: 50,000; 100,000 need 40). If the fleet outgrew it, raise the construct prop secretWritesPerSecond (at most 45, a share of the region's 50 per second that every other application of the account and region also uses) and deploy; otherwise look at RefreshWorkerErrors and the worker's log group. Orders that throw are not this alarm's: they go to the refresh dead-letter queue.",
   },
   // Three minutes in a row without a run (not one: EventBridge may deliver a schedule late).
   {

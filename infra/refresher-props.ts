@@ -62,8 +62,9 @@ export interface ZohoTokenRefresherProps {
    * Secret writes per second the refresh workers may make, all together: their share of Secrets
    * Manager's 50 PutSecretValue requests per second per region (not adjustable), which every other
    * application in the account and region also uses. The workers' concurrency follows from it
-   * (max(2, ⌈W/2⌉)), each spacing its writes so the total never exceeds it. A stack sustains about
-   * W × 3,600 / 1.24 connections at the default margin (20: 58,000; 100,000 need 35). 1..45.
+   * (max(2, ⌈W/2⌉)), each spacing its writes so the total never exceeds it. Size it as
+   * N ≤ 2,500 × W connections: the steady rate (W × 3,600 / 1.24) with 15 % left to catch up after
+   * an outage (20: 50,000; 100,000 need 40). 1..45.
    * @default 20
    */
   readonly secretWritesPerSecond?: number;

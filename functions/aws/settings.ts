@@ -51,8 +51,8 @@ const MAX_SECRET_WRITES_PER_SECOND = 45;
 
 /**
  * The refresh workers' default share: 40 % of the region's quota. At the default margin (a refresh
- * every 48.5 minutes, 1.24 per connection-hour) it sustains about 58,000 connections; 100,000 need
- * 35 (40 leaves room to catch up after an outage). Raise it only as far as the other applications
+ * every 48.5 minutes, 1.24 per connection-hour) it serves N ≤ 2,500 × W = 50,000 connections with
+ * room to catch up after an outage; 100,000 need 40. Raise it only as far as the other applications
  * of the account and region leave room.
  */
 export const DEFAULT_SECRET_WRITES_PER_SECOND = 20;

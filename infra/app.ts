@@ -1,6 +1,6 @@
 /**
  * Entry of the CDK app (`cdk.json` → `npx tsx infra/app.ts`). Settings come from CDK context; see
- * `infra/app-context.ts` and the "Deploying" section of README.md.
+ * `infra/app-context.ts` and the "Settings" of README.md (The construct in your stack).
  */
 import { createApp } from './create-app';
 

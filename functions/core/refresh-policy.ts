@@ -123,6 +123,37 @@ export function nextAttemptAfterFailure(
   return now + Math.floor(backoff * (0.75 + policy.random() * 0.5));
 }
 
+/**
+ * How long before expiry a connection whose refreshes keep failing makes its last attempt, with a
+ * whole refresh's worth of Zoho's budget kept for it (see retryBeforeExpiry). An outage that ends
+ * by then costs no token: at the default margin (11 minutes plus jitter) a connection due when a
+ * 10-minute outage starts makes it after the outage, with a minute for the queue to deliver it.
+ */
+export const LAST_ATTEMPT_BEFORE_EXPIRY_MS = 60_000;
+
+/**
+ * When to try again after a transient failure: the backoff's `backoffAt`, unless a run then (up to
+ * `maxAttempts` calls) would leave Zoho's budget too short for a whole run at the last attempt
+ * (LAST_ATTEMPT_BEFORE_EXPIRY_MS before `expiresAt`); then the last attempt itself, or as soon after
+ * it as the budget allows. An outage spends three calls a run: without this a connection would
+ * spend all nine of a window in its first few minutes of failures and wait out the window past its
+ * expiry, though Zoho was back minutes before it.
+ */
+export function retryBeforeExpiry(
+  backoffAt: EpochMillis,
+  calls: readonly EpochMillis[],
+  expiresAt: EpochMillis,
+  policy: RefreshPolicy,
+): EpochMillis {
+  const lastAttempt = expiresAt - LAST_ATTEMPT_BEFORE_EXPIRY_MS;
+  if (backoffAt >= lastAttempt) return backoffAt;
+  const windowStart = lastAttempt - policy.budgetWindowMs;
+  const keptUntilThen = calls.filter((at) => at > windowStart && at <= lastAttempt).length;
+  const spentByBackoffRun = backoffAt > windowStart ? policy.maxAttempts : 0;
+  if (keptUntilThen + spentByBackoffRun + policy.maxAttempts <= policy.budget) return backoffAt;
+  return budgetAvailableAt(calls, lastAttempt, policy);
+}
+
 /** The short, jittered pause between two attempts inside one lease. */
 export function retryDelay(attempt: number, policy: RefreshPolicy): number {
   return Math.floor(policy.retryBaseMs * 2 ** (attempt - 1) * (0.5 + policy.random()));

@@ -4,6 +4,7 @@ import {
   DEFAULT_REFRESH_POLICY,
   nextAttemptAfterFailure,
   nextRefreshDue,
+  retryBeforeExpiry,
 } from '../../../functions/core/refresh-policy';
 
 const policy = { ...DEFAULT_REFRESH_POLICY, random: () => 0 };
@@ -31,5 +32,46 @@ describe('refresh policy', () => {
     const at = (failures: number) =>
       nextAttemptAfterFailure(failures, now, { ...policy, random: () => 0.5 }) - now;
     expect([at(1), at(2), at(3), at(10)]).toEqual([30_000, 60_000, 120_000, 600_000]);
+  });
+
+  describe('retryBeforeExpiry: a whole run is kept for the last minute before expiry', () => {
+    // Due when a 10-minute outage starts, 11 minutes before expiry: the last attempt is at 10 min.
+    const due = now;
+    const expiresAt = due + 11 * 60_000;
+    const lastAttempt = expiresAt - 60_000;
+    const run = (at: number) => [at, at + 400, at + 1_200];
+
+    it('keeps the backoff while a run then still leaves three calls for the last attempt', () => {
+      // Prepare: the first run failed three times at its due time.
+      const calls = run(due);
+      // Act
+      const retryAt = retryBeforeExpiry(due + 30_000, calls, expiresAt, policy);
+      // Assess
+      expect(retryAt).toBe(due + 30_000);
+    });
+
+    it('moves the third run to the last attempt, where the first run has left the window', () => {
+      // Prepare: two runs of three calls (6 of 9); a third would leave nothing at the last attempt.
+      const calls = [...run(due), ...run(due + 30_000)];
+      // Act
+      const retryAt = retryBeforeExpiry(due + 90_000, calls, expiresAt, policy);
+      // Assess: at the last attempt only the second run's three calls are in the window.
+      expect(retryAt).toBe(lastAttempt);
+    });
+
+    it('waits for the budget after the last attempt when the calls kept until then fill it', () => {
+      // Prepare: late first attempt (a lost order): three runs inside the last attempt's window.
+      const late = due + 2 * 60_000;
+      const calls = [...run(late), ...run(late + 30_000), ...run(late + 90_000)];
+      // Act
+      const retryAt = retryBeforeExpiry(late + 200_000, calls, expiresAt, policy);
+      // Assess: the earliest call leaves the window one millisecond after its ten minutes.
+      expect(retryAt).toBe(late + 600_001);
+    });
+
+    it('keeps the backoff when it falls at or after the last attempt', () => {
+      const calls = [...run(due), ...run(due + 30_000), ...run(due + 90_000)];
+      expect(retryBeforeExpiry(lastAttempt, calls, expiresAt, policy)).toBe(lastAttempt);
+    });
   });
 });

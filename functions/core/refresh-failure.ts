@@ -93,6 +93,7 @@ function classify(error: unknown, run: RefreshRun, deps: RefreshDependencies): C
   // Zoho's budget is kept for a last attempt before the token expires (an outage ending by then
   // costs nothing).
   const backoff = retryBeforeExpiry(
+    now,
     nextAttemptAfterFailure(failures, now, deps.policy),
     run.recentZohoCalls,
     connection.expiresAt,

@@ -219,7 +219,7 @@ describe('refreshConnection', () => {
     expect(stored?.refreshDueAt).toBe(world.clock.now() + 30_000);
   });
 
-  it('a failing connection keeps a whole run of Zoho budget for its last minute before expiry', async () => {
+  it('a failing connection keeps a whole run of Zoho budget for 90 s before expiry', async () => {
     // Prepare: its first run failed three times 40 s ago; ten minutes of token left.
     const world = createFakeWorld();
     const started = world.clock.now();
@@ -240,12 +240,12 @@ describe('refreshConnection', () => {
     // Act
     const result = await refreshConnection(world, { connectionId: 'c1', trigger: 'scheduled' });
 
-    // Assess: a third run at the backoff (60 s) would leave 0 of 9 calls for a minute before expiry.
+    // Assess: a third run at the backoff (60 s) would leave 0 of 9 calls for 90 s before expiry.
     expect(world.zoho.refreshCalls).toBe(3);
-    expect(result).toMatchObject({ outcome: 'failed', retryAt: expiresAt - 60_000 });
+    expect(result).toMatchObject({ outcome: 'failed', retryAt: expiresAt - 90_000 });
     expect(world.store.items.get('c1')).toMatchObject({
       consecutiveFailures: 2,
-      refreshDueAt: expiresAt - 60_000,
+      refreshDueAt: expiresAt - 90_000,
     });
     expect(world.store.items.get('c1')?.recentZohoCalls).toHaveLength(6);
   });

@@ -55,6 +55,7 @@ export async function requestTokenWithinBudget(
       );
       if (!recorded) throw new LeaseLostError();
       run.leaseUntil = leaseUntil;
+      run.recentZohoCalls = recent;
     }
     run.zohoCalls = attempt;
 

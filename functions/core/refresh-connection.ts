@@ -128,6 +128,7 @@ export async function refreshConnection(
       zohoCalls: 0,
       zohoCallPrepaid: recentZohoCalls !== undefined,
       unrecordedWrites: [],
+      recentZohoCalls: leased.recentZohoCalls,
     },
     mustReadSecret(connection, leased, request),
   );

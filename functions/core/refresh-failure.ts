@@ -11,7 +11,7 @@ import {
 } from './errors';
 import type { RefreshOutcome } from './ports';
 import { bestEffort, type RefreshDependencies } from './refresh-deps';
-import { nextAttemptAfterFailure } from './refresh-policy';
+import { nextAttemptAfterFailure, retryBeforeExpiry } from './refresh-policy';
 import type { RefreshRun } from './refresh-run';
 import { writesInDay } from './write-budget';
 
@@ -42,7 +42,8 @@ interface Classified {
 }
 
 /** Decides, by error type, what a failed refresh does to the connection. */
-function classify(error: unknown, connection: Connection, deps: RefreshDependencies): Classified {
+function classify(error: unknown, run: RefreshRun, deps: RefreshDependencies): Classified {
+  const { connection } = run;
   const now = deps.clock.now();
   if (error instanceof ReauthorizationRequiredError) {
     return {
@@ -89,7 +90,15 @@ function classify(error: unknown, connection: Connection, deps: RefreshDependenc
     return { outcome: 'throttled', status: 'active', retryAt, permanent: false, countsAsFailure: false };
   }
   const failures = connection.consecutiveFailures + 1;
-  const backoff = nextAttemptAfterFailure(failures, now, deps.policy);
+  // Zoho's budget is kept for a last attempt before the token expires (an outage ending by then
+  // costs nothing).
+  const backoff = retryBeforeExpiry(
+    now,
+    nextAttemptAfterFailure(failures, now, deps.policy),
+    run.recentZohoCalls,
+    connection.expiresAt,
+    deps.policy,
+  );
   // A success body we could not trust costs at most one Zoho call per budget window.
   const retryAt =
     error instanceof ZohoMalformedResponseError
@@ -119,7 +128,7 @@ export async function recordRefreshFailure(
   const { connection, owner } = run;
   const { trigger } = run.request;
   const now = clock.now();
-  const kind = classify(error, connection, deps);
+  const kind = classify(error, run, deps);
   const { code, message } = describe(error);
   const consecutiveFailures = connection.consecutiveFailures + (kind.countsAsFailure ? 1 : 0);
 

@@ -123,6 +123,50 @@ export function nextAttemptAfterFailure(
   return now + Math.floor(backoff * (0.75 + policy.random() * 0.5));
 }
 
+/**
+ * How long before expiry a connection whose refreshes keep failing makes its last attempt, with a
+ * whole refresh's worth of Zoho's budget kept for it (see retryBeforeExpiry). At the default margin
+ * (11 minutes plus jitter) a connection due when a 10-minute outage starts makes it in the outage's
+ * last 30 seconds or after it; if it fails, it tries again as soon as its first calls leave Zoho's
+ * window, at the outage's end, with a minute or more to spare. 90 seconds leave the queue time to
+ * deliver the last attempt while a data centre's connections come back all at once.
+ */
+export const LAST_ATTEMPT_BEFORE_EXPIRY_MS = 90_000;
+
+/** The pause before trying again after a failure in the last stretch before expiry. */
+export const LAST_STRETCH_PAUSE_MS = 10_000;
+
+/**
+ * When to try again after a transient failure at `now`: the backoff's `backoffAt`, unless a run
+ * then (up to `maxAttempts` calls) would leave Zoho's budget too short for a whole run at the last
+ * attempt (LAST_ATTEMPT_BEFORE_EXPIRY_MS before `expiresAt`), or the backoff would skip the last
+ * attempt; then the last attempt itself, or as soon after it as the budget allows. A failure in the
+ * last stretch tries again as soon as the budget allows (LAST_STRETCH_PAUSE_MS at the least), while
+ * the token lives. An outage spends three calls a run: with the backoff alone a connection would
+ * spend all nine of a window in its first few minutes of failures and wait out the window past its
+ * expiry, though Zoho was back minutes before it.
+ */
+export function retryBeforeExpiry(
+  now: EpochMillis,
+  backoffAt: EpochMillis,
+  calls: readonly EpochMillis[],
+  expiresAt: EpochMillis,
+  policy: RefreshPolicy,
+): EpochMillis {
+  const lastAttempt = expiresAt - LAST_ATTEMPT_BEFORE_EXPIRY_MS;
+  if (now >= lastAttempt) {
+    const again = budgetAvailableAt(calls, now + LAST_STRETCH_PAUSE_MS, policy);
+    return again < Math.min(backoffAt, expiresAt) ? again : backoffAt;
+  }
+  const lastRun = budgetAvailableAt(calls, lastAttempt, policy);
+  if (backoffAt >= lastAttempt) return Math.min(backoffAt, lastRun);
+  const windowStart = lastAttempt - policy.budgetWindowMs;
+  const keptUntilThen = calls.filter((at) => at > windowStart && at <= lastAttempt).length;
+  const spentByBackoffRun = backoffAt > windowStart ? policy.maxAttempts : 0;
+  if (keptUntilThen + spentByBackoffRun + policy.maxAttempts <= policy.budget) return backoffAt;
+  return lastRun;
+}
+
 /** The short, jittered pause between two attempts inside one lease. */
 export function retryDelay(attempt: number, policy: RefreshPolicy): number {
   return Math.floor(policy.retryBaseMs * 2 ** (attempt - 1) * (0.5 + policy.random()));

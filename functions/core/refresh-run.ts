@@ -40,4 +40,6 @@ export interface RefreshRun {
    * commit, and this run does not adopt them): they count in the write budget all the same.
    */
   unrecordedWrites: EpochMillis[];
+  /** The Zoho calls in the budget, this run's recorded ones included (the lease's snapshot, then each call). */
+  recentZohoCalls: readonly EpochMillis[];
 }

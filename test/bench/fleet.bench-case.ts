@@ -4,7 +4,8 @@
  * DynamoDB, Secrets Manager, KMS, EventBridge and Zoho, on a virtual clock (test/bench/fleet/).
  * One 10-minute outage of one data centre's accounts server, 1 % transient faults of Zoho and AWS.
  * Prints one `fleet:` line per size, and checks the issue's goals (issue 10, "Measure it").
- * `FLEET_BENCH_SIZES=1000,10000` runs other sizes.
+ * `FLEET_BENCH_SIZES=1000,10000` runs other sizes; `FLEET_BENCH_HOURS=4` a shorter run with the
+ * outage in its middle, and without the outage-survival search (a quick look while tuning).
  */
 import { type FleetResult, fleetLine, fleetResult } from './fleet/fleet-report';
 import { fleetScenario } from './fleet/fleet-scenario';
@@ -24,8 +25,9 @@ export const fleet: Bench = {
   description: `72 simulated hours of ${SIZES.map((n) => n.toLocaleString('en')).join(', ')} connections (virtual clock, in-memory AWS and Zoho)`,
   async run(context) {
     const rows: BenchRow[] = [];
-    for (const connections of sizes()) rows.push(await simulate(connections, context));
-    rows.push(await survival(context));
+    const hours = shortRunHours();
+    for (const connections of sizes()) rows.push(await simulate(connections, context, hours));
+    if (hours === undefined) rows.push(await survival(context));
     return rows;
   },
 };
@@ -40,10 +42,24 @@ function sizes(): number[] {
   });
 }
 
-async function simulate(connections: number, context: BenchContext): Promise<BenchRow> {
+/** `FLEET_BENCH_HOURS`: simulated hours of a shorter run, or undefined for the issue's 72. */
+function shortRunHours(): number | undefined {
+  const raw = process.env.FLEET_BENCH_HOURS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const hours = Number(raw.trim());
+  if (!Number.isSafeInteger(hours) || hours < 2)
+    throw new Error(`FLEET_BENCH_HOURS: ${raw} is not 2 or more hours`);
+  return hours;
+}
+
+async function simulate(connections: number, context: BenchContext, hours?: number): Promise<BenchRow> {
   const label = `fleet ${connections.toLocaleString('en')}`;
   const product = productSettings(connections);
-  const scenario = fleetScenario(connections);
+  const base = fleetScenario(connections);
+  const scenario =
+    hours === undefined
+      ? base
+      : fleetScenario(connections, { hours, outage: { ...base.outage, atHour: Math.floor(hours / 2) } });
   const started = process.hrtime.bigint();
   const elapsedS = () => Number(process.hrtime.bigint() - started) / 1e9;
   const world = new FleetWorld(scenario, product);
@@ -59,7 +75,7 @@ async function simulate(connections: number, context: BenchContext): Promise<Ben
   const wallMs = elapsedS() * 1000;
   const result = fleetResult(world, loop, wallMs);
   context.output(fleetLine(result));
-  for (const line of detailLines(result)) context.output(`  ${line}`);
+  for (const line of detailLines(result, scenario.outage.atHour)) context.output(`  ${line}`);
   return row(`fleet/${connections}`, result.refreshes, summarise([wallMs]), {
     counts: {
       refreshes: result.refreshes,
@@ -117,13 +133,13 @@ function goals(result: FleetResult): Checks {
   return checks;
 }
 
-function detailLines(result: FleetResult): string[] {
+function detailLines(result: FleetResult, outageHour: number): string[] {
   const pairs = (record: Readonly<Record<string, number>>) =>
     Object.entries(record)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ');
   return [
-    `expiry: connections_expired=${result.connectionsExpired} min_seconds_left_at_refresh=${result.minSecondsLeftAtRefresh} excluded_expired_seconds=${result.excludedExpiredSeconds} (revoked refresh tokens, poison items) began_in_hour: ${pairs(result.expiriesByHour) || 'none'} (the outage: h${fleetScenario(result.connections).outage.atHour})`,
+    `expiry: connections_expired=${result.connectionsExpired} min_seconds_left_at_refresh=${result.minSecondsLeftAtRefresh} excluded_expired_seconds=${result.excludedExpiredSeconds} (revoked refresh tokens, poison items) began_in_hour: ${pairs(result.expiriesByHour) || 'none'} (the outage: h${outageHour})`,
     `aws_calls_per_refresh: median=${result.awsCallsPerRefresh.median} mean=${result.awsCallsPerRefresh.mean.toFixed(2)} p99=${result.awsCallsPerRefresh.p99} by_api(per refresh): ${pairs(result.awsCallsByApi)}`,
     `secret_writes: peak_per_second=${result.peakSecretWritesPerSecond} (from ${result.peakSecond.senders} sandboxes, ${result.peakSecond.sdkRetries} SDK retries) limit(secretWritesPerSecond)=${result.secretWritesLimit} worker_concurrency_setting=${result.workerConcurrencySetting} throttled_by_region_quota=${result.secretWriteThrottles}`,
     `dynamodb_per_refresh: write_units=${(result.worker.writeUnits / Math.max(1, result.refreshes)).toFixed(2)} mean_item_bytes=${result.meanItemBytes} item_size_estimate_error_bytes=${result.itemSizeErrorBytes}`,

@@ -219,6 +219,37 @@ describe('refreshConnection', () => {
     expect(stored?.refreshDueAt).toBe(world.clock.now() + 30_000);
   });
 
+  it('a failing connection keeps a whole run of Zoho budget for 90 s before expiry', async () => {
+    // Prepare: its first run failed three times 40 s ago; ten minutes of token left.
+    const world = createFakeWorld();
+    const started = world.clock.now();
+    const expiresAt = started + 10 * 60_000;
+    await addConnection(world, {
+      connectionId: 'c1',
+      expiresAt,
+      refreshDueAt: started,
+      consecutiveFailures: 1,
+      recentZohoCalls: [started - 40_000, started - 39_600, started - 38_800],
+    });
+    world.zoho.script.push(
+      new ZohoTransientError('HTTP 503'),
+      new ZohoTransientError('HTTP 503'),
+      new ZohoTransientError('HTTP 503'),
+    );
+
+    // Act
+    const result = await refreshConnection(world, { connectionId: 'c1', trigger: 'scheduled' });
+
+    // Assess: a third run at the backoff (60 s) would leave 0 of 9 calls for 90 s before expiry.
+    expect(world.zoho.refreshCalls).toBe(3);
+    expect(result).toMatchObject({ outcome: 'failed', retryAt: expiresAt - 90_000 });
+    expect(world.store.items.get('c1')).toMatchObject({
+      consecutiveFailures: 2,
+      refreshDueAt: expiresAt - 90_000,
+    });
+    expect(world.store.items.get('c1')?.recentZohoCalls).toHaveLength(6);
+  });
+
   it('recovers within the lease when a retry succeeds', async () => {
     const world = createFakeWorld();
     await addConnection(world, { connectionId: 'c1' });

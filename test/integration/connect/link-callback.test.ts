@@ -91,7 +91,7 @@ describe('GET /callback', () => {
     const world = getWorld();
     const links = linkWorld(world);
     const { state } = await links.link('cb-denied-used', 'us', { reauthorize: true });
-    await links.request('/callback', { state, ...withServer(links.approve('us')) }, { sourceIp: nextIp() });
+    await links.approvedCallback(state, 'us');
     // Act
     const denied = await links.request(
       '/callback',

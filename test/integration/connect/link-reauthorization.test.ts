@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tableReauthorizationLinks } from '../../../functions/aws/reauthorization-links';
 import { refreshConnection } from '../../../functions/core/refresh-connection';
 import { useEngineWorld } from '../engine/world';
-import { BASE_URL, linkWorld, nextIp, withServer } from './link-world';
+import { BASE_URL, linkWorld } from './link-world';
 
 const getWorld = useEngineWorld();
 
@@ -41,11 +41,7 @@ describe('the re-authorisation event', () => {
       world.clock.now() + 72 * 60 * 60_000,
     );
     const state = new URL(url).searchParams.get('state') ?? '';
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     expect(answer.statusCode).toBe(200);
     expect(await world.ports.store.get('reauth-event')).toMatchObject({
       status: 'active',

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectionStore } from '../../../functions/core/ports';
 import { useEngineWorld } from '../engine/world';
-import { linkWorld, nextIp, withServer } from './link-world';
+import { linkWorld, nextIp } from './link-world';
 
 const getWorld = useEngineWorld();
 
@@ -37,11 +37,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-other-dc', 'us');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('eu')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'eu');
     // Assess
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain('data-page="wrong_data_centre"');
@@ -56,23 +52,11 @@ describe('GET /callback refuses', () => {
     const { connection } = await world.addConnection('cb-taken', 'us');
     const { state } = await links.link('cb-taken', 'us');
     const used = await links.link('cb-used-page', 'us');
-    await links.request(
-      '/callback',
-      { state: used.state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
-    const usedPage = await links.request(
-      '/callback',
-      { state: used.state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    await links.approvedCallback(used.state, 'us');
+    const usedPage = await links.approvedCallback(used.state, 'us');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(usedPage.statusCode);
     expect(answer.body).toBe(usedPage.body);
@@ -90,11 +74,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-reauth', 'us', { reauthorize: true });
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(200);
     expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
@@ -113,11 +93,7 @@ describe('GET /callback refuses', () => {
     world.sim.faults.queue('token', 'invalid_code');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toContain('data-page="code_rejected"');
@@ -132,11 +108,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-zoho-down', 'us');
     world.sim.faults.set('token', 'http-503');
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     world.sim.faults.clear();
     // Assess
     expect(answer.statusCode).toBe(502);
@@ -152,11 +124,7 @@ describe('GET /callback refuses', () => {
     world.sim.faults.queue('token', 'invalid_client');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(503);
     expect(answer.body).toContain('data-page="unavailable"');
@@ -173,11 +141,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-needs-reauth', 'us');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(200);
     expect(world.sim.calls.tokenByGrantType).toEqual({ authorization_code: 1, refresh_token: 1 });
@@ -205,11 +169,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link(id, 'us', linkOptions);
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(410);
     expect(answer.body).toContain('data-page="link_used"');
@@ -224,11 +184,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-no-client', 'us', { clientRef: 'nobody' });
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(503);
     expect(answer.body).toContain('data-page="unavailable"');
@@ -249,11 +205,7 @@ describe('GET /callback refuses', () => {
     const { state } = await links.link('cb-unstored', 'us');
     world.sim.resetCounters();
     // Act
-    const answer = await links.request(
-      '/callback',
-      { state, ...withServer(links.approve('us')) },
-      { sourceIp: nextIp() },
-    );
+    const answer = await links.approvedCallback(state, 'us');
     // Assess
     expect(answer.statusCode).toBe(500);
     expect(answer.body).toContain('data-page="not_stored"');

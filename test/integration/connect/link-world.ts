@@ -38,6 +38,8 @@ export interface LinkWorld {
   ): Promise<{ url: string; state: string }>;
   /** What Zoho's consent page hands the browser on approval: a code and its data centre's server. */
   approve(dc: 'us' | 'eu'): { code: string; accountsServer: string };
+  /** The callback of a customer who approved on `dc`'s consent page, from an address of its own. */
+  approvedCallback(state: string, dc: 'us' | 'eu'): Promise<ConnectAnswer>;
 }
 
 export function linkWorld(world: EngineWorld, changes: Partial<ConnectHandlerDependencies> = {}): LinkWorld {
@@ -71,6 +73,9 @@ export function linkWorld(world: EngineWorld, changes: Partial<ConnectHandlerDep
     approve(dc) {
       const code = world.sim.issueGrantCode({ clientId: CLIENT.clientId, dc, redirectUri: REDIRECT_URI });
       return { code, accountsServer: world.sim.accountsServer(dc) };
+    },
+    approvedCallback(state, dc) {
+      return this.request('/callback', { state, ...withServer(this.approve(dc)) }, { sourceIp: nextIp() });
     },
   };
 }

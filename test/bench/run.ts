@@ -12,6 +12,7 @@ import { fleet } from './fleet.bench-case';
 import { fuzz } from './fuzz.bench-case';
 import { type Bench, type BenchContext, type BenchRow, failedChecks } from './harness';
 import { lambdaFootprint } from './lambda-footprint.bench-case';
+import { packageBench } from './package.bench-case';
 import { refreshInMemory, singleFlightInMemory } from './refresh-in-memory.bench-case';
 import { zohoParse } from './zoho-parse.bench-case';
 
@@ -25,6 +26,7 @@ const BENCHES: readonly Bench[] = [
   fuzz,
   fleet,
   coldStart,
+  packageBench,
 ];
 
 interface Args {

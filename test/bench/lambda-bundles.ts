@@ -24,7 +24,6 @@ export interface DeployedFunction {
 }
 
 export interface DeployedFunctions {
-  readonly scheduled: DeployedFunction;
   readonly onDemand: DeployedFunction;
 }
 
@@ -50,8 +49,6 @@ export async function synthesizeRefresherFunctions(outdir: string): Promise<Depl
       template.Resources[Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)],
     );
   return {
-    // The schedule's function is the planner now (the bench helper renames this key).
-    scheduled: await read(refresher.plannerFunction),
     onDemand: await read(refresher.onDemandFunction),
   };
 }

@@ -45,21 +45,6 @@ export function lambdaEnvironment(world: MotoWorld, fn: DeployedFunction, functi
   };
 }
 
-/** What the schedule rule delivers. */
-export function scheduledEvent() {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '123456789012',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: ['arn:aws:events:us-east-1:123456789012:rule/SweepSchedule'],
-    detail: {},
-  };
-}
-
 /** A consumer's "Zoho Token Rejected" report, as the bus delivers it. */
 export function onDemandEvent(connectionId: string, version: number) {
   return {

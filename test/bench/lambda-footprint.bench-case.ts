@@ -2,7 +2,8 @@
  * `lambda-footprint`: what the deployed functions need, measured. The construct is synthesized with
  * bundling (the bundles `cdk deploy` would upload), moto + the Zoho simulator hold N due
  * connections, and each bundle runs ONCE in a fresh node process with the template's memory-derived
- * heap flags and environment: a sweep of 50, a sweep of 500, one on-demand event. Reported: node's
+ * heap flags and environment: one on-demand event (the planner and the workers are measured by the
+ * fleet simulation and the 2,000-connection emulator test). Reported: node's
  * boot, the cold start (import of the bundle), the invocation, peak RSS, heap and CPU time — the
  * evidence behind the functions' memory and timeout in infra/zoho-token-refresher.ts.
  */
@@ -13,19 +14,17 @@ import { PythonNotFoundError } from '../../dev/emulator/python-env';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, skippedRow, summarise } from './harness';
 import { type DeployedFunction, synthesizeRefresherFunctions } from './lambda-bundles';
 import { type ChildRun, compileRunner, runInChild } from './lambda-child';
-import { lambdaEnvironment, onDemandEvent, scheduledEvent } from './lambda-footprint-world';
+import { lambdaEnvironment, onDemandEvent } from './lambda-footprint-world';
 import type { RunnerReport } from './lambda-runner';
 import { type MotoWorld, startMotoWorld } from './moto-world';
 
 const NAME = 'lambda-footprint';
-const SWEEP_SIZES = [50, 500] as const;
-const WARMUP_CONNECTIONS = 8;
 /** Parallel `zoho-tokens add` calls while preparing the connections. */
 const SETUP_CONCURRENCY = 8;
 
 export const lambdaFootprint: Bench = {
   name: NAME,
-  description: `the deployed bundles in fresh node processes: sweeps of ${SWEEP_SIZES.join(' and ')} connections, one on-demand event`,
+  description: 'the deployed on-demand bundle in a fresh node process: one rejected-token event',
   async run(context) {
     if (!context.emulator) return [skippedRow(NAME, 'skipped: --no-emulator')];
     const outdir = await mkdtemp(join(tmpdir(), 'zoho-lambda-footprint-'));
@@ -51,47 +50,22 @@ export const lambdaFootprint: Bench = {
   },
 };
 
-async function benchAll(
-  invoker: Invoker,
-  functions: { scheduled: DeployedFunction; onDemand: DeployedFunction },
-): Promise<BenchRow[]> {
+async function benchAll(invoker: Invoker, functions: { onDemand: DeployedFunction }): Promise<BenchRow[]> {
   // Untimed: moto's first use of each service (lazy imports in the emulator) is not the function's.
-  await invoker.addDue('warm', WARMUP_CONNECTIONS);
-  await invoker.invoke(functions.scheduled, 'scheduled-refresh', scheduledEvent());
-  const rows: BenchRow[] = [];
-  for (const size of SWEEP_SIZES) {
-    await invoker.addDue(`sweep${size}`, size);
-    const run = await invoker.invoke(functions.scheduled, 'scheduled-refresh', scheduledEvent());
-    const summary = run.report.result as Partial<Record<string, number>>;
-    const refreshed = summary.refreshed ?? -1;
-    const left = summary.leftForNextSweep ?? -1;
-    const checks = commonChecks(run);
-    checks.expect('due connections', summary.due ?? -1, size);
-    // A sweep that runs short of time leaves work for the next one, by design: how many it took
-    // depends on speed (printed), what it did with them does not (checked).
-    checks.expect('refreshed + left for the next sweep', refreshed + left, size);
-    checks.expect('Zoho token calls (one per refreshed connection)', run.zohoCalls, refreshed);
-    checks.expect('failed', summary.failed ?? -1, 0);
-    rows.push(
-      footprintRow(`${NAME}/sweep-${size}`, size, functions.scheduled, run, checks, {
-        what: 'per-op = one refresh',
-        extra: { refreshed, leftForNextSweep: left },
-      }),
-    );
-  }
-  // The first connection of the first sweep is at version 1: a consumer reports that token.
-  const rejected = onDemandEvent(`sweep${SWEEP_SIZES[0]}-0`, 1);
-  const run = await invoker.invoke(functions.onDemand, 'on-demand-refresh', rejected);
+  await invoker.addDue('warm', 1);
+  await invoker.invoke(functions.onDemand, 'on-demand-refresh', onDemandEvent('warm-0', 0));
+  await invoker.addDue('measured', 1);
+  // A consumer reports the token of a connection that has never been refreshed: one Zoho call.
+  const run = await invoker.invoke(functions.onDemand, 'on-demand-refresh', onDemandEvent('measured-0', 0));
   const checks = commonChecks(run);
   checks.expect('Zoho token calls', run.zohoCalls, 1);
   const outcome = (run.report.result as { outcome?: unknown } | undefined)?.outcome;
   checks.expect('events answered "refreshed"', outcome === 'refreshed' ? 1 : 0, 1);
-  rows.push(
+  return [
     footprintRow(`${NAME}/on-demand`, 1, functions.onDemand, run, checks, {
       what: 'one rejected-token event',
     }),
-  );
-  return rows;
+  ];
 }
 
 type OkReport = Extract<RunnerReport, { ok: true }>;

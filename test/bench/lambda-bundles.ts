@@ -1,5 +1,5 @@
 /**
- * The two refresher functions exactly as `cdk deploy` ships them: the `ZohoTokenRefresher` construct
+ * The measured refresher functions exactly as `cdk deploy` ships them: the `ZohoTokenRefresher` construct
  * synthesized in-process WITH bundling (so the construct bundles its handlers from the sources with
  * build/handler-bundling.ts: ESM, node22 target, minified, source maps, the `require` banner, the AWS SDK bundled), read back from
  * the cloud assembly: each function's bundle, memory, timeout and environment.
@@ -25,10 +25,17 @@ export interface DeployedFunction {
 
 export interface DeployedFunctions {
   readonly onDemand: DeployedFunction;
+  /** The refresh worker the SQS event source feeds. */
+  readonly worker: DeployedFunction;
+  /** The BatchSize of the worker's event source mapping: the orders of one worker invocation. */
+  readonly workerBatchSize: number;
 }
 
 interface LambdaResource {
+  readonly Type?: string;
   readonly Properties: {
+    readonly FunctionName?: unknown;
+    readonly BatchSize?: number;
     readonly Code?: { readonly S3Key?: string };
     readonly MemorySize?: number;
     readonly Timeout?: number;
@@ -43,14 +50,29 @@ export async function synthesizeRefresherFunctions(outdir: string): Promise<Depl
   const template = JSON.parse(
     await readFile(assembly.getStackArtifact(stack.artifactId).templateFullPath, 'utf8'),
   ) as { Resources: Record<string, LambdaResource> };
-  const read = (fn: LambdaFunction) =>
-    deployedFunction(
-      outdir,
-      template.Resources[Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction)],
-    );
+  const logicalId = (fn: LambdaFunction) => Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnFunction);
+  const read = (fn: LambdaFunction) => deployedFunction(outdir, template.Resources[logicalId(fn)]);
   return {
     onDemand: await read(refresher.onDemandFunction),
+    worker: await read(refresher.refreshWorkerFunction),
+    workerBatchSize: batchSizeOf(template.Resources, logicalId(refresher.refreshWorkerFunction)),
   };
+}
+
+/** The BatchSize of the one event source mapping that feeds the function `functionId`. */
+function batchSizeOf(resources: Record<string, LambdaResource>, functionId: string): number {
+  const mappings = Object.values(resources).filter(
+    (resource) =>
+      resource.Type === 'AWS::Lambda::EventSourceMapping' &&
+      JSON.stringify(resource.Properties.FunctionName) === JSON.stringify({ Ref: functionId }),
+  );
+  const batchSize = mappings[0]?.Properties.BatchSize;
+  if (mappings.length !== 1 || batchSize === undefined) {
+    throw new Error(
+      `the template has ${mappings.length} event source mappings with a batch size for the worker`,
+    );
+  }
+  return batchSize;
 }
 
 async function deployedFunction(

@@ -1,11 +1,15 @@
 /**
  * What the `lambda-footprint` benchmark adds to the moto world (moto-world.ts): the
  * functions under test run in child processes that find the emulator through their environment,
- * built here, with the events the two functions receive.
+ * built here, with the events the functions receive.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { EMULATOR_CREDENTIALS } from '../../dev/emulator/moto-server';
 import { consumerEventSource, ENV, TOKEN_REJECTED_DETAIL_TYPE } from '../../functions/aws/names';
+import { encodeRefreshOrder } from '../../functions/aws/refresh-order-codec';
+import type { Connection } from '../../functions/core/connection';
+import type { RefreshOrder } from '../../functions/core/ports';
 import type { DeployedFunction } from './lambda-bundles';
 import type { MotoWorld } from './moto-world';
 
@@ -14,12 +18,17 @@ import type { MotoWorld } from './moto-world';
  * included), its references resolved to the emulator's resources, the simulator allowed as accounts
  * server, and the variables Lambda itself adds. Nothing of this process's environment leaks in.
  */
-export function lambdaEnvironment(world: MotoWorld, fn: DeployedFunction, functionName: string) {
+export function lambdaEnvironment(
+  world: Pick<MotoWorld, 'resources' | 'accountsServer' | 'endpoint' | 'region'>,
+  fn: DeployedFunction,
+  functionName: string,
+) {
   const { resources } = world;
   const references: Record<string, string> = {
     [ENV.tableName]: resources.tableName,
     [ENV.keyId]: resources.keyArn,
     [ENV.eventBusName]: resources.eventBusName,
+    [ENV.refreshQueueUrl]: resources.refreshQueueUrl,
   };
   const unknown = fn.referencedVariables.filter((name) => references[name] === undefined);
   if (unknown.length > 0)
@@ -57,5 +66,46 @@ export function onDemandEvent(connectionId: string, version: number) {
     region: 'us-east-1',
     resources: [],
     detail: { connectionId, version, status: 401 },
+  };
+}
+
+/** The order the planner queues for a connection it read: due now, with the item as its snapshot. */
+export function plannedOrder(connection: Connection): RefreshOrder {
+  return { connectionId: connection.connectionId, dueAt: connection.refreshDueAt, snapshot: connection };
+}
+
+/** The refresh queue the event source mapping reads. */
+export interface RefreshQueueRef {
+  readonly arn: string;
+  readonly region: string;
+}
+
+/**
+ * One batch of the refresh queue as the event source mapping hands it to the worker: a record per
+ * order, in order, each body the message the planner sent (functions/aws/refresh-order-codec.ts),
+ * first delivery.
+ */
+export function refreshBatchEvent(orders: readonly RefreshOrder[], queue: RefreshQueueRef): SQSEvent {
+  const sent = String(Date.now());
+  return { Records: orders.map((order) => refreshRecord(encodeRefreshOrder(order), queue, sent)) };
+}
+
+function refreshRecord(body: string, queue: RefreshQueueRef, sentTimestamp: string): SQSRecord {
+  const messageId = randomUUID();
+  return {
+    messageId,
+    receiptHandle: `bench-${messageId}`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: sentTimestamp,
+      SenderId: 'AROAPLANNER:planner',
+      ApproximateFirstReceiveTimestamp: sentTimestamp,
+    },
+    messageAttributes: {},
+    md5OfBody: createHash('md5').update(body).digest('hex'),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queue.arn,
+    awsRegion: queue.region,
   };
 }

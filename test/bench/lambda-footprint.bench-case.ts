@@ -2,19 +2,29 @@
  * `lambda-footprint`: what the deployed functions need, measured. The construct is synthesized with
  * bundling (the bundles `cdk deploy` would upload), moto + the Zoho simulator hold N due
  * connections, and each bundle runs ONCE in a fresh node process with the template's memory-derived
- * heap flags and environment: one on-demand event (the planner and the workers are measured by the
- * fleet simulation and the 2,000-connection emulator test). Reported: node's
+ * heap flags and environment: one on-demand event, and one refresh-worker invocation with a full SQS
+ * batch of the planner's orders (the planner, and the workers at scale, are measured by the fleet
+ * simulation and the 2,000-connection emulator test). Reported: node's
  * boot, the cold start (import of the bundle), the invocation, peak RSS, heap and CPU time — the
- * evidence behind the functions' memory and timeout in infra/zoho-token-refresher.ts.
+ * evidence behind the functions' memory and timeout in infra/zoho-token-refresher.ts and
+ * infra/refresh-fleet.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PythonNotFoundError } from '../../dev/emulator/python-env';
+import { ENV } from '../../functions/aws/names';
+import type { Connection } from '../../functions/core/connection';
+import type { RefreshOrder } from '../../functions/core/ports';
+import { writeIntervalMs } from '../../functions/core/write-pacer';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, skippedRow, summarise } from './harness';
-import { type DeployedFunction, synthesizeRefresherFunctions } from './lambda-bundles';
+import {
+  type DeployedFunction,
+  type DeployedFunctions,
+  synthesizeRefresherFunctions,
+} from './lambda-bundles';
 import { type ChildRun, compileRunner, runInChild } from './lambda-child';
-import { lambdaEnvironment, onDemandEvent } from './lambda-footprint-world';
+import { lambdaEnvironment, onDemandEvent, plannedOrder, refreshBatchEvent } from './lambda-footprint-world';
 import type { RunnerReport } from './lambda-runner';
 import { type MotoWorld, startMotoWorld } from './moto-world';
 
@@ -24,7 +34,8 @@ const SETUP_CONCURRENCY = 8;
 
 export const lambdaFootprint: Bench = {
   name: NAME,
-  description: 'the deployed on-demand bundle in a fresh node process: one rejected-token event',
+  description:
+    'the deployed on-demand and worker bundles in fresh node processes: one rejected-token event, one SQS batch of refresh orders',
   async run(context) {
     if (!context.emulator) return [skippedRow(NAME, 'skipped: --no-emulator')];
     const outdir = await mkdtemp(join(tmpdir(), 'zoho-lambda-footprint-'));
@@ -50,22 +61,49 @@ export const lambdaFootprint: Bench = {
   },
 };
 
-async function benchAll(invoker: Invoker, functions: { onDemand: DeployedFunction }): Promise<BenchRow[]> {
+async function benchAll(invoker: Invoker, functions: DeployedFunctions): Promise<BenchRow[]> {
   // Untimed: moto's first use of each service (lazy imports in the emulator) is not the function's.
   await invoker.addDue('warm', 1);
   await invoker.invoke(functions.onDemand, 'on-demand-refresh', onDemandEvent('warm-0', 0));
+  return [await benchOnDemand(invoker, functions.onDemand), await benchWorker(invoker, functions)];
+}
+
+async function benchOnDemand(invoker: Invoker, onDemand: DeployedFunction): Promise<BenchRow> {
   await invoker.addDue('measured', 1);
   // A consumer reports the token of a connection that has never been refreshed: one Zoho call.
-  const run = await invoker.invoke(functions.onDemand, 'on-demand-refresh', onDemandEvent('measured-0', 0));
+  const run = await invoker.invoke(onDemand, 'on-demand-refresh', onDemandEvent('measured-0', 0));
   const checks = commonChecks(run);
   checks.expect('Zoho token calls', run.zohoCalls, 1);
   const outcome = (run.report.result as { outcome?: unknown } | undefined)?.outcome;
   checks.expect('events answered "refreshed"', outcome === 'refreshed' ? 1 : 0, 1);
-  return [
-    footprintRow(`${NAME}/on-demand`, 1, functions.onDemand, run, checks, {
-      what: 'one rejected-token event',
-    }),
-  ];
+  return footprintRow(`${NAME}/on-demand`, 1, onDemand, run, checks, { what: 'one rejected-token event' });
+}
+
+/**
+ * One full batch of the refresh queue, as the event source delivers it: the planner's orders (each
+ * carrying its connection as read) for never-refreshed connections, so every order is one refresh
+ * and one Zoho call. The batch's writes are paced (one per write interval), which sets its duration.
+ */
+async function benchWorker(invoker: Invoker, functions: DeployedFunctions): Promise<BenchRow> {
+  const { worker, workerBatchSize: size } = functions;
+  const ids = await invoker.addDue('batch', size);
+  const orders = (await invoker.connections(ids)).map(plannedOrder);
+  const run = await invoker.invoke(worker, 'refresh-worker', invoker.refreshBatch(orders));
+  const refreshed = (await invoker.connections(ids)).filter((connection) => connection.version === 1).length;
+  const failures = (run.report.result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures;
+  const checks = commonChecks(run);
+  checks.expect("orders in the batch (the mapping's BatchSize)", orders.length, size);
+  checks.expect('connections refreshed (version 0 → 1)', refreshed, size);
+  checks.expect('Zoho token calls (one per order)', run.zohoCalls, size);
+  checks.expect('batch item failures', failures?.length ?? -1, 0);
+  const interval = writeIntervalMs(
+    Number(worker.literalEnvironment[ENV.secretWritesPerSecond]),
+    Number(worker.literalEnvironment[ENV.refreshWorkerConcurrency]),
+  );
+  return footprintRow(`${NAME}/worker-batch`, size, worker, run, checks, {
+    what: `one SQS batch of ${size} refresh orders, per-op = one refresh; its ${size} secret writes paced ${interval} ms apart (>= ${((size * interval) / 1000).toFixed(1)} s of the total)`,
+    extra: { refreshed, msPerRefresh: oneDecimal(run.report.invokeMs / size), writeIntervalMs: interval },
+  });
 }
 
 type OkReport = Extract<RunnerReport, { ok: true }>;
@@ -79,10 +117,29 @@ class Invoker {
     private readonly context: BenchContext,
   ) {}
 
-  async addDue(prefix: string, count: number): Promise<void> {
+  /** Registers `count` due connections; returns their ids. */
+  async addDue(prefix: string, count: number): Promise<string[]> {
     this.context.progress(`${NAME}: registering ${count} due connections (KMS-encrypted refresh tokens)`);
     const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
     await this.world.addConnections(ids, SETUP_CONCURRENCY);
+    return ids;
+  }
+
+  /** The connections' items as the table holds them now. */
+  connections(ids: readonly string[]): Promise<Connection[]> {
+    return Promise.all(
+      ids.map(async (id) => {
+        const connection = await this.world.deps.store.get(id);
+        if (connection === undefined) throw new Error(`connection ${id} is not in the table`);
+        return connection;
+      }),
+    );
+  }
+
+  /** The orders as one delivery of the emulator's refresh queue. */
+  refreshBatch(orders: readonly RefreshOrder[]) {
+    const { resources, region } = this.world;
+    return refreshBatchEvent(orders, { arn: resources.refreshQueueArn, region });
   }
 
   async invoke(fn: DeployedFunction, functionName: string, event: unknown): Promise<Invocation> {

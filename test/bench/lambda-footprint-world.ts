@@ -22,7 +22,7 @@ export function lambdaEnvironment(
   world: Pick<MotoWorld, 'resources' | 'accountsServer' | 'endpoint' | 'region'>,
   fn: DeployedFunction,
   functionName: string,
-) {
+): Record<string, string> {
   const { resources } = world;
   const references: Record<string, string> = {
     [ENV.tableName]: resources.tableName,

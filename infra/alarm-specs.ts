@@ -239,11 +239,14 @@ export const REFRESHER_METRIC_ALARMS: readonly (AlarmSpec & {
 );
 
 /** An alarm's period in seconds. */
-export function periodSeconds(spec: AlarmSpec): number {
+export function periodSeconds(spec: Pick<AlarmSpec, 'period'>): number {
   return spec.period === 'plannerPeriod' ? PLANNER_PERIOD_MS / 1000 : FIVE_MINUTES_SECONDS;
 }
 
 /** An alarm's threshold in a stack whose refresh margin is `refreshMarginSeconds`. */
-export function alarmThreshold(spec: AlarmSpec, refreshMarginSeconds: number): number {
+export function alarmThreshold(
+  spec: Pick<AlarmSpec, 'threshold' | 'thresholdIsRefreshMargin'>,
+  refreshMarginSeconds: number,
+): number {
   return spec.thresholdIsRefreshMargin ? refreshMarginSeconds : spec.threshold;
 }

@@ -1,6 +1,7 @@
 /**
- * The alarms an operator needs, all notifying one SNS topic: the CDK form of the plain list in
- * alarm-specs.ts (which `doctor` reads too; the emulator gets them from the synthesized template).
+ * The alarms an operator needs, all notifying one SNS topic: the CDK form of the plain lists in
+ * alarm-specs.ts (which `doctor` reads too; the emulator gets them from the synthesized template)
+ * and connect-alarm-specs.ts (with the connect endpoint only).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricsIdentity } from '../functions/aws/metrics-identity';
+import { REASON_DIMENSION } from '../functions/aws/names';
 import {
   ALARM_SPECS,
   type AlarmSpec,
@@ -17,7 +19,8 @@ import {
   periodSeconds,
   type RefresherFunction,
 } from './alarm-specs';
-import { refresherMetrics } from './refresher-metrics';
+import { CONNECT_ALARM_SPECS, type ConnectAlarmSpec } from './connect-alarm-specs';
+import { refresherMetric, refresherMetrics } from './refresher-metrics';
 
 export interface RefresherAlarmsProps {
   readonly topic: sns.ITopic;
@@ -29,29 +32,44 @@ export interface RefresherAlarmsProps {
   readonly refreshDeadLetterQueue: sqs.IQueue;
   /** The stack's refresh margin: the refresh queue's backlog may not grow older. */
   readonly refreshMarginSeconds: number;
+  /** The connect endpoint's function: its alarms (CONNECT_ALARM_SPECS) join the others. @default none */
+  readonly connectFunction?: lambda.IFunction;
 }
 
-/** The refresher's alarms, one per entry of ALARM_SPECS, under the spec's id. */
+/**
+ * The refresher's alarms, one per entry of ALARM_SPECS, and of CONNECT_ALARM_SPECS with a connect
+ * function, under the spec's id.
+ */
 export class RefresherAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
+  readonly #action: actions.SnsAction;
+  readonly #refreshMarginSeconds: number;
 
   constructor(scope: Construct, id: string, props: RefresherAlarmsProps) {
     super(scope, id);
-    const action = new actions.SnsAction(props.topic);
-    for (const spec of ALARM_SPECS) {
-      const alarm = new cloudwatch.Alarm(this, spec.id, {
-        metric: metricOf(spec, props),
-        threshold: alarmThreshold(spec, props.refreshMarginSeconds),
-        evaluationPeriods: spec.evaluationPeriods,
-        ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
-        comparisonOperator: COMPARISONS[spec.comparison],
-        treatMissingData: MISSING_DATA[spec.treatMissingData],
-        alarmDescription: spec.description,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      this.alarms.push(alarm);
+    this.#action = new actions.SnsAction(props.topic);
+    this.#refreshMarginSeconds = props.refreshMarginSeconds;
+    for (const spec of ALARM_SPECS) this.#add(spec, metricOf(spec, props));
+    const { connectFunction } = props;
+    if (connectFunction === undefined) return;
+    for (const spec of CONNECT_ALARM_SPECS) {
+      this.#add(spec, connectMetricOf(spec, connectFunction, props.metrics));
     }
+  }
+
+  #add(spec: Omit<AlarmSpec, 'source'>, metric: cloudwatch.IMetric): void {
+    const alarm = new cloudwatch.Alarm(this, spec.id, {
+      metric,
+      threshold: alarmThreshold(spec, this.#refreshMarginSeconds),
+      evaluationPeriods: spec.evaluationPeriods,
+      ...(spec.datapointsToAlarm === undefined ? {} : { datapointsToAlarm: spec.datapointsToAlarm }),
+      comparisonOperator: COMPARISONS[spec.comparison],
+      treatMissingData: MISSING_DATA[spec.treatMissingData],
+      alarmDescription: spec.description,
+    });
+    alarm.addAlarmAction(this.#action);
+    alarm.addOkAction(this.#action);
+    this.alarms.push(alarm);
   }
 }
 
@@ -85,4 +103,38 @@ function metricOf(spec: AlarmSpec, props: RefresherAlarmsProps): cloudwatch.IMet
     case 'refreshDeadLetterQueue':
       return props.refreshDeadLetterQueue.metricApproximateNumberOfMessagesVisible(options);
   }
+}
+
+/**
+ * The CDK metric a connect alarm watches. The failures are a sum over their reasons: each
+ * `ConnectLinkFailed` data point is stored once per `reason` (and once without), and only the
+ * endpoint's own failures count.
+ */
+function connectMetricOf(
+  spec: ConnectAlarmSpec,
+  fn: lambda.IFunction,
+  identity: MetricsIdentity,
+): cloudwatch.IMetric {
+  const period = Duration.seconds(periodSeconds(spec));
+  const { source } = spec;
+  if (source.kind === 'connectFunction') {
+    const options = { period, statistic: spec.statistic };
+    return source.metric === 'Errors' ? fn.metricErrors(options) : fn.metricThrottles(options);
+  }
+  const usingMetrics = Object.fromEntries(
+    source.reasons.map((reason) => [
+      reason,
+      refresherMetric(identity, source.metric, {
+        statistic: spec.statistic,
+        period,
+        dimensionsMap: { [REASON_DIMENSION]: reason },
+      }),
+    ]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: `SUM([${source.reasons.join(', ')}])`,
+    usingMetrics,
+    label: `${source.metric} (${source.reasons.join(', ')})`,
+    period,
+  });
 }

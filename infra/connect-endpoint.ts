@@ -15,6 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CALLBACK_PATH } from '../functions/core/connect-link';
+import { CONNECT_CONCURRENCY } from './connect-concurrency';
 import { acknowledgeFunction, skipCheckov } from './nag-suppressions';
 import type { RefreshTokenKey } from './refresh-token-key';
 import { CONNECTION_CONTEXT_PRESENT } from './refresh-token-key';
@@ -22,8 +23,7 @@ import { ProjectFunction } from './refresher-function';
 import { grantRefresher } from './refresher-permissions';
 import type { ResolvedRefresherProps } from './refresher-props';
 
-/** Concurrent callbacks at most: customers click links one by one; a flood waits or gets 429. */
-export const CONNECT_CONCURRENCY = 5;
+export { CONNECT_CONCURRENCY } from './connect-concurrency';
 
 export interface ConnectEndpointProps {
   readonly settings: ResolvedRefresherProps;

@@ -2,7 +2,8 @@
  * The operator's dashboard: is everything refreshed, what fails and why, how close tokens get to
  * expiry, which connections need an operator, how Zoho answers, how fast the fleet refreshes against
  * the write limit and whether the refresh queue keeps up, whether anything is stuck in a dead-letter
- * queue, whether secret writes fail or are held back, and what consumers report.
+ * queue, whether secret writes fail or are held back, what consumers report, and (with the connect
+ * endpoint) how customers' connect links end.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { MetricsIdentity } from '../functions/aws/metrics-identity';
+import { connectRow } from './connect-dashboard';
 import { byReasonExpression, refresherMetrics } from './refresher-metrics';
 
 const PERIOD = Duration.minutes(5);
@@ -23,6 +25,8 @@ export interface RefresherDashboardProps {
   readonly refreshQueue: sqs.IQueue;
   readonly refreshDeadLetterQueue: sqs.IQueue;
   readonly refreshWorkerFunction: lambda.IFunction;
+  /** The connect endpoint's function: adds a row of connect links. @default none */
+  readonly connectFunction?: lambda.IFunction;
   /** The workers' limit, drawn on the write-rate graph. */
   readonly secretWritesPerSecond: number;
   readonly alarms: readonly cloudwatch.IAlarm[];
@@ -250,6 +254,9 @@ export class RefresherDashboard extends Construct {
             leftYAxis: { min: 0 },
           }),
         ],
+        ...(props.connectFunction === undefined
+          ? []
+          : [connectRow(props.metrics, props.connectFunction, { width: WIDTH, height: HEIGHT })]),
       ],
     });
   }

@@ -249,6 +249,7 @@ export class ZohoTokenRefresher extends Construct {
       refreshQueue: this.refreshQueue,
       refreshDeadLetterQueue: this.refreshDeadLetterQueue,
       refreshMarginSeconds: settings.refreshMargin.toSeconds(),
+      ...(this.connectEndpoint && { connectFunction: this.connectEndpoint.fn.fn }),
     });
     this.dashboard = new RefresherDashboard(this, 'Dashboard', {
       metrics: settings.identity.metrics,
@@ -256,6 +257,7 @@ export class ZohoTokenRefresher extends Construct {
       refreshQueue: this.refreshQueue,
       refreshDeadLetterQueue: this.refreshDeadLetterQueue,
       refreshWorkerFunction: this.refreshWorkerFunction,
+      ...(this.connectEndpoint && { connectFunction: this.connectEndpoint.fn.fn }),
       secretWritesPerSecond: settings.secretWritesPerSecond,
       alarms: this.alarms.alarms,
     });

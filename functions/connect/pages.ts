@@ -106,6 +106,16 @@ export const PAGES: Readonly<Record<PageKind, PageText>> = {
 };
 
 /**
+ * The pages of the endpoint's own failures (5xx): the customer did their part and was turned away
+ * because Zoho or AWS failed, the client app is missing, or something unexpected broke. Their
+ * `ConnectLinkFailed` reasons are what the ConnectFailures alarm watches; the 4xx pages (a denied
+ * consent, an expired or reused link, a scanner's request) are the visitor's and only graphed.
+ */
+export const SERVER_FAILURE_PAGES: readonly PageKind[] = (Object.keys(PAGES) as PageKind[]).filter(
+  (kind) => PAGES[kind].status >= 500,
+);
+
+/**
  * Headers of every answer: no caching (a page is about one visit), no referrer (the callback's
  * address carries Zoho's code), no framing, no scripts or anything fetched from elsewhere.
  */

@@ -11,6 +11,7 @@ import { type CfnTemplate, synthesizeTemplate } from '../../../../dev/resources/
 import { localStackSpec } from '../../../../dev/resources/template-spec';
 import { TABLE_SCHEMA } from '../../../../functions/aws/table';
 import { ALARM_SPECS } from '../../../../infra/alarm-specs';
+import { CONNECT_ALARM_SPECS } from '../../../../infra/connect-alarm-specs';
 
 let template: CfnTemplate;
 
@@ -52,6 +53,25 @@ describe('localStackSpec', () => {
     const topic = Object.keys(spec.outputOf).find((id) => spec.outputOf[id] === 'alarmTopicArn');
     expect(expired?.references).toEqual([topic, topic]);
   });
+
+  it('reads a stack with the connect endpoint too: its failures alarm refers to the topic only, its function alarms to the function', async () => {
+    // Prepare
+    const withEndpoint = await synthesizeTemplate({ refresher: { connectEndpoint: true } });
+
+    // Act
+    const spec = localStackSpec(withEndpoint);
+
+    // Assess
+    const ids = [...ALARM_SPECS, ...CONNECT_ALARM_SPECS].map((alarm) => alarm.id);
+    expect(spec.alarms.map((alarm) => alarm.id).sort()).toEqual(ids.sort());
+    const topic = Object.keys(spec.outputOf).find((id) => spec.outputOf[id] === 'alarmTopicArn');
+    const referencesOf = (id: string) => spec.alarms.find((alarm) => alarm.id === id)?.references;
+    // An emulator can hold an alarm on the refresher's own metrics; `init` leaves out a function's.
+    expect(referencesOf('ConnectFailures')).toEqual([topic, topic]);
+    const errors = referencesOf('ConnectErrors') ?? [];
+    expect(errors).toHaveLength(3);
+    expect(errors.filter((id) => id !== topic)).toHaveLength(1);
+  }, 60_000);
 
   it('refuses a rule on the bus whose target is no function of the stack', async () => {
     // Prepare: an edit of the construct that sends reports to a queue instead

@@ -59,7 +59,8 @@ export interface ChildOptions {
   readonly functionName: string;
   /** The function's variables with the template's references replaced, plus the AWS endpoint. */
   readonly environment: Readonly<Record<string, string>>;
-  readonly event: unknown;
+  /** One invocation per event, in one container: the first cold, the others warm. */
+  readonly events: readonly unknown[];
 }
 
 /**
@@ -75,7 +76,10 @@ export function lambdaNodeFlags(memoryMb: number): string[] {
   ];
 }
 
-/** Starts the child, waits for its exit (or kills it after init limit + timeout), never leaves it running. */
+/**
+ * Starts the child, waits for its exit (or kills it after the init limit and a timeout per
+ * invocation), never leaves it running.
+ */
 export async function runInChild(options: ChildOptions): Promise<ChildRun> {
   const { fn } = options;
   const request: RunnerRequest = {
@@ -83,7 +87,7 @@ export async function runInChild(options: ChildOptions): Promise<ChildRun> {
     functionName: options.functionName,
     memoryMb: fn.memoryMb,
     timeoutMs: fn.timeoutSeconds * 1000,
-    event: options.event,
+    events: options.events,
   };
   const lines: string[] = [];
   let report: RunnerReport | undefined;
@@ -104,7 +108,8 @@ export async function runInChild(options: ChildOptions): Promise<ChildRun> {
     child.on('message', (message) => {
       report = message as RunnerReport;
     });
-    const exitCode = await exited(child, INIT_LIMIT_MS + request.timeoutMs + KILL_GRACE_MS);
+    const limitMs = INIT_LIMIT_MS + request.events.length * request.timeoutMs + KILL_GRACE_MS;
+    const exitCode = await exited(child, limitMs);
     return { exitCode, report, output: classify(lines), tail: outputTail(lines) };
   } finally {
     kill();
@@ -116,7 +121,7 @@ export async function runInChild(options: ChildOptions): Promise<ChildRun> {
 function exited(child: ChildProcess, limitMs: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`the function did not finish within ${limitMs} ms (init limit + timeout)`)),
+      () => reject(new Error(`the function did not finish within ${limitMs} ms (init limit + timeouts)`)),
       limitMs,
     );
     child.once('error', (error) => {

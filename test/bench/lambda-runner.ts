@@ -1,7 +1,8 @@
 /**
  * Runs in a FRESH node process (no tsx, no vitest), as Lambda's runtime would: imports one deployed
- * bundle (the cold start), invokes its `handler` once with a Lambda-like context, and sends what it
- * measured to the parent over the IPC channel. stdout/stderr carry only the function's own output.
+ * bundle (the cold start), invokes its `handler` with each event in turn with a Lambda-like context
+ * (the first invocation cold, the others warm in the same container), and sends what it measured
+ * to the parent over the IPC channel. stdout/stderr carry only the function's own output.
  * Node built-ins only: lambda-child.ts compiles this file with esbuild into the bench's temp folder.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,8 @@ export interface RunnerRequest {
   readonly functionName: string;
   readonly memoryMb: number;
   readonly timeoutMs: number;
-  readonly event: unknown;
+  /** One invocation per event, one after the other. */
+  readonly events: readonly unknown[];
 }
 
 /** Memory of the process at one moment. */
@@ -31,16 +33,23 @@ export interface RunnerMemory {
   readonly cpuMs: number;
 }
 
-/** What the runner sends back (IPC). `result` is the handler's answer: counts and outcomes, no token. */
+/** One invocation. `result` is the handler's answer: counts and outcomes, no token. */
+export interface RunnerInvocation {
+  readonly invokeMs: number;
+  /** The process after it (peak RSS and CPU time are the whole process's so far). */
+  readonly after: RunnerMemory;
+  readonly result: unknown;
+}
+
+/** What the runner sends back (IPC). */
 export type RunnerReport =
   | {
       readonly ok: true;
       readonly bootMs: number;
       readonly initMs: number;
-      readonly invokeMs: number;
       readonly afterInit: RunnerMemory;
-      readonly afterInvoke: RunnerMemory;
-      readonly result: unknown;
+      /** One per event, in order. */
+      readonly invocations: readonly RunnerInvocation[];
     }
   | { readonly ok: false; readonly stage: 'init' | 'invoke'; readonly error: string };
 
@@ -118,18 +127,21 @@ async function main(): Promise<number> {
   }
   const initMs = performance.now() - initStarted;
   const afterInit = memory();
-  // Lambda's timeout counts from the invocation; the init phase has a separate limit.
-  const deadline = Date.now() + request.timeoutMs;
-  const invokeStarted = performance.now();
-  try {
-    const result = await handler(request.event, lambdaContext(request, deadline));
-    const invokeMs = performance.now() - invokeStarted;
-    await send({ ok: true, bootMs, initMs, invokeMs, afterInit, afterInvoke: memory(), result });
-    return 0;
-  } catch (error) {
-    await send({ ok: false, stage: 'invoke', error: describe(error) });
-    return 1;
+  const invocations: RunnerInvocation[] = [];
+  for (const event of request.events) {
+    // Lambda's timeout counts from the invocation; the init phase has a separate limit.
+    const deadline = Date.now() + request.timeoutMs;
+    const invokeStarted = performance.now();
+    try {
+      const result = await handler(event, lambdaContext(request, deadline));
+      invocations.push({ invokeMs: performance.now() - invokeStarted, after: memory(), result });
+    } catch (error) {
+      await send({ ok: false, stage: 'invoke', error: describe(error) });
+      return 1;
+    }
   }
+  await send({ ok: true, bootMs, initMs, afterInit, invocations });
+  return 0;
 }
 
 // Exit explicitly, as a frozen Lambda sandbox never waits for keep-alive sockets either.

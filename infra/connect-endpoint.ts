@@ -23,8 +23,6 @@ import { ProjectFunction } from './refresher-function';
 import { grantRefresher } from './refresher-permissions';
 import type { ResolvedRefresherProps } from './refresher-props';
 
-export { CONNECT_CONCURRENCY } from './connect-concurrency';
-
 export interface ConnectEndpointProps {
   readonly settings: ResolvedRefresherProps;
   readonly environment: Record<string, string>;

@@ -58,9 +58,13 @@ interface LambdaResource {
 
 type Template = { Resources: Record<string, LambdaResource> };
 
-/** Synthesizes the construct with its defaults and bundling into `outdir`; every function of it. */
+/**
+ * Synthesizes the construct with bundling into `outdir`, with its defaults and the connect endpoint,
+ * so that every function it can deploy is there (the endpoint adds the `Connect` function and
+ * gives the workers, the on-demand and the operator functions its URL for re-authorisation links).
+ */
 export async function deployedBundles(outdir: string): Promise<DeployedBundle[]> {
-  const { app, stack, refresher } = refresherStack({}, { bundle: true, outdir });
+  const { app, stack, refresher } = refresherStack({ connectEndpoint: true }, { bundle: true, outdir });
   const template = await synthesize(app, stack);
   const functions = refresher.node.findAll().filter((node) => node instanceof ProjectFunction);
   return Promise.all(

@@ -59,3 +59,51 @@ export function timeImport(
     );
   });
 }
+
+/**
+ * Instructions the CPU ran for the whole process (node's start, the import, the timer's output),
+ * counted by valgrind's callgrind: a count that another process on the machine cannot change,
+ * where the clock's ratio wanders by ±0.05 on a shared 2-core machine. V8 runs single-threaded
+ * (its background compiling and GC on the main thread) with fixed hash and random seeds, so two
+ * counts of one bundle agree to about 0.01 %. Slow (≈ 10 s a process): run once per bundle.
+ */
+export function countInstructions(
+  timer: string,
+  bundle: string,
+  memoryMb: number,
+  environment: Readonly<Record<string, string>>,
+): Promise<number> {
+  const node = [...lambdaNodeFlags(memoryMb), ...DETERMINISTIC_V8_FLAGS, timer, pathToFileURL(bundle).href];
+  return new Promise((resolve, reject) => {
+    execFile(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--callgrind-out-file=/dev/null',
+        '--smc-check=all-non-file',
+        process.execPath,
+        ...node,
+      ],
+      { env: { ...environment }, timeout: 300_000 },
+      (error, _stdout, stderr) => {
+        const total = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+        if (error || total === undefined) {
+          reject(
+            new Error(`counting ${bundle} failed (is valgrind installed?): ${error?.message ?? 'no total'}`),
+          );
+          return;
+        }
+        resolve(Number(total.replaceAll(',', '')));
+      },
+    );
+  });
+}
+
+const DETERMINISTIC_V8_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'];
+
+/** A module that only exports a handler: its count is node's start and the timer's own work. */
+export async function writeEmptyModule(dir: string): Promise<string> {
+  const path = join(dir, 'empty.mjs');
+  await writeFile(path, 'export const handler = async () => undefined;\n');
+  return path;
+}

@@ -1,7 +1,7 @@
 /**
  * `cold-start`: how long each deployed bundle takes to import in a fresh node (Lambda's cold start
  * before the first invocation), against its floor: a bundle of only the AWS SDK clients it uses,
- * created as the handler creates them, built by CDK with the same bundling in the same run. The
+ * created at module scope with the SDK's default settings, built by CDK with the same bundling in the same run. The
  * goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
  * `NODE_OPTIONS=--enable-source-maps`, which the functions no longer set (PROJECT_BUNDLING's
  * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the

@@ -1,6 +1,6 @@
 /**
  * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
- * bundle uses, a bundle of only those clients (created as the handlers create theirs), built by CDK
+ * bundle uses, a bundle of only those clients (created at module scope, as the handlers create theirs), built by CDK
  * with the project's own bundling options (build/handler-bundling.ts). Both come out of `app.synth()` with bundling, so what is
  * measured is what `cdk deploy` uploads.
  */
@@ -32,9 +32,10 @@ export interface DeployedBundle {
 }
 
 /**
- * What a floor holds: the client packages, each client created as the handlers create theirs, and
- * with `commands` those packages' command classes too (the SDK code of the calls a handler sends,
- * which a floor of bare clients leaves out).
+ * What a floor holds: the client packages, each client created at module scope with the SDK's
+ * default settings (the plain client; the handlers' call limits, client-config.ts, make theirs a
+ * little cheaper to build), and with `commands` those packages' command classes too (the SDK code
+ * of the calls a handler sends, which a floor of bare clients leaves out).
  */
 export interface FloorSpec {
   readonly clients: readonly string[];

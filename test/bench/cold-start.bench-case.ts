@@ -25,7 +25,13 @@ import {
   floorBundles,
   floorKey,
 } from './cold-start/deployed-bundles';
-import { countInstructions, timeImport, writeEmptyModule, writeImportTimer } from './cold-start/import-timer';
+import {
+  countInstructions,
+  timeImport,
+  writeEmptyModule,
+  writeImportOnly,
+  writeImportTimer,
+} from './cold-start/import-timer';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, summarise } from './harness';
 
 const NAME = 'cold-start';
@@ -57,7 +63,7 @@ export const coldStart: Bench = {
       const timer = await writeImportTimer(outdir);
       const counter =
         process.env.COLD_START_INSTRUCTIONS === '1'
-          ? instructionCounter(timer, await writeEmptyModule(outdir))
+          ? instructionCounter(await writeImportOnly(outdir), await writeEmptyModule(outdir))
           : undefined;
       context.output(
         `cold-start: load_average_1m=${loadavg()[0]?.toFixed(1)} cores=${availableParallelism()}`,
@@ -170,11 +176,11 @@ interface InstructionCounter {
 }
 
 /** Counts each bundle once (a floor serves several functions) and the empty module once per heap size. */
-function instructionCounter(timer: string, empty: string): InstructionCounter {
+function instructionCounter(program: string, empty: string): InstructionCounter {
   const counts = new Map<string, Promise<number>>();
   const count = (bundle: string, memoryMb: number, environment: Record<string, string>) => {
     const key = `${bundle} ${memoryMb}`;
-    const known = counts.get(key) ?? countInstructions(timer, bundle, memoryMb, environment);
+    const known = counts.get(key) ?? countInstructions(program, bundle, memoryMb, environment);
     counts.set(key, known);
     return known;
   };

@@ -1,16 +1,16 @@
 /**
  * `cold-start`: how long each deployed bundle takes to import in a fresh node (Lambda's cold start
  * before the first invocation), against its floor: a bundle of only the AWS SDK clients it uses,
- * created at module scope with the SDK's default settings, built by CDK with the same bundling in the same run. The
- * goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
+ * created at module scope with the SDK's default settings, built by CDK with the same bundling in
+ * the same run. The goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
  * `NODE_OPTIONS=--enable-source-maps`, which the functions no longer set (PROJECT_BUNDLING's
  * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the
  * flag) so that a noisy neighbour slows all three alike: the ratios are the medians of each round's.
  * `cpu_ratio` is the same ratio of the imports' CPU time, which other processes on a busy machine do
  * not inflate; the load average printed first says how busy the machine was. A second floor holds
  * the clients and the command classes the bundle sends (`ratio_to_sdk_with_commands`): what is left
- * over it is the cost of our own modules alone. With `COLD_START_INSTRUCTIONS=1` (valgrind installed),
- * each bundle and floor is also imported once under callgrind and `instructions_ratio` is the ratio
+ * over it is the cost of our own modules alone. With `COLD_START_INSTRUCTIONS=1` (valgrind
+ * installed), each bundle and floor is also imported once under callgrind and `instructions_ratio` is the ratio
  * of the instructions of their imports (each process's count less an empty module's): the same
  * ratio without the clock's noise, which a busy machine leaves unchanged.
  */

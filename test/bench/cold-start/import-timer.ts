@@ -78,8 +78,8 @@ export async function writeImportOnly(dir: string): Promise<string> {
 
 /**
  * Instructions the CPU ran for the whole process of `program` (writeImportOnly's: node's start, the
- * import, the exit), counted by valgrind's callgrind: a count that another process on the machine cannot change,
- * where the clock's ratio wanders by ±0.05 on a shared 2-core machine. V8 runs single-threaded
+ * import, the exit), counted by valgrind's callgrind: a count that another process on the machine
+ * cannot change, where the clock's ratio wanders by ±0.05 on a shared 2-core machine. V8 runs single-threaded
  * (its background compiling and GC on the main thread) with fixed hash and random seeds, so two
  * counts of one bundle agree to about 0.01 %. Slow (≈ 10 s a process): run once per bundle.
  */

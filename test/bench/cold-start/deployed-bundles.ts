@@ -1,8 +1,8 @@
 /**
  * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
  * bundle uses, a bundle of only those clients (created at module scope with the SDK's defaults),
- * built by CDK with the project's own bundling options (build/handler-bundling.ts). Both come out of `app.synth()` with bundling, so what is
- * measured is what `cdk deploy` uploads.
+ * built by CDK with the project's own bundling options (build/handler-bundling.ts). Both come out
+ * of `app.synth()` with bundling, so what is measured is what `cdk deploy` uploads.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

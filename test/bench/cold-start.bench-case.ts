@@ -1,15 +1,18 @@
 /**
  * `cold-start`: how long each deployed bundle takes to import in a fresh node (Lambda's cold start
  * before the first invocation), against its floor: a bundle of only the AWS SDK clients it uses,
- * created as the handler creates them, built by CDK with the same bundling in the same run. The
- * goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
+ * created at module scope with the SDK's default settings, built by CDK with the same bundling in
+ * the same run. The goal (issue 10): every bundle within 1.1× of its floor. Also timed: the bundle with
  * `NODE_OPTIONS=--enable-source-maps`, which the functions no longer set (PROJECT_BUNDLING's
  * injected module maps stacks lazily instead). Runs are interleaved (floor, bundle, bundle with the
  * flag) so that a noisy neighbour slows all three alike: the ratios are the medians of each round's.
  * `cpu_ratio` is the same ratio of the imports' CPU time, which other processes on a busy machine do
  * not inflate; the load average printed first says how busy the machine was. A second floor holds
  * the clients and the command classes the bundle sends (`ratio_to_sdk_with_commands`): what is left
- * over it is the cost of our own modules alone.
+ * over it is the cost of our own modules alone. With `COLD_START_INSTRUCTIONS=1` (valgrind
+ * installed), each bundle and floor is also imported once under callgrind and `instructions_ratio` is the ratio
+ * of the instructions of their imports (each process's count less an empty module's): the same
+ * ratio without the clock's noise, which a busy machine leaves unchanged.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -22,7 +25,13 @@ import {
   floorBundles,
   floorKey,
 } from './cold-start/deployed-bundles';
-import { timeImport, writeImportTimer } from './cold-start/import-timer';
+import {
+  countInstructions,
+  timeImport,
+  writeEmptyModule,
+  writeImportOnly,
+  writeImportTimer,
+} from './cold-start/import-timer';
 import { type Bench, type BenchContext, type BenchRow, Checks, row, summarise } from './harness';
 
 const NAME = 'cold-start';
@@ -52,6 +61,10 @@ export const coldStart: Bench = {
         join(outdir, 'floors'),
       );
       const timer = await writeImportTimer(outdir);
+      const counter =
+        process.env.COLD_START_INSTRUCTIONS === '1'
+          ? instructionCounter(await writeImportOnly(outdir), await writeEmptyModule(outdir))
+          : undefined;
       context.output(
         `cold-start: load_average_1m=${loadavg()[0]?.toFixed(1)} cores=${availableParallelism()}`,
       );
@@ -61,7 +74,7 @@ export const coldStart: Bench = {
         const commandsFloor = floors.get(floorKey(floorOf(bundle, 'with commands')));
         if (floor === undefined || commandsFloor === undefined)
           throw new Error(`${bundle.name}: no floor was built`);
-        rows.push(await measureBundle(context, timer, bundle, { floor, commandsFloor }));
+        rows.push(await measureBundle(context, timer, bundle, { floor, commandsFloor, counter }));
       }
       return rows;
     } finally {
@@ -85,7 +98,11 @@ async function measureBundle(
   context: BenchContext,
   timer: string,
   bundle: DeployedBundle,
-  { floor, commandsFloor }: { floor: string; commandsFloor: string },
+  {
+    floor,
+    commandsFloor,
+    counter,
+  }: { floor: string; commandsFloor: string; counter: InstructionCounter | undefined },
 ): Promise<BenchRow> {
   const runs = Number(process.env.COLD_START_RUNS ?? DEFAULT_RUNS);
   const deployed = environmentOf(bundle);
@@ -119,8 +136,16 @@ async function measureBundle(
   const cpuRatio = ratioOf(cpu.bundle, cpu.floor);
   const ownRatio = ratioOf(times.bundle, commandsFloorTimes);
   const ownCpuRatio = ratioOf(cpu.bundle, cpu.commandsFloor);
+  if (counter !== undefined) context.progress(`${NAME}: ${bundle.name}, counting instructions (valgrind)`);
+  const instructionsRatio =
+    counter === undefined
+      ? undefined
+      : (await counter.importOf(bundle.bundle, bundle.memoryMb, deployed)) /
+        (await counter.importOf(floor, bundle.memoryMb, bare));
+  const instructions =
+    instructionsRatio === undefined ? '' : ` instructions_ratio=${instructionsRatio.toFixed(3)}`;
   context.output(
-    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} cpu_ratio=${cpuRatio.toFixed(2)} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} ratio_to_sdk_with_commands=${ownRatio.toFixed(2)} cpu_ratio_to_sdk_with_commands=${ownCpuRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
+    `cold-start: function=${bundle.name} handler_import_ms=${bundleMs.toFixed(1)} floor_import_ms=${floorMs.toFixed(1)} ratio=${ratio.toFixed(2)} cpu_ratio=${cpuRatio.toFixed(2)}${instructions} with_enable_source_maps_ms=${flagMs.toFixed(1)} ratio_with_enable_source_maps=${flagRatio.toFixed(2)} ratio_to_sdk_with_commands=${ownRatio.toFixed(2)} cpu_ratio_to_sdk_with_commands=${ownCpuRatio.toFixed(2)} sdk_clients=${bundle.sdkClients.join(',')}`,
   );
   const checks = new Checks();
   checks.expect('imports whose bundle exports a handler', handlers, runs);
@@ -135,6 +160,7 @@ async function measureBundle(
       floorMs: round(floorMs),
       ratio: round(ratio, 2),
       cpuRatio: round(cpuRatio, 2),
+      ...(instructionsRatio === undefined ? {} : { instructionsRatio: round(instructionsRatio, 3) }),
       ratioToSdkWithCommands: round(ownRatio, 2),
       withSourceMapsMs: round(flagMs),
       withSourceMapsRatio: round(flagRatio, 2),
@@ -142,6 +168,28 @@ async function measureBundle(
     checks: checks.list,
     note: `total ms = the import (median of ${runs} fresh processes); goal: ratio <= ${MAX_RATIO} (floor: ${bundle.sdkClients.join(', ')})`,
   });
+}
+
+interface InstructionCounter {
+  /** Instructions of importing `bundle` alone: its process's count less the empty module's. */
+  importOf(bundle: string, memoryMb: number, environment: Record<string, string>): Promise<number>;
+}
+
+/** Counts each bundle once (a floor serves several functions) and the empty module once per heap size. */
+function instructionCounter(program: string, empty: string): InstructionCounter {
+  const counts = new Map<string, Promise<number>>();
+  const count = (bundle: string, memoryMb: number, environment: Record<string, string>) => {
+    const key = `${bundle} ${memoryMb}`;
+    const known = counts.get(key) ?? countInstructions(program, bundle, memoryMb, environment);
+    counts.set(key, known);
+    return known;
+  };
+  return {
+    async importOf(bundle, memoryMb, environment) {
+      const { NODE_OPTIONS: _options, ...bare } = environment;
+      return (await count(bundle, memoryMb, environment)) - (await count(empty, memoryMb, bare));
+    },
+  };
 }
 
 /** The function's environment as Lambda sets it: literals, placeholders for references, Lambda's own. */

@@ -1,8 +1,8 @@
 /**
  * The bundles the construct deploys, and their floors: for each distinct set of AWS SDK clients a
- * bundle uses, a bundle of only those clients (created as the handlers create theirs), built by CDK
- * with the project's own bundling options (build/handler-bundling.ts). Both come out of `app.synth()` with bundling, so what is
- * measured is what `cdk deploy` uploads.
+ * bundle uses, a bundle of only those clients (created at module scope with the SDK's defaults),
+ * built by CDK with the project's own bundling options (build/handler-bundling.ts). Both come out
+ * of `app.synth()` with bundling, so what is measured is what `cdk deploy` uploads.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,9 +32,10 @@ export interface DeployedBundle {
 }
 
 /**
- * What a floor holds: the client packages, each client created as the handlers create theirs, and
- * with `commands` those packages' command classes too (the SDK code of the calls a handler sends,
- * which a floor of bare clients leaves out).
+ * What a floor holds: the client packages, each client created at module scope with the SDK's
+ * default settings (the plain client; the handlers' call limits, client-config.ts, make theirs a
+ * little cheaper to build), and with `commands` those packages' command classes too (the SDK code
+ * of the calls a handler sends, which a floor of bare clients leaves out).
  */
 export interface FloorSpec {
   readonly clients: readonly string[];
@@ -58,9 +59,13 @@ interface LambdaResource {
 
 type Template = { Resources: Record<string, LambdaResource> };
 
-/** Synthesizes the construct with its defaults and bundling into `outdir`; every function of it. */
+/**
+ * Synthesizes the construct with bundling into `outdir`, with its defaults and the connect endpoint,
+ * so that every function it can deploy is there (the endpoint adds the `Connect` function and
+ * gives the workers, the on-demand and the operator functions its URL for re-authorisation links).
+ */
 export async function deployedBundles(outdir: string): Promise<DeployedBundle[]> {
-  const { app, stack, refresher } = refresherStack({}, { bundle: true, outdir });
+  const { app, stack, refresher } = refresherStack({ connectEndpoint: true }, { bundle: true, outdir });
   const template = await synthesize(app, stack);
   const functions = refresher.node.findAll().filter((node) => node instanceof ProjectFunction);
   return Promise.all(

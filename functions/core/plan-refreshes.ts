@@ -192,20 +192,26 @@ export function catchUpSlotOf(connection: Connection, marginMs: number, holdMs: 
 export const AFTER_LEASE_MS = 1_000;
 
 /**
- * When to look again at an overdue connection whose lease ended since the previous run or ends
- * before the next one. The run that took it either finishes by then (the order finds the connection
- * refreshed: a skip that costs one read) or died with its sandbox and left its lease behind, and then
- * nothing else would queue the connection before its catch-up, minutes later, while after an outage
- * its token may have only a minute or two to live. A lease shorter than a period may start and end
- * between two runs, hence the period before. Undefined for a connection without such a lease; a
- * lease is met by two runs at most, so a connection that keeps dying is left to the catch-up.
+ * When to look again at an overdue connection whose lease ended since the previous run, or, for one
+ * that cannot wait (see canWait), ends before the next. A lease still there after it ended was left
+ * by a run that died with its sandbox, and nothing else would queue the connection before its
+ * catch-up, minutes later. One that ends soon is most often a run about to finish (the order then
+ * finds the connection refreshed: a skip that costs one read), but for a token with a minute or two
+ * to live (after an outage) a second look as the lease ends is worth that. A lease shorter than a
+ * period may start and end between two runs, hence the period before. Undefined for a connection
+ * without such a lease; a lease is met by two runs at most, so a connection that keeps dying is left
+ * to the catch-up.
  */
-export function afterLease(connection: Connection, now: EpochMillis): EpochMillis | undefined {
+export function afterLease(
+  connection: Connection,
+  now: EpochMillis,
+  marginMs: number,
+): EpochMillis | undefined {
   const until = connection.lease?.until;
-  if (until === undefined || until < now - PLANNER_PERIOD_MS || until >= now + PLANNER_PERIOD_MS) {
-    return undefined;
-  }
-  return Math.max(now, until + AFTER_LEASE_MS);
+  if (until === undefined || until < now - PLANNER_PERIOD_MS) return undefined;
+  if (until <= now) return now;
+  if (until >= now + PLANNER_PERIOD_MS || canWait(connection, marginMs)) return undefined;
+  return until + AFTER_LEASE_MS;
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -277,10 +283,10 @@ export async function planRefreshes(
   );
   // How long an order falling due as the next period starts is held back (catch-up ages start later).
   const holdMs = allDue ? 0 : (deliveryTimes([nextPeriod], layout)[0] ?? nextPeriod) - nextPeriod;
-  // A connection whose lease ends before the next run is looked at again as it ends (afterLease).
+  // A connection whose run may have died is looked at again as its lease ends (afterLease).
   const leaseEnding = new Map<Connection, EpochMillis>();
   for (const connection of allDue ? [] : overdue) {
-    const at = afterLease(connection, now);
+    const at = afterLease(connection, now, marginMs);
     if (at !== undefined) leaseEnding.set(connection, at);
   }
   const caughtUp = allDue

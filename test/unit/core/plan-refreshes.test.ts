@@ -187,31 +187,33 @@ describe('planRefreshes (scheduled)', () => {
 });
 
 describe('planRefreshes after a run that may have died', () => {
-  it('queues an overdue connection again as its lease ends, whether the lease ended since the previous run or ends before the next', async () => {
-    // Prepare: now is 5 s into the period; four overdue connections (due 30 s ago, too young for a
-    // catch-up), three with a lease left behind: ended 50 s ago, ends in 10 s, ended 70 s ago
+  it('queues an overdue connection again when its lease ended since the previous run, or, if it cannot wait, as its lease ends', async () => {
+    // Prepare: now is 5 s into the period; overdue connections (due 2 s ago, too young for a
+    // catch-up) with a lease left behind or still running
     const { world, queue, deps, slotStart } = plannerWorld();
     const now = world.clock.now();
-    const overdue = (connectionId: string, leaseUntil?: number) =>
+    const overdue = (connectionId: string, expiresIn: number, leaseUntil?: number) =>
       addConnection(world, {
         connectionId,
         version: 3,
-        refreshDueAt: now - 30_000,
-        expiresAt: now + 9 * MIN,
-        ...(leaseUntil !== undefined && { lease: { owner: 'crashed', until: leaseUntil } }),
+        refreshDueAt: now - 2_000,
+        expiresAt: now + expiresIn,
+        ...(leaseUntil !== undefined && { lease: { owner: 'run', until: leaseUntil } }),
       });
-    await overdue('lease-ended-since-last-run', now - 50_000);
-    await overdue('lease-ends-before-next-run', now + 10_000);
-    await overdue('lease-ended-before-last-run', now - 70_000);
-    await overdue('no-lease');
+    await overdue('ended-since-last-run', 10 * MIN, now - 50_000);
+    await overdue('ended-before-last-run', 10 * MIN, now - 70_000);
+    await overdue('urgent-ends-before-next-run', 2 * MIN, now + 10_000);
+    await overdue('patient-ends-before-next-run', 10 * MIN, now + 10_000);
+    await overdue('urgent-ends-after-next-run', 2 * MIN, now + P);
+    await overdue('no-lease', 2 * MIN);
 
     // Act
     const summary = await planRefreshes(deps);
 
     // Assess
     expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
-      ['lease-ended-since-last-run', 5_000],
-      ['lease-ends-before-next-run', 15_000 + AFTER_LEASE_MS],
+      ['ended-since-last-run', 5_000],
+      ['urgent-ends-before-next-run', 15_000 + AFTER_LEASE_MS],
     ]);
     expect(summary).toMatchObject({ planned: 2, overdue: 2, afterLease: 2, deferred: 0 });
   });
@@ -219,32 +221,41 @@ describe('planRefreshes after a run that may have died', () => {
 
 describe('afterLease', () => {
   const now = 10 * MIN;
-  const leased = (until: number) => ({ lease: { owner: 'run', until } }) as const;
-  const at = (until?: number) =>
-    afterLease({ ...addConnectionShape, ...(until === undefined ? {} : leased(until)) }, now);
-  const addConnectionShape = newConnection(
-    {
-      connectionId: 'c',
-      dc: 'us',
-      accountsServer: 'https://accounts.zoho.com',
-      apiDomain: 'https://www.zohoapis.com',
-      clientRef: 'books',
-      encryptedRefreshToken: 'x',
-    },
-    0,
-  );
+  const margin = 11 * MIN;
+  const connection = (expiresIn: number, until?: number): Connection => ({
+    ...newConnection(
+      {
+        connectionId: 'c',
+        dc: 'us',
+        accountsServer: 'https://accounts.zoho.com',
+        apiDomain: 'https://www.zohoapis.com',
+        clientRef: 'books',
+        encryptedRefreshToken: 'x',
+      },
+      0,
+    ),
+    refreshDueAt: now - 1_000,
+    expiresAt: now + expiresIn,
+    ...(until !== undefined && { lease: { owner: 'run', until } }),
+  });
+  const urgent = (until?: number) => afterLease(connection(2 * MIN, until), now, margin);
+  const patient = (until?: number) => afterLease(connection(11 * MIN, until), now, margin);
 
-  it('looks again a second after a lease that ends within a period either side of now', () => {
-    expect(at(now + 59_999)).toBe(now + 59_999 + AFTER_LEASE_MS);
-    expect(at(now)).toBe(now + AFTER_LEASE_MS);
-    expect(at(now - 1_000)).toBe(now);
-    expect(at(now - P)).toBe(now);
+  it('looks again now after a lease that ended within the last period, whatever the token has left', () => {
+    expect([now, now - 1_000, now - P].map(patient)).toEqual([now, now, now]);
+    expect(urgent(now - P)).toBe(now);
+  });
+
+  it('looks again a second after a lease that ends before the next run, for a token that cannot wait', () => {
+    expect(urgent(now + 1)).toBe(now + 1 + AFTER_LEASE_MS);
+    expect(urgent(now + P - 1)).toBe(now + P - 1 + AFTER_LEASE_MS);
+    expect(patient(now + 1)).toBeUndefined();
   });
 
   it('leaves a connection without a lease, or with one further away, to the catch-up', () => {
-    expect(at()).toBeUndefined();
-    expect(at(now + P)).toBeUndefined();
-    expect(at(now - P - 1)).toBeUndefined();
+    expect(urgent()).toBeUndefined();
+    expect(urgent(now + P)).toBeUndefined();
+    expect(urgent(now - P - 1)).toBeUndefined();
   });
 });
 

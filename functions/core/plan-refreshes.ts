@@ -7,7 +7,7 @@
  * size: its reads are one minute of due connections, whatever is stuck overdue, and two small
  * sparse partitions for the gauges.
  */
-import type { Connection, EpochMillis } from './connection';
+import { type Connection, type EpochMillis, isLeaseFree } from './connection';
 import { OrdersNotQueuedError } from './errors';
 import { emitFleetGauges } from './fleet-gauges';
 import type { Clock, ConnectionStore, Log, Metrics, RefreshOrder, RefreshQueue } from './ports';
@@ -70,6 +70,8 @@ export interface PlanSummary {
   readonly deferredMs: number;
   /** Of the orders queued, those held back. */
   readonly deferred: number;
+  /** Of the overdue orders, those of a connection whose lease ends before the next run (afterLease). */
+  readonly afterLease: number;
   /** Orders the queue refused (the catch-up queues them again). */
   readonly notQueued: number;
   readonly expired: number;
@@ -96,14 +98,37 @@ export const WORKER_THROUGHPUT_PERCENT = 90;
 
 /** What decides when the orders that can wait are delivered. */
 export interface DeferralInput {
-  readonly now: EpochMillis;
-  /** Orders the workers have to get through first: every connection overdue now. */
+  /** When the workers get to this plan's orders: the start of the period it plans. */
+  readonly from: EpochMillis;
+  /** Orders the workers still have to get through then (see backlogAt). */
   readonly ahead: number;
   /** Urgent orders in this plan (one planner period of them): the rate kept free for urgent work. */
   readonly urgent: number;
   /** The workers' secret writes per second; without it nothing is held back. */
   readonly writesPerSecond: number | undefined;
   readonly marginMs: number;
+}
+
+/** The writes the workers get through in `ms` at WORKER_THROUGHPUT_PERCENT of `writesPerSecond`. */
+const writesIn = (ms: number, writesPerSecond: number): number =>
+  (ms * writesPerSecond * WORKER_THROUGHPUT_PERCENT) / 100_000;
+
+/**
+ * The orders the workers still have to get through at `from` (the start of the period a plan made
+ * at `now` is for): those `waiting` now (overdue and held by no run: in the queue, held back by an
+ * earlier plan, or left by a run that died) and the `queuedBefore` of the current period, which the
+ * previous run queued, less what the workers get through until `from`. Runs in progress are not
+ * waiting, and this period's orders arrive through it, not all at once: counted as a backlog they
+ * would hold orders back in steady state, and with the workers near their limit, every second of a
+ * hold comes back in the next plan as more backlog, until the holds settle at minutes.
+ */
+export function backlogAt(
+  from: EpochMillis,
+  input: { now: EpochMillis; waiting: number; queuedBefore: number; writesPerSecond: number | undefined },
+): number {
+  const { now, waiting, queuedBefore, writesPerSecond } = input;
+  const done = writesPerSecond === undefined ? 0 : writesIn(Math.max(0, from - now), writesPerSecond);
+  return Math.max(0, Math.ceil(waiting + queuedBefore - done));
 }
 
 /**
@@ -114,22 +139,22 @@ export interface DeferralInput {
  * visible no faster than the workers have time left for them. The workers write `c` a second
  * (WORKER_THROUGHPUT_PERCENT of the limit), of which the urgent orders take `u` (this plan's, per
  * second of its period), and they have the `ahead` orders to get through first: the i-th order that
- * can wait goes no sooner than `now + (ahead + i) / (c − u)`, nor before its due time, nor more
+ * can wait goes no sooner than `from + (ahead + i) / (c − u)`, nor before its due time, nor more
  * than maxDeferralMs after it. In steady state the workers have time to spare and nothing moves;
  * while urgent work outgrows them the patient orders slide back, and come forward again as the
  * backlog drains. A plan later than this one still sees the orders this one held back: they are
  * overdue by then, and count in its `ahead`.
  */
 export function deliveryTimes(dueTimes: readonly EpochMillis[], input: DeferralInput): EpochMillis[] {
-  const { now, ahead, urgent, writesPerSecond, marginMs } = input;
+  const { from, ahead, urgent, writesPerSecond, marginMs } = input;
   if (writesPerSecond === undefined || writesPerSecond <= 0) return [...dueTimes];
   const cap = maxDeferralMs(marginMs);
   // Writes a period the orders that can wait may take: c − u, per planner period.
-  const perPeriod = (writesPerSecond * PLANNER_PERIOD_MS * WORKER_THROUGHPUT_PERCENT) / 100_000 - urgent;
+  const perPeriod = writesIn(PLANNER_PERIOD_MS, writesPerSecond) - urgent;
   return dueTimes.map((due, i) => {
     const reached =
       perPeriod > 0
-        ? now + Math.ceil(((ahead + i) * PLANNER_PERIOD_MS) / perPeriod)
+        ? from + Math.ceil(((ahead + i) * PLANNER_PERIOD_MS) / perPeriod)
         : Number.POSITIVE_INFINITY;
     return Math.min(due + cap, Math.max(due, reached));
   });
@@ -149,17 +174,44 @@ export function canWait(connection: Connection, marginMs: number): boolean {
 /**
  * The period a connection's catch-up ages count from. While the planner holds orders back (see
  * deliveryTimes), an order that could have been held (see canWait) may be waiting in the queue for
- * up to the longest hold, so its ages start that many periods after its due time: queuing it again
- * sooner would send an unheld copy ahead of the urgent orders it was held back for. An urgent one
- * (a minute or two from expiry) counts from the period before: its first catch-up comes one period
- * after its due period, not two, so a planner run lost to a fault costs it one minute, not the two
- * it may not have. A copy of an order still waiting in the queue then is harmless (the lease) and
- * cheap (no Zoho call, no write).
+ * about as long as this plan holds one (`holdMs`), so its ages start that many periods (rounded up)
+ * after its due time: queuing it again sooner would send an unheld copy ahead of the urgent orders
+ * it was held back for; counting the longest hold while the holds are seconds would leave an order
+ * the queue lost for minutes more. An urgent one (a minute or two from expiry) counts from the
+ * period before: its first catch-up comes one period after its due period, not two, so a planner
+ * run lost to a fault costs it one minute, not the two it may not have. A copy of an order still
+ * waiting in the queue then is harmless (the lease) and cheap (no Zoho call, no write).
  */
-export function catchUpSlotOf(connection: Connection, marginMs: number, holding: boolean): number {
+export function catchUpSlotOf(connection: Connection, marginMs: number, holdMs: number): number {
   const dueSlot = Math.floor(connection.refreshDueAt / PLANNER_PERIOD_MS);
   if (!canWait(connection, marginMs)) return dueSlot - 1;
-  return holding ? dueSlot + Math.ceil(maxDeferralMs(marginMs) / PLANNER_PERIOD_MS) : dueSlot;
+  return dueSlot + Math.ceil(Math.min(Math.max(0, holdMs), maxDeferralMs(marginMs)) / PLANNER_PERIOD_MS);
+}
+
+/** How long after a lease ends its connection's order is delivered (clocks of machines differ). */
+export const AFTER_LEASE_MS = 1_000;
+
+/**
+ * When to look again at an overdue connection whose lease ended since the previous run, or, for one
+ * that cannot wait (see canWait), ends before the next. A lease still there after it ended was left
+ * by a run that died with its sandbox, and nothing else would queue the connection before its
+ * catch-up, minutes later. One that ends soon is most often a run about to finish (the order then
+ * finds the connection refreshed: a skip that costs one read), but for a token with a minute or two
+ * to live (after an outage) a second look as the lease ends is worth that. A lease shorter than a
+ * period may start and end between two runs, hence the period before. Undefined for a connection
+ * without such a lease; a lease is met by two runs at most, so a connection that keeps dying is left
+ * to the catch-up.
+ */
+export function afterLease(
+  connection: Connection,
+  now: EpochMillis,
+  marginMs: number,
+): EpochMillis | undefined {
+  const until = connection.lease?.until;
+  if (until === undefined || until < now - PLANNER_PERIOD_MS) return undefined;
+  if (until <= now) return now;
+  if (until >= now + PLANNER_PERIOD_MS || canWait(connection, marginMs)) return undefined;
+  return until + AFTER_LEASE_MS;
 }
 
 /** Where the run at `now` has planned up to (exclusive): the end of the next period. */
@@ -191,15 +243,19 @@ export async function planRefreshes(
   const slot = Math.floor(now / PLANNER_PERIOD_MS);
   const horizon = plannedUntil(now);
   const allDue = options.mode === 'all_due';
-  const [overdue, upcoming, retrying, needingOperator] = await Promise.all([
+  const nextPeriod = horizon - PLANNER_PERIOD_MS;
+  const [overdue, soon, retrying, needingOperator] = await Promise.all([
     store.listDue(now, limit),
-    // Scheduled: the next period only (the current one was planned by the previous run).
+    // Scheduled: the rest of this period too, which the previous run queued (counted, not queued
+    // again: the workers get to it before anything this run queues) and the next period.
     allDue
       ? store.listDue(now + PLANNER_PERIOD_MS, limit, now + 1)
-      : store.listDue(horizon - 1, limit, horizon - PLANNER_PERIOD_MS),
+      : store.listDue(horizon - 1, 2 * limit, now + 1),
     store.listRetrying(limit),
     store.listNeedingOperator(limit),
   ]);
+  const upcoming = allDue ? soon : soon.filter((c) => c.refreshDueAt >= nextPeriod);
+  const queuedBefore = soon.length - (allDue ? 0 : upcoming.length);
   const gauges = emitFleetGauges(metrics, { overdue, upcoming, retrying, needingOperator }, now, deps.policy);
   const stuck = overdue.filter((c) => Math.floor(c.refreshDueAt / PLANNER_PERIOD_MS) <= slot - 2).length;
   metrics.add('RefreshesOverdue', stuck, 'Count');
@@ -210,8 +266,13 @@ export async function planRefreshes(
   const patient = allDue ? [] : upcoming.filter((connection) => canWait(connection, marginMs));
   const urgent = allDue ? upcoming : upcoming.filter((connection) => !canWait(connection, marginMs));
   const layout: DeferralInput = {
-    now,
-    ahead: overdue.length,
+    from: nextPeriod,
+    ahead: backlogAt(nextPeriod, {
+      now,
+      waiting: overdue.filter((connection) => isLeaseFree(connection, now)).length,
+      queuedBefore,
+      writesPerSecond: deps.secretWritesPerSecond,
+    }),
     urgent: urgent.length,
     writesPerSecond: deps.secretWritesPerSecond,
     marginMs,
@@ -220,18 +281,27 @@ export async function planRefreshes(
     patient.map((connection) => connection.refreshDueAt),
     layout,
   );
-  // Holding: an order falling due as the next period starts would be held back.
-  const nextPeriod = horizon - PLANNER_PERIOD_MS;
-  const holding = !allDue && (deliveryTimes([nextPeriod], layout)[0] ?? nextPeriod) > nextPeriod;
+  // How long an order falling due as the next period starts is held back (catch-up ages start later).
+  const holdMs = allDue ? 0 : (deliveryTimes([nextPeriod], layout)[0] ?? nextPeriod) - nextPeriod;
+  // A connection whose run may have died is looked at again as its lease ends (afterLease).
+  const leaseEnding = new Map<Connection, EpochMillis>();
+  for (const connection of allDue ? [] : overdue) {
+    const at = afterLease(connection, now, marginMs);
+    if (at !== undefined) leaseEnding.set(connection, at);
+  }
   const caughtUp = allDue
     ? overdue
-    : overdue.filter((c) => catchUpNow(slot, catchUpSlotOf(c, marginMs, holding)));
+    : overdue.filter((c) => leaseEnding.has(c) || catchUpNow(slot, catchUpSlotOf(c, marginMs, holdMs)));
   const held = new Map(patient.map((connection, i) => [connection, delivery[i] ?? connection.refreshDueAt]));
-  const orders = [...caughtUp, ...upcoming]
-    .slice(0, limit)
-    .map((connection) => orderOf(connection, held.get(connection) ?? connection.refreshDueAt));
+  const queued = [...caughtUp, ...upcoming].slice(0, limit);
+  const orders = queued.map((connection) =>
+    orderOf(connection, leaseEnding.get(connection) ?? held.get(connection) ?? connection.refreshDueAt),
+  );
   const notQueued = await enqueue(deps, orders);
 
+  const holds = queued.map(
+    (connection) => (held.get(connection) ?? connection.refreshDueAt) - connection.refreshDueAt,
+  );
   metrics.add('RefreshesPlanned', orders.length - notQueued, 'Count');
   if (notQueued === 0) metrics.add('PlannerHeartbeat', 1, 'Count');
   const summary: PlanSummary = {
@@ -239,17 +309,15 @@ export async function planRefreshes(
     upcoming: Math.min(upcoming.length, orders.length - caughtUp.length),
     overdue: Math.min(caughtUp.length, orders.length),
     stuck,
-    deferredMs: orders.reduce((most, order) => Math.max(most, order.dueAt - dueOf(order)), 0),
-    deferred: orders.filter((order) => order.dueAt !== dueOf(order)).length,
+    deferredMs: holds.reduce((most, hold) => Math.max(most, hold), 0),
+    deferred: holds.filter((hold) => hold > 0).length,
+    afterLease: queued.filter((connection) => leaseEnding.has(connection)).length,
     notQueued,
     ...gauges,
   };
   log.info('Planner run finished', { ...summary, mode: options.mode ?? 'scheduled' });
   return summary;
 }
-
-/** When an order's connection falls due (its delivery may be later). */
-const dueOf = (order: RefreshOrder): EpochMillis => order.snapshot?.refreshDueAt ?? order.dueAt;
 
 /** The order of a connection, delivered at `deliverAt` (its due time unless held back). */
 const orderOf = (connection: Connection, deliverAt: EpochMillis): RefreshOrder => ({

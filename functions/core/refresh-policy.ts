@@ -9,7 +9,12 @@ export interface RefreshPolicy {
   /** Zoho token requests allowed per connection per window. Zoho blocks the 11th; we never send the 10th. */
   readonly budget: number;
   readonly budgetWindowMs: number;
-  /** How long a lease lasts; extended before every Zoho call. Must exceed one call's timeout. */
+  /**
+   * How long a lease lasts; extended before every Zoho call and before a secret write that has less
+   * than `secretWriteReserveMs` left. Must exceed one call's timeout. It is also how long a run that
+   * died (a crashed sandbox) keeps everyone else out, which after an outage may be most of what a
+   * token has left: so no longer than that.
+   */
   readonly leaseMs: number;
   /** Zoho calls per refresh (the first plus retries of transient errors), all inside one lease. */
   readonly maxAttempts: number;
@@ -65,7 +70,7 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
   jitterMs: 60_000,
   budget: ZOHO_TOKEN_REQUEST_LIMIT - 1,
   budgetWindowMs: ZOHO_TOKEN_WINDOW_MS,
-  leaseMs: 60_000,
+  leaseMs: 30_000,
   maxAttempts: 3,
   retryBaseMs: 250,
   failureBackoffBaseMs: 30_000,

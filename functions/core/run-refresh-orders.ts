@@ -1,8 +1,9 @@
 /**
  * The refresh worker: the orders of one queue delivery, each run through `refreshConnection` as a
  * scheduled refresh. Classified failures are done (the core recorded them and moved the due time);
- * only an order that threw is handed back for the queue to deliver again, and after a few deliveries
- * to dead-letter, so a poison connection never holds up the others. A next due time the planner has
+ * an order that threw is tried once more a second later, and only one that threw twice is handed back
+ * for the queue to deliver again, and after a few deliveries to dead-letter, so a poison connection
+ * never holds up the others. A next due time the planner has
  * already planned past (a quick retry, a token shorter than a period) is queued here, with its delay.
  */
 import type { EpochMillis } from './connection';
@@ -74,30 +75,58 @@ export async function runRefreshOrders(
   return outcomes;
 }
 
-async function runOrder(
+/**
+ * An order that threw is tried once more after this pause, in the same invocation. What throws is
+ * an AWS fault the SDK's own retries did not get past (a classified failure is recorded, not
+ * thrown), most often gone a second later; handed back, the order would come back only after the
+ * queue's visibility timeout, minutes later, which after an outage may be past its token's expiry.
+ */
+export const ORDER_RETRY_PAUSE_MS = 1_000;
+
+async function runOrder(deps: WorkerDependencies, delivery: OrderDelivery): Promise<OrderOutcome> {
+  const { deliveryId, order } = delivery;
+  const { connectionId } = order;
+  try {
+    return await refreshOrder(deps, delivery);
+  } catch (first) {
+    if (first instanceof ConnectionNotFoundError) return gone(deps, delivery);
+    deps.log.warn('A refresh order failed; trying it once more', { connectionId, errorName: nameOf(first) });
+  }
+  await deps.clock.sleep(ORDER_RETRY_PAUSE_MS);
+  try {
+    // The snapshot may be stale now (the first try may have taken the lease): read the connection.
+    return await refreshOrder(deps, { deliveryId, order: { connectionId, dueAt: order.dueAt } });
+  } catch (error) {
+    if (error instanceof ConnectionNotFoundError) return gone(deps, delivery);
+    const errorName = nameOf(error);
+    deps.metrics.add('RefreshOrderFailed', 1, 'Count', errorName);
+    deps.log.error('A refresh order failed twice; the queue delivers it again', { connectionId, errorName });
+    return { kind: 'retry', deliveryId, connectionId, errorName };
+  }
+}
+
+async function refreshOrder(
   deps: WorkerDependencies,
   { deliveryId, order }: OrderDelivery,
 ): Promise<OrderOutcome> {
   const { connectionId } = order;
-  try {
-    const result = await refreshConnection(deps, {
-      connectionId,
-      trigger: 'scheduled',
-      ...(order.snapshot && { snapshot: order.snapshot }),
-    });
-    await queueIfPlannedPast(deps, order, result);
-    return { kind: 'done', deliveryId, connectionId, result };
-  } catch (error) {
-    if (error instanceof ConnectionNotFoundError) {
-      deps.log.warn('A refresh order names a connection that no longer exists', { connectionId });
-      return { kind: 'done', deliveryId, connectionId, result: { outcome: 'gone' } };
-    }
-    const errorName = error instanceof Error ? error.name : typeof error;
-    deps.metrics.add('RefreshOrderFailed', 1, 'Count', errorName);
-    deps.log.error('A refresh order failed; the queue delivers it again', { connectionId, errorName });
-    return { kind: 'retry', deliveryId, connectionId, errorName };
-  }
+  const result = await refreshConnection(deps, {
+    connectionId,
+    trigger: 'scheduled',
+    ...(order.snapshot && { snapshot: order.snapshot }),
+  });
+  await queueIfPlannedPast(deps, order, result);
+  return { kind: 'done', deliveryId, connectionId, result };
 }
+
+function gone(deps: WorkerDependencies, { deliveryId, order }: OrderDelivery): OrderOutcome {
+  deps.log.warn('A refresh order names a connection that no longer exists', {
+    connectionId: order.connectionId,
+  });
+  return { kind: 'done', deliveryId, connectionId: order.connectionId, result: { outcome: 'gone' } };
+}
+
+const nameOf = (error: unknown): string => (error instanceof Error ? error.name : typeof error);
 
 /** The next due time of a result, when the worker knows it. */
 function nextDueOf(order: RefreshOrder, result: RefreshResult): EpochMillis | undefined {

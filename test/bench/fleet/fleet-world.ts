@@ -245,7 +245,10 @@ export class FleetWorld {
     const { scenario, policy, env } = this;
     const { random } = env;
     const dcs = Object.entries(scenario.dcShares);
-    const interval = 43 * 60_000;
+    // Steady state: refreshes spread evenly over the mean time between two of them (a token's life
+    // less the margin and half the jitter), so the first hours carry the load every later hour does.
+    const interval =
+      scenario.zoho.tokenLifetimeSeconds * 1000 - policy.marginMs - Math.floor(policy.jitterMs / 2);
     for (let i = 0; i < scenario.connections; i++) {
       const connectionId = fleetConnectionId(i);
       const dc = pickDc(dcs, random.next());
@@ -254,7 +257,7 @@ export class FleetWorld {
       const refreshedAt = scenario.start - random.uniform(0, interval);
       const expiresAt = Math.floor(refreshedAt + scenario.zoho.tokenLifetimeSeconds * 1000);
       const writes: number[] = [];
-      for (let at = refreshedAt; at > scenario.start - 24 * HOUR_MS; at -= 44 * 60_000) {
+      for (let at = refreshedAt; at > scenario.start - 24 * HOUR_MS; at -= interval) {
         writes.unshift(Math.floor(at));
       }
       const refreshToken = `1000.sim-rt-${connectionId}`;

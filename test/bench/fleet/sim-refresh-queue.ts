@@ -2,7 +2,8 @@
  * The RefreshQueue (the planner's, and the worker's for a retry it queues itself), simulated as the
  * SQS adapter sends: SendMessageBatch of up to 10 orders, several batches in flight at once, each
  * order held back by DelaySeconds until it is due (at most 15 minutes). Each batch is billed per
- * started 64 KB of its payload; a batch the SDK gave up on is not queued (OrdersNotQueuedError).
+ * started 64 KB of its payload; a batch the SDK gave up on is sent once more, as the adapter does,
+ * and one refused twice is not queued (OrdersNotQueuedError).
  */
 import type { EpochMillis } from '../../../functions/core/connection';
 import { OrdersNotQueuedError } from '../../../functions/core/errors';
@@ -40,10 +41,8 @@ export class SimRefreshQueue extends SimPort implements RefreshQueue {
       while (next < batches.length) {
         const batch = batches[next++] ?? [];
         const delays = batch.map((order) => delaySeconds(order.dueAt, this.env.time.now()));
-        try {
-          await this.call('sqs.SendMessageBatch');
-        } catch (error) {
-          if (!(error instanceof SimAwsError)) throw error;
+        // As the adapter does, a batch the SDK gave up on is sent once more.
+        if (!(await this.#sent()) && !(await this.#sent())) {
           notQueued += batch.length;
           continue;
         }
@@ -54,6 +53,17 @@ export class SimRefreshQueue extends SimPort implements RefreshQueue {
     };
     await Promise.all(Array.from({ length: Math.min(PARALLEL_BATCHES, batches.length) }, sender));
     if (notQueued > 0) throw new OrdersNotQueuedError(notQueued);
+  }
+
+  /** One SendMessageBatch: false when the SDK gave up on it. */
+  async #sent(): Promise<boolean> {
+    try {
+      await this.call('sqs.SendMessageBatch');
+      return true;
+    } catch (error) {
+      if (!(error instanceof SimAwsError)) throw error;
+      return false;
+    }
   }
 }
 

@@ -120,7 +120,8 @@ describe('a minted token is never thrown away', () => {
     await dueConnection(world);
     const slow = world.zoho.refreshAccessToken.bind(world.zoho);
     world.zoho.refreshAccessToken = async () => {
-      world.clock.advance(45_000); // the 60 s lease has 15 s left, less than a write's 20 s
+      // The lease has 15 s left, less than a write's 20 s.
+      world.clock.advance(world.policy.leaseMs - 15_000);
       return slow();
     };
 

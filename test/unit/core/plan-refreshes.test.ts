@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { newConnection } from '../../../functions/core/connection';
+import { type Connection, newConnection } from '../../../functions/core/connection';
 import {
+  AFTER_LEASE_MS,
+  afterLease,
+  backlogAt,
   CATCH_UP_AGES,
   canWait,
+  catchUpSlotOf,
   deliveryTimes,
   PLANNER_PERIOD_MS,
   plannedUntil,
@@ -182,10 +186,84 @@ describe('planRefreshes (scheduled)', () => {
   });
 });
 
+describe('planRefreshes after a run that may have died', () => {
+  it('queues an overdue connection again when its lease ended since the previous run, or, if it cannot wait, as its lease ends', async () => {
+    // Prepare: now is 5 s into the period; overdue connections (due 2 s ago, too young for a
+    // catch-up) with a lease left behind or still running
+    const { world, queue, deps, slotStart } = plannerWorld();
+    const now = world.clock.now();
+    const overdue = (connectionId: string, expiresIn: number, leaseUntil?: number) =>
+      addConnection(world, {
+        connectionId,
+        version: 3,
+        refreshDueAt: now - 2_000,
+        expiresAt: now + expiresIn,
+        ...(leaseUntil !== undefined && { lease: { owner: 'run', until: leaseUntil } }),
+      });
+    await overdue('ended-since-last-run', 10 * MIN, now - 50_000);
+    await overdue('ended-before-last-run', 10 * MIN, now - 70_000);
+    await overdue('urgent-ends-before-next-run', 2 * MIN, now + 10_000);
+    await overdue('patient-ends-before-next-run', 10 * MIN, now + 10_000);
+    await overdue('urgent-ends-after-next-run', 2 * MIN, now + P);
+    await overdue('no-lease', 2 * MIN);
+
+    // Act
+    const summary = await planRefreshes(deps);
+
+    // Assess
+    expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
+      ['ended-since-last-run', 5_000],
+      ['urgent-ends-before-next-run', 15_000 + AFTER_LEASE_MS],
+    ]);
+    expect(summary).toMatchObject({ planned: 2, overdue: 2, afterLease: 2, deferred: 0 });
+  });
+});
+
+describe('afterLease', () => {
+  const now = 10 * MIN;
+  const margin = 11 * MIN;
+  const connection = (expiresIn: number, until?: number): Connection => ({
+    ...newConnection(
+      {
+        connectionId: 'c',
+        dc: 'us',
+        accountsServer: 'https://accounts.zoho.com',
+        apiDomain: 'https://www.zohoapis.com',
+        clientRef: 'books',
+        encryptedRefreshToken: 'x',
+      },
+      0,
+    ),
+    refreshDueAt: now - 1_000,
+    expiresAt: now + expiresIn,
+    ...(until !== undefined && { lease: { owner: 'run', until } }),
+  });
+  const urgent = (until?: number) => afterLease(connection(2 * MIN, until), now, margin);
+  const patient = (until?: number) => afterLease(connection(11 * MIN, until), now, margin);
+
+  it('looks again now after a lease that ended within the last period, whatever the token has left', () => {
+    expect([now, now - 1_000, now - P].map(patient)).toEqual([now, now, now]);
+    expect(urgent(now - P)).toBe(now);
+  });
+
+  it('looks again a second after a lease that ends before the next run, for a token that cannot wait', () => {
+    expect(urgent(now + 1)).toBe(now + 1 + AFTER_LEASE_MS);
+    expect(urgent(now + P - 1)).toBe(now + P - 1 + AFTER_LEASE_MS);
+    expect(patient(now + 1)).toBeUndefined();
+  });
+
+  it('leaves a connection without a lease, or with one further away, to the catch-up', () => {
+    expect(urgent()).toBeUndefined();
+    expect(urgent(now + P)).toBeUndefined();
+    expect(urgent(now - P - 1)).toBeUndefined();
+  });
+});
+
 describe('planRefreshes while an overdue backlog drains', () => {
   it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
     // Prepare: 53 overdue connections and 1 urgent retry next period; 1 write a second counted on
-    // for 54 a minute, 53 of them left to the orders that can wait: the 53 ahead take a minute
+    // for 54 a minute, 53 of them left to the orders that can wait. The workers get through 49.5 of
+    // the 53 in the 55 s before the next period: 4 are left ahead of it
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
     await backlog(world, slotStart, 53);
@@ -197,16 +275,16 @@ describe('planRefreshes while an overdue backlog drains', () => {
     // Act
     const summary = await planRefreshes(deps);
 
-    // Assess: now is 5 s into the period; first and second wait for the workers (60 s and 61.13 s
-    // from now), the retry goes at its due time, third is due after the workers reach it (62.26 s)
+    // Assess: first and second wait for the workers (4/53 and 5/53 of a minute into the next
+    // period), the retry goes at its due time, third is due after the workers reach it
     expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
-      ['first', 65_000],
-      ['second', 66_133],
+      ['first', 64_529],
+      ['second', 65_661],
       ['retry-near-expiry', 80_000],
       ['third', 100_000],
     ]);
     expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P);
-    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 5_133, deferred: 2 });
+    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 4_661, deferred: 2 });
   });
 
   it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
@@ -246,6 +324,84 @@ describe('planRefreshes while an overdue backlog drains', () => {
   });
 });
 
+describe('planRefreshes in steady state near the write limit', () => {
+  /** `count` connections due evenly over the rest of this period, and as many in the next. */
+  const steadyFleet = async (world: FakeWorld, slotStart: number, perPeriod: number) => {
+    const now = world.clock.now();
+    const restOfPeriod = slotStart + P - now;
+    for (let i = 0; i < perPeriod; i++) {
+      await healthy(world, `now-${i}`, now + 1 + Math.floor((i * restOfPeriod) / perPeriod));
+      await healthy(world, `next-${i}`, slotStart + P + Math.floor((i * P) / perPeriod));
+    }
+  };
+
+  it("holds nothing back while the workers keep up with this period's orders, runs in progress included", async () => {
+    // Prepare: 1 write a second, laid out at 0.9: 49.5 writes in the 55 s left of this period, and
+    // this period has 45 orders; 20 more connections overdue are in a run (a live lease)
+    const { world, queue, slotStart } = plannerWorld();
+    await steadyFleet(world, slotStart, 45);
+    for (let i = 0; i < 20; i++) {
+      await addConnection(world, {
+        connectionId: `running-${i}`,
+        version: 3,
+        refreshDueAt: world.clock.now() - 2_000,
+        expiresAt: world.clock.now() + 10 * MIN,
+        lease: { owner: 'worker', until: world.clock.now() + 25_000 },
+      });
+    }
+
+    // Act
+    const summary = await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 });
+
+    // Assess: the next period's 45 go at their due times
+    const next = queue.orders.filter((order) => order.connectionId.startsWith('next-'));
+    expect(next).toHaveLength(45);
+    expect(next.every((order) => order.dueAt === order.snapshot?.refreshDueAt)).toBe(true);
+    expect(summary).toMatchObject({ deferred: 0, deferredMs: 0 });
+  });
+
+  it("holds the next period's orders back behind what this period's leave over", async () => {
+    // Prepare: this period has 80 orders, 30.5 more than the workers get through before the next
+    // period starts; 54 a minute then, all for the orders that can wait
+    const { world, queue, slotStart } = plannerWorld();
+    await steadyFleet(world, slotStart, 80);
+
+    // Act
+    const summary = await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 });
+
+    // Assess: the first of the next period goes after the 31 left over: 31/54 of a minute, 34.45 s
+    const first = queue.orders.find((order) => order.connectionId === 'next-0');
+    expect(first?.dueAt).toBe(slotStart + P + Math.ceil((31 * P) / 54));
+    expect(summary.deferred).toBeGreaterThan(0);
+  });
+});
+
+describe('catchUpSlotOf', () => {
+  it('starts the ages of an order that could wait as many periods later as orders are held now, a quarter margin at most', () => {
+    // Prepare: due 10 s into period 100; a token with a whole margin left, and one with 90 s
+    const dueAt = 100 * P + 10_000;
+    const patient = { refreshDueAt: dueAt, expiresAt: dueAt + 11 * MIN } as Connection;
+    const urgent = { refreshDueAt: dueAt, expiresAt: dueAt + 90_000 } as Connection;
+    const margin = 11 * MIN;
+
+    // Act + Assess: holds of 0, 5 s, 61 s, 165 s and 10 minutes
+    expect([0, 5_000, 61_000, 165_000, 10 * MIN].map((hold) => catchUpSlotOf(patient, margin, hold))).toEqual(
+      [100, 101, 102, 103, 103],
+    );
+    expect(catchUpSlotOf(urgent, margin, 165_000)).toBe(99);
+  });
+});
+
+describe('backlogAt', () => {
+  it("counts what waits now and this period's orders, less what the workers get through until then", () => {
+    // 40 writes a second laid out at 0.9: 36 a second, 1,980 in 55 s
+    const input = { now: 0, waiting: 100, queuedBefore: 1_925, writesPerSecond: 40 };
+    expect(backlogAt(55_000, input)).toBe(45);
+    expect(backlogAt(55_000, { ...input, waiting: 0 })).toBe(0);
+    expect(backlogAt(55_000, { ...input, writesPerSecond: undefined })).toBe(2_025);
+  });
+});
+
 describe('canWait', () => {
   it('holds back only an order whose token has half a margin left after the longest hold', () => {
     // Prepare: a margin of 11 minutes: half of it (5.5 min) plus the longest hold (2.75 min)
@@ -276,7 +432,7 @@ describe('canWait', () => {
 describe('deliveryTimes', () => {
   const now = 1_000_000;
   // 40 writes a second, counted on for 90 %: 2,160 a minute (36 a second)
-  const input = { now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
+  const input = { from: now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
 
   it('lets the orders that can wait become visible no faster than the workers reach them', () => {
     // 36 ahead: the first one a second from now, then one every 27.8 ms; the last is due later

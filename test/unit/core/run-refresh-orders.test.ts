@@ -3,6 +3,7 @@ import type { Connection } from '../../../functions/core/connection';
 import { ReauthorizationRequiredError, ZohoTransientError } from '../../../functions/core/errors';
 import type { RefreshOrder } from '../../../functions/core/ports';
 import {
+  ORDER_RETRY_PAUSE_MS,
   type OrderDelivery,
   runRefreshOrders,
   type WorkerDependencies,
@@ -94,6 +95,30 @@ describe('runRefreshOrders', () => {
     expect(outcomes[1]).toMatchObject({ errorName: 'TypeError' });
     expect(world.zoho.refreshCalls).toBe(2);
     expect(world.metrics.sum('RefreshOrderFailed', 'TypeError')).toBe(1);
+  });
+
+  it('tries an order that threw once more a second later, reading the connection afresh', async () => {
+    // Prepare: the table's first lease write fails (an AWS fault the SDK gave up on), the next works
+    const { world, deps } = workerWorld();
+    const order = await dueOrder(world, 'acme');
+    const acquire = world.store.acquireLease.bind(world.store);
+    let faults = 1;
+    world.store.acquireLease = async (seen, lease, now, marks) => {
+      if (faults-- > 0) throw Object.assign(new Error('internal error'), { name: 'InternalServerError' });
+      return acquire(seen, lease, now, marks);
+    };
+    const before = world.clock.now();
+
+    // Act
+    const [outcome] = await runRefreshOrders(deps, [delivered(order)], { concurrency: 1 });
+
+    // Assess
+    expect(outcome).toMatchObject({ kind: 'done', result: { outcome: 'refreshed' } });
+    expect(world.zoho.refreshCalls).toBe(1);
+    expect(world.store.items.get('acme')?.version).toBe(3);
+    expect(world.clock.now() - before).toBeGreaterThanOrEqual(ORDER_RETRY_PAUSE_MS);
+    expect(world.store.calls.get).toBe(1);
+    expect(world.metrics.sum('RefreshOrderFailed')).toBe(0);
   });
 
   it('treats a classified failure as done: recorded by the core, never delivered again', async () => {

@@ -288,7 +288,7 @@ describe('planRefreshes while an overdue backlog drains', () => {
   });
 
   it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
-    // Prepare: 300 overdue at 54 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
+    // Prepare: 300 overdue at 54 writes a minute: over 5 minutes of work; a quarter of 11½ minutes is 172.5 s
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
     await backlog(world, slotStart, 300);
@@ -298,8 +298,8 @@ describe('planRefreshes while an overdue backlog drains', () => {
     const summary = await planRefreshes(deps);
 
     // Assess
-    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 165_000]);
-    expect(summary).toMatchObject({ deferredMs: 165_000, deferred: 1 });
+    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 172_500]);
+    expect(summary).toMatchObject({ deferredMs: 172_500, deferred: 1 });
   });
 
   it('holds back nothing without a backlog, without a write rate, or for an operator', async () => {

@@ -89,12 +89,13 @@ export const maxDeferralMs = (marginMs: number): number =>
   Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN);
 
 /**
- * The share of `secretWritesPerSecond` the orders are laid out for, in percent. Under load the
- * workers reach about 96 % of it (a worker waiting on a slow Zoho answer leaves its slot unused);
- * the rest drains a queue that built up before a plan could see it coming (the first minute after
- * an outage) instead of letting it stand for an hour.
+ * The share of `secretWritesPerSecond` the orders are laid out for, in percent: what the workers
+ * reach under load (a worker waiting on a slow Zoho answer leaves its slot unused). Laid out for
+ * less, a backlog the planner holds back is released no faster than that, while the workers' spare
+ * rate idles and the holds last an hour; laid out for more, what the workers miss stays visible in
+ * the queue, and the next plan counts it (backlogAt).
  */
-export const WORKER_THROUGHPUT_PERCENT = 90;
+export const WORKER_THROUGHPUT_PERCENT = 96;
 
 /** What decides when the orders that can wait are delivered. */
 export interface DeferralInput {

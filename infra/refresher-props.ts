@@ -49,13 +49,13 @@ export interface ZohoTokenRefresherProps {
    * 5-minute cache + `refreshJitter` (so no consumer ever holds a token about to die) and stay under
    * 50 minutes. A Zoho outage shorter than the margin costs no token; each minute more costs about
    * 2 % more refreshes (and secret writes). Whole seconds.
-   * @default Duration.minutes(11)
+   * @default Duration.seconds(690) (11½ minutes)
    */
   readonly refreshMargin?: Duration;
   /**
    * Up to how much earlier still a token is refreshed, at random, so connections added together do
    * not stay in lockstep. 0..10 minutes, whole seconds.
-   * @default Duration.minutes(1)
+   * @default Duration.seconds(30)
    */
   readonly refreshJitter?: Duration;
   /**

@@ -14,9 +14,9 @@ export interface RefresherConfig {
   /** KMS key (id, ARN or alias) of the refresh tokens. */
   readonly keyId: string;
   readonly eventBusName: string;
-  /** Refresh this long before expiry. @default 660 */
+  /** Refresh this long before expiry. @default 690 */
   readonly refreshMarginSeconds: number;
-  /** Refresh up to this much earlier still, at random. @default 60 */
+  /** Refresh up to this much earlier still, at random. @default 30 */
   readonly refreshJitterSeconds: number;
   /** The refresh workers' limit on secret writes per second, all workers together. @default 20 */
   readonly secretWritesPerSecond: number;

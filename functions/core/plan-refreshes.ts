@@ -79,8 +79,8 @@ export interface PlanSummary {
 }
 
 /**
- * The most an order that can wait is held back, as a share of the margin: at the default 11 minutes,
- * 2 min 45 s, so a held-back token still has over 8 minutes to live when its order is delivered.
+ * The most an order that can wait is held back, as a share of the margin: at the default 11½
+ * minutes, 2 min 52½ s, so a held-back token still has over 8 minutes to live when delivered.
  */
 export const MAX_DEFERRAL_SHARE_OF_MARGIN = 0.25;
 
@@ -89,12 +89,13 @@ export const maxDeferralMs = (marginMs: number): number =>
   Math.floor(marginMs * MAX_DEFERRAL_SHARE_OF_MARGIN);
 
 /**
- * The share of `secretWritesPerSecond` the orders are laid out for, in percent. Under load the
- * workers reach about 96 % of it (a worker waiting on a slow Zoho answer leaves its slot unused);
- * the rest drains a queue that built up before a plan could see it coming (the first minute after
- * an outage) instead of letting it stand for an hour.
+ * The share of `secretWritesPerSecond` the orders are laid out for, in percent: what the workers
+ * reach under load (a worker waiting on a slow Zoho answer leaves its slot unused). Laid out for
+ * less, a backlog the planner holds back is released no faster than that, while the workers' spare
+ * rate idles and the holds last an hour; laid out for more, what the workers miss stays visible in
+ * the queue, and the next plan counts it (backlogAt).
  */
-export const WORKER_THROUGHPUT_PERCENT = 90;
+export const WORKER_THROUGHPUT_PERCENT = 96;
 
 /** What decides when the orders that can wait are delivered. */
 export interface DeferralInput {
@@ -162,7 +163,7 @@ export function deliveryTimes(dueTimes: readonly EpochMillis[], input: DeferralI
 
 /**
  * Whether a connection's order can be held back: after the longest hold its token still has half a
- * margin to live (at the default margin, it falls due 8 min 15 s or more before expiry). A scheduled
+ * margin to live (at the default margin, it falls due 8 min 37½ s or more before expiry). A scheduled
  * refresh falls due a margin (plus jitter) before expiry and can, and so can a retry soon after a
  * failure; a retry that waited out Zoho's budget (a minute or two from expiry) cannot, and goes
  * first, as does a token shorter-lived than the margin.

@@ -64,10 +64,11 @@ export const ZOHO_TOKEN_REQUEST_LIMIT = 10;
 export const ZOHO_TOKEN_WINDOW_MS = 10 * 60_000;
 
 export const DEFAULT_REFRESH_POLICY: RefreshPolicy = {
-  // 11 + up to 1 minute before expiry: a refresh every 48.5 minutes on average (1.24 per hour),
-  // and a Zoho outage of 10 minutes is outlasted (see the README's ceilings).
-  marginMs: 11 * 60_000,
-  jitterMs: 60_000,
+  // 11½ + up to ½ minute before expiry: a refresh every 48¼ minutes on average (1.24 per hour),
+  // and a Zoho outage of 10 minutes is outlasted with 90 s to spare, which a fault in a refresh
+  // just before the outage (a crashed worker's lease, a catch-up) may take (see the README's ceilings).
+  marginMs: 11.5 * 60_000,
+  jitterMs: 30_000,
   budget: ZOHO_TOKEN_REQUEST_LIMIT - 1,
   budgetWindowMs: ZOHO_TOKEN_WINDOW_MS,
   leaseMs: 30_000,
@@ -131,9 +132,9 @@ export function nextAttemptAfterFailure(
 /**
  * How long before expiry a connection whose refreshes keep failing makes its last attempt, with a
  * whole refresh's worth of Zoho's budget kept for it (see retryBeforeExpiry). At the default margin
- * (11 minutes plus jitter) a connection due when a 10-minute outage starts makes it in the outage's
- * last 30 seconds or after it; if it fails, it tries again as soon as its first calls leave Zoho's
- * window, at the outage's end, with a minute or more to spare. 90 seconds leave the queue time to
+ * (11½ minutes plus jitter) a connection due when a 10-minute outage starts makes it just as the
+ * outage ends or after it; if it fails, it tries again as soon as its first calls leave Zoho's
+ * window, at the outage's end, with a minute and a half or more to spare. 90 seconds leave the queue time to
  * deliver the last attempt while a data centre's connections come back all at once.
  */
 export const LAST_ATTEMPT_BEFORE_EXPIRY_MS = 90_000;

@@ -149,7 +149,7 @@ describe('monitoring of the default refresher', () => {
     for (const spec of ALARM_SPECS) {
       expect(alarms[spec.id], spec.id).toMatchObject({
         Statistic: spec.statistic,
-        // The default margin, 660 s, for the backlog's age.
+        // The default margin, 690 s, for the backlog's age.
         Threshold: spec.threshold,
         ComparisonOperator: spec.comparison,
         EvaluationPeriods: spec.evaluationPeriods,
@@ -248,7 +248,7 @@ describe('monitoring of the default refresher', () => {
       EvaluationPeriods: 2,
       TreatMissingData: 'notBreaching',
     });
-    expect(alarmsById().RefreshBacklogAge).toMatchObject({ Threshold: 660 });
+    expect(alarmsById().RefreshBacklogAge).toMatchObject({ Threshold: 690 });
     expect(alarmsById().RefreshBacklogAge?.AlarmDescription).toContain('secretWritesPerSecond');
   });
 

@@ -18,13 +18,13 @@ describe('props validation', () => {
   it.each<[string, ZohoTokenRefresherProps, RegExp]>([
     [
       'margin not above the planner period + cache + jitter',
-      { refreshMargin: Duration.minutes(7) },
-      /refreshMargin must exceed the planner's period \(1 min\) \+ consumer cache \(5 min\) \+ refreshJitter \(1 min\) = 7 min .*got 7 min/,
+      { refreshMargin: Duration.seconds(390) },
+      /refreshMargin must exceed the planner's period \(1 min\) \+ consumer cache \(5 min\) \+ refreshJitter \(0.5 min\) = 6.5 min .*got 6.5 min/,
     ],
     [
       'a larger jitter against the default margin',
-      { refreshJitter: Duration.minutes(5) },
-      /= 11 min and be less than 50 min \(got 11 min\)/,
+      { refreshJitter: Duration.seconds(330) },
+      /= 11.5 min and be less than 50 min \(got 11.5 min\)/,
     ],
     [
       'a jitter above 10 minutes',
@@ -130,7 +130,7 @@ describe('props validation', () => {
   it('applies the documented defaults', () => {
     const settings = resolveRefresherProps();
     expect({
-      refreshMargin: settings.refreshMargin.toMinutes(),
+      refreshMargin: settings.refreshMargin.toSeconds(),
       refreshJitter: settings.refreshJitter.toSeconds(),
       zohoBudget: settings.zohoBudget,
       secretWritesPerSecond: settings.secretWritesPerSecond,
@@ -144,8 +144,8 @@ describe('props validation', () => {
       logRetention: settings.logRetention,
       tracing: settings.tracing,
     }).toEqual({
-      refreshMargin: 11,
-      refreshJitter: 60,
+      refreshMargin: 690,
+      refreshJitter: 30,
       zohoBudget: 9,
       secretWritesPerSecond: 20,
       refreshWorkerConcurrency: 10,

@@ -80,7 +80,7 @@ describe('npm run local -- init', () => {
       });
     }
     expect(MetricAlarms.find((alarm) => alarm.AlarmName?.endsWith('RefreshBacklogAge'))).toMatchObject({
-      Threshold: 660,
+      Threshold: 690,
       Period: 60,
     });
     expect(MetricAlarms.find((alarm) => alarm.MetricName === 'RefreshFailed')?.DatapointsToAlarm).toBe(2);

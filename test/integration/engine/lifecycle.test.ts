@@ -47,8 +47,8 @@ describe("a connection's whole life through the real adapters", () => {
       expiresAt: w.clock.now() + HOUR,
       refreshedAt: w.clock.now(),
       consecutiveFailures: 0,
-      // 11 min margin and half of the 1 min jitter before expiry
-      refreshDueAt: w.clock.now() + HOUR - 11 * 60_000 - 30_000,
+      // 11½ min margin and half of the ½ min jitter before expiry
+      refreshDueAt: w.clock.now() + HOUR - 11.5 * 60_000 - 15_000,
     });
     expect(afterSweep?.lease).toBeUndefined();
 

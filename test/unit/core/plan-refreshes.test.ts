@@ -261,12 +261,12 @@ describe('afterLease', () => {
 
 describe('planRefreshes while an overdue backlog drains', () => {
   it('delivers each order that can wait no sooner than the workers reach it behind the backlog and the urgent ones', async () => {
-    // Prepare: 53 overdue connections and 1 urgent retry next period; 1 write a second counted on
-    // for 54 a minute, 53 of them left to the orders that can wait. The workers get through 49.5 of
-    // the 53 in the 55 s before the next period: 4 are left ahead of it
+    // Prepare: 60 overdue connections and 1 urgent retry next period; 1 write a second counted on
+    // for 57.6 a minute, 56.6 of them left to the orders that can wait. The workers get through 52.8
+    // of the 60 in the 55 s before the next period: 8 are left ahead of it
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
-    await backlog(world, slotStart, 53);
+    await backlog(world, slotStart, 60);
     await healthy(world, 'first', slotStart + P);
     await healthy(world, 'second', slotStart + P + 1_000);
     await retrying(world, 'retry-near-expiry', slotStart + P + 20_000);
@@ -275,20 +275,20 @@ describe('planRefreshes while an overdue backlog drains', () => {
     // Act
     const summary = await planRefreshes(deps);
 
-    // Assess: first and second wait for the workers (4/53 and 5/53 of a minute into the next
+    // Assess: first and second wait for the workers (8/56.6 and 9/56.6 of a minute into the next
     // period), the retry goes at its due time, third is due after the workers reach it
     expect(queue.orders.map((order) => [order.connectionId, order.dueAt - slotStart])).toEqual([
-      ['first', 64_529],
-      ['second', 65_661],
+      ['first', 68_481],
+      ['second', 69_541],
       ['retry-near-expiry', 80_000],
       ['third', 100_000],
     ]);
     expect(queue.orders[0]?.snapshot?.refreshDueAt).toBe(slotStart + P);
-    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 4_661, deferred: 2 });
+    expect(summary).toMatchObject({ planned: 4, upcoming: 4, overdue: 0, deferredMs: 8_541, deferred: 2 });
   });
 
   it('holds an order back at most a quarter of the margin, however deep the backlog', async () => {
-    // Prepare: 300 overdue at 54 writes a minute: over 5 minutes of work; a quarter of 11 minutes is 165 s
+    // Prepare: 300 overdue at 57.6 writes a minute: over 5 minutes of work; a quarter of 11½ minutes is 172.5 s
     const { world, queue, slotStart } = plannerWorld();
     const deps = { ...world, queue, secretWritesPerSecond: 1 };
     await backlog(world, slotStart, 300);
@@ -298,8 +298,8 @@ describe('planRefreshes while an overdue backlog drains', () => {
     const summary = await planRefreshes(deps);
 
     // Assess
-    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 165_000]);
-    expect(summary).toMatchObject({ deferredMs: 165_000, deferred: 1 });
+    expect(queue.orders.map((order) => order.dueAt - slotStart)).toEqual([P + 172_500]);
+    expect(summary).toMatchObject({ deferredMs: 172_500, deferred: 1 });
   });
 
   it('holds back nothing without a backlog, without a write rate, or for an operator', async () => {
@@ -336,7 +336,7 @@ describe('planRefreshes in steady state near the write limit', () => {
   };
 
   it("holds nothing back while the workers keep up with this period's orders, runs in progress included", async () => {
-    // Prepare: 1 write a second, laid out at 0.9: 49.5 writes in the 55 s left of this period, and
+    // Prepare: 1 write a second, laid out at 0.96: 52.8 writes in the 55 s left of this period, and
     // this period has 45 orders; 20 more connections overdue are in a run (a live lease)
     const { world, queue, slotStart } = plannerWorld();
     await steadyFleet(world, slotStart, 45);
@@ -361,17 +361,17 @@ describe('planRefreshes in steady state near the write limit', () => {
   });
 
   it("holds the next period's orders back behind what this period's leave over", async () => {
-    // Prepare: this period has 80 orders, 30.5 more than the workers get through before the next
-    // period starts; 54 a minute then, all for the orders that can wait
+    // Prepare: this period has 80 orders, 27.2 more than the workers get through before the next
+    // period starts; 57.6 a minute then, all for the orders that can wait
     const { world, queue, slotStart } = plannerWorld();
     await steadyFleet(world, slotStart, 80);
 
     // Act
     const summary = await planRefreshes({ ...world, queue, secretWritesPerSecond: 1 });
 
-    // Assess: the first of the next period goes after the 31 left over: 31/54 of a minute, 34.45 s
+    // Assess: the first of the next period goes after the 28 left over: 28/57.6 of a minute, 29.17 s
     const first = queue.orders.find((order) => order.connectionId === 'next-0');
-    expect(first?.dueAt).toBe(slotStart + P + Math.ceil((31 * P) / 54));
+    expect(first?.dueAt).toBe(slotStart + P + 29_167);
     expect(summary.deferred).toBeGreaterThan(0);
   });
 });
@@ -394,11 +394,11 @@ describe('catchUpSlotOf', () => {
 
 describe('backlogAt', () => {
   it("counts what waits now and this period's orders, less what the workers get through until then", () => {
-    // 40 writes a second laid out at 0.9: 36 a second, 1,980 in 55 s
-    const input = { now: 0, waiting: 100, queuedBefore: 1_925, writesPerSecond: 40 };
-    expect(backlogAt(55_000, input)).toBe(45);
+    // 40 writes a second laid out at 0.96: 38.4 a second, 2,112 in 55 s
+    const input = { now: 0, waiting: 100, queuedBefore: 2_100, writesPerSecond: 40 };
+    expect(backlogAt(55_000, input)).toBe(88);
     expect(backlogAt(55_000, { ...input, waiting: 0 })).toBe(0);
-    expect(backlogAt(55_000, { ...input, writesPerSecond: undefined })).toBe(2_025);
+    expect(backlogAt(55_000, { ...input, writesPerSecond: undefined })).toBe(2_200);
   });
 });
 
@@ -431,32 +431,32 @@ describe('canWait', () => {
 
 describe('deliveryTimes', () => {
   const now = 1_000_000;
-  // 40 writes a second, counted on for 90 %: 2,160 a minute (36 a second)
+  // 40 writes a second, counted on for 96 %: 2,304 a minute (38.4 a second)
   const input = { from: now, ahead: 0, urgent: 0, writesPerSecond: 40, marginMs: 11 * MIN };
 
   it('lets the orders that can wait become visible no faster than the workers reach them', () => {
-    // 36 ahead: the first one a second from now, then one every 27.8 ms; the last is due later
-    expect(deliveryTimes([now, now + 500, now + 5_000], { ...input, ahead: 36 })).toEqual([
-      now + 1_000,
-      now + 1_028,
-      now + 5_000,
+    // 384 ahead: the first one ten seconds from now, then one every 26 ms; the last is due later
+    expect(deliveryTimes([now, now + 500, now + 15_000], { ...input, ahead: 384 })).toEqual([
+      now + 10_000,
+      now + 10_027,
+      now + 15_000,
     ]);
   });
 
   it('keeps the urgent orders their share of the workers', () => {
-    // 1,080 urgent a minute leave the others 18 a second: the first of them 2 s from now
-    expect(deliveryTimes([now, now + 500, now + 9_000], { ...input, ahead: 36, urgent: 1_080 })).toEqual([
-      now + 2_000,
-      now + 2_056,
-      now + 9_000,
+    // 1,152 urgent a minute leave the others 19.2 a second: the first of them 20 s from now
+    expect(deliveryTimes([now, now + 500, now + 25_000], { ...input, ahead: 384, urgent: 1_152 })).toEqual([
+      now + 20_000,
+      now + 20_053,
+      now + 25_000,
     ]);
   });
 
   it('never moves an order more than a quarter of the margin, and moves none without a rate or a backlog', () => {
     expect(deliveryTimes([now], { ...input, ahead: 36 * 3_600 })).toEqual([now + 165_000]);
-    expect(deliveryTimes([now], { ...input, urgent: 2_160 })).toEqual([now + 165_000]);
+    expect(deliveryTimes([now], { ...input, urgent: 2_304 })).toEqual([now + 165_000]);
     expect(deliveryTimes([now], { ...input, ahead: 100, writesPerSecond: undefined })).toEqual([now]);
-    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 28]);
+    expect(deliveryTimes([now, now + 10], input)).toEqual([now, now + 27]);
   });
 });
 

@@ -46,8 +46,8 @@ describe('refreshConnection', () => {
       refreshedAt: now,
     });
     expect(stored?.lease).toBeUndefined();
-    // Margin 11 min, jitter 1 min × random 0.5.
-    expect(stored?.refreshDueAt).toBe(now + HOUR - 11 * 60_000 - 30_000);
+    // Margin 11½ min, jitter ½ min × random 0.5.
+    expect(stored?.refreshDueAt).toBe(now + HOUR - 11.5 * 60_000 - 15_000);
     expect(stored?.recentZohoCalls).toEqual([now]);
     expect(world.store.history).toEqual([
       expect.objectContaining({

@@ -20,8 +20,8 @@ describe('refresh policy', () => {
   });
 
   it('schedules the next refresh margin + jitter before expiry, or at half life for short tokens', () => {
-    // Margin 11 minutes, jitter up to 1 minute more.
-    expect(nextRefreshDue(now + 3_600_000, now, policy)).toBe(now + 49 * 60_000);
+    // Margin 11½ minutes, jitter up to ½ minute more.
+    expect(nextRefreshDue(now + 3_600_000, now, policy)).toBe(now + 48.5 * 60_000);
     expect(nextRefreshDue(now + 3_600_000, now, { ...policy, random: () => 0.999999 })).toBe(
       now + 48 * 60_000 + 1,
     );

@@ -3,9 +3,9 @@
  * the next minute and hands it to the refresh workers through a queue that holds each order back
  * until its due time, so a token is refreshed on time to the second instead of up to a sweep's
  * interval late. The workers run `refreshConnection`; their lease makes the queue's duplicates
- * harmless. The planner refreshes nothing itself and finishes in well under a second at any fleet
- * size: its reads are one minute of due connections, whatever is stuck overdue, and two small
- * sparse partitions for the gauges.
+ * harmless. The planner refreshes nothing itself and finishes in about a second at 100,000
+ * connections: its reads are the rest of this minute's due connections and the next minute's,
+ * whatever is stuck overdue, and two small sparse partitions for the gauges.
  */
 import { type Connection, type EpochMillis, isLeaseFree } from './connection';
 import { OrdersNotQueuedError } from './errors';
@@ -70,7 +70,7 @@ export interface PlanSummary {
   readonly deferredMs: number;
   /** Of the orders queued, those held back. */
   readonly deferred: number;
-  /** Of the overdue orders, those of a connection whose lease ends before the next run (afterLease). */
+  /** Of the overdue orders, those of a connection whose run may have died (afterLease). */
   readonly afterLease: number;
   /** Orders the queue refused (the catch-up queues them again). */
   readonly notQueued: number;

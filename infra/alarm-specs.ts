@@ -69,8 +69,18 @@ function gauge(id: string, metric: MetricName, description: string): AlarmSpec {
   };
 }
 
-/** Any data point of `source` (Sum, or Maximum for a depth) at or above 1 in one five-minute window. */
-function anyInFiveMinutes(id: string, source: AlarmSource, description: string, windows = 1): AlarmSpec {
+/**
+ * Any data point of `source` (Sum, or Maximum for a depth) at or above 1 in `windows` five-minute
+ * windows in a row (one by default); no data is no trouble. Generic in its source, so the connect
+ * endpoint's alarms (connect-alarm-specs.ts) are made alike.
+ */
+export function anyInFiveMinutes<Source extends { readonly kind: string }>(
+  id: string,
+  source: Source,
+  description: string,
+  windows = 1,
+): Omit<AlarmSpec, 'source'> & { readonly source: Source } {
+  // A queue's depth is a level, not a count: its worst point in the window, not a sum.
   const depth = source.kind === 'deadLetterQueue' || source.kind === 'refreshDeadLetterQueue';
   return {
     id,

@@ -8,7 +8,7 @@
 
 import type { PageKind } from '../functions/connect/pages';
 import { SERVER_FAILURE_PAGES } from '../functions/connect/pages';
-import type { AlarmSpec } from './alarm-specs';
+import { type AlarmSpec, anyInFiveMinutes } from './alarm-specs';
 import { CONNECT_CONCURRENCY } from './connect-concurrency';
 
 /** What a connect alarm watches. */
@@ -24,26 +24,6 @@ export type ConnectAlarmSource =
 
 /** A connect alarm: the fields of an AlarmSpec, with a source of the endpoint's. */
 export type ConnectAlarmSpec = Omit<AlarmSpec, 'source'> & { readonly source: ConnectAlarmSource };
-
-/** Any data point at or above 1 in `windows` five-minute windows in a row; no data is no trouble. */
-function anyInFiveMinutes(
-  id: string,
-  source: ConnectAlarmSource,
-  description: string,
-  windows = 1,
-): ConnectAlarmSpec {
-  return {
-    id,
-    source,
-    statistic: 'Sum',
-    threshold: 1,
-    comparison: 'GreaterThanOrEqualToThreshold',
-    period: 'fiveMinutes',
-    evaluationPeriods: windows,
-    treatMissingData: 'notBreaching',
-    description,
-  };
-}
 
 /** Every alarm the connect endpoint adds to the stack. */
 export const CONNECT_ALARM_SPECS: readonly ConnectAlarmSpec[] = [

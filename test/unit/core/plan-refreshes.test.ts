@@ -47,6 +47,22 @@ const backlog = async (world: FakeWorld, slotStart: number, count: number) => {
 
 const ids = (queue: RecordingQueue) => queue.orders.map((order) => order.connectionId).sort();
 
+/** A connection for the pure functions: only its due time, expiry and lease matter to them. */
+const sampleConnection = (changes: Partial<Connection>): Connection => ({
+  ...newConnection(
+    {
+      connectionId: 'c',
+      dc: 'us',
+      accountsServer: 'https://accounts.zoho.com',
+      apiDomain: 'https://www.zohoapis.com',
+      clientRef: 'books',
+      encryptedRefreshToken: 'x',
+    },
+    0,
+  ),
+  ...changes,
+});
+
 describe('planRefreshes (scheduled)', () => {
   it("queues the next period's due connections with their due time and snapshot, and nothing else", async () => {
     // Prepare
@@ -222,22 +238,12 @@ describe('planRefreshes after a run that may have died', () => {
 describe('afterLease', () => {
   const now = 10 * MIN;
   const margin = 11 * MIN;
-  const connection = (expiresIn: number, until?: number): Connection => ({
-    ...newConnection(
-      {
-        connectionId: 'c',
-        dc: 'us',
-        accountsServer: 'https://accounts.zoho.com',
-        apiDomain: 'https://www.zohoapis.com',
-        clientRef: 'books',
-        encryptedRefreshToken: 'x',
-      },
-      0,
-    ),
-    refreshDueAt: now - 1_000,
-    expiresAt: now + expiresIn,
-    ...(until !== undefined && { lease: { owner: 'run', until } }),
-  });
+  const connection = (expiresIn: number, until?: number): Connection =>
+    sampleConnection({
+      refreshDueAt: now - 1_000,
+      expiresAt: now + expiresIn,
+      ...(until !== undefined && { lease: { owner: 'run', until } }),
+    });
   const urgent = (until?: number) => afterLease(connection(2 * MIN, until), now, margin);
   const patient = (until?: number) => afterLease(connection(11 * MIN, until), now, margin);
 
@@ -380,8 +386,8 @@ describe('catchUpSlotOf', () => {
   it('starts the ages of an order that could wait as many periods later as orders are held now, a quarter margin at most', () => {
     // Prepare: due 10 s into period 100; a token with a whole margin left, and one with 90 s
     const dueAt = 100 * P + 10_000;
-    const patient = { refreshDueAt: dueAt, expiresAt: dueAt + 11 * MIN } as Connection;
-    const urgent = { refreshDueAt: dueAt, expiresAt: dueAt + 90_000 } as Connection;
+    const patient = sampleConnection({ refreshDueAt: dueAt, expiresAt: dueAt + 11 * MIN });
+    const urgent = sampleConnection({ refreshDueAt: dueAt, expiresAt: dueAt + 90_000 });
     const margin = 11 * MIN;
 
     // Act + Assess: holds of 0, 5 s, 61 s, 165 s and 10 minutes
@@ -406,18 +412,7 @@ describe('canWait', () => {
   it('holds back only an order whose token has half a margin left after the longest hold', () => {
     // Prepare: a margin of 11 minutes: half of it (5.5 min) plus the longest hold (2.75 min)
     const due = 1_000_000;
-    const sample = newConnection(
-      {
-        connectionId: 'c',
-        dc: 'us',
-        accountsServer: 'https://accounts.zoho.com',
-        apiDomain: 'https://www.zohoapis.com',
-        clientRef: 'books',
-        encryptedRefreshToken: 'x',
-      },
-      0,
-    );
-    const falling = (leftMs: number) => ({ ...sample, refreshDueAt: due, expiresAt: due + leftMs });
+    const falling = (leftMs: number) => sampleConnection({ refreshDueAt: due, expiresAt: due + leftMs });
 
     // Act
     const answers = [11 * MIN, 8.25 * MIN, 8.25 * MIN - 1, 90_000].map((left) =>

@@ -4,23 +4,13 @@
  * connections exist. Each failure says what happened and what to do, with its HTTP status.
  */
 
-/** Every page the connect endpoint answers. */
-export type PageKind =
-  | 'connected'
-  | 'denied'
-  | 'invalid_request'
-  | 'link_unknown'
-  | 'link_used'
-  | 'link_expired'
-  | 'wrong_data_centre'
-  | 'zoho_error'
-  | 'code_rejected'
-  | 'unavailable'
-  | 'not_stored'
-  | 'rate_limited'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'internal_error';
+import type { CallbackOutcome } from '../core/complete-link';
+
+/**
+ * Every page the connect endpoint answers: one per outcome of a callback (so a new outcome cannot
+ * go without a page), plus the endpoint's own refusals.
+ */
+export type PageKind = CallbackOutcome['kind'] | 'rate_limited' | 'not_found' | 'method_not_allowed';
 
 interface PageText {
   readonly status: number;
